@@ -1,0 +1,127 @@
+//! Command-line syntax only (clap derive). Doc comments here are the `--help` text. Values
+//! are taken as strings on purpose: they go through the same validators as prompts and
+//! answers files, so every way of answering fails the same way.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Create and check repositories ready to submit to AIchor.
+#[derive(Debug, Parser)]
+#[command(name = "aichor", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Work with a local repository.
+    #[command(subcommand)]
+    LocalRepo(LocalRepoCommand),
+    /// Resource profiles offered by `local-repo init --profile`.
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to generate the script for.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LocalRepoCommand {
+    /// Create a ready-to-submit AIchor repository.
+    ///
+    /// Asks for what no flag answers when run in a terminal; with `--no-input` (or without a
+    /// terminal) uses defaults and fails naming the flag for anything required.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create the project [default: ./<name>]; `.` is the current directory.
+    pub path: Option<PathBuf>,
+
+    /// Project name [default: last component of PATH].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Operator: pytorch | jax | xgboost | jobset | kuberay.
+    #[arg(long, value_name = "OP")]
+    pub operator: Option<String>,
+
+    /// Resource profile (see `aichor profiles list`) [default: cpu-small].
+    #[arg(long, value_name = "ID")]
+    pub profile: Option<String>,
+
+    /// Number of containers (kuberay: size of the worker group, may be 0) [default: from the profile].
+    #[arg(long, value_name = "N")]
+    pub workers: Option<String>,
+
+    /// Python version [default: 3.11].
+    #[arg(long, value_name = "X.Y")]
+    pub python: Option<String>,
+
+    /// Enable TensorBoard (the default).
+    #[arg(long, overrides_with = "no_tensorboard")]
+    pub tensorboard: bool,
+
+    /// Disable TensorBoard.
+    #[arg(long, overrides_with = "tensorboard")]
+    pub no_tensorboard: bool,
+
+    /// Answer any question by its key (repeatable), e.g. `--set workers=4`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Answers from a YAML file (same keys as `--set`), e.g. a project's `.aichor-answers.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+
+    /// Never prompt: use defaults, or fail naming the missing flag.
+    #[arg(long, env = "AICHOR_NO_INPUT")]
+    pub no_input: bool,
+
+    /// Show what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write into a non-empty destination, overwriting files the template also has.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Report format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// List resource profiles.
+    List {
+        /// Only profiles valid for this operator.
+        #[arg(long, value_name = "OP")]
+        operator: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// How results are printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

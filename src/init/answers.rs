@@ -1,0 +1,207 @@
+//! Collect stage: flags, `--set`, an answers file and prompts become one `Answers`. For each
+//! question, a provided value is validated (an invalid one is an error, never a re-prompt);
+//! otherwise the user is asked (only when interactive); otherwise the default is used;
+//! otherwise the error names the flag.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::questions::{Answers, Kind, QUESTIONS, Questions, Value};
+use crate::error::{Error, Origin, Result, did_you_mean};
+use crate::prompt::Prompter;
+
+/// A value supplied before any prompt, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Provided {
+    pub raw: String,
+    pub origin: Origin,
+}
+
+/// Every value supplied up front, by question key. Later sources in the order
+/// answers file → `--set` → dedicated flag override earlier ones.
+#[derive(Debug, Default)]
+pub struct ProvidedAnswers(BTreeMap<String, Provided>);
+
+impl ProvidedAnswers {
+    pub fn insert(&mut self, key: &str, raw: impl Into<String>, origin: Origin) -> Result<()> {
+        if !QUESTIONS.iter().any(|q| q.key == key) {
+            let known: Vec<String> = QUESTIONS.iter().map(|q| q.key.to_string()).collect();
+            return Err(Error::UnknownKey {
+                key: key.to_string(),
+                origin,
+                suggestion: did_you_mean(key, QUESTIONS.iter().map(|q| q.key)),
+                known,
+            });
+        }
+        self.0.insert(
+            key.to_string(),
+            Provided {
+                raw: raw.into(),
+                origin,
+            },
+        );
+        Ok(())
+    }
+
+    /// Parse `--set key=value` arguments.
+    pub fn add_sets(&mut self, sets: &[String]) -> Result<()> {
+        for arg in sets {
+            let (key, value) = arg
+                .split_once('=')
+                .filter(|(k, _)| !k.trim().is_empty())
+                .ok_or_else(|| Error::BadSet { arg: arg.clone() })?;
+            self.insert(key.trim(), value, Origin::Set)?;
+        }
+        Ok(())
+    }
+
+    /// Read an answers file: a YAML mapping of keys to values, or a recorded
+    /// `.aichor-answers.yaml` (whose answers sit under `answers:`).
+    pub fn add_file(&mut self, path: &Path, text: &str) -> Result<()> {
+        let err = |message: String| Error::AnswersFile {
+            path: path.to_path_buf(),
+            message,
+        };
+        let doc: yaml_serde::Value = yaml_serde::from_str(text).map_err(|e| err(e.to_string()))?;
+        let map = match doc {
+            yaml_serde::Value::Mapping(m) => m,
+            yaml_serde::Value::Null => return Ok(()),
+            _ => return Err(err("the top level is not a mapping".into())),
+        };
+        let answers = match map.get("answers") {
+            Some(yaml_serde::Value::Mapping(inner)) => inner.clone(),
+            Some(_) => return Err(err("`answers` is not a mapping".into())),
+            None => map,
+        };
+        for (key, value) in answers {
+            let key = match key {
+                yaml_serde::Value::String(k) => k,
+                other => {
+                    return Err(err(format!(
+                        "key `{}` is not a string",
+                        scalar(&other).unwrap_or_default()
+                    )));
+                }
+            };
+            let raw = scalar(&value).ok_or_else(|| {
+                err(format!(
+                    "`{key}` must be a single value, not a list or mapping"
+                ))
+            })?;
+            self.insert(&key, raw, Origin::AnswersFile(path.to_path_buf()))?;
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Provided> {
+        self.0.get(key)
+    }
+}
+
+/// A YAML scalar as the text a user would have typed.
+fn scalar(v: &yaml_serde::Value) -> Option<String> {
+    match v {
+        yaml_serde::Value::String(s) => Some(s.clone()),
+        yaml_serde::Value::Bool(b) => Some(b.to_string()),
+        yaml_serde::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Walk the questions and produce every answer.
+pub fn collect<'p>(
+    questions: &Questions<'_>,
+    provided: &ProvidedAnswers,
+    mut prompter: Option<&mut (dyn Prompter + 'p)>,
+) -> Result<Answers> {
+    let mut answers = Answers::default();
+    for q in QUESTIONS {
+        let value = if let Some(p) = provided.get(q.key) {
+            questions
+                .validate(q.key, &p.raw, &answers)
+                .map_err(|inv| Error::InvalidAnswer {
+                    key: q.key.into(),
+                    value: p.raw.clone(),
+                    origin: p.origin.clone(),
+                    reason: inv.reason,
+                    help: inv.help,
+                })?
+        } else if let Some(prompter) = prompter.as_deref_mut() {
+            ask(questions, q.key, q.kind, q.prompt, &answers, prompter)?
+        } else if let Some(default) = questions.default(q.key, &answers) {
+            default
+        } else {
+            return Err(Error::MissingAnswer {
+                key: q.key.into(),
+                flag: q.flag.into(),
+            });
+        };
+        answers.0.push((q.key.to_string(), value));
+    }
+    Ok(answers)
+}
+
+fn ask(
+    questions: &Questions<'_>,
+    key: &str,
+    kind: Kind,
+    prompt: &str,
+    so_far: &Answers,
+    prompter: &mut (dyn Prompter + '_),
+) -> Result<Value> {
+    let default = questions.default(key, so_far);
+    let prompt_err = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::Interrupted {
+            Error::Interrupted
+        } else {
+            Error::Prompt(e)
+        }
+    };
+    let raw = match kind {
+        Kind::Text => {
+            let validate = |s: &str| {
+                questions
+                    .validate(key, s, so_far)
+                    .map(|_| ())
+                    .map_err(|inv| inv.reason)
+            };
+            let default = default.as_ref().map(Value::display);
+            prompter
+                .text(prompt, default.as_deref(), &validate)
+                .map_err(prompt_err)?
+        }
+        Kind::Select => {
+            let choices = questions.choices(key, so_far);
+            let default_id = default.as_ref().map(Value::display);
+            let index = choices
+                .iter()
+                .position(|c| Some(&c.id) == default_id.as_ref())
+                .unwrap_or(0);
+            let labels: Vec<String> = choices.iter().map(|c| c.label.clone()).collect();
+            let picked = prompter
+                .select(prompt, &labels, index)
+                .map_err(prompt_err)?;
+            choices
+                .get(picked)
+                .map(|c| c.id.clone())
+                .unwrap_or_default()
+        }
+        Kind::Confirm => {
+            let default = matches!(default, Some(Value::Bool(true)));
+            prompter
+                .confirm(prompt, default)
+                .map_err(prompt_err)?
+                .to_string()
+        }
+    };
+    // A prompt only offers valid values, but the validator is the single source of truth.
+    questions
+        .validate(key, &raw, so_far)
+        .map_err(|inv| Error::InvalidAnswer {
+            key: key.into(),
+            value: raw,
+            origin: Origin::Prompt,
+            reason: inv.reason,
+            help: inv.help,
+        })
+}

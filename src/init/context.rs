@@ -1,0 +1,109 @@
+//! Resolve stage: validated answers become the typed, immutable context every template sees
+//! (derived names, the chosen profile's resources, the operator's type layout). Pure.
+
+use serde::Serialize;
+
+use super::questions::Answers;
+use crate::error::{Error, Result};
+use crate::names::Names;
+use crate::operator::Operator;
+use crate::pack::{Pack, PackInfo};
+use crate::profile::Resources;
+
+/// Everything a template may use. Field names are the template variable names.
+#[derive(Debug, Clone, Serialize)]
+pub struct Context {
+    #[serde(flatten)]
+    pub names: Names,
+    pub operator: Operator,
+    pub operator_description: &'static str,
+    pub profile: String,
+    pub profile_description: String,
+    /// `cpu`, `gpu` or `tpu`.
+    pub accelerator: &'static str,
+    /// GPUs per container.
+    pub gpus: u64,
+    /// Resources of each worker container.
+    pub resources: Resources,
+    /// KubeRay head resources.
+    pub head_resources: Resources,
+    /// Name of the type/group in `spec.types` (jobset group, kuberay worker group).
+    pub worker_group: String,
+    pub workers: u32,
+    /// `3.11`.
+    pub python: String,
+    /// `311`, as used in image tags.
+    pub python_tag: String,
+    pub tensorboard: bool,
+    /// The pack's shared values (`[vars]` in pack.toml).
+    pub vars: toml::Table,
+    pub pack: PackInfo,
+    pub aichor_version: &'static str,
+}
+
+impl Context {
+    /// Build the context; answers were validated by `collect`, so a missing or mistyped one
+    /// here is reported rather than assumed away.
+    pub fn resolve(answers: &Answers, pack: &Pack) -> Result<Context> {
+        let missing = |key: &str| Error::MissingAnswer {
+            key: key.into(),
+            flag: format!("--set {key}=..."),
+        };
+        let name = answers.str("name").ok_or_else(|| missing("name"))?;
+        let names = Names::derive(name).map_err(|_| missing("name"))?;
+        let operator = answers
+            .str("operator")
+            .and_then(Operator::parse)
+            .ok_or_else(|| missing("operator"))?;
+        let profile_id = answers.str("profile").ok_or_else(|| missing("profile"))?;
+        let profile = pack
+            .profile(profile_id)
+            .ok_or_else(|| Error::UnknownProfile {
+                id: profile_id.into(),
+                known: pack.profiles.iter().map(|p| p.id.clone()).collect(),
+            })?;
+        let python = answers
+            .str("python")
+            .ok_or_else(|| missing("python"))?
+            .to_string();
+        let accelerator = profile.accelerator();
+        // The head only schedules work: a small CPU block unless the profile says otherwise.
+        let head_resources = profile
+            .head
+            .clone()
+            .or_else(|| pack.default_head.clone())
+            .ok_or_else(|| Error::Pack {
+                pack: pack.info.name.clone(),
+                file: "profiles.toml".into(),
+                message: format!(
+                    "profile `{}` has no `head` and there is no `default-head`",
+                    profile.id
+                ),
+            })?;
+        let worker_group = match operator {
+            Operator::Kuberay => format!("{accelerator}-workers"),
+            _ => "worker".to_string(),
+        };
+        Ok(Context {
+            operator,
+            operator_description: operator.description(),
+            profile: profile.id.clone(),
+            profile_description: profile.description.clone(),
+            accelerator,
+            gpus: profile.resources.gpus(),
+            resources: profile.resources.clone(),
+            head_resources,
+            worker_group,
+            workers: answers.int("workers").ok_or_else(|| missing("workers"))?,
+            python_tag: python.replace('.', ""),
+            python,
+            tensorboard: answers
+                .bool("tensorboard")
+                .ok_or_else(|| missing("tensorboard"))?,
+            vars: pack.vars.clone(),
+            pack: pack.info.clone(),
+            aichor_version: env!("CARGO_PKG_VERSION"),
+            names,
+        })
+    }
+}

@@ -1,0 +1,192 @@
+//! Render stage: the pack's files and the context become an in-memory plan of files (path,
+//! mode, bytes). Nothing touches the disk here; the manifest in the plan is checked by the
+//! manifest model before anything can be written.
+
+use serde::Serialize;
+use tera::{Kwargs, State, Tera};
+
+use super::context::Context;
+use crate::error::{Error, Result};
+use crate::manifest;
+use crate::pack::Pack;
+
+/// One file to write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedFile {
+    /// Relative path, `/`-separated.
+    pub path: String,
+    /// Unix permission bits.
+    pub mode: u32,
+    #[serde(skip)]
+    pub contents: Vec<u8>,
+}
+
+/// Every file of the project, sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub files: Vec<PlannedFile>,
+}
+
+/// Template suffix: files ending with it are rendered (and lose it); others are copied.
+const TERA_SUFFIX: &str = ".tera";
+
+/// A Tera engine with the pack's partials and templates loaded.
+pub struct Engine {
+    tera: Tera,
+    pack_name: String,
+}
+
+impl Engine {
+    /// Register our filters, then load every template in one batch (Tera 2 checks at load
+    /// time that each filter used exists, and batch loading is linear).
+    pub fn new(pack: &Pack) -> Result<Engine> {
+        let mut tera = Tera::default();
+        // Nothing we generate is HTML: never escape.
+        tera.autoescape_on(Vec::<&str>::new());
+        tera.register_filter("yaml_str", |s: &str, _: Kwargs, _: &State| quote_json(s));
+        tera.register_filter("toml_str", |s: &str, _: Kwargs, _: &State| {
+            toml_edit::Value::from(s).to_string().trim().to_string()
+        });
+        tera.register_filter("to_yaml", |v: tera::Value, _: Kwargs, _: &State| {
+            yaml_serde::to_string(&v)
+                .map(|s| s.trim_end().to_string())
+                .map_err(|e| tera::Error::message(e.to_string()))
+        });
+        let mut templates = Vec::new();
+        for f in &pack.partials {
+            templates.push((
+                f.path.clone(),
+                utf8(pack, &format!("partials/{}", f.path), f.contents)?,
+            ));
+        }
+        for f in pack.files.iter().filter(|f| f.path.ends_with(TERA_SUFFIX)) {
+            let name = format!("files/{}", f.path);
+            templates.push((name.clone(), utf8(pack, &name, f.contents)?));
+        }
+        tera.add_raw_templates(templates).map_err(|e| Error::Pack {
+            pack: pack.info.name.clone(),
+            file: e.to_string().lines().next().unwrap_or_default().to_string(),
+            message: error_chain(&e),
+        })?;
+        Ok(Engine {
+            tera,
+            pack_name: pack.info.name.clone(),
+        })
+    }
+
+    /// Render a one-off string (a path, a next step) with `ctx`.
+    pub fn render_str(&self, what: &str, input: &str, ctx: &tera::Context) -> Result<String> {
+        if !input.contains("{{") && !input.contains("{%") {
+            return Ok(input.to_string());
+        }
+        self.tera
+            .render_str(input, ctx, false)
+            .map_err(|e| Error::Render {
+                template: what.to_string(),
+                message: error_chain(&e),
+            })
+    }
+}
+
+fn utf8(pack: &Pack, name: &str, bytes: &[u8]) -> Result<String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| Error::Pack {
+        pack: pack.info.name.clone(),
+        file: name.to_string(),
+        message: "a `.tera` template must be UTF-8 text".into(),
+    })
+}
+
+/// A JSON string is a valid YAML double-quoted scalar: safe for any value.
+fn quote_json(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+}
+
+/// Tera errors keep the useful part (line, variable) in their sources.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg.replace('\n', " ")
+}
+
+/// Render every file of the pack into a plan, and check the manifests in it.
+pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
+    let tctx = tera::Context::from_serialize(ctx).map_err(|e| Error::Render {
+        template: "(context)".into(),
+        message: e.to_string(),
+    })?;
+    let mut files = Vec::new();
+    for f in &pack.files {
+        let rendered_path = render_path(engine, &f.path, &tctx)?;
+        let (path, contents) = match rendered_path.strip_suffix(TERA_SUFFIX) {
+            Some(stripped) => {
+                let name = format!("files/{}", f.path);
+                let text = engine
+                    .tera
+                    .render(&name, &tctx)
+                    .map_err(|e| Error::Render {
+                        template: name.clone(),
+                        message: error_chain(&e),
+                    })?;
+                (stripped.to_string(), text.into_bytes())
+            }
+            None => (rendered_path, f.contents.to_vec()),
+        };
+        files.push(PlannedFile {
+            path,
+            mode: 0o644,
+            contents,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(dup) = files.windows(2).find(|w| w[0].path == w[1].path) {
+        return Err(Error::Pack {
+            pack: engine.pack_name.clone(),
+            file: format!("files/{}", dup[0].path),
+            message: "two templates render to the same path".into(),
+        });
+    }
+    for f in files.iter().filter(|f| is_manifest(&f.path)) {
+        let text = String::from_utf8_lossy(&f.contents);
+        if let Some(p) = manifest::check(&text).into_iter().next() {
+            return Err(Error::Manifest {
+                file: f.path.clone(),
+                key: p.key,
+                message: p.message,
+            });
+        }
+    }
+    Ok(Plan { files })
+}
+
+/// Manifests are the YAML files under `aichor_manifests/`.
+pub fn is_manifest(path: &str) -> bool {
+    path.starts_with("aichor_manifests/") && (path.ends_with(".yaml") || path.ends_with(".yml"))
+}
+
+/// Render `{{ ... }}` in each path component and refuse anything that could leave the
+/// destination or collapse into another path.
+fn render_path(engine: &Engine, path: &str, ctx: &tera::Context) -> Result<String> {
+    let mut out = Vec::new();
+    for component in path.split('/') {
+        let rendered = engine.render_str(&format!("path `{path}`"), component, ctx)?;
+        if rendered.is_empty()
+            || rendered == "."
+            || rendered == ".."
+            || rendered.contains(['/', '\\'])
+        {
+            return Err(Error::Render {
+                template: format!("files/{path}"),
+                message: format!(
+                    "path component `{component}` renders to `{rendered}`, which is not a plain file name"
+                ),
+            });
+        }
+        out.push(rendered);
+    }
+    Ok(out.join("/"))
+}

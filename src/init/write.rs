@@ -1,0 +1,166 @@
+//! Write stage, the only code that touches the destination: conflict policy, then every file
+//! is written into a staging directory beside the destination and moved into place, so an
+//! error or Ctrl-C leaves either the whole project or nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::render::Plan;
+use crate::error::{Error, Result};
+use crate::interrupt;
+
+/// What writing a file does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Overwrite,
+}
+
+/// The state of the destination before writing.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// The destination exists and holds something.
+    pub non_empty: bool,
+    /// Action per planned file, in plan order.
+    pub actions: Vec<Action>,
+}
+
+impl Inspection {
+    pub fn overwritten(&self, plan: &Plan) -> Vec<String> {
+        plan.files
+            .iter()
+            .zip(&self.actions)
+            .filter(|(_, a)| **a == Action::Overwrite)
+            .map(|(f, _)| f.path.clone())
+            .collect()
+    }
+}
+
+/// Look at the destination without changing it.
+pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
+    let non_empty = match std::fs::metadata(dest) {
+        Ok(m) if !m.is_dir() => return Err(Error::DestinationNotDir { path: dest.into() }),
+        Ok(_) => std::fs::read_dir(dest)
+            .map_err(|e| Error::io(dest, "cannot be read", e))?
+            .next()
+            .is_some(),
+        Err(_) => false,
+    };
+    let mut actions = Vec::with_capacity(plan.files.len());
+    for f in &plan.files {
+        let target = dest.join(&f.path);
+        match std::fs::symlink_metadata(&target) {
+            Ok(m) if m.is_dir() => {
+                return Err(Error::DestinationNotDir { path: target });
+            }
+            Ok(_) => actions.push(Action::Overwrite),
+            Err(_) => actions.push(Action::Create),
+        }
+    }
+    Ok(Inspection { non_empty, actions })
+}
+
+/// Write `plan` into `dest`. The caller has already obtained consent for a non-empty
+/// destination (`--force` or a confirmation).
+pub fn apply(plan: &Plan, dest: &Path) -> Result<()> {
+    let created_parents = create_parents(dest)?;
+    let result = stage_and_commit(plan, dest);
+    if result.is_err() {
+        for dir in created_parents.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    interrupt::clear();
+    result
+}
+
+/// Create missing ancestors of `dest` (like `mkdir -p`), returning those we created so a
+/// failure can remove them again.
+fn create_parents(dest: &Path) -> Result<Vec<PathBuf>> {
+    let mut missing = Vec::new();
+    let mut cur = dest.parent();
+    while let Some(p) = cur {
+        if p.as_os_str().is_empty() || p.exists() {
+            break;
+        }
+        missing.push(p.to_path_buf());
+        cur = p.parent();
+    }
+    missing.reverse();
+    for dir in &missing {
+        interrupt::register(dir.clone());
+        std::fs::create_dir(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
+    }
+    Ok(missing)
+}
+
+fn stage_and_commit(plan: &Plan, dest: &Path) -> Result<()> {
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // A sibling of the destination, so the final moves are renames on one filesystem.
+    let staging = tempfile::Builder::new()
+        .prefix(".aichor-staging-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, "cannot hold a staging directory", e))?;
+    interrupt::register(staging.path().to_path_buf());
+    // The project folder is created inside the (private, 0700) temp dir so it gets the
+    // user's normal permissions when moved into place.
+    let root = staging.path().join("project");
+    std::fs::create_dir(&root).map_err(|e| Error::io(&root, "cannot be created", e))?;
+    for f in &plan.files {
+        let target = root.join(&f.path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
+        }
+        std::fs::write(&target, &f.contents)
+            .map_err(|e| Error::io(&target, "cannot be written", e))?;
+        set_mode(&target, f.mode)?;
+    }
+    interrupt::while_committing(|| commit(plan, &root, dest))
+}
+
+/// Move the staged project into place: one rename for a new or empty destination, one rename
+/// per file when writing into an existing project.
+fn commit(plan: &Plan, root: &Path, dest: &Path) -> Result<()> {
+    let dest_exists = dest.exists();
+    if dest_exists
+        && std::fs::read_dir(dest)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false)
+    {
+        std::fs::remove_dir(dest).map_err(|e| Error::io(dest, "cannot be replaced", e))?;
+    }
+    if !dest.exists() {
+        return std::fs::rename(root, dest).map_err(|e| Error::io(dest, "cannot be created", e));
+    }
+    for f in &plan.files {
+        let from = root.join(&f.path);
+        let to = dest.join(&f.path);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
+        }
+        std::fs::rename(&from, &to).map_err(|e| Error::io(&to, "cannot be written", e))?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    // Only executables need a change; regular files keep the umask's choice.
+    if mode & 0o111 != 0 {
+        let perms = std::fs::Permissions::from_mode(mode);
+        std::fs::set_permissions(path, perms)
+            .map_err(|e| Error::io(path, "cannot be made executable", e))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> Result<()> {
+    Ok(())
+}

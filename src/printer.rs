@@ -1,0 +1,65 @@
+//! The only module that prints. Data (reports, lists, scripts) goes to stdout; status,
+//! warnings and errors go to stderr, coloured only on a terminal and never with `NO_COLOR`.
+
+use std::io::Write;
+
+use console::style;
+
+use crate::error::Error;
+
+/// Writes to the two streams.
+pub struct Printer {
+    color: bool,
+}
+
+impl Printer {
+    pub fn new() -> Printer {
+        // console honours NO_COLOR / CLICOLOR and checks stderr is a terminal.
+        Printer {
+            color: console::colors_enabled_stderr() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
+    fn paint(&self, s: console::StyledObject<&str>) -> String {
+        s.force_styling(self.color).to_string()
+    }
+
+    /// A status line: `   Created demo/`.
+    pub fn status(&self, verb: &str, message: &str) {
+        let verb = format!("{verb:>10}");
+        eprintln!(
+            "{} {message}",
+            self.paint(style(verb.as_str()).green().bold())
+        );
+    }
+
+    /// A plain line on stderr.
+    pub fn note(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    pub fn warn(&self, message: &str) {
+        eprintln!(
+            "{} {message}",
+            self.paint(style("warning:").yellow().bold())
+        );
+    }
+
+    /// `error: ...` then `help: ...`.
+    pub fn error(&self, err: &Error) {
+        eprintln!("{} {err}", self.paint(style("error:").red().bold()));
+        if let Some(help) = err.help() {
+            eprintln!("  {} {help}", self.paint(style("help:").cyan().bold()));
+        }
+    }
+
+    /// Data for stdout. A closed pipe (`| head`) is not an error worth reporting.
+    pub fn data(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        if !text.ends_with('\n') {
+            let _ = out.write_all(b"\n");
+        }
+        let _ = out.flush();
+    }
+}
