@@ -56,7 +56,7 @@ pub struct InitArgs {
     pub profile: Option<String>,
 
     /// Number of containers (kuberay: size of the worker group, may be 0) [default: from the profile].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub workers: Option<String>,
 
     /// Python version [default: 3.11].

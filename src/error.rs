@@ -170,6 +170,16 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
     let input = input.to_ascii_lowercase();
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // A truncated value (`gpu-a100`) means the longer one, whatever the edit distance says.
+    if !input.is_empty()
+        && let Some(c) = candidates
+            .iter()
+            .filter(|c| c.to_ascii_lowercase().starts_with(&input))
+            .min_by_key(|c| c.len())
+    {
+        return Some(c.to_string());
+    }
     candidates
         .into_iter()
         .map(|c| (edit_distance(&input, &c.to_ascii_lowercase()), c))

@@ -2,6 +2,7 @@
 {%- if operator == "kuberay" %}
 
 import os
+from pathlib import Path
 
 # This module runs before `main.py` imports ray, so these settings reach Ray
 # without tripping ruff's E402 (module-level import not at top of file).
@@ -16,8 +17,6 @@ os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
 # explicit RAY_ADDRESS does not enable token auth by itself and fails to
 # connect, so ask for it whenever that token file exists (it also works
 # against a cluster without authentication).
-if os.environ.get("RAY_ADDRESS") and os.path.exists(
-    os.path.expanduser("~/.ray/auth_token")
-):
+if os.environ.get("RAY_ADDRESS") and (Path.home() / ".ray" / "auth_token").exists():
     os.environ.setdefault("RAY_AUTH_MODE", "token")
 {%- endif %}

@@ -1,0 +1,15 @@
+//! Integration tests: the `aichor` binary as users and scripts run it.
+//!
+//! - `support`: running the binary in a scrubbed environment, reading generated trees.
+//! - `init`: refusals, dry-run, JSON report, answers round-trip, conflict policy.
+//! - `template_tests`: one snapshot per folder of `template-tests/`, plus parsers on every
+//!   generated file.
+//! - `pty`: the interactive path through a real pseudo-terminal (unix only).
+//! - `profiles`: `aichor profiles list` and `aichor completions`.
+
+mod init;
+mod profiles;
+#[cfg(unix)]
+mod pty;
+mod support;
+mod template_tests;
