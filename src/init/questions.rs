@@ -157,25 +157,32 @@ impl Questions<'_> {
                 })
                 .collect(),
             "profile" => {
-                let width = self
+                let profiles: Vec<_> = self
                     .pack
                     .profiles
                     .iter()
-                    .map(|p| p.id.len())
+                    .filter(|p| so_far.operator().is_none_or(|op| p.supports(op)))
+                    .collect();
+                let id_w = profiles.iter().map(|p| p.id.len()).max().unwrap_or(0);
+                let sum_w = profiles
+                    .iter()
+                    .map(|p| p.resources.summary().chars().count())
                     .max()
                     .unwrap_or(0);
-                self.pack
-                    .profiles
-                    .iter()
-                    .filter(|p| so_far.operator().is_none_or(|op| p.supports(op)))
-                    .map(|p| Choice {
-                        id: p.id.clone(),
-                        label: format!(
-                            "{:<width$}  {}  ({})",
-                            p.id,
-                            p.resources.summary(),
-                            p.description
-                        ),
+                profiles
+                    .into_iter()
+                    .map(|p| {
+                        let summary = p.resources.summary();
+                        let pad = sum_w - summary.chars().count();
+                        Choice {
+                            id: p.id.clone(),
+                            label: format!(
+                                "{:<id_w$}  {summary}{}  {}",
+                                p.id,
+                                " ".repeat(pad),
+                                p.description
+                            ),
+                        }
                     })
                     .collect()
             }

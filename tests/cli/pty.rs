@@ -1,0 +1,149 @@
+//! The interactive path through a real pseudo-terminal: what a user at a terminal sees and
+//! types, including Ctrl-C. Matches substrings only: dialoguer redraws lines as it goes.
+
+use std::path::Path;
+use std::process::Command;
+
+use rexpect::process::WaitStatus;
+use rexpect::session::PtySession;
+
+use crate::support::entries;
+
+const DOWN: &str = "\x1b[B";
+const ENTER: &str = "\r";
+
+fn spawn(cwd: &Path, args: &[&str]) -> PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+    cmd.args(["local-repo", "init"]).args(args).current_dir(cwd).env("TERM", "xterm-256color");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AICHOR_") {
+            cmd.env_remove(&key);
+        }
+    }
+    rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn in a pty")
+}
+
+/// Press a key at a select/confirm prompt. console switches the terminal to raw mode with
+/// TCSAFLUSH for each key read, which discards anything typed before; so wait until the
+/// prompt is waiting for the key, as a person would.
+fn key(p: &mut PtySession, keys: &str) {
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send(keys).expect("send key");
+    p.flush().expect("flush");
+}
+
+fn exit_code(p: &mut PtySession) -> i32 {
+    match p.process_mut().wait().expect("wait") {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("unexpected status {other:?}"),
+    }
+}
+
+#[test]
+fn choose_an_operator_and_accept_the_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &[]);
+    p.exp_string("Project name").unwrap();
+    p.send_line("demo").unwrap();
+    p.exp_string("Operator").unwrap();
+    p.exp_string("torch.distributed").unwrap();
+    key(&mut p, DOWN); // jax
+    key(&mut p, ENTER);
+    p.exp_string("Resource profile").unwrap();
+    // rexpect decodes bytes one by one, so match ASCII only.
+    p.exp_string("4 GB RAM").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Containers").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Will write into").unwrap();
+    p.exp_string("Write these 10 files?").unwrap();
+    key(&mut p, "y");
+    p.exp_string("Created").unwrap();
+    p.exp_string("aichor[manifest.yaml]").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert_eq!(entries(tmp.path()), ["demo"]);
+    let manifest = std::fs::read_to_string(tmp.path().join("demo/aichor_manifests/manifest.yaml")).unwrap();
+    assert!(manifest.contains("operator: jax"), "{manifest}");
+    assert!(manifest.contains("count: 2"), "cpu-small's default of 2 workers: {manifest}");
+}
+
+#[test]
+fn invalid_typed_values_are_reasked_not_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["--operator", "jobset", "--profile", "cpu-small"]);
+    p.exp_string("Project name").unwrap();
+    p.send_line("My Proj").unwrap();
+    p.exp_string("must start with a lowercase letter").unwrap();
+    p.send_line("my-proj").unwrap();
+    p.exp_string("Containers").unwrap();
+    p.send_line("0").unwrap();
+    p.exp_string("at least 1 container").unwrap();
+    p.send_line("3").unwrap();
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, "n");
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    let manifest = std::fs::read_to_string(tmp.path().join("my-proj/aichor_manifests/manifest.yaml")).unwrap();
+    assert!(manifest.contains("count: 3") && manifest.contains("enabled: false"), "{manifest}");
+}
+
+#[test]
+fn ctrl_c_at_a_select_prompt_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["demo"]);
+    p.exp_string("Operator").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 130);
+    assert!(entries(tmp.path()).is_empty(), "{:?}", entries(tmp.path()));
+}
+
+#[test]
+fn ctrl_c_at_a_text_prompt_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["--operator", "jax"]);
+    p.exp_string("Project name").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 130);
+    assert!(entries(tmp.path()).is_empty(), "{:?}", entries(tmp.path()));
+}
+
+#[test]
+fn declining_the_summary_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["demo", "--operator", "xgboost", "--profile", "cpu-small", "--workers", "2"]);
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "n");
+    p.exp_string("nothing was written").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 1);
+    assert!(entries(tmp.path()).is_empty());
+}
+
+#[test]
+fn a_non_empty_destination_asks_before_writing_into_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("demo");
+    std::fs::create_dir(&dest).unwrap();
+    std::fs::write(dest.join("Dockerfile"), "FROM scratch\n").unwrap();
+    let mut p = spawn(tmp.path(), &["demo", "--operator", "jobset", "--profile", "cpu-small", "--workers", "1", "--python", "3.11", "--tensorboard"]);
+    p.exp_string("these files would be replaced: Dockerfile").unwrap();
+    key(&mut p, "n");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 1);
+    assert_eq!(std::fs::read_to_string(dest.join("Dockerfile")).unwrap(), "FROM scratch\n");
+}

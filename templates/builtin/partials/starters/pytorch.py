@@ -66,11 +66,7 @@ def main() -> None:
     if distributed:
         # env:// reads MASTER_ADDR, MASTER_PORT, WORLD_SIZE and RANK.
         dist.init_process_group(
-            backend=backend,
-            init_method="env://",
-            world_size=world_size,
-            rank=rank,
-            device_id=device if device.type == "cuda" else None,
+            backend=backend, init_method="env://", world_size=world_size, rank=rank
         )
 
     try:
