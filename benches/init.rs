@@ -11,8 +11,25 @@ fn main() {
     let bin = env!("CARGO_BIN_EXE_aichor");
     let tmp = tempfile::tempdir().expect("temp dir");
     let cases: [(&str, &[&str]); 3] = [
-        ("init jobset (writes 10 files)", &["local-repo", "init", "--operator", "jobset", "--no-input"]),
-        ("init kuberay tpu --dry-run --format json", &["local-repo", "init", "--operator", "kuberay", "--profile", "tpu-v5e-4x4", "--no-input", "--dry-run", "--format", "json"]),
+        (
+            "init jobset (writes 10 files)",
+            &["local-repo", "init", "--operator", "jobset", "--no-input"],
+        ),
+        (
+            "init kuberay tpu --dry-run --format json",
+            &[
+                "local-repo",
+                "init",
+                "--operator",
+                "kuberay",
+                "--profile",
+                "tpu-v5e-4x4",
+                "--no-input",
+                "--dry-run",
+                "--format",
+                "json",
+            ],
+        ),
         ("--version (process floor)", &["--version"]),
     ];
     println!("{RUNS} runs each, {bin}");
@@ -28,7 +45,11 @@ fn main() {
             let start = Instant::now();
             let out = cmd.output().expect("spawn aichor");
             times.push(start.elapsed());
-            assert!(out.status.success(), "{label}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{label}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         times.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;

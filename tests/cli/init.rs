@@ -16,10 +16,17 @@ fn refused(args: &[&str], code: i32) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let out = init().current_dir(tmp.path()).args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
-    assert!(entries(tmp.path()).is_empty(), "{args:?} left {:?}", entries(tmp.path()));
+    assert!(
+        entries(tmp.path()).is_empty(),
+        "{args:?} left {:?}",
+        entries(tmp.path())
+    );
     let err = stderr(&out);
     assert!(err.starts_with("error: "), "{err}");
-    assert!(err.contains("help: "), "every error says how to fix it: {err}");
+    assert!(
+        err.contains("help: "),
+        "every error says how to fix it: {err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
     err
 }
@@ -27,7 +34,10 @@ fn refused(args: &[&str], code: i32) -> String {
 #[test]
 fn missing_operator_names_the_flag() {
     let err = refused(&["demo", "--no-input"], 2);
-    assert!(err.contains("`operator`") && err.contains("--operator"), "{err}");
+    assert!(
+        err.contains("`operator`") && err.contains("--operator"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -66,14 +76,29 @@ fn bad_names_are_refused_with_a_suggestion() {
 #[test]
 fn a_bad_name_from_the_path_is_refused_too() {
     let err = refused(&["My Proj", "--operator", "jax", "--no-input"], 2);
-    assert!(err.contains("from the destination path") && err.contains("--name my-proj"), "{err}");
+    assert!(
+        err.contains("from the destination path") && err.contains("--name my-proj"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_workers_are_refused() {
-    for (op, workers) in [("pytorch", "0"), ("jax", "-1"), ("jobset", "two"), ("xgboost", "5000"), ("kuberay", "-1")] {
-        let err = refused(&["demo", "--operator", op, "--workers", workers, "--no-input"], 2);
-        assert!(err.contains("invalid workers") && err.contains("--workers"), "{op} {workers}: {err}");
+    for (op, workers) in [
+        ("pytorch", "0"),
+        ("jax", "-1"),
+        ("jobset", "two"),
+        ("xgboost", "5000"),
+        ("kuberay", "-1"),
+    ] {
+        let err = refused(
+            &["demo", "--operator", op, "--workers", workers, "--no-input"],
+            2,
+        );
+        assert!(
+            err.contains("invalid workers") && err.contains("--workers"),
+            "{op} {workers}: {err}"
+        );
     }
 }
 
@@ -82,38 +107,104 @@ fn kuberay_accepts_zero_workers() {
     let tmp = tempfile::tempdir().unwrap();
     init()
         .current_dir(tmp.path())
-        .args(["demo", "--operator", "kuberay", "--workers", "0", "--no-input"])
+        .args([
+            "demo",
+            "--operator",
+            "kuberay",
+            "--workers",
+            "0",
+            "--no-input",
+        ])
         .assert()
         .success();
-    let manifest = std::fs::read_to_string(tmp.path().join("demo/aichor_manifests/manifest.yaml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(tmp.path().join("demo/aichor_manifests/manifest.yaml")).unwrap();
     assert!(manifest.contains("count: 0"));
 }
 
 #[test]
 fn unknown_operator_and_profile_are_refused() {
     let err = refused(&["demo", "--operator", "tf", "--no-input"], 2);
-    assert!(err.contains("invalid operator `tf`") && err.contains("pytorch"), "{err}");
-    let err = refused(&["demo", "--operator", "jax", "--profile", "gpu-a100", "--no-input"], 2);
-    assert!(err.contains("did you mean `--profile gpu-a100-80gb`"), "{err}");
-    let err = refused(&["demo", "--operator", "pytorch", "--profile", "tpu-v5e-4x4", "--no-input"], 2);
-    assert!(err.contains("not available for the `pytorch` operator"), "{err}");
+    assert!(
+        err.contains("invalid operator `tf`") && err.contains("pytorch"),
+        "{err}"
+    );
+    let err = refused(
+        &[
+            "demo",
+            "--operator",
+            "jax",
+            "--profile",
+            "gpu-a100",
+            "--no-input",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("did you mean `--profile gpu-a100-80gb`"),
+        "{err}"
+    );
+    let err = refused(
+        &[
+            "demo",
+            "--operator",
+            "pytorch",
+            "--profile",
+            "tpu-v5e-4x4",
+            "--no-input",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("not available for the `pytorch` operator"),
+        "{err}"
+    );
 }
 
 #[test]
 fn python_versions_are_checked_per_operator() {
-    let err = refused(&["demo", "--operator", "jax", "--python", "3.9", "--no-input"], 2);
+    let err = refused(
+        &["demo", "--operator", "jax", "--python", "3.9", "--no-input"],
+        2,
+    );
     assert!(err.contains("invalid python `3.9`"), "{err}");
-    let err = refused(&["demo", "--operator", "kuberay", "--python", "3.13", "--no-input"], 2);
-    assert!(err.contains("not supported for the `kuberay` operator"), "{err}");
+    let err = refused(
+        &[
+            "demo",
+            "--operator",
+            "kuberay",
+            "--python",
+            "3.13",
+            "--no-input",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("not supported for the `kuberay` operator"),
+        "{err}"
+    );
 }
 
 #[test]
 fn set_and_answers_file_errors() {
     let err = refused(&["demo", "--set", "opertor=jax", "--no-input"], 2);
-    assert!(err.contains("unknown question `opertor`") && err.contains("did you mean `operator`"), "{err}");
+    assert!(
+        err.contains("unknown question `opertor`") && err.contains("did you mean `operator`"),
+        "{err}"
+    );
     let err = refused(&["demo", "--set", "operator", "--no-input"], 2);
     assert!(err.contains("KEY=VALUE"), "{err}");
-    let err = refused(&["demo", "--set", "operator=jax", "--set", "tensorboard=maybe", "--no-input"], 2);
+    let err = refused(
+        &[
+            "demo",
+            "--set",
+            "operator=jax",
+            "--set",
+            "tensorboard=maybe",
+            "--no-input",
+        ],
+        2,
+    );
     assert!(err.contains("invalid tensorboard `maybe`"), "{err}");
 
     let tmp = tempfile::tempdir().unwrap();
@@ -125,10 +216,21 @@ fn set_and_answers_file_errors() {
         ("operator: jax\nworkers: 2.5\n", "invalid workers `2.5`"),
     ] {
         std::fs::write(&file, text).unwrap();
-        let err = refused(&["demo", "--answers", file.to_str().unwrap(), "--no-input"], 2);
+        let err = refused(
+            &["demo", "--answers", file.to_str().unwrap(), "--no-input"],
+            2,
+        );
         assert!(err.contains(expect), "{text:?}: {err}");
     }
-    let err = refused(&["demo", "--answers", "/nonexistent/answers.yaml", "--no-input"], 2);
+    let err = refused(
+        &[
+            "demo",
+            "--answers",
+            "/nonexistent/answers.yaml",
+            "--no-input",
+        ],
+        2,
+    );
     assert!(err.contains("/nonexistent/answers.yaml"), "{err}");
 }
 
@@ -136,11 +238,30 @@ fn set_and_answers_file_errors() {
 fn flags_beat_set_which_beats_the_answers_file() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("answers.yaml");
-    std::fs::write(&file, "name: from-file\noperator: jax\nworkers: 3\nprofile: cpu-large\n").unwrap();
+    std::fs::write(
+        &file,
+        "name: from-file\noperator: jax\nworkers: 3\nprofile: cpu-large\n",
+    )
+    .unwrap();
     let out = init()
         .current_dir(tmp.path())
-        .args(["out", "--answers", "answers.yaml", "--set", "workers=4", "--set", "profile=cpu-medium"])
-        .args(["--profile", "cpu-small", "--no-input", "--dry-run", "--format", "json"])
+        .args([
+            "out",
+            "--answers",
+            "answers.yaml",
+            "--set",
+            "workers=4",
+            "--set",
+            "profile=cpu-medium",
+        ])
+        .args([
+            "--profile",
+            "cpu-small",
+            "--no-input",
+            "--dry-run",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -155,15 +276,32 @@ fn dry_run_writes_nothing_and_json_is_valid() {
     let tmp = tempfile::tempdir().unwrap();
     let out = init()
         .current_dir(tmp.path())
-        .args(["demo", "--operator", "pytorch", "--no-input", "--dry-run", "--format", "json"])
+        .args([
+            "demo",
+            "--operator",
+            "pytorch",
+            "--no-input",
+            "--dry-run",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(entries(tmp.path()).is_empty(), "dry run wrote {:?}", entries(tmp.path()));
+    assert!(
+        entries(tmp.path()).is_empty(),
+        "dry run wrote {:?}",
+        entries(tmp.path())
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(report["dry_run"], true);
     assert_eq!(report["destination"], "demo");
-    let files: Vec<&str> = report["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let files: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     for expected in [
         ".aichor-answers.yaml",
         ".dockerignore",
@@ -176,11 +314,24 @@ fn dry_run_writes_nothing_and_json_is_valid() {
         "src/demo/__init__.py",
         "src/demo/main.py",
     ] {
-        assert!(files.contains(&expected), "{expected} missing from {files:?}");
+        assert!(
+            files.contains(&expected),
+            "{expected} missing from {files:?}"
+        );
     }
-    assert!(report["files"].as_array().unwrap().iter().all(|f| f["action"] == "create"));
+    assert!(
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["action"] == "create")
+    );
     let steps = report["next_steps"].as_array().unwrap();
-    assert!(steps.iter().any(|s| s.as_str().unwrap().contains("git commit -m \"aichor[manifest.yaml]: ")));
+    assert!(steps.iter().any(|s| {
+        s.as_str()
+            .unwrap()
+            .contains("git commit -m \"aichor[manifest.yaml]: ")
+    }));
 
     // Text dry-run: the plan on stdout, nothing written either.
     init()
@@ -188,7 +339,9 @@ fn dry_run_writes_nothing_and_json_is_valid() {
         .args(["demo", "--operator", "pytorch", "--no-input", "--dry-run"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("create    aichor_manifests/manifest.yaml"));
+        .stdout(predicate::str::contains(
+            "create    aichor_manifests/manifest.yaml",
+        ));
     assert!(entries(tmp.path()).is_empty());
 }
 
@@ -197,14 +350,26 @@ fn json_report_after_a_real_run() {
     let tmp = tempfile::tempdir().unwrap();
     let out = init()
         .current_dir(tmp.path())
-        .args(["--name", "demo", "--operator", "jobset", "--no-input", "--format", "json"])
+        .args([
+            "--name",
+            "demo",
+            "--operator",
+            "jobset",
+            "--no-input",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["dry_run"], false);
     assert_eq!(report["answers"]["operator"], "jobset");
-    assert_eq!(entries(tmp.path()), ["demo"], "only the project, no staging leftovers");
+    assert_eq!(
+        entries(tmp.path()),
+        ["demo"],
+        "only the project, no staging leftovers"
+    );
     assert!(tmp.path().join("demo/src/demo/main.py").is_file());
 }
 
@@ -213,18 +378,41 @@ fn answers_round_trip_is_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     init()
         .current_dir(tmp.path())
-        .args(["first", "--name", "round-trip", "--operator", "kuberay", "--profile", "tpu-v5e-4x4"])
-        .args(["--workers", "2", "--python", "3.10", "--no-tensorboard", "--no-input"])
+        .args([
+            "first",
+            "--name",
+            "round-trip",
+            "--operator",
+            "kuberay",
+            "--profile",
+            "tpu-v5e-4x4",
+        ])
+        .args([
+            "--workers",
+            "2",
+            "--python",
+            "3.10",
+            "--no-tensorboard",
+            "--no-input",
+        ])
         .assert()
         .success();
     init()
         .current_dir(tmp.path())
-        .args(["other", "--answers", "first/.aichor-answers.yaml", "--no-input"])
+        .args([
+            "other",
+            "--answers",
+            "first/.aichor-answers.yaml",
+            "--no-input",
+        ])
         .assert()
         .success();
     let first = read_tree(&tmp.path().join("first"));
     let other = read_tree(&tmp.path().join("other"));
-    assert_eq!(first.keys().collect::<Vec<_>>(), other.keys().collect::<Vec<_>>());
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        other.keys().collect::<Vec<_>>()
+    );
     for (path, bytes) in &first {
         assert!(bytes == &other[path], "{path} differs");
     }
@@ -242,7 +430,11 @@ fn non_empty_destination_is_refused_without_force() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("is not empty") && stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not empty") && stderr(&out).contains("--force"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(entries(&dest), ["notes.txt"]);
     assert_eq!(entries(tmp.path()), ["demo"], "no staging leftovers");
 
@@ -252,7 +444,10 @@ fn non_empty_destination_is_refused_without_force() {
         .args(["demo", "--operator", "jax", "--no-input", "--force"])
         .assert()
         .success();
-    assert_eq!(std::fs::read_to_string(dest.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(dest.join("notes.txt")).unwrap(),
+        "mine"
+    );
     assert!(dest.join("aichor_manifests/manifest.yaml").is_file());
 }
 
@@ -268,19 +463,42 @@ fn existing_files_are_overwritten_only_with_force_and_reported() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(dest.join("Dockerfile")).unwrap(), "FROM scratch\n");
+    assert_eq!(
+        std::fs::read_to_string(dest.join("Dockerfile")).unwrap(),
+        "FROM scratch\n"
+    );
 
     let out = init()
         .current_dir(tmp.path())
-        .args(["demo", "--operator", "xgboost", "--no-input", "--force", "--format", "json"])
+        .args([
+            "demo",
+            "--operator",
+            "xgboost",
+            "--no-input",
+            "--force",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("overwrote `Dockerfile`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("overwrote `Dockerfile`"),
+        "{}",
+        stderr(&out)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let dockerfile = report["files"].as_array().unwrap().iter().find(|f| f["path"] == "Dockerfile").unwrap();
+    let dockerfile = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "Dockerfile")
+        .unwrap();
     assert_eq!(dockerfile["action"], "overwrite");
-    assert_ne!(std::fs::read_to_string(dest.join("Dockerfile")).unwrap(), "FROM scratch\n");
+    assert_ne!(
+        std::fs::read_to_string(dest.join("Dockerfile")).unwrap(),
+        "FROM scratch\n"
+    );
 }
 
 #[test]
@@ -301,10 +519,18 @@ fn dot_means_the_current_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let dest = tmp.path().join("here-proj");
     std::fs::create_dir(&dest).unwrap();
-    let out = init().current_dir(&dest).args([".", "--operator", "jax", "--no-input"]).output().unwrap();
+    let out = init()
+        .current_dir(&dest)
+        .args([".", "--operator", "jax", "--no-input"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dest.join("src/here_proj/main.py").is_file());
-    assert!(!stderr(&out).contains("cd "), "no `cd` step for `.`: {}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("cd "),
+        "no `cd` step for `.`: {}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -321,6 +547,9 @@ fn missing_parent_directories_are_created() {
 
 #[test]
 fn errors_are_plain_text_without_colour() {
-    let out = init().args(["demo", "--operator", "nope", "--no-input"]).output().unwrap();
+    let out = init()
+        .args(["demo", "--operator", "nope", "--no-input"])
+        .output()
+        .unwrap();
     assert!(!stderr(&out).contains('\x1b'), "{:?}", stderr(&out));
 }

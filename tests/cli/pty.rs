@@ -14,7 +14,10 @@ const ENTER: &str = "\r";
 
 fn spawn(cwd: &Path, args: &[&str]) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
-    cmd.args(["local-repo", "init"]).args(args).current_dir(cwd).env("TERM", "xterm-256color");
+    cmd.args(["local-repo", "init"])
+        .args(args)
+        .current_dir(cwd)
+        .env("TERM", "xterm-256color");
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("AICHOR_") {
             cmd.env_remove(&key);
@@ -67,15 +70,22 @@ fn choose_an_operator_and_accept_the_defaults() {
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&mut p), 0);
     assert_eq!(entries(tmp.path()), ["demo"]);
-    let manifest = std::fs::read_to_string(tmp.path().join("demo/aichor_manifests/manifest.yaml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(tmp.path().join("demo/aichor_manifests/manifest.yaml")).unwrap();
     assert!(manifest.contains("operator: jax"), "{manifest}");
-    assert!(manifest.contains("count: 2"), "cpu-small's default of 2 workers: {manifest}");
+    assert!(
+        manifest.contains("count: 2"),
+        "cpu-small's default of 2 workers: {manifest}"
+    );
 }
 
 #[test]
 fn invalid_typed_values_are_reasked_not_accepted() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut p = spawn(tmp.path(), &["--operator", "jobset", "--profile", "cpu-small"]);
+    let mut p = spawn(
+        tmp.path(),
+        &["--operator", "jobset", "--profile", "cpu-small"],
+    );
     p.exp_string("Project name").unwrap();
     p.send_line("My Proj").unwrap();
     p.exp_string("must start with a lowercase letter").unwrap();
@@ -92,8 +102,12 @@ fn invalid_typed_values_are_reasked_not_accepted() {
     key(&mut p, "y");
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&mut p), 0);
-    let manifest = std::fs::read_to_string(tmp.path().join("my-proj/aichor_manifests/manifest.yaml")).unwrap();
-    assert!(manifest.contains("count: 3") && manifest.contains("enabled: false"), "{manifest}");
+    let manifest =
+        std::fs::read_to_string(tmp.path().join("my-proj/aichor_manifests/manifest.yaml")).unwrap();
+    assert!(
+        manifest.contains("count: 3") && manifest.contains("enabled: false"),
+        "{manifest}"
+    );
 }
 
 #[test]
@@ -121,7 +135,18 @@ fn ctrl_c_at_a_text_prompt_leaves_nothing() {
 #[test]
 fn declining_the_summary_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut p = spawn(tmp.path(), &["demo", "--operator", "xgboost", "--profile", "cpu-small", "--workers", "2"]);
+    let mut p = spawn(
+        tmp.path(),
+        &[
+            "demo",
+            "--operator",
+            "xgboost",
+            "--profile",
+            "cpu-small",
+            "--workers",
+            "2",
+        ],
+    );
     p.exp_string("Python version").unwrap();
     key(&mut p, ENTER);
     p.exp_string("TensorBoard").unwrap();
@@ -140,10 +165,28 @@ fn a_non_empty_destination_asks_before_writing_into_it() {
     let dest = tmp.path().join("demo");
     std::fs::create_dir(&dest).unwrap();
     std::fs::write(dest.join("Dockerfile"), "FROM scratch\n").unwrap();
-    let mut p = spawn(tmp.path(), &["demo", "--operator", "jobset", "--profile", "cpu-small", "--workers", "1", "--python", "3.11", "--tensorboard"]);
-    p.exp_string("these files would be replaced: Dockerfile").unwrap();
+    let mut p = spawn(
+        tmp.path(),
+        &[
+            "demo",
+            "--operator",
+            "jobset",
+            "--profile",
+            "cpu-small",
+            "--workers",
+            "1",
+            "--python",
+            "3.11",
+            "--tensorboard",
+        ],
+    );
+    p.exp_string("these files would be replaced: Dockerfile")
+        .unwrap();
     key(&mut p, "n");
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&mut p), 1);
-    assert_eq!(std::fs::read_to_string(dest.join("Dockerfile")).unwrap(), "FROM scratch\n");
+    assert_eq!(
+        std::fs::read_to_string(dest.join("Dockerfile")).unwrap(),
+        "FROM scratch\n"
+    );
 }

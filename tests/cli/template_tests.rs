@@ -24,11 +24,17 @@ fn variants() -> Vec<PathBuf> {
 #[test]
 fn every_variant_matches_its_snapshot_and_parses() {
     let variants = variants();
-    assert!(variants.len() >= 8, "expected the operator variants, found {variants:?}");
+    assert!(
+        variants.len() >= 8,
+        "expected the operator variants, found {variants:?}"
+    );
     for dir in variants {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let answers = dir.join("answers.yaml");
-        assert!(answers.is_file(), "{name}: a variant folder needs answers.yaml");
+        assert!(
+            answers.is_file(),
+            "{name}: a variant folder needs answers.yaml"
+        );
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("project");
         aichor()
@@ -42,13 +48,18 @@ fn every_variant_matches_its_snapshot_and_parses() {
         let tree = read_tree(&out);
         let mut text = String::new();
         for (path, bytes) in &tree {
-            text.push_str(&format!("─── {path} ───\n{}\n", String::from_utf8_lossy(bytes)));
+            text.push_str(&format!(
+                "─── {path} ───\n{}\n",
+                String::from_utf8_lossy(bytes)
+            ));
         }
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(&dir);
         settings.set_prepend_module_to_snapshot(false);
         settings.set_input_file(&answers);
-        settings.set_description(format!("aichor local-repo init --answers template-tests/{name}/answers.yaml"));
+        settings.set_description(format!(
+            "aichor local-repo init --answers template-tests/{name}/answers.yaml"
+        ));
         settings.bind(|| insta::assert_snapshot!("tree", text));
 
         check_project(&name, &out);
@@ -80,7 +91,8 @@ fn yaml<'a>(v: &'a yaml_serde::Value, path: &str) -> &'a yaml_serde::Value {
 
 fn check_project(variant: &str, root: &Path) {
     let record: yaml_serde::Value =
-        yaml_serde::from_str(&std::fs::read_to_string(root.join(".aichor-answers.yaml")).unwrap()).unwrap();
+        yaml_serde::from_str(&std::fs::read_to_string(root.join(".aichor-answers.yaml")).unwrap())
+            .unwrap();
     let answers = yaml(&record, "answers");
     let name = answers["name"].as_str().unwrap();
     let operator = answers["operator"].as_str().unwrap();
@@ -91,33 +103,58 @@ fn check_project(variant: &str, root: &Path) {
 
     // The manifest, field by field.
     let text = std::fs::read_to_string(root.join("aichor_manifests/manifest.yaml")).unwrap();
-    assert!(text.starts_with("# yaml-language-server: $schema=https://"), "{variant}: modeline first");
+    assert!(
+        text.starts_with("# yaml-language-server: $schema=https://"),
+        "{variant}: modeline first"
+    );
     let m: yaml_serde::Value = yaml_serde::from_str(&text).unwrap();
     assert_eq!(yaml(&m, "kind"), "AIchorManifest", "{variant}");
     assert_eq!(yaml(&m, "apiVersion"), "0.2.3", "{variant}");
-    assert_eq!(yaml(&m, "builder.image"), yaml(&m, "spec.image"), "{variant}");
+    assert_eq!(
+        yaml(&m, "builder.image"),
+        yaml(&m, "spec.image"),
+        "{variant}"
+    );
     assert_eq!(yaml(&m, "builder.image"), name, "{variant}");
     let dockerfile = yaml(&m, "builder.dockerfile").as_str().unwrap();
     let context = yaml(&m, "builder.context").as_str().unwrap();
-    assert!(root.join(context).join(dockerfile).is_file(), "{variant}: Dockerfile where the manifest says");
+    assert!(
+        root.join(context).join(dockerfile).is_file(),
+        "{variant}: Dockerfile where the manifest says"
+    );
     assert_eq!(yaml(&m, "spec.operator"), operator, "{variant}");
     let command = yaml(&m, "spec.command").as_str().unwrap();
-    assert!(command.contains(&format!("-m {package}.main")), "{variant}: command `{command}`");
-    assert_eq!(yaml(&m, "spec.tensorboard.enabled").as_bool(), Some(tensorboard), "{variant}");
+    assert!(
+        command.contains(&format!("-m {package}.main")),
+        "{variant}: command `{command}`"
+    );
+    assert_eq!(
+        yaml(&m, "spec.tensorboard.enabled").as_bool(),
+        Some(tensorboard),
+        "{variant}"
+    );
     let types = yaml(&m, "spec.types").as_mapping().unwrap();
     let mut blocks = Vec::new();
     match operator {
         "pytorch" | "jax" | "xgboost" => {
             let keys: Vec<_> = types.keys().map(|k| k.as_str().unwrap()).collect();
             assert_eq!(keys, ["worker"], "{variant}");
-            assert_eq!(types["worker"]["count"].as_u64(), Some(workers), "{variant}");
+            assert_eq!(
+                types["worker"]["count"].as_u64(),
+                Some(workers),
+                "{variant}"
+            );
             blocks.push(&types["worker"]["resources"]);
         }
         "jobset" => {
             assert!(!types.is_empty());
             for (k, group) in types {
                 let k = k.as_str().unwrap();
-                assert!(k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{k}");
+                assert!(
+                    k.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                    "{k}"
+                );
                 assert_eq!(group["count"].as_u64(), Some(workers), "{variant}");
                 assert_eq!(group["completions"].as_u64(), Some(1));
                 assert_eq!(group["parallelisms"].as_u64(), Some(1));
@@ -127,7 +164,10 @@ fn check_project(variant: &str, root: &Path) {
         "kuberay" => {
             let keys: Vec<_> = types.keys().map(|k| k.as_str().unwrap()).collect();
             assert_eq!(keys, ["Head", "Workers"], "{variant}");
-            assert!(types["Head"].get("count").is_none(), "{variant}: Head has no count");
+            assert!(
+                types["Head"].get("count").is_none(),
+                "{variant}: Head has no count"
+            );
             blocks.push(&types["Head"]["resources"]);
             let groups = types["Workers"].as_sequence().unwrap();
             assert_eq!(groups.len(), 1);
@@ -136,21 +176,38 @@ fn check_project(variant: &str, root: &Path) {
             blocks.push(&groups[0]["resources"]);
             let ray = yaml(&m, "spec.rayVersion").as_str().unwrap();
             let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
-            assert!(dockerfile.contains(&format!("FROM rayproject/ray:{ray}-py{}", python.replace('.', ""))), "{variant}");
+            assert!(
+                dockerfile.contains(&format!(
+                    "FROM rayproject/ray:{ray}-py{}",
+                    python.replace('.', "")
+                )),
+                "{variant}"
+            );
             let pyproject = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
-            assert!(pyproject.contains(&format!("\"ray[default]=={ray}\"")), "{variant}");
+            assert!(
+                pyproject.contains(&format!("\"ray[default]=={ray}\"")),
+                "{variant}"
+            );
         }
         other => panic!("unexpected operator {other}"),
     }
     for r in blocks {
         let has_ratio = r.get("ramRatio").is_some();
         let has_memory = r.get("memory").is_some();
-        assert!(has_ratio != has_memory, "{variant}: exactly one of ramRatio/memory in {r:?}");
+        assert!(
+            has_ratio != has_memory,
+            "{variant}: exactly one of ramRatio/memory in {r:?}"
+        );
         if let Some(gpu) = r.get("accelerators").and_then(|a| a.get("gpu")) {
             assert_eq!(gpu["type"], "gpu");
             let product = gpu["product"].as_str().unwrap();
             assert!(
-                ["nvidia-tesla-t4", "NVIDIA-A100-SXM4-80GB", "NVIDIA-H100-80GB-HBM3"].contains(&product),
+                [
+                    "nvidia-tesla-t4",
+                    "NVIDIA-A100-SXM4-80GB",
+                    "NVIDIA-H100-80GB-HBM3"
+                ]
+                .contains(&product),
                 "{variant}: product {product}"
             );
         }
@@ -161,15 +218,37 @@ fn check_project(variant: &str, root: &Path) {
     }
 
     // pyproject.toml: valid TOML, consistent with the answers.
-    let pyproject: toml_edit::DocumentMut =
-        std::fs::read_to_string(root.join("pyproject.toml")).unwrap().parse().expect("pyproject parses");
-    assert_eq!(pyproject["project"]["name"].as_str(), Some(name), "{variant}");
-    assert_eq!(pyproject["project"]["requires-python"].as_str(), Some(format!(">={python}").as_str()));
-    assert_eq!(pyproject["build-system"]["build-backend"].as_str(), Some("uv_build"));
+    let pyproject: toml_edit::DocumentMut = std::fs::read_to_string(root.join("pyproject.toml"))
+        .unwrap()
+        .parse()
+        .expect("pyproject parses");
+    assert_eq!(
+        pyproject["project"]["name"].as_str(),
+        Some(name),
+        "{variant}"
+    );
+    assert_eq!(
+        pyproject["project"]["requires-python"].as_str(),
+        Some(format!(">={python}").as_str())
+    );
+    assert_eq!(
+        pyproject["build-system"]["build-backend"].as_str(),
+        Some("uv_build")
+    );
     let deps = pyproject["project"]["dependencies"].as_array().unwrap();
-    let has_tbx = deps.iter().any(|d| d.as_str().unwrap().starts_with("tensorboardX"));
-    assert_eq!(has_tbx, tensorboard, "{variant}: tensorboardX dependency follows the answer");
-    assert_eq!(std::fs::read_to_string(root.join(".python-version")).unwrap().trim(), python);
+    let has_tbx = deps
+        .iter()
+        .any(|d| d.as_str().unwrap().starts_with("tensorboardX"));
+    assert_eq!(
+        has_tbx, tensorboard,
+        "{variant}: tensorboardX dependency follows the answer"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join(".python-version"))
+            .unwrap()
+            .trim(),
+        python
+    );
 
     // Python sources compile.
     let main = root.join("src").join(&package).join("main.py");
