@@ -62,9 +62,17 @@ impl Prompter for Terminal {
     }
 
     fn select(&mut self, prompt: &str, items: &[String], default: usize) -> io::Result<usize> {
+        // A wrapped item breaks dialoguer's redraw: cut items to the terminal's width.
+        let width = usize::from(console::Term::stderr().size().1)
+            .saturating_sub(4)
+            .max(20);
+        let items: Vec<String> = items
+            .iter()
+            .map(|i| console::truncate_str(i, width, "…").into_owned())
+            .collect();
         dialoguer::Select::with_theme(&self.theme)
             .with_prompt(prompt)
-            .items(items)
+            .items(&items)
             .default(default)
             .interact()
             .map_err(io_err)

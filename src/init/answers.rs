@@ -127,7 +127,14 @@ pub fn collect<'p>(
                     help: inv.help,
                 })?
         } else if let Some(prompter) = prompter.as_deref_mut() {
-            ask(questions, q.key, q.kind, q.prompt, &answers, prompter)?
+            ask(
+                questions,
+                q.key,
+                q.kind,
+                &questions.prompt(q, &answers),
+                &answers,
+                prompter,
+            )?
         } else if let Some(default) = questions.default(q.key, &answers) {
             default
         } else {

@@ -146,6 +146,16 @@ pub struct Questions<'p> {
 const MAX_WORKERS: u32 = 1024;
 
 impl Questions<'_> {
+    /// The prompt text for `q`, worded for the operator chosen so far.
+    pub fn prompt(&self, q: &Question, so_far: &Answers) -> String {
+        match (q.key, so_far.operator()) {
+            ("workers", Some(Operator::Kuberay)) => "Ray worker pods (0 = head only)".into(),
+            ("workers", Some(Operator::Jobset)) => "Pods (each takes a share of the work)".into(),
+            ("workers", Some(_)) => "Containers (one process each; 0 is the coordinator)".into(),
+            _ => q.prompt.into(),
+        }
+    }
+
     /// The choices offered for `key`, given earlier answers.
     pub fn choices(&self, key: &str, so_far: &Answers) -> Vec<Choice> {
         match key {

@@ -56,7 +56,7 @@ fn choose_an_operator_and_accept_the_defaults() {
     // rexpect decodes bytes one by one, so match ASCII only.
     p.exp_string("4 GB RAM").unwrap();
     key(&mut p, ENTER);
-    p.exp_string("Containers").unwrap();
+    p.exp_string("Containers (one process each").unwrap();
     p.send_line("").unwrap();
     p.exp_string("Python version").unwrap();
     key(&mut p, ENTER);
@@ -90,7 +90,7 @@ fn invalid_typed_values_are_reasked_not_accepted() {
     p.send_line("My Proj").unwrap();
     p.exp_string("must start with a lowercase letter").unwrap();
     p.send_line("my-proj").unwrap();
-    p.exp_string("Containers").unwrap();
+    p.exp_string("Pods").unwrap();
     p.send_line("0").unwrap();
     p.exp_string("at least 1 container").unwrap();
     p.send_line("3").unwrap();
