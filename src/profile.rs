@@ -142,8 +142,8 @@ impl Resources {
         }
         if let Some(tpu) = self.tpu() {
             parts.push(format!(
-                "TPU {} {} ({} chips/host)",
-                tpu.kind, tpu.topology, tpu.tpu_chips_count
+                "TPU {} ({} chips/host)",
+                tpu.topology, tpu.tpu_chips_count
             ));
         }
         parts.join(" · ")
