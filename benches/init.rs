@@ -13,7 +13,14 @@ fn main() {
     let cases: [(&str, &[&str]); 3] = [
         (
             "init jobset (writes 10 files)",
-            &["local-repo", "init", "--operator", "jobset", "--no-input"],
+            &[
+                "local-repo",
+                "init",
+                "--operator",
+                "jobset",
+                "--no-input",
+                "--no-lock",
+            ],
         ),
         (
             "init kuberay tpu --dry-run --format json",

@@ -71,6 +71,14 @@ pub struct InitArgs {
     #[arg(long, overrides_with = "tensorboard")]
     pub no_tensorboard: bool,
 
+    /// Run `uv lock` in the new project (the default when uv is on PATH).
+    #[arg(long, overrides_with = "no_lock")]
+    pub lock: bool,
+
+    /// Do not run `uv lock`; the next steps say to.
+    #[arg(long, overrides_with = "lock")]
+    pub no_lock: bool,
+
     /// Answer any question by its key (repeatable), e.g. `--set workers=4`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,

@@ -63,6 +63,9 @@ pub enum Error {
     #[error("destination `{}` is not empty", path.display())]
     DestinationNotEmpty { path: PathBuf },
 
+    #[error("cannot merge into the existing `{}`: {message}", path.display())]
+    Merge { path: PathBuf, message: String },
+
     #[error("destination `{}` exists and is not a directory", path.display())]
     DestinationNotDir { path: PathBuf },
 
@@ -126,6 +129,7 @@ impl Error {
                 "choose another PATH, or pass `--force` to write into it (existing files are listed before being replaced)".into()
             }
             Error::DestinationNotDir { .. } => "choose another PATH".into(),
+            Error::Merge { .. } => "fix the file (or move it away) and run again".into(),
             Error::Io { .. } => "check the path and its permissions".into(),
             Error::Pack { .. } | Error::Render { .. } | Error::Manifest { .. } => {
                 "this is a bug in the template pack; please report it with the command you ran"

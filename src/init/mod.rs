@@ -3,6 +3,8 @@
 
 pub mod answers;
 pub mod context;
+pub mod lock;
+pub mod merge;
 pub mod questions;
 pub mod render;
 pub mod write;
@@ -34,6 +36,8 @@ pub struct Report {
     pub files: Vec<FileReport>,
     pub answers: yaml_serde::Mapping,
     pub answers_file: String,
+    /// Whether `uv lock` wrote `uv.lock`.
+    pub locked: bool,
     pub next_steps: Vec<String>,
 }
 
@@ -71,6 +75,17 @@ pub fn run(
         .unwrap_or_else(|| PathBuf::from(&ctx.names.name));
     let inspection = write::inspect(&plan, &dest)?;
     let overwritten = inspection.overwritten(&plan);
+    // Files the user already has and that we know how to merge keep their content.
+    for f in &mut plan.files {
+        if let Some(theirs) = inspection.existing.get(&f.path) {
+            let ours = String::from_utf8_lossy(&f.contents);
+            let merged = merge::merge(&f.path, theirs, &ours).map_err(|message| Error::Merge {
+                path: dest.join(&f.path),
+                message,
+            })?;
+            f.contents = merged.into_bytes();
+        }
+    }
     if inspection.non_empty && !args.force && !args.dry_run {
         let Some(p) = prompter.as_deref_mut() else {
             return Err(Error::DestinationNotEmpty { path: dest });
@@ -92,7 +107,7 @@ pub fn run(
         }
     }
 
-    let report = Report {
+    let mut report = Report {
         destination: dest.display().to_string(),
         dry_run: args.dry_run,
         pack: pack.info.clone(),
@@ -108,7 +123,8 @@ pub fn run(
             .collect(),
         answers: answers_mapping(&answers),
         answers_file: ANSWERS_FILE.into(),
-        next_steps: next_steps(&pack, &engine, &ctx, &dest)?,
+        locked: false,
+        next_steps: Vec::new(),
     };
 
     if let Some(p) = prompter
@@ -123,8 +139,59 @@ pub fn run(
             return Err(Error::Aborted);
         }
     }
+    let mut lock_outcome = lock::Outcome::Skipped("dry run".into());
     if !args.dry_run {
-        write::apply(&plan, &dest)?;
+        let mut finish = |root: &Path| {
+            if args.no_lock {
+                lock_outcome = lock::Outcome::Skipped("--no-lock".into());
+                return Vec::new();
+            }
+            match lock::find_uv() {
+                Ok(uv) => {
+                    printer.status("Locking", "dependencies with `uv lock`");
+                    lock_outcome = lock::run(&uv, root);
+                }
+                Err(why) => lock_outcome = lock::Outcome::Skipped(why),
+            }
+            if lock_outcome == lock::Outcome::Locked {
+                vec!["uv.lock".to_string()]
+            } else {
+                Vec::new()
+            }
+        };
+        write::apply(&plan, &dest, &mut finish)?;
+    }
+    match &lock_outcome {
+        lock::Outcome::Locked => {
+            let existed = dest.join("uv.lock").exists() && inspection.non_empty;
+            report.locked = true;
+            report.files.push(FileReport {
+                path: "uv.lock".into(),
+                action: if existed && args.force {
+                    Action::Overwrite
+                } else {
+                    Action::Create
+                },
+                bytes: std::fs::metadata(dest.join("uv.lock")).map_or(0, |m| m.len() as usize),
+            });
+            report.files.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        lock::Outcome::Failed(why) => printer.warn(&format!(
+            "`uv lock` failed ({why}); run it in the project before building"
+        )),
+        lock::Outcome::Skipped(why) if args.lock => {
+            printer.warn(&format!("`uv lock` skipped: {why}"))
+        }
+        lock::Outcome::Skipped(_) => {}
+    }
+    report.next_steps = next_steps(&pack, &engine, &ctx, &dest, report.locked)?;
+    for path in inspection.existing.keys() {
+        let verb = if args.dry_run {
+            "Would merge"
+        } else {
+            "Merged"
+        };
+        printer.status(verb, &format!("into your `{path}` (your values kept)"));
     }
     for path in &overwritten {
         printer.warn(&format!(
@@ -244,7 +311,13 @@ fn record(answers: &Answers, pack: &PackInfo) -> Result<String> {
 }
 
 /// The pack's next steps, rendered; empty lines (steps whose condition is false) dropped.
-fn next_steps(pack: &Pack, engine: &Engine, ctx: &Context, dest: &Path) -> Result<Vec<String>> {
+fn next_steps(
+    pack: &Pack,
+    engine: &Engine,
+    ctx: &Context,
+    dest: &Path,
+    locked: bool,
+) -> Result<Vec<String>> {
     let mut tctx = tera::Context::from_serialize(ctx).map_err(|e| Error::Render {
         template: "next-steps".into(),
         message: e.to_string(),
@@ -255,6 +328,7 @@ fn next_steps(pack: &Pack, engine: &Engine, ctx: &Context, dest: &Path) -> Resul
         shell_quote(&dest.display().to_string())
     };
     tctx.insert("cd", &cd);
+    tctx.insert("locked", &locked);
     let mut out = Vec::new();
     for step in &pack.next_steps {
         let line = engine.render_str("next-steps in pack.toml", step, &tctx)?;
@@ -293,6 +367,7 @@ fn summary(report: &Report, ctx: &Context) -> String {
         let action = match f.action {
             Action::Create => "create",
             Action::Overwrite => "OVERWRITE",
+            Action::Merge => "merge",
         };
         s.push_str(&format!("  {action:<9} {}\n", f.path));
     }

@@ -16,6 +16,8 @@ use crate::interrupt;
 pub enum Action {
     Create,
     Overwrite,
+    /// Merged into the existing file (see `merge`).
+    Merge,
 }
 
 /// The state of the destination before writing.
@@ -25,6 +27,8 @@ pub struct Inspection {
     pub non_empty: bool,
     /// Action per planned file, in plan order.
     pub actions: Vec<Action>,
+    /// Current text of existing files that are merged rather than replaced.
+    pub existing: std::collections::BTreeMap<String, String>,
 }
 
 impl Inspection {
@@ -49,24 +53,38 @@ pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
         Err(_) => false,
     };
     let mut actions = Vec::with_capacity(plan.files.len());
+    let mut existing = std::collections::BTreeMap::new();
     for f in &plan.files {
         let target = dest.join(&f.path);
         match std::fs::symlink_metadata(&target) {
             Ok(m) if m.is_dir() => {
                 return Err(Error::DestinationNotDir { path: target });
             }
+            Ok(_) if super::merge::mergeable(&f.path) => {
+                let text = std::fs::read_to_string(&target)
+                    .map_err(|e| Error::io(&target, "cannot be read", e))?;
+                existing.insert(f.path.clone(), text);
+                actions.push(Action::Merge);
+            }
             Ok(_) => actions.push(Action::Overwrite),
             Err(_) => actions.push(Action::Create),
         }
     }
-    Ok(Inspection { non_empty, actions })
+    Ok(Inspection {
+        non_empty,
+        actions,
+        existing,
+    })
 }
 
 /// Write `plan` into `dest`. The caller has already obtained consent for a non-empty
 /// destination (`--force` or a confirmation).
-pub fn apply(plan: &Plan, dest: &Path) -> Result<()> {
+///
+/// `finish` runs on the staged project before it is moved into place (e.g. `uv lock`) and
+/// returns the relative paths of any files it added, which are moved in with the rest.
+pub fn apply(plan: &Plan, dest: &Path, finish: &mut dyn FnMut(&Path) -> Vec<String>) -> Result<()> {
     let created_parents = create_parents(dest)?;
-    let result = stage_and_commit(plan, dest);
+    let result = stage_and_commit(plan, dest, finish);
     if result.is_err() {
         for dir in created_parents.iter().rev() {
             let _ = std::fs::remove_dir(dir);
@@ -96,7 +114,11 @@ fn create_parents(dest: &Path) -> Result<Vec<PathBuf>> {
     Ok(missing)
 }
 
-fn stage_and_commit(plan: &Plan, dest: &Path) -> Result<()> {
+fn stage_and_commit(
+    plan: &Plan,
+    dest: &Path,
+    finish: &mut dyn FnMut(&Path) -> Vec<String>,
+) -> Result<()> {
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -120,12 +142,19 @@ fn stage_and_commit(plan: &Plan, dest: &Path) -> Result<()> {
             .map_err(|e| Error::io(&target, "cannot be written", e))?;
         set_mode(&target, f.mode)?;
     }
-    interrupt::while_committing(|| commit(plan, &root, dest))
+    let added = finish(&root);
+    let paths: Vec<&str> = plan
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(added.iter().map(String::as_str))
+        .collect();
+    interrupt::while_committing(|| commit(&paths, &root, dest))
 }
 
 /// Move the staged project into place: one rename for a new or empty destination, one rename
 /// per file when writing into an existing project.
-fn commit(plan: &Plan, root: &Path, dest: &Path) -> Result<()> {
+fn commit(paths: &[&str], root: &Path, dest: &Path) -> Result<()> {
     let dest_exists = dest.exists();
     if dest_exists
         && std::fs::read_dir(dest)
@@ -137,9 +166,9 @@ fn commit(plan: &Plan, root: &Path, dest: &Path) -> Result<()> {
     if !dest.exists() {
         return std::fs::rename(root, dest).map_err(|e| Error::io(dest, "cannot be created", e));
     }
-    for f in &plan.files {
-        let from = root.join(&f.path);
-        let to = dest.join(&f.path);
+    for path in paths {
+        let from = root.join(path);
+        let to = dest.join(path);
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
         }

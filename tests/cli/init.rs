@@ -553,3 +553,186 @@ fn errors_are_plain_text_without_colour() {
         .unwrap();
     assert!(!stderr(&out).contains('\x1b'), "{:?}", stderr(&out));
 }
+
+#[test]
+fn force_merges_an_existing_pyproject_and_gitignore() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("demo");
+    std::fs::create_dir(&dest).unwrap();
+    let mine = "# my project\n[project]\nname = \"mine\"  # keep\nversion = \"2.0\"\ndependencies = [\n    \"jax==0.6.0\",  # pinned by me\n    \"pandas\",\n]\n\n[tool.ruff]\nline-length = 100\n";
+    std::fs::write(dest.join("pyproject.toml"), mine).unwrap();
+    std::fs::write(dest.join(".gitignore"), "data/\n").unwrap();
+    let out = init()
+        .current_dir(tmp.path())
+        .args([
+            "demo",
+            "--operator",
+            "jax",
+            "--no-input",
+            "--force",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let action = |p: &str| {
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap()["action"]
+            .clone()
+    };
+    assert_eq!(action("pyproject.toml"), "merge");
+    assert_eq!(action(".gitignore"), "merge");
+    let merged = std::fs::read_to_string(dest.join("pyproject.toml")).unwrap();
+    assert!(
+        merged.starts_with("# my project\n[project]\nname = \"mine\"  # keep\n"),
+        "{merged}"
+    );
+    assert!(
+        merged.contains("\"jax==0.6.0\",  # pinned by me") && !merged.contains("jax>=0.5.1"),
+        "{merged}"
+    );
+    assert!(
+        merged.contains("tensorboardX") && merged.contains("build-backend = \"uv_build\""),
+        "{merged}"
+    );
+    assert!(
+        merged.contains("[tool.ruff]\nline-length = 100"),
+        "{merged}"
+    );
+    let gitignore = std::fs::read_to_string(dest.join(".gitignore")).unwrap();
+    assert!(
+        gitignore.starts_with("data/\n") && gitignore.contains(".venv/"),
+        "{gitignore}"
+    );
+}
+
+#[test]
+fn an_unparsable_existing_pyproject_is_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("demo");
+    std::fs::create_dir(&dest).unwrap();
+    std::fs::write(dest.join("pyproject.toml"), "[project\n").unwrap();
+    let out = init()
+        .current_dir(tmp.path())
+        .args(["demo", "--operator", "jax", "--no-input", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot merge into the existing"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(entries(&dest), ["pyproject.toml"]);
+    assert_eq!(entries(tmp.path()), ["demo"]);
+}
+
+#[cfg(unix)]
+mod lock {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A stand-in for uv that runs `script` (it sees `lock --quiet` as arguments).
+    fn fake_uv(dir: &std::path::Path, script: &str) -> std::path::PathBuf {
+        let path = dir.join("fake-uv");
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn uv_lock_runs_in_the_staged_project() {
+        let tmp = tempfile::tempdir().unwrap();
+        let uv = fake_uv(
+            tmp.path(),
+            "test \"$1\" = lock && test -f pyproject.toml && echo 'version = 1' > uv.lock",
+        );
+        let out = init()
+            .current_dir(tmp.path())
+            .env("AICHOR_UV", &uv)
+            .args([
+                "demo",
+                "--operator",
+                "jobset",
+                "--no-input",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["locked"], true);
+        assert!(
+            report["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["path"] == "uv.lock")
+        );
+        assert!(
+            !report["next_steps"].to_string().contains("uv lock"),
+            "{}",
+            report["next_steps"]
+        );
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("demo/uv.lock")).unwrap(),
+            "version = 1\n"
+        );
+    }
+
+    #[test]
+    fn a_failing_uv_lock_still_creates_the_project() {
+        let tmp = tempfile::tempdir().unwrap();
+        let uv = fake_uv(tmp.path(), "echo 'error: network unreachable' >&2; exit 2");
+        let out = init()
+            .current_dir(tmp.path())
+            .env("AICHOR_UV", &uv)
+            .args(["demo", "--operator", "jobset", "--no-input"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("`uv lock` failed (error: network unreachable)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("uv lock "),
+            "the next steps still say to lock: {err}"
+        );
+        assert!(!tmp.path().join("demo/uv.lock").exists());
+        assert!(tmp.path().join("demo/pyproject.toml").exists());
+    }
+
+    #[test]
+    fn no_lock_skips_uv_and_lock_warns_without_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let uv = fake_uv(tmp.path(), "echo ran > ../uv-ran");
+        init()
+            .current_dir(tmp.path())
+            .env("AICHOR_UV", &uv)
+            .args(["demo", "--operator", "jobset", "--no-input", "--no-lock"])
+            .assert()
+            .success();
+        assert!(!tmp.path().join("uv-ran").exists());
+        let out = init()
+            .current_dir(tmp.path())
+            .args(["other", "--operator", "jobset", "--no-input", "--lock"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(
+            stderr(&out)
+                .contains("`uv lock` skipped: `/nonexistent/uv` (AICHOR_UV) does not exist"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}

@@ -23,6 +23,7 @@ fn spawn(cwd: &Path, args: &[&str]) -> PtySession {
             cmd.env_remove(&key);
         }
     }
+    cmd.env("AICHOR_UV", "/nonexistent/uv");
     rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn in a pty")
 }
 

@@ -14,8 +14,11 @@ pub fn aichor() -> Command {
             cmd.env_remove(&key);
         }
     }
+    // No real `uv lock` in these tests: it needs the network and takes seconds. The lock
+    // tests point AICHOR_UV at a stand-in; scripts/check-generated.sh runs the real one.
     cmd.env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        .env("AICHOR_UV", "/nonexistent/uv")
         .write_stdin("");
     cmd
 }
