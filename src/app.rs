@@ -5,9 +5,12 @@ use std::io::IsTerminal;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, Format, InitArgs, LocalRepoCommand, ProfilesCommand};
+use crate::cli::{
+    Cli, Command, Format, InitArgs, LocalRepoCommand, ManifestCommand, ProfilesCommand,
+};
 use crate::error::{Error, Origin, Result};
 use crate::init::{self, Report};
+use crate::manifest;
 use crate::operator::Operator;
 use crate::pack::Pack;
 use crate::printer::Printer;
@@ -16,6 +19,20 @@ use crate::prompt::{self, Prompter};
 pub fn run(cli: Cli, printer: &Printer) -> Result<()> {
     match cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => run_init(&args, printer),
+        Command::Manifest(cmd) => match cmd {
+            ManifestCommand::Validate {
+                paths,
+                strict,
+                format,
+            } => manifest::command::validate(&paths, format, strict, printer),
+            ManifestCommand::Migrate { file, write } => {
+                manifest::command::migrate(&file, write, printer)
+            }
+            ManifestCommand::Schema => {
+                manifest::command::schema(printer);
+                Ok(())
+            }
+        },
         Command::Profiles(ProfilesCommand::List { operator, format }) => {
             list_profiles(operator.as_deref(), format, printer)
         }

@@ -19,6 +19,9 @@ pub enum Command {
     /// Work with a local repository.
     #[command(subcommand)]
     LocalRepo(LocalRepoCommand),
+    /// Check, migrate and describe AIchor manifests.
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
     /// Resource profiles offered by `local-repo init --profile`.
     #[command(subcommand)]
     Profiles(ProfilesCommand),
@@ -102,6 +105,31 @@ pub struct InitArgs {
     /// Report format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManifestCommand {
+    /// Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage).
+    Validate {
+        /// Manifest files or folders [default: ./aichor_manifests].
+        paths: Vec<PathBuf>,
+        /// Treat warnings (missing Dockerfile, manifest outside aichor_manifests/) as errors.
+        #[arg(long)]
+        strict: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Rewrite pre-0.2.3 shapes (Master + Worker, jax Worker, batchjob) to today's.
+    Migrate {
+        /// The manifest to migrate.
+        file: PathBuf,
+        /// Edit the file in place instead of printing the result.
+        #[arg(long)]
+        write: bool,
+    },
+    /// Print the manifest's JSON Schema (draft 2020-12), for editors and other tools.
+    Schema,
 }
 
 #[derive(Debug, Subcommand)]

@@ -96,6 +96,15 @@ pub enum Error {
     #[error("unknown profile `{id}`")]
     UnknownProfile { id: String, known: Vec<String> },
 
+    #[error("{invalid} of {total} manifest(s) invalid")]
+    InvalidManifests { invalid: usize, total: usize },
+
+    #[error("no manifests found under `{}`", dir.display())]
+    NoManifests { dir: PathBuf },
+
+    #[error("cannot migrate `{}`: {message}", path.display())]
+    Migrate { path: PathBuf, message: String },
+
     #[error("prompt failed: {0}")]
     Prompt(std::io::Error),
 
@@ -138,6 +147,9 @@ impl Error {
             Error::UnknownProfile { known, .. } => {
                 format!("pass one of: {} (see `aichor profiles list`)", known.join(", "))
             }
+            Error::InvalidManifests { .. } => "fix the errors above; `aichor manifest schema` gives your editor the same rules".into(),
+            Error::NoManifests { .. } => "pass manifest files or folders: `aichor manifest validate PATH...`".into(),
+            Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Aborted => "nothing was written".into(),
             Error::Interrupted => return None,
@@ -152,7 +164,8 @@ impl Error {
             | Error::UnknownKey { .. }
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
-            | Error::UnknownProfile { .. } => 2,
+            | Error::UnknownProfile { .. }
+            | Error::NoManifests { .. } => 2,
             Error::Interrupted => 130,
             _ => 1,
         }

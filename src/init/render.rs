@@ -152,11 +152,16 @@ pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
     }
     for f in files.iter().filter(|f| is_manifest(&f.path)) {
         let text = String::from_utf8_lossy(&f.contents);
-        if let Some(p) = manifest::check(&text).into_iter().next() {
+        let checked = manifest::check::check(&text);
+        if let Some(d) = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == manifest::check::Severity::Error)
+        {
             return Err(Error::Manifest {
-                file: f.path.clone(),
-                key: p.key,
-                message: p.message,
+                file: format!("{}:{}:{}", f.path, d.line, d.column),
+                key: d.path.clone(),
+                message: d.message.clone(),
             });
         }
     }

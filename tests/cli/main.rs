@@ -5,9 +5,11 @@
 //! - `template_tests`: one snapshot per folder of `template-tests/`, plus parsers on every
 //!   generated file.
 //! - `pty`: the interactive path through a real pseudo-terminal (unix only).
+//! - `manifest`: validate / migrate / schema on the conformance corpus and bad variants.
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
 
 mod init;
+mod manifest;
 mod profiles;
 #[cfg(unix)]
 mod pty;

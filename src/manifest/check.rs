@@ -1,0 +1,597 @@
+//! The validator: walks the parsed YAML (with positions) against `model` and reports every
+//! problem, each with line:column, the key path, what was expected and how to fix it.
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use serde::Serialize;
+
+use super::model::{self, Field, Kind, Object};
+use crate::error::did_you_mean;
+
+/// How serious a diagnostic is: only errors make a manifest invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+/// One finding, at a position in the file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Key path, e.g. `spec.types.worker.resources`.
+    pub path: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+/// A value of the manifest with its position, for checks made elsewhere (repository).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub value: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The result of checking one manifest.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    pub operator: Option<String>,
+    pub context: Option<Located>,
+    pub dockerfile: Option<Located>,
+}
+
+/// Check a manifest's text.
+pub fn check(text: &str) -> Checked {
+    let mut out = Checked::default();
+    let docs = match MarkedYaml::load_from_str(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            out.diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                line: e.marker().line(),
+                column: e.marker().col() + 1,
+                path: String::new(),
+                message: format!("not valid YAML: {}", e.info()),
+                help: Some("fix the YAML syntax at this position".into()),
+            });
+            return out;
+        }
+    };
+    let root = match docs.as_slice() {
+        [doc] => doc,
+        [] => {
+            out.diagnostics.push(at(
+                1,
+                1,
+                "",
+                Severity::Error,
+                "the file is empty".into(),
+                None,
+            ));
+            return out;
+        }
+        [_, second, ..] => {
+            let (line, column) = pos(second);
+            out.diagnostics.push(at(
+                line,
+                column,
+                "",
+                Severity::Error,
+                "more than one YAML document".into(),
+                Some("keep one manifest per file".into()),
+            ));
+            return out;
+        }
+    };
+    let spec = get(root, "spec");
+    out.operator = spec
+        .and_then(|s| get(s, "operator"))
+        .and_then(as_str)
+        .map(str::to_string);
+    let builder = get(root, "builder");
+    out.context = builder.and_then(|b| get(b, "context")).and_then(located);
+    out.dockerfile = builder.and_then(|b| get(b, "dockerfile")).and_then(located);
+    let mut walker = Walker {
+        text,
+        operator: out.operator.clone(),
+        diags: Vec::new(),
+        owner: None,
+    };
+    walker.walk(root, &model::MANIFEST, "");
+    walker.cross_checks(root);
+    out.diagnostics = walker.diags;
+    out.diagnostics.sort_by_key(|d| (d.line, d.column));
+    out
+}
+
+fn at(
+    line: usize,
+    column: usize,
+    path: &str,
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
+    Diagnostic {
+        severity,
+        line,
+        column,
+        path: path.to_string(),
+        message,
+        help,
+    }
+}
+
+fn pos(node: &MarkedYaml) -> (usize, usize) {
+    (node.span.start.line(), node.span.start.col() + 1)
+}
+
+fn scalar<'a>(node: &'a MarkedYaml) -> Option<&'a Scalar<'a>> {
+    match &node.data {
+        YamlData::Value(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn as_str<'a>(node: &'a MarkedYaml) -> Option<&'a str> {
+    match scalar(node) {
+        Some(Scalar::String(s)) => Some(s.as_ref()),
+        _ => None,
+    }
+}
+
+fn located(node: &MarkedYaml) -> Option<Located> {
+    let (line, column) = pos(node);
+    as_str(node).map(|v| Located {
+        value: v.to_string(),
+        line,
+        column,
+    })
+}
+
+/// The value under `key` of a mapping node.
+pub(super) fn get<'a>(node: &'a MarkedYaml<'a>, key: &str) -> Option<&'a MarkedYaml<'a>> {
+    match &node.data {
+        YamlData::Mapping(map) => map
+            .iter()
+            .find(|(k, _)| as_str(k) == Some(key))
+            .map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// What a node is, in words, for "expected X, found Y".
+fn describe(node: &MarkedYaml) -> &'static str {
+    match &node.data {
+        YamlData::Value(Scalar::Null) => "nothing (null)",
+        YamlData::Value(Scalar::Boolean(_)) => "true/false",
+        YamlData::Value(Scalar::Integer(_)) => "a whole number",
+        YamlData::Value(Scalar::FloatingPoint(_)) => "a decimal number",
+        YamlData::Value(Scalar::String(_)) => "a string",
+        YamlData::Sequence(_) => "a list",
+        YamlData::Mapping(_) => "a mapping",
+        _ => "an unsupported value",
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+struct Walker<'t> {
+    text: &'t str,
+    operator: Option<String>,
+    diags: Vec<Diagnostic>,
+    /// Position of the key whose value is being walked: errors about a whole mapping
+    /// (missing field, exactly-one-of) point at `resources:`, not at its first child.
+    owner: Option<(usize, usize)>,
+}
+
+impl Walker<'_> {
+    fn error(&mut self, node: &MarkedYaml, path: &str, message: String, help: Option<String>) {
+        let (line, column) = pos(node);
+        self.diags
+            .push(at(line, column, path, Severity::Error, message, help));
+    }
+
+    /// The source text of a node (for "quote it" hints: `3.10` parses as 3.1).
+    fn source(&self, node: &MarkedYaml) -> String {
+        let (start, end) = (node.span.start.index(), node.span.end.index());
+        self.text
+            .chars()
+            .skip(start)
+            .take(end.saturating_sub(start))
+            .collect::<String>()
+            .trim()
+            .to_string()
+    }
+
+    fn expected(&mut self, node: &MarkedYaml, path: &str, what: &str) {
+        let found = describe(node);
+        let help = match scalar(node) {
+            Some(Scalar::Integer(_) | Scalar::FloatingPoint(_) | Scalar::Boolean(_))
+                if what.contains("string") =>
+            {
+                Some(format!("quote it: `\"{}\"`", self.source(node)))
+            }
+            Some(Scalar::String(s))
+                if what.contains("true/false")
+                    && ["true", "false"].contains(&s.to_ascii_lowercase().as_str()) =>
+            {
+                Some(format!("write `{}` without quotes", s.to_ascii_lowercase()))
+            }
+            _ => None,
+        };
+        self.error(node, path, format!("expected {what}, found {found}"), help);
+    }
+
+    fn walk(&mut self, node: &MarkedYaml, kind: &Kind, path: &str) {
+        match kind {
+            Kind::Str => {
+                if as_str(node).is_none() {
+                    self.expected(node, path, "a string");
+                }
+            }
+            Kind::Pattern { check, what, .. } => match as_str(node) {
+                Some(s) if check(s) => {}
+                Some(s) => self.error(
+                    node,
+                    path,
+                    format!("`{s}` is not valid: expected {what}"),
+                    None,
+                ),
+                None => self.expected(node, path, "a string"),
+            },
+            Kind::Enum(values) => match as_str(node) {
+                Some(s) if values.contains(&s) => {}
+                Some(s) => {
+                    let help = match (path, s) {
+                        ("spec.operator", "tf" | "batchjob") => Some(format!(
+                            "`{s}` was removed in apiVersion 0.2.3: run `aichor manifest migrate <FILE>`{}",
+                            if s == "tf" {
+                                " (tf has no automatic migration; port the job to `jobset`)"
+                            } else {
+                                " (batchjob becomes jobset)"
+                            }
+                        )),
+                        _ => did_you_mean(s, values.iter().copied())
+                            .map(|d| format!("did you mean `{d}`?")),
+                    };
+                    self.error(
+                        node,
+                        path,
+                        format!("`{s}` is not one of {}", values.join(", ")),
+                        help,
+                    );
+                }
+                None => {
+                    let quoted = values
+                        .iter()
+                        .map(|v| format!("\"{v}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    self.expected(node, path, &format!("a string, one of {quoted}"));
+                }
+            },
+            Kind::Bool => {
+                if !matches!(scalar(node), Some(Scalar::Boolean(_))) {
+                    self.expected(node, path, "true/false");
+                }
+            }
+            Kind::Int { min } => match scalar(node) {
+                Some(Scalar::Integer(i)) if i >= min => {}
+                Some(Scalar::Integer(i)) => self.error(
+                    node,
+                    path,
+                    format!("{i} is less than {min}"),
+                    Some(format!("use a whole number ≥ {min}")),
+                ),
+                _ => self.expected(node, path, "a whole number"),
+            },
+            Kind::Num { min } => {
+                let value = match scalar(node) {
+                    Some(Scalar::Integer(i)) => Some(*i as f64),
+                    Some(Scalar::FloatingPoint(f)) => Some(f.into_inner()),
+                    _ => None,
+                };
+                match value {
+                    Some(v) if v >= *min => {}
+                    Some(v) => self.error(node, path, format!("{v} is less than {min}"), None),
+                    None => self.expected(node, path, "a number"),
+                }
+            }
+            Kind::Scalar => {
+                if !matches!(
+                    scalar(node),
+                    Some(
+                        Scalar::String(_)
+                            | Scalar::Boolean(_)
+                            | Scalar::Integer(_)
+                            | Scalar::FloatingPoint(_)
+                    )
+                ) {
+                    self.expected(node, path, "a string, number or true/false");
+                }
+            }
+            Kind::MapOf(value) => self.walk_map(node, path, &Kind::Str, value, 0),
+            Kind::NamedMap { key, value, min } => self.walk_map(node, path, key, value, *min),
+            Kind::List(item) => match &node.data {
+                YamlData::Sequence(items) => {
+                    for (i, it) in items.iter().enumerate() {
+                        self.walk(it, item, &format!("{path}[{i}]"));
+                    }
+                }
+                _ => self.expected(node, path, "a list"),
+            },
+            Kind::Object(obj) => self.walk_object(node, obj, path),
+            Kind::Types => self.walk_types(node, path),
+        }
+    }
+
+    fn walk_map(
+        &mut self,
+        node: &MarkedYaml,
+        path: &str,
+        key_kind: &Kind,
+        value: &Kind,
+        min: usize,
+    ) {
+        let YamlData::Mapping(map) = &node.data else {
+            return self.expected(node, path, "a mapping");
+        };
+        if map.len() < min {
+            self.error(
+                node,
+                path,
+                format!(
+                    "needs at least {min} entr{}",
+                    if min == 1 { "y" } else { "ies" }
+                ),
+                None,
+            );
+        }
+        for (k, v) in map.iter() {
+            let name = as_str(k)
+                .map(str::to_string)
+                .unwrap_or_else(|| self.source(k));
+            let child = join(path, &name);
+            self.walk(k, key_kind, &child);
+            self.owner = Some(pos(k));
+            self.walk(v, value, &child);
+        }
+    }
+
+    fn walk_object(&mut self, node: &MarkedYaml, obj: &Object, path: &str) {
+        let YamlData::Mapping(map) = &node.data else {
+            return self.expected(node, path, "a mapping");
+        };
+        let (line, column) = self.owner.take().unwrap_or_else(|| pos(node));
+        let names: Vec<&str> = obj.fields.iter().map(|f| f.name).collect();
+        for (k, v) in map.iter() {
+            let Some(key) = as_str(k) else {
+                let text = self.source(k);
+                self.error(
+                    k,
+                    path,
+                    format!("key `{text}` is not a string"),
+                    Some("keys are field names".into()),
+                );
+                continue;
+            };
+            let child = join(path, key);
+            match obj.fields.iter().find(|f| f.name == key) {
+                Some(field) => {
+                    if field.undocumented {
+                        let (line, column) = pos(k);
+                        self.diags.push(at(line, column, &child, Severity::Note, format!("`{key}` is accepted but undocumented (seen in manifests the platform ran)"), None));
+                    }
+                    self.owner = Some(pos(k));
+                    self.walk(v, field.kind, &child);
+                }
+                None => {
+                    let help = did_you_mean(key, names.iter().copied())
+                        .map(|d| format!("did you mean `{d}`?"))
+                        .or_else(|| Some(format!("allowed here: {}", names.join(", "))));
+                    self.error(k, &child, format!("unknown key `{key}`"), help);
+                }
+            }
+        }
+        let present = |name: &str| map.iter().any(|(k, _)| as_str(k) == Some(name));
+        for field in obj.fields.iter().filter(|f| f.required) {
+            if !present(field.name) {
+                self.diags.push(at(
+                    line,
+                    column,
+                    path,
+                    Severity::Error,
+                    format!("missing `{}`", field.name),
+                    Some(required_help(field)),
+                ));
+            }
+        }
+        if !obj.exactly_one_of.is_empty() {
+            let set: Vec<&str> = obj
+                .exactly_one_of
+                .iter()
+                .copied()
+                .filter(|n| present(n))
+                .collect();
+            if set.len() != 1 {
+                let names = obj
+                    .exactly_one_of
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                let found = if set.is_empty() {
+                    "neither is set"
+                } else {
+                    "both are set"
+                };
+                self.diags.push(at(
+                    line,
+                    column,
+                    path,
+                    Severity::Error,
+                    format!("set exactly one of {names}: {found}"),
+                    Some("`ramRatio` is GB per CPU, `memory` is GB for the pod".into()),
+                ));
+            }
+        }
+    }
+
+    fn walk_types(&mut self, node: &MarkedYaml, path: &str) {
+        let Some(op) = self.operator.clone() else {
+            return;
+        };
+        let Some(kind) = model::types_for(&op) else {
+            return;
+        };
+        if let YamlData::Mapping(map) = &node.data
+            && matches!(op.as_str(), "pytorch" | "xgboost" | "jax")
+        {
+            let legacy: Vec<&MarkedYaml> = map
+                .iter()
+                .filter(|(k, _)| matches!(as_str(k), Some("Master" | "Worker")))
+                .map(|(k, _)| k)
+                .collect();
+            if let Some(first) = legacy.first() {
+                let what = if op == "jax" {
+                    "`Worker`"
+                } else {
+                    "`Master` + `Worker`"
+                };
+                let how = if op == "jax" {
+                    "rename `Worker` to `worker`"
+                } else {
+                    "merge them into one lowercase `worker` whose count is the sum"
+                };
+                self.error(
+                    first,
+                    &join(path, as_str(first).unwrap_or_default()),
+                    format!("{what} is the pre-0.2.3 shape of `{op}` types, which the platform no longer accepts"),
+                    Some(format!("run `aichor manifest migrate <FILE> --write` ({how})")),
+                );
+                return;
+            }
+        }
+        self.walk(node, kind, path);
+    }
+
+    /// Rules across fields that the per-field walk cannot see.
+    fn cross_checks(&mut self, root: &MarkedYaml) {
+        let spec = get(root, "spec");
+        let spec_image = spec.and_then(|s| get(s, "image")).and_then(as_str);
+        match get(root, "builder").and_then(|b| get(b, "image")) {
+            Some(node) => {
+                if let (Some(b), Some(s)) = (as_str(node), spec_image)
+                    && b != s
+                {
+                    self.error(
+                        node,
+                        "builder.image",
+                        format!("`{b}` differs from spec.image `{s}`"),
+                        Some("use the same image name in both".into()),
+                    );
+                }
+            }
+            None => {
+                if let Some(builder) = get(root, "builder") {
+                    let (line, column) = pos(builder);
+                    self.diags.push(at(line, column, "builder.image", Severity::Warning, "not set; AIchor builds the image named by `builder.image`, which must equal spec.image".into(), None));
+                }
+            }
+        }
+        let kuberay = self.operator.as_deref() == Some("kuberay");
+        if let Some(node) = spec.and_then(|s| get(s, "rayVersion"))
+            && !kuberay
+        {
+            self.error(
+                node,
+                "spec.rayVersion",
+                "only the kuberay operator takes `rayVersion`".into(),
+                Some("remove it".into()),
+            );
+        }
+        if let Some(node) = spec
+            .and_then(|s| get(s, "debug"))
+            .and_then(|d| get(d, "jupyter"))
+            && !kuberay
+        {
+            let (line, column) = pos(node);
+            self.diags.push(at(
+                line,
+                column,
+                "spec.debug.jupyter",
+                Severity::Warning,
+                "`debug.jupyter` only has an effect with kuberay".into(),
+                None,
+            ));
+        }
+    }
+}
+
+fn required_help(field: &Field) -> String {
+    format!("add `{}` ({})", field.name, field.doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "builder:\n  image: img\n  dockerfile: ./Dockerfile\nspec:\n  operator: jobset\n  image: img\n  command: python3 -u main.py\n  types:\n    worker:\n      resources:\n        ramRatio: 2\n";
+
+    fn errors(text: &str) -> Vec<(usize, usize, String, String)> {
+        check(text)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| (d.line, d.column, d.path, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn minimal_manifest_is_valid() {
+        assert_eq!(errors(MINIMAL), vec![]);
+    }
+
+    #[test]
+    fn reports_every_error_with_its_position() {
+        let text = MINIMAL
+            .replace("ramRatio: 2", "ramratio: 2\n        cpus: many")
+            .replace("image: img\n  command", "image: other\n  command");
+        let errs = errors(&text);
+        assert_eq!(errs.len(), 4, "{errs:?}");
+        assert_eq!(errs[0].2, "builder.image");
+        assert!(
+            errs.iter()
+                .any(|e| e.2 == "spec.types.worker.resources.ramratio" && e.0 == 11 && e.1 == 9)
+        );
+        assert!(errs.iter().any(
+            |e| e.2 == "spec.types.worker.resources.cpus" && e.3.contains("expected a number")
+        ));
+        assert!(
+            errs.iter()
+                .any(|e| e.3.contains("set exactly one of `ramRatio` or `memory`"))
+        );
+    }
+
+    #[test]
+    fn yaml_errors_have_a_position() {
+        let d = &check("spec:\n  a: [1, 2\n").diagnostics[0];
+        assert!(d.message.starts_with("not valid YAML"), "{d:?}");
+        assert!(d.line >= 2);
+    }
+}
