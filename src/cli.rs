@@ -46,6 +46,10 @@ pub struct InitArgs {
     /// Where to create the project [default: ./<name>]; `.` is the current directory.
     pub path: Option<PathBuf>,
 
+    /// Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: builtin].
+    #[arg(long, value_name = "DIR|URL|NAME", env = "AICHOR_TEMPLATE")]
+    pub template: Option<String>,
+
     /// Project name [default: last component of PATH].
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,

@@ -83,6 +83,22 @@ pub enum Error {
         message: String,
     },
 
+    #[error("template pack `{pack}` requires aichor {requirement}; this is {version}")]
+    PackRequires {
+        pack: String,
+        requirement: String,
+        version: String,
+    },
+
+    #[error("cannot find template pack `{spec}`")]
+    PackNotFound { spec: String, searched: Vec<String> },
+
+    #[error("cannot fetch template pack `{url}`: {message}")]
+    PackFetch { url: String, message: String },
+
+    #[error("unsafe path `{path}`: {reason}")]
+    UnsafePath { path: String, reason: String },
+
     #[error("template `{template}` failed to render: {message}")]
     Render { template: String, message: String },
 
@@ -140,9 +156,15 @@ impl Error {
             Error::DestinationNotDir { .. } => "choose another PATH".into(),
             Error::Merge { .. } => "fix the file (or move it away) and run again".into(),
             Error::Io { .. } => "check the path and its permissions".into(),
+            Error::PackRequires { .. } => "upgrade aichor (see its releases), or use an older version of the pack".into(),
+            Error::PackNotFound { searched, .. } => format!(
+                "pass a folder, a git URL (`https://…/pack.git#v1`) or a pack name found in: {}",
+                if searched.is_empty() { "(no search folders)".to_string() } else { searched.join(", ") }
+            ),
+            Error::PackFetch { .. } => "check the URL and ref; a pack fetched once is reused offline from the cache".into(),
+            Error::UnsafePath { .. } => "packs may only write inside the destination".into(),
             Error::Pack { .. } | Error::Render { .. } | Error::Manifest { .. } => {
-                "this is a bug in the template pack; please report it with the command you ran"
-                    .into()
+                "fix the pack file named above (`aichor templates test <DIR>` checks a pack); for the built-in pack, please report a bug".into()
             }
             Error::UnknownProfile { known, .. } => {
                 format!("pass one of: {} (see `aichor profiles list`)", known.join(", "))

@@ -1,12 +1,12 @@
 //! Collect stage: flags, `--set`, an answers file and prompts become one `Answers`. For each
 //! question, a provided value is validated (an invalid one is an error, never a re-prompt);
 //! otherwise the user is asked (only when interactive); otherwise the default is used;
-//! otherwise the error names the flag.
+//! otherwise the error names the flag. A pack question whose `when` is false is skipped.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::questions::{Answers, Kind, QUESTIONS, Questions, Value};
+use super::questions::{Answers, Asked, Kind, Questions, Value};
 use crate::error::{Error, Origin, Result, did_you_mean};
 use crate::prompt::Prompter;
 
@@ -20,27 +20,24 @@ pub struct Provided {
 /// Every value supplied up front, by question key. Later sources in the order
 /// answers file → `--set` → dedicated flag override earlier ones.
 #[derive(Debug, Default)]
-pub struct ProvidedAnswers(BTreeMap<String, Provided>);
+pub struct ProvidedAnswers {
+    values: BTreeMap<String, Provided>,
+    /// The template pack an answers file was recorded with.
+    pub template: Option<String>,
+}
+
+/// Keys of a recorded answers file that describe the run rather than answer questions.
+const RECORD_KEYS: &[&str] = &["aichor-version", "pack", "template", "commit"];
 
 impl ProvidedAnswers {
-    pub fn insert(&mut self, key: &str, raw: impl Into<String>, origin: Origin) -> Result<()> {
-        if !QUESTIONS.iter().any(|q| q.key == key) {
-            let known: Vec<String> = QUESTIONS.iter().map(|q| q.key.to_string()).collect();
-            return Err(Error::UnknownKey {
-                key: key.to_string(),
-                origin,
-                suggestion: did_you_mean(key, QUESTIONS.iter().map(|q| q.key)),
-                known,
-            });
-        }
-        self.0.insert(
+    pub fn insert(&mut self, key: &str, raw: impl Into<String>, origin: Origin) {
+        self.values.insert(
             key.to_string(),
             Provided {
                 raw: raw.into(),
                 origin,
             },
         );
-        Ok(())
     }
 
     /// Parse `--set key=value` arguments.
@@ -50,13 +47,13 @@ impl ProvidedAnswers {
                 .split_once('=')
                 .filter(|(k, _)| !k.trim().is_empty())
                 .ok_or_else(|| Error::BadSet { arg: arg.clone() })?;
-            self.insert(key.trim(), value, Origin::Set)?;
+            self.insert(key.trim(), value, Origin::Set);
         }
         Ok(())
     }
 
     /// Read an answers file: a YAML mapping of keys to values, or a recorded
-    /// `.aichor-answers.yaml` (whose answers sit under `answers:`).
+    /// `.aichor-answers.yaml` (answers under `answers:`, the pack's source under `template:`).
     pub fn add_file(&mut self, path: &Path, text: &str) -> Result<()> {
         let err = |message: String| Error::AnswersFile {
             path: path.to_path_buf(),
@@ -69,7 +66,12 @@ impl ProvidedAnswers {
             _ => return Err(err("the top level is not a mapping".into())),
         };
         let answers = match map.get("answers") {
-            Some(yaml_serde::Value::Mapping(inner)) => inner.clone(),
+            Some(yaml_serde::Value::Mapping(inner)) => {
+                if let Some(yaml_serde::Value::String(t)) = map.get("template") {
+                    self.template = Some(t.clone());
+                }
+                inner.clone()
+            }
             Some(_) => return Err(err("`answers` is not a mapping".into())),
             None => map,
         };
@@ -83,18 +85,36 @@ impl ProvidedAnswers {
                     )));
                 }
             };
+            if RECORD_KEYS.contains(&key.as_str()) {
+                continue;
+            }
             let raw = scalar(&value).ok_or_else(|| {
                 err(format!(
                     "`{key}` must be a single value, not a list or mapping"
                 ))
             })?;
-            self.insert(&key, raw, Origin::AnswersFile(path.to_path_buf()))?;
+            self.insert(&key, raw, Origin::AnswersFile(path.to_path_buf()));
         }
         Ok(())
     }
 
     pub fn get(&self, key: &str) -> Option<&Provided> {
-        self.0.get(key)
+        self.values.get(key)
+    }
+
+    /// Refuse keys no question has (a typo would otherwise be silently ignored).
+    pub fn check_keys(&self, known: &[String]) -> Result<()> {
+        for (key, p) in &self.values {
+            if !known.contains(key) {
+                return Err(Error::UnknownKey {
+                    key: key.clone(),
+                    origin: p.origin.clone(),
+                    suggestion: did_you_mean(key, known.iter().map(String::as_str)),
+                    known: known.to_vec(),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -114,49 +134,46 @@ pub fn collect<'p>(
     provided: &ProvidedAnswers,
     mut prompter: Option<&mut (dyn Prompter + 'p)>,
 ) -> Result<Answers> {
+    provided.check_keys(&questions.keys())?;
     let mut answers = Answers::default();
-    for q in QUESTIONS {
-        let value = if let Some(p) = provided.get(q.key) {
+    for q in questions.all() {
+        if !questions.applies(&q, &answers)? {
+            continue;
+        }
+        let value = if let Some(p) = provided.get(&q.key) {
             questions
-                .validate(q.key, &p.raw, &answers)
+                .validate(&q.key, &p.raw, &answers)
                 .map_err(|inv| Error::InvalidAnswer {
-                    key: q.key.into(),
+                    key: q.key.clone(),
                     value: p.raw.clone(),
                     origin: p.origin.clone(),
                     reason: inv.reason,
                     help: inv.help,
                 })?
         } else if let Some(prompter) = prompter.as_deref_mut() {
-            ask(
-                questions,
-                q.key,
-                q.kind,
-                &questions.prompt(q, &answers),
-                &answers,
-                prompter,
-            )?
-        } else if let Some(default) = questions.default(q.key, &answers) {
+            ask(questions, &q, &answers, prompter)?
+        } else if let Some(default) = questions.default(&q.key, &answers)? {
             default
         } else {
             return Err(Error::MissingAnswer {
-                key: q.key.into(),
-                flag: q.flag.into(),
+                key: q.key.clone(),
+                flag: q.flag.clone(),
             });
         };
-        answers.0.push((q.key.to_string(), value));
+        answers.0.push((q.key.clone(), value));
     }
     Ok(answers)
 }
 
 fn ask(
     questions: &Questions<'_>,
-    key: &str,
-    kind: Kind,
-    prompt: &str,
+    q: &Asked<'_>,
     so_far: &Answers,
     prompter: &mut (dyn Prompter + '_),
 ) -> Result<Value> {
-    let default = questions.default(key, so_far);
+    let key = q.key.as_str();
+    let prompt = questions.prompt(q, so_far);
+    let default = questions.default(key, so_far)?;
     let prompt_err = |e: std::io::Error| {
         if e.kind() == std::io::ErrorKind::Interrupted {
             Error::Interrupted
@@ -164,7 +181,10 @@ fn ask(
             Error::Prompt(e)
         }
     };
-    let raw = match kind {
+    if let Some(help) = &q.help {
+        prompter.show(&format!("  {help}"));
+    }
+    let raw = match q.kind {
         Kind::Text => {
             let validate = |s: &str| {
                 questions
@@ -174,7 +194,7 @@ fn ask(
             };
             let default = default.as_ref().map(Value::display);
             prompter
-                .text(prompt, default.as_deref(), &validate)
+                .text(&prompt, default.as_deref(), &validate)
                 .map_err(prompt_err)?
         }
         Kind::Select => {
@@ -186,7 +206,7 @@ fn ask(
                 .unwrap_or(0);
             let labels: Vec<String> = choices.iter().map(|c| c.label.clone()).collect();
             let picked = prompter
-                .select(prompt, &labels, index)
+                .select(&prompt, &labels, index)
                 .map_err(prompt_err)?;
             choices
                 .get(picked)
@@ -196,7 +216,7 @@ fn ask(
         Kind::Confirm => {
             let default = matches!(default, Some(Value::Bool(true)));
             prompter
-                .confirm(prompt, default)
+                .confirm(&prompt, default)
                 .map_err(prompt_err)?
                 .to_string()
         }

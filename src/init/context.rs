@@ -39,6 +39,9 @@ pub struct Context {
     pub vars: toml::Table,
     pub pack: PackInfo,
     pub aichor_version: &'static str,
+    /// The pack's own answers by key (`null` when a question's `when` was false).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Context {
@@ -94,7 +97,22 @@ impl Context {
             resources: profile.resources.clone(),
             head_resources,
             worker_group,
-            workers: answers.int("workers").ok_or_else(|| missing("workers"))?,
+            workers: answers
+                .int("workers")
+                .and_then(|w| u32::try_from(w).ok())
+                .ok_or_else(|| missing("workers"))?,
+            extra: pack
+                .questions
+                .iter()
+                .map(|q| {
+                    (
+                        q.key.clone(),
+                        answers
+                            .get(&q.key)
+                            .map_or(serde_json::Value::Null, |v| v.to_json()),
+                    )
+                })
+                .collect(),
             python_tag: python.replace('.', ""),
             python,
             tensorboard: answers

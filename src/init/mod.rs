@@ -55,8 +55,9 @@ pub fn run(
     mut prompter: Option<&mut dyn Prompter>,
     printer: &Printer,
 ) -> Result<Report> {
-    let pack = Pack::builtin()?;
     let provided = provided_answers(args)?;
+    // `--template`, else the pack an answers file was recorded with, else the built-in one.
+    let pack = Pack::load(args.template.as_deref().or(provided.template.as_deref()))?;
     let questions = Questions { pack: &pack };
     let answers = answers::collect(&questions, &provided, prompter.as_deref_mut())?;
     let ctx = Context::resolve(&answers, &pack)?;
@@ -65,7 +66,7 @@ pub fn run(
     plan.files.push(PlannedFile {
         path: ANSWERS_FILE.into(),
         mode: 0o644,
-        contents: record(&answers, &pack.info)?.into_bytes(),
+        contents: record(&answers, &pack)?.into_bytes(),
     });
     plan.files.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -246,14 +247,14 @@ fn provided_answers(args: &InitArgs) -> Result<ProvidedAnswers> {
     ];
     for (key, flag, value) in flags {
         if let Some(v) = value {
-            provided.insert(key, v, Origin::Flag(flag.into()))?;
+            provided.insert(key, v, Origin::Flag(flag.into()));
         }
     }
     if provided.get("name").is_none()
         && let Some(path) = &args.path
         && let Some(name) = name_from_path(path)
     {
-        provided.insert("name", name, Origin::Path)?;
+        provided.insert("name", name, Origin::Path);
     }
     Ok(provided)
 }
@@ -288,17 +289,24 @@ fn answers_mapping(answers: &Answers) -> yaml_serde::Mapping {
 }
 
 /// The `.aichor-answers.yaml` text: enough to replay the run with `--answers`.
-fn record(answers: &Answers, pack: &PackInfo) -> Result<String> {
+fn record(answers: &Answers, pack: &Pack) -> Result<String> {
     #[derive(Serialize)]
     #[serde(rename_all = "kebab-case")]
     struct Record<'a> {
         aichor_version: &'a str,
         pack: String,
+        /// Where the pack came from, so a replay finds it (absent for the built-in pack).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        template: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        commit: Option<&'a str>,
         answers: yaml_serde::Mapping,
     }
     let body = yaml_serde::to_string(&Record {
         aichor_version: env!("CARGO_PKG_VERSION"),
-        pack: format!("{}@{}", pack.name, pack.version),
+        pack: pack.id(),
+        template: (pack.source != "builtin").then_some(pack.source.as_str()),
+        commit: pack.commit.as_deref(),
         answers: answers_mapping(answers),
     })
     .map_err(|e| Error::Render {

@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
+use crate::error::{Error, Result};
 use crate::names::Names;
 use crate::operator::Operator;
-use crate::pack::Pack;
+use crate::pack::{Pack, QuestionSpec, QuestionType};
 
 /// How a question is asked at a prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub enum Kind {
     Confirm,
 }
 
-/// One question.
+/// One built-in question.
 #[derive(Debug, Clone, Copy)]
 pub struct Question {
     /// Key used by `--set`, answers files and templates.
@@ -26,6 +27,19 @@ pub struct Question {
     /// Prompt text.
     pub prompt: &'static str,
     pub kind: Kind,
+}
+
+/// A question as `collect` sees it: built-in or from the pack.
+#[derive(Debug, Clone)]
+pub struct Asked<'p> {
+    pub key: String,
+    /// The flag that answers it (`--set key=...` for pack questions).
+    pub flag: String,
+    pub prompt: String,
+    pub kind: Kind,
+    pub help: Option<String>,
+    /// The pack's definition, for pack questions.
+    pub spec: Option<&'p QuestionSpec>,
 }
 
 /// The built-in questions, in the order they are asked (later ones depend on earlier ones).
@@ -73,7 +87,7 @@ pub const QUESTIONS: &[Question] = &[
 #[serde(untagged)]
 pub enum Value {
     Str(String),
-    Int(u32),
+    Int(i64),
     Bool(bool),
 }
 
@@ -84,6 +98,15 @@ impl Value {
             Value::Str(s) => s.clone(),
             Value::Int(i) => i.to_string(),
             Value::Bool(b) => b.to_string(),
+        }
+    }
+
+    /// As a JSON value (for template contexts).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Str(s) => serde_json::Value::from(s.as_str()),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Bool(b) => serde_json::Value::from(*b),
         }
     }
 }
@@ -104,7 +127,7 @@ impl Answers {
         }
     }
 
-    pub fn int(&self, key: &str) -> Option<u32> {
+    pub fn int(&self, key: &str) -> Option<i64> {
         match self.get(key) {
             Some(Value::Int(i)) => Some(*i),
             _ => None,
@@ -120,6 +143,21 @@ impl Answers {
 
     fn operator(&self) -> Option<Operator> {
         self.str("operator").and_then(Operator::parse)
+    }
+
+    /// The answers as a template context, with the names derived from `name` once known,
+    /// so a pack's `default` and `when` can use them.
+    pub fn tera_context(&self) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        for (k, v) in &self.0 {
+            ctx.insert(k.clone(), &v.to_json());
+        }
+        if let Some(names) = self.str("name").and_then(|n| Names::derive(n).ok()) {
+            ctx.insert("distribution", &names.distribution);
+            ctx.insert("package", &names.package);
+            ctx.insert("image", &names.image);
+        }
+        ctx
     }
 }
 
@@ -145,15 +183,76 @@ pub struct Questions<'p> {
 /// Largest worker count accepted: beyond it a typo is likelier than a real request.
 const MAX_WORKERS: u32 = 1024;
 
-impl Questions<'_> {
+impl<'p> Questions<'p> {
+    /// Every question, in the order asked: the built-in ones, then the pack's.
+    pub fn all(&self) -> Vec<Asked<'p>> {
+        let builtin = QUESTIONS.iter().map(|q| Asked {
+            key: q.key.into(),
+            flag: q.flag.into(),
+            prompt: q.prompt.into(),
+            kind: q.kind,
+            help: None,
+            spec: None,
+        });
+        let pack = self.pack.questions.iter().map(|q| Asked {
+            key: q.key.clone(),
+            flag: format!("--set {}=...", q.key),
+            prompt: q.prompt.clone(),
+            kind: match q.kind {
+                QuestionType::String | QuestionType::Int => Kind::Text,
+                QuestionType::Bool => Kind::Confirm,
+                QuestionType::Choice => Kind::Select,
+            },
+            help: q.help.clone(),
+            spec: Some(q),
+        });
+        builtin.chain(pack).collect()
+    }
+
+    /// Every question key (for "unknown key" errors).
+    pub fn keys(&self) -> Vec<String> {
+        self.all().into_iter().map(|q| q.key).collect()
+    }
+
+    /// Whether `q` applies given earlier answers (a pack question's `when`).
+    pub fn applies(&self, q: &Asked<'_>, so_far: &Answers) -> Result<bool> {
+        let Some(when) = q.spec.and_then(|s| s.when.as_ref()) else {
+            return Ok(true);
+        };
+        let out = self.render(
+            &format!("{{% if {when} %}}1{{% endif %}}"),
+            so_far,
+            &q.key,
+            "when",
+        )?;
+        Ok(out == "1")
+    }
+
+    fn render(&self, template: &str, so_far: &Answers, key: &str, what: &str) -> Result<String> {
+        tera::Tera::default()
+            .render_str(template, &so_far.tera_context(), false)
+            .map_err(|e| Error::Pack {
+                pack: self.pack.info.name.clone(),
+                file: "pack.toml".into(),
+                message: format!(
+                    "question `{key}`: `{what}` failed: {}",
+                    crate::init::render::error_chain(&e)
+                ),
+            })
+    }
+
     /// The prompt text for `q`, worded for the operator chosen so far.
-    pub fn prompt(&self, q: &Question, so_far: &Answers) -> String {
-        match (q.key, so_far.operator()) {
+    pub fn prompt(&self, q: &Asked<'_>, so_far: &Answers) -> String {
+        match (q.key.as_str(), so_far.operator()) {
             ("workers", Some(Operator::Kuberay)) => "Ray worker pods (0 = head only)".into(),
             ("workers", Some(Operator::Jobset)) => "Pods (each takes a share of the work)".into(),
             ("workers", Some(_)) => "Containers (one process each; 0 is the coordinator)".into(),
-            _ => q.prompt.into(),
+            _ => q.prompt.clone(),
         }
+    }
+
+    fn spec(&self, key: &str) -> Option<&'p QuestionSpec> {
+        self.pack.questions.iter().find(|q| q.key == key)
     }
 
     /// The choices offered for `key`, given earlier answers.
@@ -208,20 +307,47 @@ impl Questions<'_> {
                     label: (*v).into(),
                 })
                 .collect(),
-            _ => Vec::new(),
+            _ => self
+                .spec(key)
+                .and_then(|q| q.choices.as_ref())
+                .map(|c| {
+                    c.iter()
+                        .map(|id| Choice {
+                            id: id.clone(),
+                            label: id.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
     /// The default for `key`, given earlier answers; `None` means the answer is required.
-    pub fn default(&self, key: &str, so_far: &Answers) -> Option<Value> {
+    /// A pack's string default is a template over earlier answers.
+    pub fn default(&self, key: &str, so_far: &Answers) -> Result<Option<Value>> {
+        if let Some(q) = self.spec(key) {
+            return Ok(match &q.default {
+                None => None,
+                Some(toml::Value::Boolean(b)) => Some(Value::Bool(*b)),
+                Some(toml::Value::Integer(i)) => Some(Value::Int(*i)),
+                Some(toml::Value::String(t)) => {
+                    Some(Value::Str(self.render(t, so_far, key, "default")?))
+                }
+                Some(_) => None,
+            });
+        }
+        Ok(self.builtin_default(key, so_far))
+    }
+
+    fn builtin_default(&self, key: &str, so_far: &Answers) -> Option<Value> {
         match key {
             "profile" => self.pack.profiles.first().map(|p| Value::Str(p.id.clone())),
             "workers" => {
                 let profile = so_far.str("profile").and_then(|id| self.pack.profile(id));
                 let workers = profile.map_or(1, |p| p.default_workers);
-                Some(Value::Int(
+                Some(Value::Int(i64::from(
                     workers.max(so_far.operator().map_or(0, Operator::min_workers)),
-                ))
+                )))
             }
             "python" => Some(Value::Str("3.11".into())),
             "tensorboard" => Some(Value::Bool(true)),
@@ -263,9 +389,9 @@ impl Questions<'_> {
             "workers" => {
                 let min = so_far.operator().map_or(1, Operator::min_workers);
                 let help = format!("pass `--workers` with a whole number from {min} to {MAX_WORKERS}");
-                match raw.parse::<u32>() {
-                    Ok(n) if (min..=MAX_WORKERS).contains(&n) => Ok(Value::Int(n)),
-                    Ok(n) if n < min => Err(Invalid {
+                match raw.parse::<i64>() {
+                    Ok(n) if (i64::from(min)..=i64::from(MAX_WORKERS)).contains(&n) => Ok(Value::Int(n)),
+                    Ok(n) if n < i64::from(min) => Err(Invalid {
                         reason: format!("at least {min} container is needed for this operator"),
                         help,
                     }),
@@ -273,15 +399,69 @@ impl Questions<'_> {
                     Err(_) => Err(Invalid { reason: "not a whole number".into(), help }),
                 }
             }
-            "tensorboard" => match raw.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "on" | "1" => Ok(Value::Bool(true)),
-                "false" | "no" | "off" | "0" => Ok(Value::Bool(false)),
-                _ => Err(Invalid {
-                    reason: "not a yes/no value".into(),
-                    help: "pass `--tensorboard` or `--no-tensorboard` (or `--set tensorboard=false`)".into(),
-                }),
+            "tensorboard" => parse_bool(raw).map(Value::Bool).ok_or_else(|| Invalid {
+                reason: "not a yes/no value".into(),
+                help: "pass `--tensorboard` or `--no-tensorboard` (or `--set tensorboard=false`)".into(),
+            }),
+            _ => match self.spec(key) {
+                Some(q) => validate_pack(q, raw),
+                None => Err(Invalid { reason: "unknown question".into(), help: String::new() }),
             },
-            _ => Err(Invalid { reason: "unknown question".into(), help: String::new() }),
+        }
+    }
+}
+
+/// `true/yes/on/1` or `false/no/off/0`, any case.
+fn parse_bool(raw: &str) -> Option<bool> {
+    match raw.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Some(true),
+        "false" | "no" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Check a value for a pack question by its type, pattern and choices.
+fn validate_pack(q: &QuestionSpec, raw: &str) -> Result<Value, Invalid> {
+    let set = |example: &str| format!("pass `--set {}={example}`", q.key);
+    match q.kind {
+        QuestionType::String => {
+            if let Some(pattern) = &q.pattern {
+                // The pattern compiled when the pack was loaded.
+                let ok = regex_lite::Regex::new(pattern).is_ok_and(|re| re.is_match(raw));
+                if !ok {
+                    return Err(Invalid {
+                        reason: format!("does not match `{pattern}`"),
+                        help: format!("{} with a value matching `{pattern}`", set("...")),
+                    });
+                }
+            }
+            Ok(Value::Str(raw.to_string()))
+        }
+        QuestionType::Bool => parse_bool(raw).map(Value::Bool).ok_or_else(|| Invalid {
+            reason: "not a yes/no value".into(),
+            help: set("true"),
+        }),
+        QuestionType::Int => raw.parse::<i64>().map(Value::Int).map_err(|_| Invalid {
+            reason: "not a whole number".into(),
+            help: set("1"),
+        }),
+        QuestionType::Choice => {
+            let choices = q.choices.as_deref().unwrap_or_default();
+            if choices.iter().any(|c| c == raw) {
+                return Ok(Value::Str(raw.to_string()));
+            }
+            let help = match crate::error::did_you_mean(raw, choices.iter().map(String::as_str)) {
+                Some(d) => format!("did you mean `--set {}={d}`?", q.key),
+                None => format!(
+                    "pass `--set {}=` with one of: {}",
+                    q.key,
+                    choices.join(", ")
+                ),
+            };
+            Err(Invalid {
+                reason: format!("not one of {}", choices.join(", ")),
+                help,
+            })
         }
     }
 }

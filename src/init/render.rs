@@ -56,12 +56,12 @@ impl Engine {
         for f in &pack.partials {
             templates.push((
                 f.path.clone(),
-                utf8(pack, &format!("partials/{}", f.path), f.contents)?,
+                utf8(pack, &format!("partials/{}", f.path), &f.contents)?,
             ));
         }
         for f in pack.files.iter().filter(|f| f.path.ends_with(TERA_SUFFIX)) {
             let name = format!("files/{}", f.path);
-            templates.push((name.clone(), utf8(pack, &name, f.contents)?));
+            templates.push((name.clone(), utf8(pack, &name, &f.contents)?));
         }
         tera.add_raw_templates(templates).map_err(|e| Error::Pack {
             pack: pack.info.name.clone(),
@@ -102,7 +102,7 @@ fn quote_json(s: &str) -> String {
 }
 
 /// Tera errors keep the useful part (line, variable) in their sources.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -121,6 +121,16 @@ pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
     })?;
     let mut files = Vec::new();
     for f in &pack.files {
+        // `[[files]]` conditions: a file is written only when every rule on it holds.
+        let mut wanted = true;
+        for rule in pack.file_rules.iter().filter(|r| r.path == f.path) {
+            let test = format!("{{% if {} %}}1{{% endif %}}", rule.when);
+            wanted &=
+                engine.render_str(&format!("[[files]] `{}` when", rule.path), &test, &tctx)? == "1";
+        }
+        if !wanted {
+            continue;
+        }
         let rendered_path = render_path(engine, &f.path, &tctx)?;
         let (path, contents) = match rendered_path.strip_suffix(TERA_SUFFIX) {
             Some(stripped) => {

@@ -55,6 +55,7 @@ pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
     let mut actions = Vec::with_capacity(plan.files.len());
     let mut existing = std::collections::BTreeMap::new();
     for f in &plan.files {
+        refuse_symlinks(dest, &f.path)?;
         let target = dest.join(&f.path);
         match std::fs::symlink_metadata(&target) {
             Ok(m) if m.is_dir() => {
@@ -75,6 +76,25 @@ pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
         actions,
         existing,
     })
+}
+
+/// Refuse to write through a symlink inside the destination: it could lead outside it.
+fn refuse_symlinks(dest: &Path, rel: &str) -> Result<()> {
+    let mut cur = dest.to_path_buf();
+    for component in rel.split('/') {
+        cur.push(component);
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(Error::UnsafePath {
+                    path: cur.display().to_string(),
+                    reason: "it is a symlink in the destination; writing through it could leave the destination".into(),
+                });
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    Ok(())
 }
 
 /// Write `plan` into `dest`. The caller has already obtained consent for a non-empty

@@ -1,0 +1,84 @@
+//! `pack.toml`: the documented contract of a template pack (see README "Template packs").
+//! Unknown keys are errors, so a typo never silently does nothing.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole `pack.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackToml {
+    pub pack: PackInfo,
+    /// Values shared by several files (pinned versions, URLs): `{{ vars.x }}`.
+    #[serde(default)]
+    pub vars: toml::Table,
+    /// Shown after a successful init; Tera strings, one per step.
+    #[serde(default, rename = "next-steps")]
+    pub next_steps: Option<Vec<String>>,
+    /// Questions asked after the built-in ones, in this order.
+    #[serde(default)]
+    pub questions: Vec<QuestionSpec>,
+    /// Conditions on files under `files/`.
+    #[serde(default)]
+    pub files: Vec<FileRule>,
+}
+
+/// `[pack]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackInfo {
+    /// `^[a-z][a-z0-9-]*$`.
+    pub name: String,
+    /// Semver.
+    pub version: String,
+    pub description: String,
+    /// `builtin`: start from the built-in pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// A semver requirement on the tool, e.g. `>=0.1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_aichor: Option<String>,
+}
+
+/// The type of a pack question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionType {
+    String,
+    Bool,
+    Int,
+    Choice,
+}
+
+/// `[[questions]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionSpec {
+    /// Answered by `--set key=...`; the template variable name.
+    pub key: String,
+    pub prompt: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    /// Strings may use earlier answers: `"{{ name }}-data"`.
+    #[serde(default)]
+    pub default: Option<toml::Value>,
+    /// string only: the answer must match.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// choice only.
+    #[serde(default)]
+    pub choices: Option<Vec<String>>,
+    /// A Tera expression over earlier answers; the question is asked only when true.
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Shown with the prompt.
+    #[serde(default)]
+    pub help: Option<String>,
+}
+
+/// `[[files]]`: a condition on a path under `files/`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRule {
+    pub path: String,
+    pub when: String,
+}

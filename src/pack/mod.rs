@@ -1,0 +1,482 @@
+//! Template packs. A pack is a folder: `pack.toml` (identity, questions, file conditions,
+//! shared values), `profiles.toml`, `files/` (the project tree: `*.tera` rendered with the
+//! suffix dropped, anything else copied byte for byte; path components may use
+//! `{{ variables }}`), `partials/` (included by files, never written) and `tests/` (answer
+//! sets for `aichor templates test`). The built-in pack is embedded from `templates/builtin`;
+//! a pack with `extends = "builtin"` is layered over it.
+
+pub mod format;
+pub mod source;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::error::{Error, Result};
+use crate::profile::{Profile, ProfileFile, Resources};
+use format::PackToml;
+pub use format::{FileRule, PackInfo, QuestionSpec, QuestionType};
+
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/builtin");
+
+/// Keys a pack question may not take: the built-in questions and the derived variables.
+pub const RESERVED_KEYS: &[&str] = &[
+    "name",
+    "operator",
+    "profile",
+    "workers",
+    "python",
+    "tensorboard",
+    "distribution",
+    "package",
+    "image",
+    "operator_description",
+    "profile_description",
+    "accelerator",
+    "gpus",
+    "resources",
+    "head_resources",
+    "worker_group",
+    "python_tag",
+    "vars",
+    "pack",
+    "aichor_version",
+    "cd",
+    "locked",
+];
+
+/// One file of a pack, by its path relative to the pack's folder part (`files/`, `partials/`).
+#[derive(Debug, Clone)]
+pub struct PackFile {
+    pub path: String,
+    pub contents: Cow<'static, [u8]>,
+}
+
+/// A loaded, checked (and, with `extends`, layered) template pack.
+#[derive(Debug)]
+pub struct Pack {
+    pub info: PackInfo,
+    /// Where it came from: `builtin`, a folder, or `git-url#ref`.
+    pub source: String,
+    /// The git commit it was read at, for git packs.
+    pub commit: Option<String>,
+    pub vars: toml::Table,
+    /// Steps printed after init (Tera strings; `cd` holds the path to change into).
+    pub next_steps: Vec<String>,
+    pub profiles: Vec<Profile>,
+    /// KubeRay head resources for profiles without their own `head`.
+    pub default_head: Option<Resources>,
+    /// Files under `files/`, path relative to `files/`.
+    pub files: Vec<PackFile>,
+    /// Files under `partials/`, path relative to `partials/`.
+    pub partials: Vec<PackFile>,
+    /// The pack's own questions, asked after the built-in ones.
+    pub questions: Vec<QuestionSpec>,
+    /// Conditions on files.
+    pub file_rules: Vec<FileRule>,
+    /// The pack's folder (None for the built-in pack).
+    pub root: Option<PathBuf>,
+}
+
+impl Pack {
+    /// The pack compiled into the binary.
+    pub fn builtin() -> Result<Pack> {
+        let mut all = Vec::new();
+        collect_embedded(&BUILTIN, &mut all);
+        Pack::parse("builtin", all, "builtin".into())
+    }
+
+    /// Load the pack `--template` names (folder, git URL or name), layered when it extends.
+    pub fn load(spec: Option<&str>) -> Result<Pack> {
+        let Some(spec) = spec.filter(|s| *s != "builtin") else {
+            return Pack::builtin();
+        };
+        let resolved = source::resolve(spec)?;
+        let mut pack = Pack::from_dir(&resolved.dir, resolved.source)?;
+        pack.commit = resolved.commit;
+        Ok(pack)
+    }
+
+    /// Load a pack folder.
+    pub fn from_dir(dir: &Path, source: String) -> Result<Pack> {
+        let id = dir.display().to_string();
+        let mut all = Vec::new();
+        collect_dir(dir, dir, &id, &mut all)?;
+        let mut pack = Pack::parse(&id, all, source)?;
+        pack.root = Some(dir.to_path_buf());
+        match pack.info.extends.as_deref() {
+            None => {
+                if pack.profiles.is_empty() {
+                    return Err(pack_err(
+                        &id,
+                        "profiles.toml",
+                        "a pack that does not extend `builtin` needs its own profiles.toml".into(),
+                    ));
+                }
+                Ok(pack)
+            }
+            Some("builtin") => Ok(Pack::builtin()?.layered(pack)),
+            Some(other) => Err(pack_err(
+                &id,
+                "pack.toml",
+                format!("`extends = \"{other}\"`: only `builtin` can be extended"),
+            )),
+        }
+    }
+
+    fn parse(id: &str, all: Vec<PackFile>, source: String) -> Result<Pack> {
+        let text = |name: &str| -> Result<Option<String>> {
+            all.iter()
+                .find(|f| f.path == name)
+                .map(|f| {
+                    String::from_utf8(f.contents.to_vec())
+                        .map_err(|_| pack_err(id, name, "not UTF-8 text".into()))
+                })
+                .transpose()
+        };
+        let pack_toml = text("pack.toml")?
+            .ok_or_else(|| pack_err(id, "pack.toml", "missing: every pack needs one".into()))?;
+        let PackToml {
+            pack: info,
+            vars,
+            next_steps,
+            questions,
+            files: file_rules,
+        } = toml::from_str(&pack_toml).map_err(|e| toml_err(id, "pack.toml", &pack_toml, &e))?;
+        check_info(id, &info)?;
+        let profiles = match text("profiles.toml")? {
+            Some(t) => {
+                let file: ProfileFile =
+                    toml::from_str(&t).map_err(|e| toml_err(id, "profiles.toml", &t, &e))?;
+                file.check().map_err(|m| pack_err(id, "profiles.toml", m))?;
+                file
+            }
+            None => ProfileFile {
+                default_head: None,
+                profiles: Vec::new(),
+            },
+        };
+        let under = |prefix: &str| -> Vec<PackFile> {
+            all.iter()
+                .filter_map(|f| {
+                    f.path.strip_prefix(prefix).map(|rest| PackFile {
+                        path: rest.to_string(),
+                        contents: f.contents.clone(),
+                    })
+                })
+                .collect()
+        };
+        let pack = Pack {
+            info,
+            source,
+            commit: None,
+            vars,
+            next_steps: next_steps.unwrap_or_default(),
+            profiles: profiles.profiles,
+            default_head: profiles.default_head,
+            files: under("files/"),
+            partials: under("partials/"),
+            questions,
+            file_rules,
+            root: None,
+        };
+        pack.check_questions(id)?;
+        Ok(pack)
+    }
+
+    /// `self` (the base) with `top` over it: top's files replace the base's at the same
+    /// output path, its profiles replace same-id ones, its questions come after.
+    fn layered(self, top: Pack) -> Pack {
+        let out = |p: &str| p.strip_suffix(".tera").unwrap_or(p).to_string();
+        let mut files: Vec<PackFile> = self
+            .files
+            .into_iter()
+            .filter(|b| !top.files.iter().any(|t| out(&t.path) == out(&b.path)))
+            .collect();
+        files.extend(top.files);
+        let mut partials: Vec<PackFile> = self
+            .partials
+            .into_iter()
+            .filter(|b| !top.partials.iter().any(|t| t.path == b.path))
+            .collect();
+        partials.extend(top.partials);
+        let mut profiles = self.profiles;
+        for p in top.profiles {
+            match profiles.iter_mut().find(|b| b.id == p.id) {
+                Some(b) => *b = p,
+                None => profiles.push(p),
+            }
+        }
+        let mut vars = self.vars;
+        vars.extend(top.vars);
+        let mut questions = self.questions;
+        questions.extend(top.questions);
+        let mut file_rules = self.file_rules;
+        file_rules.extend(top.file_rules);
+        Pack {
+            info: top.info,
+            source: top.source,
+            commit: top.commit,
+            vars,
+            next_steps: if top.next_steps.is_empty() {
+                self.next_steps
+            } else {
+                top.next_steps
+            },
+            profiles,
+            default_head: top.default_head.or(self.default_head),
+            files,
+            partials,
+            questions,
+            file_rules,
+            root: top.root,
+        }
+    }
+
+    /// The profile `id`, if the pack has it.
+    pub fn profile(&self, id: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    /// `name@version`, as recorded in a project's answers file.
+    pub fn id(&self) -> String {
+        format!("{}@{}", self.info.name, self.info.version)
+    }
+
+    fn check_questions(&self, id: &str) -> Result<()> {
+        let mut seen = std::collections::BTreeSet::new();
+        for q in &self.questions {
+            let err = |m: String| pack_err(id, "pack.toml", format!("question `{}`: {m}", q.key));
+            let key_ok = q.key.starts_with(|c: char| c.is_ascii_lowercase())
+                && q.key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !key_ok {
+                return Err(err(
+                    "keys must match ^[a-z][a-z0-9_]*$ (they are template variables)".into(),
+                ));
+            }
+            if RESERVED_KEYS.contains(&q.key.as_str()) {
+                return Err(err("this key is built in; choose another".into()));
+            }
+            if !seen.insert(q.key.as_str()) {
+                return Err(err("defined twice".into()));
+            }
+            match (q.kind, &q.pattern, &q.choices) {
+                (QuestionType::String, Some(p), _) => {
+                    regex_lite::Regex::new(p)
+                        .map_err(|e| err(format!("`pattern` does not compile: {e}")))?;
+                }
+                (_, Some(_), _) => {
+                    return Err(err("`pattern` applies to `type = \"string\"` only".into()));
+                }
+                _ => {}
+            }
+            match (q.kind, &q.choices) {
+                (QuestionType::Choice, Some(c)) if !c.is_empty() => {}
+                (QuestionType::Choice, _) => {
+                    return Err(err(
+                        "`type = \"choice\"` needs a non-empty `choices` list".into()
+                    ));
+                }
+                (_, Some(_)) => {
+                    return Err(err("`choices` applies to `type = \"choice\"` only".into()));
+                }
+                _ => {}
+            }
+            let default_ok = match (&q.default, q.kind) {
+                (None, _) => true,
+                (Some(toml::Value::String(_)), QuestionType::String | QuestionType::Choice) => true,
+                (Some(toml::Value::Boolean(_)), QuestionType::Bool) => true,
+                (Some(toml::Value::Integer(_)), QuestionType::Int) => true,
+                _ => false,
+            };
+            if !default_ok {
+                return Err(err("`default` does not match the question's type".into()));
+            }
+            if let Some(when) = &q.when {
+                check_expression(when)
+                    .map_err(|m| err(format!("`when = \"{when}\"` does not parse: {m}")))?;
+            }
+        }
+        for rule in &self.file_rules {
+            let err =
+                |m: String| pack_err(id, "pack.toml", format!("[[files]] `{}`: {m}", rule.path));
+            if !self.files.iter().any(|f| f.path == rule.path) {
+                return Err(err("no such file under files/".into()));
+            }
+            check_expression(&rule.when)
+                .map_err(|m| err(format!("`when = \"{}\"` does not parse: {m}", rule.when)))?;
+        }
+        Ok(())
+    }
+}
+
+/// Check that `expr` is a Tera expression (without evaluating it).
+pub fn check_expression(expr: &str) -> std::result::Result<(), String> {
+    let mut tera = tera::Tera::default();
+    tera.add_raw_template("when", &format!("{{% if {expr} %}}1{{% endif %}}"))
+        .map_err(|e| {
+            let mut msg = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                msg = format!("{msg}: {s}");
+                src = s.source();
+            }
+            msg.lines().next().unwrap_or_default().to_string()
+        })
+}
+
+fn check_info(id: &str, info: &PackInfo) -> Result<()> {
+    let err = |m: String| pack_err(id, "pack.toml", m);
+    let name_ok = info.name.starts_with(|c: char| c.is_ascii_lowercase())
+        && info
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !name_ok {
+        return Err(err(format!(
+            "[pack] name `{}` must match ^[a-z][a-z0-9-]*$",
+            info.name
+        )));
+    }
+    semver::Version::parse(&info.version).map_err(|e| {
+        err(format!(
+            "[pack] version `{}` is not semver ({e})",
+            info.version
+        ))
+    })?;
+    if let Some(req) = &info.requires_aichor {
+        let req = semver::VersionReq::parse(req)
+            .map_err(|e| err(format!("requires-aichor `{req}`: {e}")))?;
+        let ours =
+            semver::Version::parse(env!("CARGO_PKG_VERSION")).expect("Cargo versions are semver");
+        if !req.matches(&ours) {
+            return Err(Error::PackRequires {
+                pack: info.name.clone(),
+                requirement: req.to_string(),
+                version: ours.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn pack_err(id: &str, file: &str, message: String) -> Error {
+    Error::Pack {
+        pack: id.to_string(),
+        file: file.to_string(),
+        message,
+    }
+}
+
+/// A TOML error as `file:line:column` and its message.
+fn toml_err(id: &str, file: &str, text: &str, e: &toml::de::Error) -> Error {
+    let file = match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{file}:{line}:{column}")
+        }
+        None => file.to_string(),
+    };
+    pack_err(id, &file, e.message().to_string())
+}
+
+/// Every file under an embedded dir, skipping editor and OS droppings include_dir embeds too.
+fn collect_embedded(dir: &'static Dir<'static>, out: &mut Vec<PackFile>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        if !dropping(&path) {
+            out.push(PackFile {
+                path,
+                contents: Cow::Borrowed(file.contents()),
+            });
+        }
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}
+
+fn dropping(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    base == ".DS_Store" || base.ends_with(".swp") || base.ends_with('~')
+}
+
+/// Every file of a pack folder. Symlinks are refused: a pack is data and cannot point
+/// outside itself. `.git` is skipped.
+fn collect_dir(root: &Path, dir: &Path, id: &str, out: &mut Vec<PackFile>) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, "cannot be read", e))?
+        .filter_map(|e| e.ok())
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let meta =
+            std::fs::symlink_metadata(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
+        if meta.file_type().is_symlink() {
+            return Err(pack_err(
+                id,
+                &rel,
+                "symlinks are not allowed in a pack (a pack cannot point outside itself)".into(),
+            ));
+        }
+        if meta.is_dir() {
+            if rel != ".git" {
+                collect_dir(root, &path, id, out)?;
+            }
+        } else if !dropping(&rel) {
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
+            out.push(PackFile {
+                path: rel,
+                contents: Cow::Owned(bytes),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_pack_loads_with_required_profiles() {
+        let pack = Pack::builtin().unwrap();
+        for id in [
+            "cpu-small",
+            "cpu-large",
+            "gpu-t4",
+            "gpu-a100-80gb",
+            "gpu-h100x8",
+            "tpu-v5e-4x4",
+        ] {
+            assert!(pack.profile(id).is_some(), "{id}");
+        }
+        assert_eq!(
+            pack.profiles[0].id, "cpu-small",
+            "the first profile is the default"
+        );
+        assert!(
+            pack.files
+                .iter()
+                .any(|f| f.path == "aichor_manifests/manifest.yaml.tera")
+        );
+    }
+
+    #[test]
+    fn expressions_are_checked() {
+        assert!(check_expression("operator == 'pytorch'").is_ok());
+        assert!(check_expression("profile is starting_with(pat='gpu')").is_ok());
+        assert!(check_expression("operator ==").is_err());
+    }
+}

@@ -1,0 +1,205 @@
+//! Where `--template` finds a pack: a folder, a git URL (`URL#ref`, cloned once with the
+//! `git` program into a cache and reused offline), or a name looked up in the folders of
+//! `AICHOR_TEMPLATE_PATH` and then in `<config>/aichor/templates/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::{Error, Result};
+
+/// A pack found on disk.
+#[derive(Debug)]
+pub struct Resolved {
+    pub dir: PathBuf,
+    /// What to record so a replay finds the same pack.
+    pub source: String,
+    pub commit: Option<String>,
+}
+
+/// Find the pack `spec` names.
+pub fn resolve(spec: &str) -> Result<Resolved> {
+    if is_git(spec) {
+        return fetch(spec);
+    }
+    let path = Path::new(spec);
+    if path.is_dir() {
+        let dir = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        return Ok(Resolved {
+            source: dir.display().to_string(),
+            dir,
+            commit: None,
+        });
+    }
+    let searched = search_dirs();
+    let is_name = spec
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if is_name {
+        for dir in &searched {
+            let candidate = dir.join(spec);
+            if candidate.join("pack.toml").is_file() {
+                return Ok(Resolved {
+                    dir: candidate,
+                    source: spec.to_string(),
+                    commit: None,
+                });
+            }
+        }
+    }
+    Err(Error::PackNotFound {
+        spec: spec.to_string(),
+        searched: searched.iter().map(|d| d.display().to_string()).collect(),
+    })
+}
+
+/// Folders searched for packs by name, in order.
+pub fn search_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("AICHOR_TEMPLATE_PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .filter(|d| !d.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(config) = config_dir() {
+        dirs.push(config.join("aichor").join("templates"));
+    }
+    dirs
+}
+
+/// The user's config folder: `$XDG_CONFIG_HOME`, else `~/.config` (also on macOS, where
+/// CLI users expect it), `%APPDATA%` on Windows.
+fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    if cfg!(windows) {
+        return std::env::var_os("APPDATA").map(PathBuf::from);
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config"))
+}
+
+fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("AICHOR_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join("aichor"));
+    }
+    if cfg!(windows) {
+        return std::env::var_os("LOCALAPPDATA")
+            .map(|d| PathBuf::from(d).join("aichor").join("cache"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("aichor"))
+}
+
+fn is_git(spec: &str) -> bool {
+    let url = spec.split('#').next().unwrap_or(spec);
+    url.contains("://")
+        || url.starts_with("git@")
+        || (url.ends_with(".git") && !Path::new(url).is_dir())
+}
+
+/// Clone `URL[#ref]` into the cache (or reuse it) and return the checkout.
+fn fetch(spec: &str) -> Result<Resolved> {
+    let (url, reference) = match spec.split_once('#') {
+        Some((u, r)) if !r.is_empty() => (u, Some(r)),
+        Some((u, _)) => (u, None),
+        None => (spec, None),
+    };
+    let fail = |message: String| Error::PackFetch {
+        url: spec.to_string(),
+        message,
+    };
+    if url.starts_with('-') {
+        return Err(fail("a URL cannot start with `-`".into()));
+    }
+    let cache = cache_dir()
+        .ok_or_else(|| fail("no cache folder (set AICHOR_CACHE_DIR)".into()))?
+        .join("templates");
+    let dir = cache.join(cache_key(url, reference));
+    if !dir.join("pack.toml").is_file() {
+        std::fs::create_dir_all(&cache).map_err(|e| Error::io(&cache, "cannot be created", e))?;
+        let staging = tempfile::Builder::new()
+            .prefix(".clone-")
+            .tempdir_in(&cache)
+            .map_err(|e| Error::io(&cache, "cannot hold a clone", e))?;
+        let checkout = staging.path().join("pack");
+        let mut git = git();
+        git.args(["clone", "--quiet", "--depth", "1"]);
+        if let Some(r) = reference {
+            git.args(["--branch", r]);
+        }
+        git.arg("--").arg(url).arg(&checkout);
+        run(&mut git).map_err(fail)?;
+        if !checkout.join("pack.toml").is_file() {
+            return Err(fail("the repository has no pack.toml at its root".into()));
+        }
+        std::fs::rename(&checkout, &dir).map_err(|e| Error::io(&dir, "cannot be created", e))?;
+    }
+    let commit = run(git().arg("-C").arg(&dir).args(["rev-parse", "HEAD"]))
+        .ok()
+        .map(|s| s.trim().to_string());
+    Ok(Resolved {
+        dir,
+        source: spec.to_string(),
+        commit,
+    })
+}
+
+/// `git` that never prompts for credentials and only speaks ordinary transports.
+fn git() -> Command {
+    let mut cmd = Command::new("git");
+    cmd.env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_ALLOW_PROTOCOL", "https:ssh:git:file")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> std::result::Result<String, String> {
+    let out = cmd.output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "the `git` program is not installed".to_string(),
+        _ => e.to_string(),
+    })?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        Err(err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("git failed")
+            .trim()
+            .to_string())
+    }
+}
+
+/// A stable folder name for a URL and ref: readable prefix + FNV-1a hash.
+fn cache_key(url: &str, reference: Option<&str>) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in url
+        .bytes()
+        .chain(b"#".iter().copied())
+        .chain(reference.unwrap_or("").bytes())
+    {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    let stem: String = url
+        .trim_end_matches('/')
+        .trim_end_matches(".git")
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or("pack")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(40)
+        .collect();
+    format!(
+        "{stem}-{}-{hash:016x}",
+        reference
+            .unwrap_or("HEAD")
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_")
+    )
+}
