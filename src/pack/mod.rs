@@ -285,13 +285,16 @@ impl Pack {
                 }
                 _ => {}
             }
-            let default_ok = match (&q.default, q.kind) {
-                (None, _) => true,
-                (Some(toml::Value::String(_)), QuestionType::String | QuestionType::Choice) => true,
-                (Some(toml::Value::Boolean(_)), QuestionType::Bool) => true,
-                (Some(toml::Value::Integer(_)), QuestionType::Int) => true,
-                _ => false,
-            };
+            let default_ok = matches!(
+                (&q.default, q.kind),
+                (None, _)
+                    | (
+                        Some(toml::Value::String(_)),
+                        QuestionType::String | QuestionType::Choice
+                    )
+                    | (Some(toml::Value::Boolean(_)), QuestionType::Bool)
+                    | (Some(toml::Value::Integer(_)), QuestionType::Int)
+            );
             if !default_ok {
                 return Err(err("`default` does not match the question's type".into()));
             }
