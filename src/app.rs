@@ -7,12 +7,13 @@ use clap::CommandFactory;
 
 use crate::cli::{
     Cli, Command, Format, InitArgs, LocalRepoCommand, ManifestCommand, ProfilesCommand,
+    TemplatesCommand,
 };
 use crate::error::{Error, Origin, Result};
 use crate::init::{self, Report};
 use crate::manifest;
 use crate::operator::Operator;
-use crate::pack::Pack;
+use crate::pack::{self, Pack};
 use crate::printer::Printer;
 use crate::prompt::{self, Prompter};
 
@@ -33,9 +34,17 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<()> {
                 Ok(())
             }
         },
-        Command::Profiles(ProfilesCommand::List { operator, format }) => {
-            list_profiles(operator.as_deref(), format, printer)
-        }
+        Command::Profiles(ProfilesCommand::List {
+            template,
+            operator,
+            format,
+        }) => list_profiles(template.as_deref(), operator.as_deref(), format, printer),
+        Command::Templates(cmd) => match cmd {
+            TemplatesCommand::List { format } => pack::command::list(format, printer),
+            TemplatesCommand::Show { pack, format } => pack::command::show(&pack, format, printer),
+            TemplatesCommand::New { dir } => pack::command::new(&dir, printer),
+            TemplatesCommand::Test { dir, update } => pack::command::test(&dir, update, printer),
+        },
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "aichor", &mut out);
@@ -105,7 +114,12 @@ fn print_report(report: &Report, printer: &Printer) {
     }
 }
 
-fn list_profiles(operator: Option<&str>, format: Format, printer: &Printer) -> Result<()> {
+fn list_profiles(
+    template: Option<&str>,
+    operator: Option<&str>,
+    format: Format,
+    printer: &Printer,
+) -> Result<()> {
     let op = match operator {
         None => None,
         Some(raw) => Some(Operator::parse(raw).ok_or_else(|| Error::InvalidAnswer {
@@ -119,7 +133,7 @@ fn list_profiles(operator: Option<&str>, format: Format, printer: &Printer) -> R
             ),
         })?),
     };
-    let pack = Pack::builtin()?;
+    let pack = Pack::load(template)?;
     let profiles: Vec<_> = pack
         .profiles
         .iter()

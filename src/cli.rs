@@ -25,6 +25,9 @@ pub enum Command {
     /// Resource profiles offered by `local-repo init --profile`.
     #[command(subcommand)]
     Profiles(ProfilesCommand),
+    /// Template packs: list, show, create and test them.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell to generate the script for.
@@ -137,9 +140,43 @@ pub enum ManifestCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// The built-in pack and the packs found in AICHOR_TEMPLATE_PATH and <config>/aichor/templates.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// A pack's profiles and questions (JSON: the questions as a JSON Schema).
+    Show {
+        /// A folder, a git URL (`URL#ref`), a pack name, or `builtin`.
+        pack: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Create a working pack that extends the built-in one, with an example of each feature.
+    New {
+        /// Folder to create.
+        dir: PathBuf,
+    },
+    /// Render each answer set in DIR/tests/ and compare with the snapshots kept in the pack.
+    Test {
+        /// The pack folder.
+        dir: PathBuf,
+        /// Write the snapshots instead of comparing.
+        #[arg(long)]
+        update: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ProfilesCommand {
     /// List resource profiles.
     List {
+        /// Include a template pack's profiles (folder, git URL or name).
+        #[arg(long, value_name = "PACK")]
+        template: Option<String>,
         /// Only profiles valid for this operator.
         #[arg(long, value_name = "OP")]
         operator: Option<String>,

@@ -90,6 +90,9 @@ pub enum Error {
         version: String,
     },
 
+    #[error("{} of {total} answer set(s) failed: {}", failed.len(), failed.join(", "))]
+    PackTests { failed: Vec<String>, total: usize },
+
     #[error("cannot find template pack `{spec}`")]
     PackNotFound { spec: String, searched: Vec<String> },
 
@@ -156,6 +159,7 @@ impl Error {
             Error::DestinationNotDir { .. } => "choose another PATH".into(),
             Error::Merge { .. } => "fix the file (or move it away) and run again".into(),
             Error::Io { .. } => "check the path and its permissions".into(),
+            Error::PackTests { .. } => "review the differences; if they are intended, rerun with `--update`".into(),
             Error::PackRequires { .. } => "upgrade aichor (see its releases), or use an older version of the pack".into(),
             Error::PackNotFound { searched, .. } => format!(
                 "pass a folder, a git URL (`https://…/pack.git#v1`) or a pack name found in: {}",

@@ -10,6 +10,7 @@ use crate::error::Error;
 /// Writes to the two streams.
 pub struct Printer {
     color: bool,
+    quiet: bool,
 }
 
 impl Printer {
@@ -17,6 +18,16 @@ impl Printer {
         // console honours NO_COLOR / CLICOLOR and checks stderr is a terminal.
         Printer {
             color: console::colors_enabled_stderr() && std::env::var_os("NO_COLOR").is_none(),
+            quiet: false,
+        }
+    }
+
+    /// A printer that drops status lines (for work done on the user's behalf inside
+    /// another command); warnings and errors still show.
+    pub fn quiet() -> Printer {
+        Printer {
+            quiet: true,
+            ..Printer::new()
         }
     }
 
@@ -26,6 +37,12 @@ impl Printer {
 
     /// A status line: `   Created demo/`.
     pub fn status(&self, verb: &str, message: &str) {
+        if self.quiet {
+            return;
+        }
+        if self.quiet {
+            return;
+        }
         let verb = format!("{verb:>10}");
         eprintln!(
             "{} {message}",
@@ -35,6 +52,12 @@ impl Printer {
 
     /// A plain line on stderr.
     pub fn note(&self, message: &str) {
+        if self.quiet {
+            return;
+        }
+        if self.quiet {
+            return;
+        }
         eprintln!("{message}");
     }
 

@@ -49,6 +49,27 @@ pub struct FileReport {
     pub bytes: usize,
 }
 
+/// A rendered project, before anything touches the disk.
+pub struct Project {
+    pub ctx: Context,
+    pub engine: Engine,
+    pub plan: render::Plan,
+}
+
+/// Answers → context → plan (with the answers record), checked; pure.
+pub fn build(pack: &Pack, answers: &Answers) -> Result<Project> {
+    let ctx = Context::resolve(answers, pack)?;
+    let engine = Engine::new(pack)?;
+    let mut plan = render::plan(&ctx, pack, &engine)?;
+    plan.files.push(PlannedFile {
+        path: ANSWERS_FILE.into(),
+        mode: 0o644,
+        contents: record(answers, pack)?.into_bytes(),
+    });
+    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Project { ctx, engine, plan })
+}
+
 /// Run `init`. `prompter` is `Some` only when a user can answer.
 pub fn run(
     args: &InitArgs,
@@ -60,15 +81,11 @@ pub fn run(
     let pack = Pack::load(args.template.as_deref().or(provided.template.as_deref()))?;
     let questions = Questions { pack: &pack };
     let answers = answers::collect(&questions, &provided, prompter.as_deref_mut())?;
-    let ctx = Context::resolve(&answers, &pack)?;
-    let engine = Engine::new(&pack)?;
-    let mut plan = render::plan(&ctx, &pack, &engine)?;
-    plan.files.push(PlannedFile {
-        path: ANSWERS_FILE.into(),
-        mode: 0o644,
-        contents: record(&answers, &pack)?.into_bytes(),
-    });
-    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
+    let Project {
+        ctx,
+        engine,
+        mut plan,
+    } = build(&pack, &answers)?;
 
     let dest = args
         .path

@@ -181,7 +181,7 @@ impl Pack {
             file_rules,
             root: None,
         };
-        pack.check_questions(id)?;
+        pack.check_questions(id, &pack_toml)?;
         Ok(pack)
     }
 
@@ -244,10 +244,16 @@ impl Pack {
         format!("{}@{}", self.info.name, self.info.version)
     }
 
-    fn check_questions(&self, id: &str) -> Result<()> {
+    fn check_questions(&self, id: &str, text: &str) -> Result<()> {
+        // Point errors at the line that defines the question or file rule.
+        let at = |needle: String| match text.lines().position(|l| l.contains(&needle)) {
+            Some(i) => format!("pack.toml:{}", i + 1),
+            None => "pack.toml".to_string(),
+        };
         let mut seen = std::collections::BTreeSet::new();
         for q in &self.questions {
-            let err = |m: String| pack_err(id, "pack.toml", format!("question `{}`: {m}", q.key));
+            let file = at(format!("\"{}\"", q.key));
+            let err = |m: String| pack_err(id, &file, format!("question `{}`: {m}", q.key));
             let key_ok = q.key.starts_with(|c: char| c.is_ascii_lowercase())
                 && q.key
                     .chars()
@@ -304,8 +310,8 @@ impl Pack {
             }
         }
         for rule in &self.file_rules {
-            let err =
-                |m: String| pack_err(id, "pack.toml", format!("[[files]] `{}`: {m}", rule.path));
+            let file = at(format!("\"{}\"", rule.path));
+            let err = |m: String| pack_err(id, &file, format!("[[files]] `{}`: {m}", rule.path));
             if !self.files.iter().any(|f| f.path == rule.path) {
                 return Err(err("no such file under files/".into()));
             }
@@ -483,3 +489,4 @@ mod tests {
         assert!(check_expression("operator ==").is_err());
     }
 }
+pub mod command;

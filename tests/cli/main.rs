@@ -6,10 +6,12 @@
 //!   generated file.
 //! - `pty`: the interactive path through a real pseudo-terminal (unix only).
 //! - `manifest`: validate / migrate / schema on the conformance corpus and bad variants.
+//! - `packs`: template packs built in each test; the `templates` commands.
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
 
 mod init;
 mod manifest;
+mod packs;
 mod profiles;
 #[cfg(unix)]
 mod pty;
