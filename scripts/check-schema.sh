@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Does a third-party validator agree with `aichor manifest validate`, using the schema that
+# `aichor manifest schema` exports? check-jsonschema (from PyPI) and aichor must accept and
+# reject the same files: the conformance corpus, every template-tests variant's manifest, and
+# hand-made invalid variants. Prints a summary; exits 1 on any disagreement.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=target/ci-schema
+if ! "$venv/bin/check-jsonschema" --version >/dev/null 2>&1; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "check-jsonschema==0.39.0"
+fi
+bin=${AICHOR_BIN:-target/debug/aichor}
+[ -x "$bin" ] || cargo build --quiet
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin" manifest schema > "$work/schema.json"
+
+agree=0; disagree=0
+# check FILE EXPECT: EXPECT is valid|invalid|any (any: only agreement matters).
+check() {
+  local file=$1 expect=$2 ours theirs
+  if "$bin" manifest validate "$file" >/dev/null 2>&1; then ours=valid; else ours=invalid; fi
+  if "$venv/bin/check-jsonschema" --schemafile "$work/schema.json" "$file" >/dev/null 2>&1; then theirs=valid; else theirs=invalid; fi
+  if [ "$ours" = "$theirs" ] && { [ "$expect" = any ] || [ "$expect" = "$ours" ]; }; then
+    agree=$((agree + 1))
+  else
+    disagree=$((disagree + 1))
+    echo "DISAGREE $file: aichor=$ours check-jsonschema=$theirs expected=$expect"
+  fi
+}
+
+for f in $(find tests/conformance/current -name '*.yaml' | sort); do check "$f" valid; done
+for f in $(find tests/conformance/legacy -name '*.yaml' | sort); do check "$f" any; done
+
+for dir in template-tests/*/; do
+  name=$(basename "$dir")
+  AICHOR_UV=/nonexistent "$bin" local-repo init "$work/$name" --answers "$dir/answers.yaml" --no-input >/dev/null 2>&1
+  check "$work/$name/aichor_manifests/manifest.yaml" valid
+done
+
+# Hand-made invalid variants of a generated manifest (the image mismatch cross-check is
+# beyond JSON Schema, so it is not among them).
+base="$work/jobset-workers-4/aichor_manifests/manifest.yaml"
+variant() { # NAME SED-EXPRESSION
+  sed -e "$2" "$base" > "$work/bad-$1.yaml"
+  check "$work/bad-$1.yaml" invalid
+}
+variant unknown-key 's/ramRatio:/ramratio:/'
+variant both-ram 's/^\( *\)ramRatio: \(.*\)$/\1ramRatio: \2\n\1memory: 8/'
+variant negative-count 's/count: 4/count: -1/'
+variant bad-group 's/^    worker:/    Worker_1:/'
+variant wrong-type 's/cpus: 8/cpus: eight/'
+variant bad-operator 's/operator: jobset/operator: tf/'
+variant no-command '/command:/d'
+
+echo "check-jsonschema $("$venv/bin/check-jsonschema" --version | awk '{print $NF}'): $agree agree, $disagree disagree"
+[ "$disagree" -eq 0 ]
