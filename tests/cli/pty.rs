@@ -191,3 +191,48 @@ fn a_non_empty_destination_asks_before_writing_into_it() {
         "FROM scratch\n"
     );
 }
+
+#[test]
+fn pack_questions_are_asked_after_the_builtin_ones_with_their_help() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("pack");
+    std::fs::create_dir_all(pack.join("files")).unwrap();
+    std::fs::write(
+        pack.join("pack.toml"),
+        "[pack]\nname = \"p\"\nversion = \"1.0.0\"\ndescription = \"d\"\nextends = \"builtin\"\n\n\
+         [[questions]]\nkey = \"team\"\nprompt = \"Team name\"\ntype = \"string\"\ndefault = \"research\"\n\
+         pattern = \"^[a-z]+$\"\nhelp = \"Lowercase letters only\"\n\n\
+         [[questions]]\nkey = \"gpu_only\"\nprompt = \"GPU question\"\ntype = \"bool\"\nwhen = \"profile is starting_with(pat='gpu')\"\n",
+    )
+    .unwrap();
+    std::fs::write(pack.join("files/team.txt.tera"), "{{ team }}\n").unwrap();
+    let args = [
+        "demo",
+        "--template",
+        pack.to_str().unwrap(),
+        "--operator",
+        "jobset",
+        "--profile",
+        "cpu-small",
+        "--workers",
+        "1",
+        "--python",
+        "3.11",
+        "--no-tensorboard",
+    ];
+    let mut p = spawn(tmp.path(), &args);
+    p.exp_string("Lowercase letters only").unwrap();
+    p.exp_string("Team name").unwrap();
+    p.send_line("Bad").unwrap();
+    p.exp_string("does not match").unwrap();
+    p.send_line("vision").unwrap();
+    // The GPU-only question is skipped on a CPU profile.
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("demo/team.txt")).unwrap(),
+        "vision\n"
+    );
+}
