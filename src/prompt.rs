@@ -62,9 +62,10 @@ impl Prompter for Terminal {
     }
 
     fn select(&mut self, prompt: &str, items: &[String], default: usize) -> io::Result<usize> {
-        // A wrapped item breaks dialoguer's redraw: cut items to the terminal's width.
+        // A wrapped item breaks dialoguer's redraw, and the chosen item is echoed after the
+        // prompt: cut items so both fit the terminal's width.
         let width = usize::from(console::Term::stderr().size().1)
-            .saturating_sub(4)
+            .saturating_sub(prompt.chars().count() + 8)
             .max(20);
         let items: Vec<String> = items
             .iter()

@@ -246,7 +246,7 @@ impl<'p> Questions<'p> {
         match (q.key.as_str(), so_far.operator()) {
             ("workers", Some(Operator::Kuberay)) => "Ray worker pods (0 = head only)".into(),
             ("workers", Some(Operator::Jobset)) => "Pods (each takes a share of the work)".into(),
-            ("workers", Some(_)) => "Containers (one process each; 0 is the coordinator)".into(),
+            ("workers", Some(_)) => "Containers (process 0 coordinates)".into(),
             _ => q.prompt.clone(),
         }
     }

@@ -57,7 +57,7 @@ fn choose_an_operator_and_accept_the_defaults() {
     // rexpect decodes bytes one by one, so match ASCII only.
     p.exp_string("4 GB RAM").unwrap();
     key(&mut p, ENTER);
-    p.exp_string("Containers (one process each").unwrap();
+    p.exp_string("Containers (process 0 coordinates)").unwrap();
     p.send_line("").unwrap();
     p.exp_string("Python version").unwrap();
     key(&mut p, ENTER);
