@@ -18,6 +18,8 @@ use crate::printer::Printer;
 use crate::prompt::{self, Prompter};
 
 pub fn run(cli: Cli, printer: &Printer) -> Result<()> {
+    // Before anything is staged or prompted: Ctrl-C must clean up and restore the cursor.
+    crate::interrupt::install();
     match cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => run_init(&args, printer),
         Command::Manifest(cmd) => match cmd {
@@ -55,7 +57,6 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<()> {
 }
 
 fn run_init(args: &InitArgs, printer: &Printer) -> Result<()> {
-    interrupt_guard();
     // dialoguer draws on stderr and reads the terminal: both must be a TTY, or a prompt
     // would fail with an I/O error instead of naming the missing flag.
     let interactive =
@@ -71,10 +72,6 @@ fn run_init(args: &InitArgs, printer: &Printer) -> Result<()> {
         Format::Text => print_report(&report, printer),
     }
     Ok(())
-}
-
-fn interrupt_guard() {
-    crate::interrupt::install();
 }
 
 fn print_report(report: &Report, printer: &Printer) {

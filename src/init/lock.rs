@@ -43,7 +43,8 @@ pub fn run(uv: &Path, root: &Path) -> Outcome {
         .arg("lock")
         .arg("--quiet")
         .current_dir(root)
-        // Never wait for a credential prompt.
+        // Output is captured, so no progress bars; a closed stdin means uv can never sit
+        // waiting for an answer (a credential prompt) the user cannot see.
         .env("UV_NO_PROGRESS", "1")
         .stdin(std::process::Stdio::null())
         .output();

@@ -194,13 +194,16 @@ fn write_atomically(file: &Path, text: &str) -> Result<()> {
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| Error::io(dir, "cannot hold a temporary file", e))?;
+    // Ctrl-C before the rename removes the temporary file; during it, waits for it.
+    crate::interrupt::register(tmp.path().to_path_buf());
     std::io::Write::write_all(&mut tmp, text.as_bytes())
         .map_err(|e| Error::io(file, "cannot be written", e))?;
     if let Ok(meta) = std::fs::metadata(file) {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
-    tmp.persist(file)
-        .map_err(|e| Error::io(file, "cannot be replaced", e.error))?;
+    let persisted = crate::interrupt::while_committing(|| tmp.persist(file));
+    crate::interrupt::clear();
+    persisted.map_err(|e| Error::io(file, "cannot be replaced", e.error))?;
     Ok(())
 }
 
