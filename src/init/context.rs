@@ -19,6 +19,8 @@ pub struct Context {
     pub operator_description: &'static str,
     pub profile: String,
     pub profile_description: String,
+    /// `2 CPUs · 4 GB RAM · 1× GPU nvidia-tesla-t4`, as shown at the prompt.
+    pub profile_summary: String,
     /// `cpu`, `gpu` or `tpu`.
     pub accelerator: &'static str,
     /// GPUs per container.
@@ -92,6 +94,7 @@ impl Context {
             operator_description: operator.description(),
             profile: profile.id.clone(),
             profile_description: profile.description.clone(),
+            profile_summary: profile.resources.summary(),
             accelerator,
             gpus: profile.resources.gpus(),
             resources: profile.resources.clone(),

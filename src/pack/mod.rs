@@ -33,6 +33,7 @@ pub const RESERVED_KEYS: &[&str] = &[
     "image",
     "operator_description",
     "profile_description",
+    "profile_summary",
     "accelerator",
     "gpus",
     "resources",
