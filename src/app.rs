@@ -78,8 +78,7 @@ fn print_report(report: &Report, printer: &Printer) {
     if report.dry_run {
         let mut out = String::new();
         for f in &report.files {
-            let action = serde_json::to_value(f.action).ok();
-            let action = action.as_ref().and_then(|v| v.as_str()).unwrap_or("create");
+            let action = f.action.as_str();
             out.push_str(&format!("{action:<9} {} ({} bytes)\n", f.path, f.bytes));
         }
         printer.data(&out);

@@ -197,6 +197,15 @@ impl Error {
         }
     }
 
+    /// A failed prompt: Ctrl-C in raw mode arrives as `Interrupted` (exit 130).
+    pub fn from_prompt(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::Interrupted {
+            Error::Interrupted
+        } else {
+            Error::Prompt(e)
+        }
+    }
+
     /// Shorthand for an I/O error that names the path and what we were doing.
     pub fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
         Error::Io {
@@ -205,6 +214,18 @@ impl Error {
             source,
         }
     }
+}
+
+/// An error and its sources on one line: Tera keeps the useful part (line, variable) there.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg.replace('\n', " ")
 }
 
 /// The closest of `candidates` to `input`, if it is close enough to be a likely typo.

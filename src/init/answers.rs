@@ -174,13 +174,6 @@ fn ask(
     let key = q.key.as_str();
     let prompt = questions.prompt(q, so_far);
     let default = questions.default(key, so_far)?;
-    let prompt_err = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::Interrupted {
-            Error::Interrupted
-        } else {
-            Error::Prompt(e)
-        }
-    };
     if let Some(help) = &q.help {
         prompter.show(&format!("  {help}"));
     }
@@ -195,7 +188,7 @@ fn ask(
             let default = default.as_ref().map(Value::display);
             prompter
                 .text(&prompt, default.as_deref(), &validate)
-                .map_err(prompt_err)?
+                .map_err(Error::from_prompt)?
         }
         Kind::Select => {
             let choices = questions.choices(key, so_far);
@@ -207,7 +200,7 @@ fn ask(
             let labels: Vec<String> = choices.iter().map(|c| c.label.clone()).collect();
             let picked = prompter
                 .select(&prompt, &labels, index)
-                .map_err(prompt_err)?;
+                .map_err(Error::from_prompt)?;
             choices
                 .get(picked)
                 .map(|c| c.id.clone())
@@ -217,7 +210,7 @@ fn ask(
             let default = matches!(default, Some(Value::Bool(true)));
             prompter
                 .confirm(&prompt, default)
-                .map_err(prompt_err)?
+                .map_err(Error::from_prompt)?
                 .to_string()
         }
     };

@@ -120,7 +120,7 @@ pub fn run(
                 overwritten.join(", ")
             )
         };
-        if !p.confirm(&question, false).map_err(prompt_error)? {
+        if !p.confirm(&question, false).map_err(Error::from_prompt)? {
             return Err(Error::Aborted);
         }
     }
@@ -152,7 +152,7 @@ pub fn run(
         let n = report.files.len();
         if !p
             .confirm(&format!("Write these {n} files?"), true)
-            .map_err(prompt_error)?
+            .map_err(Error::from_prompt)?
         {
             return Err(Error::Aborted);
         }
@@ -223,14 +223,6 @@ pub fn run(
         ));
     }
     Ok(report)
-}
-
-fn prompt_error(e: std::io::Error) -> Error {
-    if e.kind() == std::io::ErrorKind::Interrupted {
-        Error::Interrupted
-    } else {
-        Error::Prompt(e)
-    }
 }
 
 /// Gather flags, `--set` and the answers file; a dedicated flag beats `--set`, which beats
@@ -389,10 +381,10 @@ fn summary(report: &Report, ctx: &Context) -> String {
         report.destination,
     );
     for f in &report.files {
+        // Replacing a file the user has is the one action to shout about.
         let action = match f.action {
-            Action::Create => "create",
             Action::Overwrite => "OVERWRITE",
-            Action::Merge => "merge",
+            other => other.as_str(),
         };
         s.push_str(&format!("  {action:<9} {}\n", f.path));
     }

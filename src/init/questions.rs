@@ -219,12 +219,7 @@ impl<'p> Questions<'p> {
         let Some(when) = q.spec.and_then(|s| s.when.as_ref()) else {
             return Ok(true);
         };
-        let out = self.render(
-            &format!("{{% if {when} %}}1{{% endif %}}"),
-            so_far,
-            &q.key,
-            "when",
-        )?;
+        let out = self.render(&crate::pack::when_template(when), so_far, &q.key, "when")?;
         Ok(out == "1")
     }
 
@@ -236,7 +231,7 @@ impl<'p> Questions<'p> {
                 file: "pack.toml".into(),
                 message: format!(
                     "question `{key}`: `{what}` failed: {}",
-                    crate::init::render::error_chain(&e)
+                    crate::error::error_chain(&e)
                 ),
             })
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use tera::{Kwargs, State, Tera};
 
 use super::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, error_chain};
 use crate::manifest;
 use crate::pack::Pack;
 
@@ -101,18 +101,6 @@ fn quote_json(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
 
-/// Tera errors keep the useful part (line, variable) in their sources.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg.replace('\n', " ")
-}
-
 /// Render every file of the pack into a plan, and check the manifests in it.
 pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
     let tctx = tera::Context::from_serialize(ctx).map_err(|e| Error::Render {
@@ -124,7 +112,7 @@ pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
         // `[[files]]` conditions: a file is written only when every rule on it holds.
         let mut wanted = true;
         for rule in pack.file_rules.iter().filter(|r| r.path == f.path) {
-            let test = format!("{{% if {} %}}1{{% endif %}}", rule.when);
+            let test = crate::pack::when_template(&rule.when);
             wanted &=
                 engine.render_str(&format!("[[files]] `{}` when", rule.path), &test, &tctx)? == "1";
         }

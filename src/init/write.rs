@@ -20,6 +20,17 @@ pub enum Action {
     Merge,
 }
 
+impl Action {
+    /// The word reports use (the JSON report's value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Overwrite => "overwrite",
+            Action::Merge => "merge",
+        }
+    }
+}
+
 /// The state of the destination before writing.
 #[derive(Debug, Clone)]
 pub struct Inspection {

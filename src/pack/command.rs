@@ -209,7 +209,22 @@ pub fn new(dir: &Path, printer: &Printer) -> Result<()> {
         .filter(|n| n.starts_with(|c: char| c.is_ascii_lowercase()))
         .unwrap_or_else(|| "my-pack".into());
     let mut plan = Plan::default();
-    collect(&NEW_PACK, &name, &mut plan.files);
+    let mut files = Vec::new();
+    super::collect_embedded(&NEW_PACK, &mut files);
+    plan.files = files
+        .into_iter()
+        .map(|f| PlannedFile {
+            contents: if f.path == "pack.toml" {
+                String::from_utf8_lossy(&f.contents)
+                    .replace("@PACK_NAME@", &name)
+                    .into_bytes()
+            } else {
+                f.contents.into_owned()
+            },
+            path: f.path,
+            mode: 0o644,
+        })
+        .collect();
     plan.files.sort_by(|a, b| a.path.cmp(&b.path));
     let inspection = write::inspect(&plan, dir)?;
     if inspection.non_empty {
@@ -237,27 +252,6 @@ pub fn new(dir: &Path, printer: &Printer) -> Result<()> {
         dir.display()
     ));
     Ok(())
-}
-
-fn collect(dir: &'static Dir<'static>, name: &str, out: &mut Vec<PlannedFile>) {
-    for f in dir.files() {
-        let path = f.path().to_string_lossy().replace('\\', "/");
-        let contents = if path == "pack.toml" {
-            String::from_utf8_lossy(f.contents())
-                .replace("@PACK_NAME@", name)
-                .into_bytes()
-        } else {
-            f.contents().to_vec()
-        };
-        out.push(PlannedFile {
-            path,
-            mode: 0o644,
-            contents,
-        });
-    }
-    for d in dir.dirs() {
-        collect(d, name, out);
-    }
 }
 
 /// `templates test DIR [--update]`.

@@ -9,7 +9,7 @@ pub mod format;
 pub mod source;
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 
@@ -76,8 +76,6 @@ pub struct Pack {
     pub questions: Vec<QuestionSpec>,
     /// Conditions on files.
     pub file_rules: Vec<FileRule>,
-    /// The pack's folder (None for the built-in pack).
-    pub root: Option<PathBuf>,
 }
 
 impl Pack {
@@ -104,8 +102,7 @@ impl Pack {
         let id = dir.display().to_string();
         let mut all = Vec::new();
         collect_dir(dir, dir, &id, &mut all)?;
-        let mut pack = Pack::parse(&id, all, source)?;
-        pack.root = Some(dir.to_path_buf());
+        let pack = Pack::parse(&id, all, source)?;
         match pack.info.extends.as_deref() {
             None => {
                 if pack.profiles.is_empty() {
@@ -180,7 +177,6 @@ impl Pack {
             partials: under("partials/"),
             questions,
             file_rules,
-            root: None,
         };
         pack.check_questions(id, &pack_toml)?;
         Ok(pack)
@@ -231,7 +227,6 @@ impl Pack {
             partials,
             questions,
             file_rules,
-            root: top.root,
         }
     }
 
@@ -323,19 +318,18 @@ impl Pack {
     }
 }
 
+/// A `when` expression as a template that renders `1` when it holds (how packs' conditions
+/// are both checked at load time and evaluated).
+pub fn when_template(expr: &str) -> String {
+    format!("{{% if {expr} %}}1{{% endif %}}")
+}
+
 /// Check that `expr` is a Tera expression (without evaluating it).
 pub fn check_expression(expr: &str) -> std::result::Result<(), String> {
-    let mut tera = tera::Tera::default();
-    tera.add_raw_template("when", &format!("{{% if {expr} %}}1{{% endif %}}"))
-        .map_err(|e| {
-            let mut msg = e.to_string();
-            let mut src = std::error::Error::source(&e);
-            while let Some(s) = src {
-                msg = format!("{msg}: {s}");
-                src = s.source();
-            }
-            msg.lines().next().unwrap_or_default().to_string()
-        })
+    tera::Tera::default()
+        .add_raw_template("when", &when_template(expr))
+        // The first line says what is wrong; the rest points into the wrapper template.
+        .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
 }
 
 fn check_info(id: &str, info: &PackInfo) -> Result<()> {
@@ -396,7 +390,7 @@ fn toml_err(id: &str, file: &str, text: &str, e: &toml::de::Error) -> Error {
 }
 
 /// Every file under an embedded dir, skipping editor and OS droppings include_dir embeds too.
-fn collect_embedded(dir: &'static Dir<'static>, out: &mut Vec<PackFile>) {
+pub(crate) fn collect_embedded(dir: &'static Dir<'static>, out: &mut Vec<PackFile>) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().replace('\\', "/");
         if !dropping(&path) {
