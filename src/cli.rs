@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use aichor::operator::{DEFAULT_PYTHON, Operator, PYTHON_VERSIONS};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Create and check repositories ready to submit to AIchor.
@@ -57,11 +58,11 @@ pub struct InitArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 
-    /// Operator: pytorch | jax | xgboost | jobset | kuberay.
-    #[arg(long, value_name = "OP")]
+    /// Operator (the help lists them from the operator table).
+    #[arg(long, value_name = "OP", help = operator_help())]
     pub operator: Option<String>,
 
-    /// Resource profile (see `aichor profiles list`) [default: cpu-small].
+    /// Resource profile (see `aichor profiles list`) [default: the pack's first profile].
     #[arg(long, value_name = "ID")]
     pub profile: Option<String>,
 
@@ -69,8 +70,8 @@ pub struct InitArgs {
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub workers: Option<String>,
 
-    /// Python version [default: 3.11].
-    #[arg(long, value_name = "X.Y")]
+    /// Python version.
+    #[arg(long, value_name = "X.Y", help = python_help())]
     pub python: Option<String>,
 
     /// Enable TensorBoard (the default).
@@ -178,7 +179,7 @@ pub enum ProfilesCommand {
         #[arg(long, value_name = "PACK")]
         template: Option<String>,
         /// Only profiles valid for this operator.
-        #[arg(long, value_name = "OP")]
+        #[arg(long, value_name = "OP", help = format!("Only profiles valid for this operator: {}.", Operator::choices()))]
         operator: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -191,6 +192,26 @@ pub enum ProfilesCommand {
 pub enum Format {
     Text,
     Json,
+}
+
+impl From<Format> for aichor::printer::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Text => aichor::printer::Format::Text,
+            Format::Json => aichor::printer::Format::Json,
+        }
+    }
+}
+
+fn operator_help() -> String {
+    format!("Operator: {}.", Operator::choices())
+}
+
+fn python_help() -> String {
+    format!(
+        "Python version: {} [default: {DEFAULT_PYTHON}].",
+        PYTHON_VERSIONS.join(", ")
+    )
 }
 
 #[cfg(test)]

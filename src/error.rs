@@ -1,6 +1,7 @@
 //! The one error type: every failure the user can see, its wording, its `help:` line and its
 //! exit code. Messages are lowercase, one line, user values in backticks, never coloured here
-//! (colour is the printer's job).
+//! (colour is the printer's job). Errors from other crates (I/O, TOML, YAML, Tera) are kept
+//! as typed sources; the printer shows them as a "caused by" chain.
 
 use std::path::PathBuf;
 
@@ -31,6 +32,23 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// Why an answers file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AnswersFileError {
+    #[error(transparent)]
+    Read(std::io::Error),
+    #[error(transparent)]
+    Yaml(yaml_serde::Error),
+    #[error("the top level is not a mapping")]
+    NotMapping,
+    #[error("`answers` is not a mapping")]
+    AnswersNotMapping,
+    #[error("key `{0}` is not a string")]
+    KeyNotString(String),
+    #[error("`{0}` must be a single value, not a list or mapping")]
+    NotScalar(String),
+}
+
 /// Every error `aichor` reports.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -57,22 +75,31 @@ pub enum Error {
     #[error("`--set {arg}` is not of the form KEY=VALUE")]
     BadSet { arg: String },
 
-    #[error("cannot read answers file `{}`: {message}", path.display())]
-    AnswersFile { path: PathBuf, message: String },
+    #[error("cannot read answers file `{}`", path.display())]
+    AnswersFile {
+        path: PathBuf,
+        #[source]
+        source: AnswersFileError,
+    },
 
     #[error("destination `{}` is not empty", path.display())]
     DestinationNotEmpty { path: PathBuf },
 
-    #[error("cannot merge into the existing `{}`: {message}", path.display())]
-    Merge { path: PathBuf, message: String },
+    #[error("cannot merge into the existing `{}`", path.display())]
+    Merge {
+        path: PathBuf,
+        #[source]
+        source: toml_edit::TomlError,
+    },
 
     #[error("destination `{}` exists and is not a directory", path.display())]
     DestinationNotDir { path: PathBuf },
 
-    #[error("`{}` {action}: {source}", path.display())]
+    #[error("`{}` {action}", path.display())]
     Io {
         path: PathBuf,
         action: &'static str,
+        #[source]
         source: std::io::Error,
     },
 
@@ -81,6 +108,23 @@ pub enum Error {
         pack: String,
         file: String,
         message: String,
+    },
+
+    /// The position is in `file`, so only the parser's message is shown (its own rendering
+    /// repeats the position with a snippet).
+    #[error("template pack `{pack}`: {file}: {}", error.message())]
+    PackToml {
+        pack: String,
+        /// `file:line:column`.
+        file: String,
+        error: toml_edit::de::Error,
+    },
+
+    #[error("template pack `{pack}`: its templates do not load")]
+    PackTemplates {
+        pack: String,
+        #[source]
+        source: tera::Error,
     },
 
     #[error("template pack `{pack}` requires aichor {requirement}; this is {version}")]
@@ -93,6 +137,9 @@ pub enum Error {
     #[error("{} of {total} answer set(s) failed: {}", failed.len(), failed.join(", "))]
     PackTests { failed: Vec<String>, total: usize },
 
+    #[error("no answer sets under `{}`", dir.display())]
+    NoAnswerSets { dir: PathBuf },
+
     #[error("cannot find template pack `{spec}`")]
     PackNotFound { spec: String, searched: Vec<String> },
 
@@ -102,8 +149,15 @@ pub enum Error {
     #[error("unsafe path `{path}`: {reason}")]
     UnsafePath { path: String, reason: String },
 
-    #[error("template `{template}` failed to render: {message}")]
-    Render { template: String, message: String },
+    #[error("template `{template}` failed to render")]
+    Render {
+        template: String,
+        #[source]
+        source: tera::Error,
+    },
+
+    #[error("template `{template}`: {message}")]
+    BadPath { template: String, message: String },
 
     #[error("generated manifest `{file}` is invalid at `{key}`: {message}")]
     Manifest {
@@ -111,9 +165,6 @@ pub enum Error {
         key: String,
         message: String,
     },
-
-    #[error("unknown profile `{id}`")]
-    UnknownProfile { id: String, known: Vec<String> },
 
     #[error("{invalid} of {total} manifest(s) invalid")]
     InvalidManifests { invalid: usize, total: usize },
@@ -124,8 +175,16 @@ pub enum Error {
     #[error("cannot migrate `{}`: {message}", path.display())]
     Migrate { path: PathBuf, message: String },
 
-    #[error("prompt failed: {0}")]
-    Prompt(std::io::Error),
+    #[error("prompt failed")]
+    Prompt(#[source] std::io::Error),
+
+    /// A bug: a state validation should have made impossible.
+    #[error("internal error: {what}")]
+    Internal {
+        what: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 
     #[error("aborted")]
     Aborted,
@@ -149,6 +208,10 @@ impl Error {
                 None => format!("known keys: {}", known.join(", ")),
             },
             Error::BadSet { .. } => "write it as `--set key=value`, e.g. `--set workers=2`".into(),
+            Error::AnswersFile {
+                source: AnswersFileError::Read(_),
+                ..
+            } => "check the path given to `--answers`".into(),
             Error::AnswersFile { .. } => {
                 "the file must be a YAML mapping of question keys to values, e.g. `operator: jax`"
                     .into()
@@ -160,6 +223,7 @@ impl Error {
             Error::Merge { .. } => "fix the file (or move it away) and run again".into(),
             Error::Io { .. } => "check the path and its permissions".into(),
             Error::PackTests { .. } => "review the differences; if they are intended, rerun with `--update`".into(),
+            Error::NoAnswerSets { .. } => "add answer sets (YAML files of question keys to values) to the pack's `tests/` folder".into(),
             Error::PackRequires { .. } => "upgrade aichor (see its releases), or use an older version of the pack".into(),
             Error::PackNotFound { searched, .. } => format!(
                 "pass a folder, a git URL (`https://…/pack.git#v1`) or a pack name found in: {}",
@@ -167,16 +231,19 @@ impl Error {
             ),
             Error::PackFetch { .. } => "check the URL and ref; a pack fetched once is reused offline from the cache".into(),
             Error::UnsafePath { .. } => "packs may only write inside the destination".into(),
-            Error::Pack { .. } | Error::Render { .. } | Error::Manifest { .. } => {
+            Error::Pack { .. }
+            | Error::PackToml { .. }
+            | Error::PackTemplates { .. }
+            | Error::Render { .. }
+            | Error::BadPath { .. }
+            | Error::Manifest { .. } => {
                 "fix the pack file named above (`aichor templates test <DIR>` checks a pack); for the built-in pack, please report a bug".into()
-            }
-            Error::UnknownProfile { known, .. } => {
-                format!("pass one of: {} (see `aichor profiles list`)", known.join(", "))
             }
             Error::InvalidManifests { .. } => "fix the errors above; `aichor manifest schema` gives your editor the same rules".into(),
             Error::NoManifests { .. } => "pass manifest files or folders: `aichor manifest validate PATH...`".into(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
+            Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::Aborted => "nothing was written".into(),
             Error::Interrupted => return None,
         })
@@ -190,7 +257,6 @@ impl Error {
             | Error::UnknownKey { .. }
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
-            | Error::UnknownProfile { .. }
             | Error::NoManifests { .. } => 2,
             Error::Interrupted => 130,
             _ => 1,
@@ -214,71 +280,32 @@ impl Error {
             source,
         }
     }
-}
 
-/// An error and its sources on one line: Tera keeps the useful part (line, variable) there.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg.replace('\n', " ")
-}
-
-/// The closest of `candidates` to `input`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    input: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    let input = input.to_ascii_lowercase();
-    let candidates: Vec<&str> = candidates.into_iter().collect();
-    // A truncated value (`gpu-a100`) means the longer one, whatever the edit distance says.
-    if !input.is_empty()
-        && let Some(c) = candidates
-            .iter()
-            .filter(|c| c.to_ascii_lowercase().starts_with(&input))
-            .min_by_key(|c| c.len())
-    {
-        return Some(c.to_string());
-    }
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&input, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c.to_string())
-}
-
-/// Levenshtein distance; inputs are short keys, so the quadratic table is fine.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+    /// A bug, with the error that revealed it.
+    pub fn internal(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Internal {
+            what: what.into(),
+            source: Some(source.into()),
         }
-        prev = cur;
     }
-    prev[b.len()]
+
+    /// The causes below this error, outermost first, one entry per source.
+    pub fn causes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut source = std::error::Error::source(self);
+        while let Some(s) = source {
+            let text = s.to_string();
+            // `#[error(transparent)]` wrappers repeat their inner error: say it once.
+            if out.last() != Some(&text) {
+                out.push(text);
+            }
+            source = s.source();
+        }
+        out
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_close_keys_only() {
-        assert_eq!(
-            did_you_mean("opertor", ["operator", "profile"]),
-            Some("operator".into())
-        );
-        assert_eq!(did_you_mean("zzz", ["operator", "profile"]), None);
-    }
-}

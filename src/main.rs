@@ -1,32 +1,22 @@
-//! `aichor`: create and check repositories ready to submit to AIchor.
+//! The `aichor` command: parse the command line, run the command, turn the result into an
+//! exit code. Everything else lives in the library (`src/lib.rs`).
 
-// Errors are built once per run on the way out: their size costs nothing worth boxing for.
-#![allow(clippy::result_large_err)]
-
-mod app;
 mod cli;
-mod error;
-mod init;
-mod interrupt;
-mod manifest;
-mod names;
-mod operator;
-mod pack;
-mod printer;
-mod profile;
-mod prompt;
+mod commands;
 
 use std::process::ExitCode;
 
+use aichor::error::Error;
+use aichor::printer::Printer;
 use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let printer = printer::Printer::new();
-    match app::run(cli, &printer) {
+    let printer = Printer::new();
+    match commands::run(cli, &printer) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            if !matches!(err, error::Error::Interrupted) {
+            if !matches!(err, Error::Interrupted) {
                 printer.error(&err);
             }
             ExitCode::from(err.exit_code())

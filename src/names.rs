@@ -8,6 +8,11 @@ use serde::Serialize;
 /// Longest accepted project name: image names and Kubernetes labels get awkward beyond it.
 pub const MAX_LEN: usize = 64;
 
+/// The shape of an accepted name as a regular expression, for JSON Schemas of the answers.
+/// `Names::derive` is the authority (it also refuses keywords and shadowing names); a test
+/// checks the two agree on the shape.
+pub const PATTERN: &str = "^[a-z][a-z0-9]*([-_][a-z0-9]+)*$";
+
 /// The names every template may use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Names {
@@ -174,6 +179,21 @@ mod tests {
             (n.distribution.as_str(), n.package.as_str()),
             ("ml4science-v2", "ml4science_v2")
         );
+    }
+
+    #[test]
+    fn pattern_agrees_with_derive() {
+        let re = regex_lite::Regex::new(PATTERN).unwrap();
+        for name in [
+            "a", "ab-c", "a_b", "a1", "a-1b", "1a", "-a", "a-", "a--b", "a_-b", "A", "a.b", "a b",
+            "é", "ab_", "x9-y8_z7",
+        ] {
+            assert_eq!(
+                re.is_match(name),
+                Names::derive(name).is_ok(),
+                "`{name}`: pattern and derive disagree"
+            );
+        }
     }
 
     #[test]

@@ -5,12 +5,28 @@ use std::io::Write;
 
 use console::style;
 
-use crate::error::Error;
+use crate::error::{Error, Result};
+
+/// How results are printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// For people: aligned text.
+    #[default]
+    Text,
+    /// For programs: one JSON document.
+    Json,
+}
 
 /// Writes to the two streams.
 pub struct Printer {
     color: bool,
     quiet: bool,
+}
+
+impl Default for Printer {
+    fn default() -> Self {
+        Printer::new()
+    }
 }
 
 impl Printer {
@@ -40,9 +56,6 @@ impl Printer {
         if self.quiet {
             return;
         }
-        if self.quiet {
-            return;
-        }
         let verb = format!("{verb:>10}");
         eprintln!(
             "{} {message}",
@@ -52,13 +65,9 @@ impl Printer {
 
     /// A plain line on stderr.
     pub fn note(&self, message: &str) {
-        if self.quiet {
-            return;
+        if !self.quiet {
+            eprintln!("{message}");
         }
-        if self.quiet {
-            return;
-        }
-        eprintln!("{message}");
     }
 
     pub fn warn(&self, message: &str) {
@@ -68,9 +77,14 @@ impl Printer {
         );
     }
 
-    /// `error: ...` then `help: ...`.
+    /// `error: ...`, one `caused by: ...` per underlying error, then `help: ...`.
     pub fn error(&self, err: &Error) {
         eprintln!("{} {err}", self.paint(style("error:").red().bold()));
+        for cause in err.causes() {
+            // A multi-line cause (a parser's snippet) stays aligned under its label.
+            let cause = cause.trim_end().replace('\n', "\n              ");
+            eprintln!("  {} {cause}", self.paint(style("caused by:").dim()));
+        }
         if let Some(help) = err.help() {
             eprintln!("  {} {help}", self.paint(style("help:").cyan().bold()));
         }
@@ -84,5 +98,13 @@ impl Printer {
             let _ = out.write_all(b"\n");
         }
         let _ = out.flush();
+    }
+
+    /// `value` as pretty JSON on stdout.
+    pub fn json(&self, value: &impl serde::Serialize) -> Result<()> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| Error::internal("the report cannot be written as JSON", e))?;
+        self.data(&text);
+        Ok(())
     }
 }

@@ -158,6 +158,49 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
+/// Profiles as aligned lines: id, resources, then the `extra` columns, then the description,
+/// every column but the last padded to its widest cell (a `header` row counts too and comes
+/// first). The prompt and `aichor profiles list` both use it, so the two always read the same.
+pub fn table(
+    header: Option<&[&str]>,
+    profiles: &[&Profile],
+    extra: &dyn Fn(&Profile) -> Vec<String>,
+) -> Vec<String> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    if let Some(h) = header {
+        rows.push(h.iter().map(|c| (*c).to_string()).collect());
+    }
+    for p in profiles {
+        let mut row = vec![p.id.clone(), p.resources.summary()];
+        row.extend(extra(p));
+        row.push(p.description.clone());
+        rows.push(row);
+    }
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    // Widths in characters, not bytes: summaries hold `·` and `×`.
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if i + 1 < row.len() {
+                    line.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+                }
+            }
+            line
+        })
+        .collect()
+}
+
 /// A named resource profile.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -168,7 +211,7 @@ pub struct Profile {
     pub description: String,
     /// Operators it is valid for; empty means all.
     #[serde(default)]
-    pub operators: Vec<String>,
+    pub operators: Vec<Operator>,
     /// Default number of containers (workers) for this profile.
     pub default_workers: u32,
     /// Resources of each worker container.
@@ -181,7 +224,7 @@ pub struct Profile {
 impl Profile {
     /// Whether the profile may be used with `op`.
     pub fn supports(&self, op: Operator) -> bool {
-        self.operators.is_empty() || self.operators.iter().any(|o| o == op.id())
+        self.operators.is_empty() || self.operators.contains(&op)
     }
 
     /// `cpu`, `gpu` or `tpu`: what the starter and Dockerfile adapt to.
@@ -209,15 +252,12 @@ pub struct ProfileFile {
 }
 
 impl ProfileFile {
-    /// Check what serde cannot: unique ids, known operators, exactly one of ramRatio/memory.
-    pub fn check(&self) -> Result<(), String> {
+    /// Check what serde cannot: unique ids, exactly one of ramRatio/memory.
+    pub fn validate(&self) -> Result<(), String> {
         let mut seen = std::collections::BTreeSet::new();
         for p in &self.profiles {
             if !seen.insert(p.id.as_str()) {
                 return Err(format!("profile `{}` is defined twice", p.id));
-            }
-            if let Some(op) = p.operators.iter().find(|o| Operator::parse(o).is_none()) {
-                return Err(format!("profile `{}`: unknown operator `{op}`", p.id));
             }
             let head = p.head.as_ref().or(self.default_head.as_ref());
             for (what, r) in [("resources", Some(&p.resources)), ("head", head)] {

@@ -4,11 +4,12 @@
 //! otherwise the error names the flag. A pack question whose `when` is false is skipped.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::questions::{Answers, Asked, Kind, Questions, Value};
-use crate::error::{Error, Origin, Result, did_you_mean};
+use super::questions::{Answers, Asked, PromptKind, Questions, Value};
+use crate::error::{AnswersFileError, Error, Origin, Result};
 use crate::prompt::Prompter;
+use crate::suggest::did_you_mean;
 
 /// A value supplied before any prompt, with where it came from.
 #[derive(Debug, Clone)]
@@ -52,18 +53,28 @@ impl ProvidedAnswers {
         Ok(())
     }
 
+    /// Read the answers file at `path` (see `add_file`).
+    pub fn read_file(&mut self, path: &Path) -> Result<()> {
+        let text = fs_err::read_to_string(path).map_err(|e| Error::AnswersFile {
+            path: path.to_path_buf(),
+            source: AnswersFileError::Read(e),
+        })?;
+        self.add_file(path, &text)
+    }
+
     /// Read an answers file: a YAML mapping of keys to values, or a recorded
     /// `.aichor-answers.yaml` (answers under `answers:`, the pack's source under `template:`).
     pub fn add_file(&mut self, path: &Path, text: &str) -> Result<()> {
-        let err = |message: String| Error::AnswersFile {
+        let err = |source: AnswersFileError| Error::AnswersFile {
             path: path.to_path_buf(),
-            message,
+            source,
         };
-        let doc: yaml_serde::Value = yaml_serde::from_str(text).map_err(|e| err(e.to_string()))?;
+        let doc: yaml_serde::Value =
+            yaml_serde::from_str(text).map_err(|e| err(AnswersFileError::Yaml(e)))?;
         let map = match doc {
             yaml_serde::Value::Mapping(m) => m,
             yaml_serde::Value::Null => return Ok(()),
-            _ => return Err(err("the top level is not a mapping".into())),
+            _ => return Err(err(AnswersFileError::NotMapping)),
         };
         let answers = match map.get("answers") {
             Some(yaml_serde::Value::Mapping(inner)) => {
@@ -72,30 +83,36 @@ impl ProvidedAnswers {
                 }
                 inner.clone()
             }
-            Some(_) => return Err(err("`answers` is not a mapping".into())),
+            Some(_) => return Err(err(AnswersFileError::AnswersNotMapping)),
             None => map,
         };
         for (key, value) in answers {
             let key = match key {
                 yaml_serde::Value::String(k) => k,
                 other => {
-                    return Err(err(format!(
-                        "key `{}` is not a string",
-                        scalar(&other).unwrap_or_default()
+                    return Err(err(AnswersFileError::KeyNotString(
+                        scalar(&other).unwrap_or_default(),
                     )));
                 }
             };
             if RECORD_KEYS.contains(&key.as_str()) {
                 continue;
             }
-            let raw = scalar(&value).ok_or_else(|| {
-                err(format!(
-                    "`{key}` must be a single value, not a list or mapping"
-                ))
-            })?;
+            let raw =
+                scalar(&value).ok_or_else(|| err(AnswersFileError::NotScalar(key.clone())))?;
             self.insert(&key, raw, Origin::AnswersFile(path.to_path_buf()));
         }
         Ok(())
+    }
+
+    /// Name the project after the destination's last component, unless something else
+    /// named it already.
+    pub fn name_from_destination(&mut self, path: &Path) {
+        if self.get("name").is_none()
+            && let Some(name) = last_component(path)
+        {
+            self.insert("name", name, Origin::Path);
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&Provided> {
@@ -116,6 +133,22 @@ impl ProvidedAnswers {
         }
         Ok(())
     }
+}
+
+/// The last component of `path`, resolving `.` and `..` against the current directory.
+fn last_component(path: &Path) -> Option<String> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut normal = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    normal.file_name().map(|n| n.to_string_lossy().into_owned())
 }
 
 /// A YAML scalar as the text a user would have typed.
@@ -178,7 +211,7 @@ fn ask(
         prompter.show(&format!("  {help}"));
     }
     let raw = match q.kind {
-        Kind::Text => {
+        PromptKind::Text => {
             let validate = |s: &str| {
                 questions
                     .validate(key, s, so_far)
@@ -190,7 +223,7 @@ fn ask(
                 .text(&prompt, default.as_deref(), &validate)
                 .map_err(Error::from_prompt)?
         }
-        Kind::Select => {
+        PromptKind::Select => {
             let choices = questions.choices(key, so_far);
             let default_id = default.as_ref().map(Value::display);
             let index = choices
@@ -206,7 +239,7 @@ fn ask(
                 .map(|c| c.id.clone())
                 .unwrap_or_default()
         }
-        Kind::Confirm => {
+        PromptKind::Confirm => {
             let default = matches!(default, Some(Value::Bool(true)));
             prompter
                 .confirm(&prompt, default)

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::questions::Answers;
+use super::questions::{Answers, Value};
 use crate::error::{Error, Result};
 use crate::names::Names;
 use crate::operator::Operator;
@@ -38,7 +38,7 @@ pub struct Context {
     pub python_tag: String,
     pub tensorboard: bool,
     /// The pack's shared values (`[vars]` in pack.toml).
-    pub vars: toml::Table,
+    pub vars: serde_json::Map<String, serde_json::Value>,
     pub pack: PackInfo,
     pub aichor_version: &'static str,
     /// The pack's own answers by key (`null` when a question's `when` was false).
@@ -47,29 +47,21 @@ pub struct Context {
 }
 
 impl Context {
-    /// Build the context; answers were validated by `collect`, so a missing or mistyped one
-    /// here is reported rather than assumed away.
+    /// Build the context. `collect` validated every answer, so one missing or mistyped here
+    /// is a bug, reported as such rather than blamed on a flag.
     pub fn resolve(answers: &Answers, pack: &Pack) -> Result<Context> {
-        let missing = |key: &str| Error::MissingAnswer {
-            key: key.into(),
-            flag: format!("--set {key}=..."),
+        let bug = |key: &str| Error::Internal {
+            what: format!("the `{key}` answer is missing or mistyped after validation"),
+            source: None,
         };
-        let name = answers.str("name").ok_or_else(|| missing("name"))?;
-        let names = Names::derive(name).map_err(|_| missing("name"))?;
-        let operator = answers
-            .str("operator")
-            .and_then(Operator::parse)
-            .ok_or_else(|| missing("operator"))?;
-        let profile_id = answers.str("profile").ok_or_else(|| missing("profile"))?;
-        let profile = pack
-            .profile(profile_id)
-            .ok_or_else(|| Error::UnknownProfile {
-                id: profile_id.into(),
-                known: pack.profiles.iter().map(|p| p.id.clone()).collect(),
-            })?;
+        let name = answers.str("name").ok_or_else(|| bug("name"))?;
+        let names = Names::derive(name).map_err(|_| bug("name"))?;
+        let operator = answers.operator().ok_or_else(|| bug("operator"))?;
+        let profile_id = answers.str("profile").ok_or_else(|| bug("profile"))?;
+        let profile = pack.profile(profile_id).ok_or_else(|| bug("profile"))?;
         let python = answers
             .str("python")
-            .ok_or_else(|| missing("python"))?
+            .ok_or_else(|| bug("python"))?
             .to_string();
         let accelerator = profile.accelerator();
         // The head only schedules work: a small CPU block unless the profile says otherwise.
@@ -103,7 +95,7 @@ impl Context {
             workers: answers
                 .int("workers")
                 .and_then(|w| u32::try_from(w).ok())
-                .ok_or_else(|| missing("workers"))?,
+                .ok_or_else(|| bug("workers"))?,
             extra: pack
                 .questions
                 .iter()
@@ -112,7 +104,7 @@ impl Context {
                         q.key.clone(),
                         answers
                             .get(&q.key)
-                            .map_or(serde_json::Value::Null, |v| v.to_json()),
+                            .map_or(serde_json::Value::Null, Value::to_json),
                     )
                 })
                 .collect(),
@@ -120,11 +112,17 @@ impl Context {
             python,
             tensorboard: answers
                 .bool("tensorboard")
-                .ok_or_else(|| missing("tensorboard"))?,
+                .ok_or_else(|| bug("tensorboard"))?,
             vars: pack.vars.clone(),
             pack: pack.info.clone(),
             aichor_version: env!("CARGO_PKG_VERSION"),
             names,
         })
+    }
+
+    /// The context as Tera sees it.
+    pub fn tera_context(&self) -> Result<tera::Context> {
+        tera::Context::from_serialize(self)
+            .map_err(|e| Error::internal("the template context cannot be built", e))
     }
 }

@@ -27,14 +27,7 @@ pub fn find_uv() -> Result<PathBuf, String> {
             Err(format!("`{}` (AICHOR_UV) does not exist", path.display()))
         };
     }
-    let exe = if cfg!(windows) { "uv.exe" } else { "uv" };
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join(exe))
-                .find(|p| p.is_file())
-        })
-        .ok_or_else(|| "`uv` is not on PATH".to_string())
+    which::which("uv").map_err(|_| "`uv` is not on PATH".to_string())
 }
 
 /// Run `uv` (from `find_uv`) as `uv lock` in `root`.

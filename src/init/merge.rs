@@ -9,8 +9,8 @@ pub fn mergeable(path: &str) -> bool {
     matches!(path, "pyproject.toml" | ".gitignore" | ".dockerignore")
 }
 
-/// Merge `ours` into `theirs` (the file on disk). `Err` says why `theirs` cannot be merged.
-pub fn merge(path: &str, theirs: &str, ours: &str) -> Result<String, String> {
+/// Merge `ours` into `theirs` (the file on disk). `Err`: a TOML file that does not parse.
+pub fn merge(path: &str, theirs: &str, ours: &str) -> Result<String, toml_edit::TomlError> {
     match path {
         "pyproject.toml" => pyproject(theirs, ours),
         _ => Ok(lines(theirs, ours)),
@@ -43,13 +43,9 @@ fn lines(theirs: &str, ours: &str) -> String {
 
 /// Keys ours has and theirs lacks are added; dependency lists gain the packages they lack;
 /// every value the user set stays.
-fn pyproject(theirs: &str, ours: &str) -> Result<String, String> {
-    let mut doc: DocumentMut = theirs
-        .parse()
-        .map_err(|e: toml_edit::TomlError| e.to_string().replace('\n', " "))?;
-    let ours: DocumentMut = ours
-        .parse()
-        .map_err(|e: toml_edit::TomlError| e.to_string())?;
+fn pyproject(theirs: &str, ours: &str) -> Result<String, toml_edit::TomlError> {
+    let mut doc: DocumentMut = theirs.parse()?;
+    let ours: DocumentMut = ours.parse()?;
     merge_table(doc.as_table_mut(), ours.as_table(), "");
     Ok(doc.to_string())
 }

@@ -1,28 +1,32 @@
 //! `aichor local-repo init`: the pipeline answers → context → plan → disk, one stage per
-//! module. Only `answers` asks, only `write` touches the destination.
+//! module. Only `answers` asks, only `write` touches the destination; `run` strings the
+//! steps together (collect, plan, confirm, write with lock, report) and prints nothing but
+//! progress: the binary's presenter prints the report.
 
 pub mod answers;
 pub mod context;
-pub mod lock;
-pub mod merge;
+mod lock;
+mod merge;
 pub mod questions;
 pub mod render;
-pub mod write;
+pub mod settings;
+pub mod snapshot;
+mod write;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::cli::InitArgs;
-use crate::error::{Error, Origin, Result};
+use crate::error::{Error, Result};
 use crate::pack::{Pack, PackInfo};
 use crate::printer::Printer;
 use crate::prompt::Prompter;
-use answers::ProvidedAnswers;
 use context::Context;
+pub use lock::Outcome as LockOutcome;
 use questions::{Answers, Questions};
 use render::{Engine, PlannedFile};
-use write::Action;
+use settings::{InitSettings, LockPolicy, WritePolicy};
+pub use write::{Action, apply as write_plan, inspect};
 
 /// Where the answers that produced a project are recorded, inside it.
 pub const ANSWERS_FILE: &str = ".aichor-answers.yaml";
@@ -39,6 +43,18 @@ pub struct Report {
     /// Whether `uv lock` wrote `uv.lock`.
     pub locked: bool,
     pub next_steps: Vec<String>,
+    /// Existing files the project's content was merged into (the user's values kept).
+    #[serde(skip)]
+    pub merged: Vec<String>,
+    /// Existing files that were (or, in a dry run, would be) replaced.
+    #[serde(skip)]
+    pub overwritten: Vec<String>,
+    /// What happened to `uv.lock`.
+    #[serde(skip)]
+    pub lock: LockOutcome,
+    /// The user asked for the lock (`--lock`): a skipped lock is worth a warning.
+    #[serde(skip)]
+    pub lock_required: bool,
 }
 
 /// One file of the report.
@@ -56,6 +72,14 @@ pub struct Project {
     pub plan: render::Plan,
 }
 
+/// The project as it will land in its destination: existing files merged, each file's
+/// action known.
+struct Staged {
+    project: Project,
+    dest: PathBuf,
+    inspection: write::Inspection,
+}
+
 /// Answers → context → plan (with the answers record), checked; pure.
 pub fn build(pack: &Pack, answers: &Answers) -> Result<Project> {
     let ctx = Context::resolve(answers, pack)?;
@@ -63,71 +87,148 @@ pub fn build(pack: &Pack, answers: &Answers) -> Result<Project> {
     let mut plan = render::plan(&ctx, pack, &engine)?;
     plan.files.push(PlannedFile {
         path: ANSWERS_FILE.into(),
-        mode: 0o644,
+        executable: false,
         contents: record(answers, pack)?.into_bytes(),
     });
     plan.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Project { ctx, engine, plan })
 }
 
-/// Run `init`. `prompter` is `Some` only when a user can answer.
+/// Run `init`. `prompter` is `Some` only when a user can answer; `progress` shows the long
+/// steps (`uv lock`) while they run.
 pub fn run(
-    args: &InitArgs,
+    settings: &InitSettings,
     mut prompter: Option<&mut dyn Prompter>,
-    printer: &Printer,
+    progress: &Printer,
 ) -> Result<Report> {
-    let provided = provided_answers(args)?;
-    // `--template`, else the pack an answers file was recorded with, else the built-in one.
-    let pack = Pack::load(args.template.as_deref().or(provided.template.as_deref()))?;
-    let questions = Questions { pack: &pack };
-    let answers = answers::collect(&questions, &provided, prompter.as_deref_mut())?;
-    let Project {
-        ctx,
-        engine,
-        mut plan,
-    } = build(&pack, &answers)?;
-
-    let dest = args
-        .path
+    let pack = Pack::load(settings.pack_spec())?;
+    let answers = answers::collect(
+        &Questions { pack: &pack },
+        &settings.answers,
+        prompter.as_deref_mut(),
+    )?;
+    let project = build(&pack, &answers)?;
+    let dest = settings
+        .destination
         .clone()
-        .unwrap_or_else(|| PathBuf::from(&ctx.names.name));
-    let inspection = write::inspect(&plan, &dest)?;
-    let overwritten = inspection.overwritten(&plan);
-    // Files the user already has and that we know how to merge keep their content.
-    for f in &mut plan.files {
+        .unwrap_or_else(|| PathBuf::from(&project.ctx.names.name));
+    let staged = stage(project, dest)?;
+    confirm_destination(&staged, settings.write, prompter.as_deref_mut())?;
+    let mut report = report(&staged, &pack, &answers, settings);
+    if let Some(p) = prompter
+        && settings.write != WritePolicy::DryRun
+    {
+        confirm_files(&report, &staged.project.ctx, p)?;
+    }
+    if settings.write != WritePolicy::DryRun {
+        let had_lock = staged.dest.join("uv.lock").exists();
+        report.lock = write(&staged, settings.lock, progress)?;
+        if report.lock == LockOutcome::Locked {
+            add_lock_file(&mut report, &staged.dest, had_lock);
+        }
+    }
+    let Project { ctx, engine, .. } = &staged.project;
+    report.next_steps = next_steps(&pack, engine, ctx, &staged.dest, report.locked)?;
+    Ok(report)
+}
+
+/// Look at the destination and merge the project into the files the user already has there.
+fn stage(mut project: Project, dest: PathBuf) -> Result<Staged> {
+    let inspection = write::inspect(&project.plan, &dest)?;
+    for f in &mut project.plan.files {
         if let Some(theirs) = inspection.existing.get(&f.path) {
             let ours = String::from_utf8_lossy(&f.contents);
-            let merged = merge::merge(&f.path, theirs, &ours).map_err(|message| Error::Merge {
+            let merged = merge::merge(&f.path, theirs, &ours).map_err(|source| Error::Merge {
                 path: dest.join(&f.path),
-                message,
+                source,
             })?;
             f.contents = merged.into_bytes();
         }
     }
-    if inspection.non_empty && !args.force && !args.dry_run {
-        let Some(p) = prompter.as_deref_mut() else {
-            return Err(Error::DestinationNotEmpty { path: dest });
-        };
-        let question = if overwritten.is_empty() {
-            format!(
-                "`{}` is not empty. Add the project's files to it?",
-                dest.display()
-            )
-        } else {
-            format!(
-                "`{}` is not empty and these files would be replaced: {}. Replace them?",
-                dest.display(),
-                overwritten.join(", ")
-            )
-        };
-        if !p.confirm(&question, false).map_err(Error::from_prompt)? {
-            return Err(Error::Aborted);
-        }
-    }
+    Ok(Staged {
+        project,
+        dest,
+        inspection,
+    })
+}
 
-    let mut report = Report {
-        destination: dest.display().to_string(),
-        dry_run: args.dry_run,
+/// A non-empty destination needs `--force` or, in a terminal, the user's yes.
+fn confirm_destination(
+    staged: &Staged,
+    policy: WritePolicy,
+    prompter: Option<&mut (dyn Prompter + '_)>,
+) -> Result<()> {
+    if !staged.inspection.non_empty || policy != WritePolicy::Ask {
+        return Ok(());
+    }
+    let dest = &staged.dest;
+    let Some(p) = prompter else {
+        return Err(Error::DestinationNotEmpty { path: dest.clone() });
+    };
+    let overwritten = staged.inspection.overwritten(&staged.project.plan);
+    let question = if overwritten.is_empty() {
+        format!(
+            "`{}` is not empty. Add the project's files to it?",
+            dest.display()
+        )
+    } else {
+        format!(
+            "`{}` is not empty and these files would be replaced: {}. Replace them?",
+            dest.display(),
+            overwritten.join(", ")
+        )
+    };
+    if p.confirm(&question, false).map_err(Error::from_prompt)? {
+        Ok(())
+    } else {
+        Err(Error::Aborted)
+    }
+}
+
+/// In a terminal: show what will be written and ask before writing it.
+fn confirm_files(report: &Report, ctx: &Context, p: &mut (dyn Prompter + '_)) -> Result<()> {
+    p.show(&summary(report, ctx));
+    let n = report.files.len();
+    if p.confirm(&format!("Write these {n} files?"), true)
+        .map_err(Error::from_prompt)?
+    {
+        Ok(())
+    } else {
+        Err(Error::Aborted)
+    }
+}
+
+/// Write the staged project, running `uv lock` on it first as the policy says.
+fn write(staged: &Staged, policy: LockPolicy, progress: &Printer) -> Result<LockOutcome> {
+    let mut outcome = LockOutcome::Skipped("--no-lock".into());
+    let mut finish = |root: &Path| {
+        if policy == LockPolicy::Skip {
+            return Vec::new();
+        }
+        outcome = match lock::find_uv() {
+            Ok(uv) => {
+                progress.status("Locking", "dependencies with `uv lock`");
+                lock::run(&uv, root)
+            }
+            Err(why) => LockOutcome::Skipped(why),
+        };
+        if outcome == LockOutcome::Locked {
+            vec!["uv.lock".to_string()]
+        } else {
+            Vec::new()
+        }
+    };
+    write::apply(&staged.project.plan, &staged.dest, &mut finish)?;
+    Ok(outcome)
+}
+
+/// The report before anything is written.
+fn report(staged: &Staged, pack: &Pack, answers: &Answers, settings: &InitSettings) -> Report {
+    let plan = &staged.project.plan;
+    let inspection = &staged.inspection;
+    Report {
+        destination: staged.dest.display().to_string(),
+        dry_run: settings.write == WritePolicy::DryRun,
         pack: pack.info.clone(),
         files: plan
             .files
@@ -139,162 +240,31 @@ pub fn run(
                 bytes: f.contents.len(),
             })
             .collect(),
-        answers: answers_mapping(&answers),
+        answers: answers.to_mapping(),
         answers_file: ANSWERS_FILE.into(),
         locked: false,
         next_steps: Vec::new(),
-    };
+        merged: inspection.existing.keys().cloned().collect(),
+        overwritten: inspection.overwritten(plan),
+        lock: LockOutcome::Skipped("dry run".into()),
+        lock_required: settings.lock == LockPolicy::Required,
+    }
+}
 
-    if let Some(p) = prompter
-        && !args.dry_run
-    {
-        p.show(&summary(&report, &ctx));
-        let n = report.files.len();
-        if !p
-            .confirm(&format!("Write these {n} files?"), true)
-            .map_err(Error::from_prompt)?
-        {
-            return Err(Error::Aborted);
-        }
-    }
-    let mut lock_outcome = lock::Outcome::Skipped("dry run".into());
-    if !args.dry_run {
-        let mut finish = |root: &Path| {
-            if args.no_lock {
-                lock_outcome = lock::Outcome::Skipped("--no-lock".into());
-                return Vec::new();
-            }
-            match lock::find_uv() {
-                Ok(uv) => {
-                    printer.status("Locking", "dependencies with `uv lock`");
-                    lock_outcome = lock::run(&uv, root);
-                }
-                Err(why) => lock_outcome = lock::Outcome::Skipped(why),
-            }
-            if lock_outcome == lock::Outcome::Locked {
-                vec!["uv.lock".to_string()]
-            } else {
-                Vec::new()
-            }
-        };
-        write::apply(&plan, &dest, &mut finish)?;
-    }
-    match &lock_outcome {
-        lock::Outcome::Locked => {
-            let existed = dest.join("uv.lock").exists() && inspection.non_empty;
-            report.locked = true;
-            report.files.push(FileReport {
-                path: "uv.lock".into(),
-                action: if existed && args.force {
-                    Action::Overwrite
-                } else {
-                    Action::Create
-                },
-                bytes: std::fs::metadata(dest.join("uv.lock")).map_or(0, |m| m.len() as usize),
-            });
-            report.files.sort_by(|a, b| a.path.cmp(&b.path));
-        }
-        lock::Outcome::Failed(why) => printer.warn(&format!(
-            "`uv lock` failed ({why}); run it in the project before building"
-        )),
-        lock::Outcome::Skipped(why) if args.lock => {
-            printer.warn(&format!("`uv lock` skipped: {why}"))
-        }
-        lock::Outcome::Skipped(_) => {}
-    }
-    report.next_steps = next_steps(&pack, &engine, &ctx, &dest, report.locked)?;
-    for path in inspection.existing.keys() {
-        let verb = if args.dry_run {
-            "Would merge"
+/// `uv.lock` joins the report once uv wrote it; it replaced a lock only if one was there.
+fn add_lock_file(report: &mut Report, dest: &Path, had_lock: bool) {
+    report.locked = true;
+    report.files.push(FileReport {
+        path: "uv.lock".into(),
+        action: if had_lock {
+            Action::Overwrite
         } else {
-            "Merged"
-        };
-        printer.status(verb, &format!("into your `{path}` (your values kept)"));
-    }
-    for path in &overwritten {
-        printer.warn(&format!(
-            "{} `{}`",
-            if args.dry_run {
-                "would overwrite"
-            } else {
-                "overwrote"
-            },
-            path
-        ));
-    }
-    Ok(report)
-}
-
-/// Gather flags, `--set` and the answers file; a dedicated flag beats `--set`, which beats
-/// the file; the destination's name is used only when nothing else names the project.
-fn provided_answers(args: &InitArgs) -> Result<ProvidedAnswers> {
-    let mut provided = ProvidedAnswers::default();
-    if let Some(path) = &args.answers {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::AnswersFile {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        provided.add_file(path, &text)?;
-    }
-    provided.add_sets(&args.set)?;
-    let flags = [
-        ("name", "--name", args.name.clone()),
-        ("operator", "--operator", args.operator.clone()),
-        ("profile", "--profile", args.profile.clone()),
-        ("workers", "--workers", args.workers.clone()),
-        ("python", "--python", args.python.clone()),
-        (
-            "tensorboard",
-            "--tensorboard",
-            args.tensorboard.then(|| "true".into()),
-        ),
-        (
-            "tensorboard",
-            "--no-tensorboard",
-            args.no_tensorboard.then(|| "false".into()),
-        ),
-    ];
-    for (key, flag, value) in flags {
-        if let Some(v) = value {
-            provided.insert(key, v, Origin::Flag(flag.into()));
-        }
-    }
-    if provided.get("name").is_none()
-        && let Some(path) = &args.path
-        && let Some(name) = name_from_path(path)
-    {
-        provided.insert("name", name, Origin::Path);
-    }
-    Ok(provided)
-}
-
-/// The last component of `path`, resolving `.` and `..` against the current directory.
-fn name_from_path(path: &Path) -> Option<String> {
-    let absolute = std::path::absolute(path).ok()?;
-    let mut normal = PathBuf::new();
-    for c in absolute.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                normal.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => normal.push(other),
-        }
-    }
-    normal.file_name().map(|n| n.to_string_lossy().into_owned())
-}
-
-fn answers_mapping(answers: &Answers) -> yaml_serde::Mapping {
-    let mut map = yaml_serde::Mapping::new();
-    for (k, v) in &answers.0 {
-        let value = match v {
-            questions::Value::Str(s) => yaml_serde::Value::String(s.clone()),
-            questions::Value::Int(i) => yaml_serde::Value::Number((*i).into()),
-            questions::Value::Bool(b) => yaml_serde::Value::Bool(*b),
-        };
-        map.insert(yaml_serde::Value::String(k.clone()), value);
-    }
-    map
+            Action::Create
+        },
+        bytes: fs_err::metadata(dest.join("uv.lock"))
+            .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX)),
+    });
+    report.files.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 /// The `.aichor-answers.yaml` text: enough to replay the run with `--answers`.
@@ -316,12 +286,9 @@ fn record(answers: &Answers, pack: &Pack) -> Result<String> {
         pack: pack.id(),
         template: (pack.source != "builtin").then_some(pack.source.as_str()),
         commit: pack.commit.as_deref(),
-        answers: answers_mapping(answers),
+        answers: answers.to_mapping(),
     })
-    .map_err(|e| Error::Render {
-        template: ANSWERS_FILE.into(),
-        message: e.to_string(),
-    })?;
+    .map_err(|e| Error::internal(format!("`{ANSWERS_FILE}` cannot be written as YAML"), e))?;
     Ok(format!(
         "# Answers that generated this project. Replay them with:\n#   aichor local-repo init <dir> --answers {ANSWERS_FILE} --no-input\n{body}"
     ))
@@ -335,10 +302,7 @@ fn next_steps(
     dest: &Path,
     locked: bool,
 ) -> Result<Vec<String>> {
-    let mut tctx = tera::Context::from_serialize(ctx).map_err(|e| Error::Render {
-        template: "next-steps".into(),
-        message: e.to_string(),
-    })?;
+    let mut tctx = ctx.tera_context()?;
     let cd = if dest == Path::new(".") {
         String::new()
     } else {
@@ -389,4 +353,16 @@ fn summary(report: &Report, ctx: &Context) -> String {
         s.push_str(&format!("  {action:<9} {}\n", f.path));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_quoted_only_when_needed() {
+        assert_eq!(shell_quote("a/b-c_d.e"), "a/b-c_d.e");
+        assert_eq!(shell_quote("my dir"), "'my dir'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
 }

@@ -4,14 +4,17 @@
 
 use serde::Serialize;
 
+use serde_json::json;
+
 use crate::error::{Error, Result};
 use crate::names::Names;
-use crate::operator::Operator;
+use crate::operator::{DEFAULT_PYTHON, Operator, PYTHON_VERSIONS};
 use crate::pack::{Pack, QuestionSpec, QuestionType};
+use crate::suggest::did_you_mean;
 
 /// How a question is asked at a prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum PromptKind {
     Text,
     Select,
     Confirm,
@@ -26,7 +29,7 @@ pub struct Question {
     pub flag: &'static str,
     /// Prompt text.
     pub prompt: &'static str,
-    pub kind: Kind,
+    pub kind: PromptKind,
 }
 
 /// A question as `collect` sees it: built-in or from the pack.
@@ -36,7 +39,7 @@ pub struct Asked<'p> {
     /// The flag that answers it (`--set key=...` for pack questions).
     pub flag: String,
     pub prompt: String,
-    pub kind: Kind,
+    pub kind: PromptKind,
     pub help: Option<String>,
     /// The pack's definition, for pack questions.
     pub spec: Option<&'p QuestionSpec>,
@@ -48,37 +51,37 @@ pub const QUESTIONS: &[Question] = &[
         key: "name",
         flag: "--name",
         prompt: "Project name",
-        kind: Kind::Text,
+        kind: PromptKind::Text,
     },
     Question {
         key: "operator",
         flag: "--operator",
         prompt: "Operator",
-        kind: Kind::Select,
+        kind: PromptKind::Select,
     },
     Question {
         key: "profile",
         flag: "--profile",
         prompt: "Resource profile",
-        kind: Kind::Select,
+        kind: PromptKind::Select,
     },
     Question {
         key: "workers",
         flag: "--workers",
         prompt: "Containers",
-        kind: Kind::Text,
+        kind: PromptKind::Text,
     },
     Question {
         key: "python",
         flag: "--python",
         prompt: "Python version",
-        kind: Kind::Select,
+        kind: PromptKind::Select,
     },
     Question {
         key: "tensorboard",
         flag: "--tensorboard",
         prompt: "Log to TensorBoard?",
-        kind: Kind::Confirm,
+        kind: PromptKind::Confirm,
     },
 ];
 
@@ -89,6 +92,8 @@ pub enum Value {
     Str(String),
     Int(i64),
     Bool(bool),
+    /// The `operator` answer, kept typed once validated.
+    Operator(Operator),
 }
 
 impl Value {
@@ -98,6 +103,7 @@ impl Value {
             Value::Str(s) => s.clone(),
             Value::Int(i) => i.to_string(),
             Value::Bool(b) => b.to_string(),
+            Value::Operator(op) => op.id().to_string(),
         }
     }
 
@@ -107,6 +113,17 @@ impl Value {
             Value::Str(s) => serde_json::Value::from(s.as_str()),
             Value::Int(i) => serde_json::Value::from(*i),
             Value::Bool(b) => serde_json::Value::from(*b),
+            Value::Operator(op) => serde_json::Value::from(op.id()),
+        }
+    }
+
+    /// As a YAML value (for the answers record and the report).
+    pub fn to_yaml(&self) -> yaml_serde::Value {
+        match self {
+            Value::Str(s) => yaml_serde::Value::String(s.clone()),
+            Value::Int(i) => yaml_serde::Value::Number((*i).into()),
+            Value::Bool(b) => yaml_serde::Value::Bool(*b),
+            Value::Operator(op) => yaml_serde::Value::String(op.id().into()),
         }
     }
 }
@@ -141,8 +158,20 @@ impl Answers {
         }
     }
 
-    fn operator(&self) -> Option<Operator> {
-        self.str("operator").and_then(Operator::parse)
+    /// The operator, once answered.
+    pub fn operator(&self) -> Option<Operator> {
+        match self.get("operator") {
+            Some(Value::Operator(op)) => Some(*op),
+            _ => None,
+        }
+    }
+
+    /// The answers as a YAML mapping, in question order.
+    pub fn to_mapping(&self) -> yaml_serde::Mapping {
+        self.0
+            .iter()
+            .map(|(k, v)| (yaml_serde::Value::String(k.clone()), v.to_yaml()))
+            .collect()
     }
 
     /// The answers as a template context, with the names derived from `name` once known,
@@ -181,7 +210,7 @@ pub struct Questions<'p> {
 }
 
 /// Largest worker count accepted: beyond it a typo is likelier than a real request.
-const MAX_WORKERS: u32 = 1024;
+pub const MAX_WORKERS: u32 = 1024;
 
 impl<'p> Questions<'p> {
     /// Every question, in the order asked: the built-in ones, then the pack's.
@@ -199,9 +228,9 @@ impl<'p> Questions<'p> {
             flag: format!("--set {}=...", q.key),
             prompt: q.prompt.clone(),
             kind: match q.kind {
-                QuestionType::String | QuestionType::Int => Kind::Text,
-                QuestionType::Bool => Kind::Confirm,
-                QuestionType::Choice => Kind::Select,
+                QuestionType::String | QuestionType::Int => PromptKind::Text,
+                QuestionType::Bool => PromptKind::Confirm,
+                QuestionType::Choice => PromptKind::Select,
             },
             help: q.help.clone(),
             spec: Some(q),
@@ -226,13 +255,12 @@ impl<'p> Questions<'p> {
     fn render(&self, template: &str, so_far: &Answers, key: &str, what: &str) -> Result<String> {
         tera::Tera::default()
             .render_str(template, &so_far.tera_context(), false)
-            .map_err(|e| Error::Pack {
-                pack: self.pack.info.name.clone(),
-                file: "pack.toml".into(),
-                message: format!(
-                    "question `{key}`: `{what}` failed: {}",
-                    crate::error::error_chain(&e)
+            .map_err(|source| Error::Render {
+                template: format!(
+                    "pack.toml: question `{key}`: `{what}` of pack `{}`",
+                    self.pack.info.name
                 ),
+                source,
             })
     }
 
@@ -267,35 +295,19 @@ impl<'p> Questions<'p> {
                     .iter()
                     .filter(|p| so_far.operator().is_none_or(|op| p.supports(op)))
                     .collect();
-                let id_w = profiles.iter().map(|p| p.id.len()).max().unwrap_or(0);
-                let sum_w = profiles
-                    .iter()
-                    .map(|p| p.resources.summary().chars().count())
-                    .max()
-                    .unwrap_or(0);
+                let lines = crate::profile::table(None, &profiles, &|_| Vec::new());
                 profiles
-                    .into_iter()
-                    .map(|p| {
-                        let summary = p.resources.summary();
-                        let pad = sum_w - summary.chars().count();
-                        Choice {
-                            id: p.id.clone(),
-                            label: format!(
-                                "{:<id_w$}  {summary}{}  {}",
-                                p.id,
-                                " ".repeat(pad),
-                                p.description
-                            ),
-                        }
+                    .iter()
+                    .zip(lines)
+                    .map(|(p, label)| Choice {
+                        id: p.id.clone(),
+                        label,
                     })
                     .collect()
             }
             "python" => so_far
                 .operator()
-                .map_or(
-                    &["3.10", "3.11", "3.12", "3.13"][..],
-                    Operator::python_versions,
-                )
+                .map_or(PYTHON_VERSIONS, Operator::python_versions)
                 .iter()
                 .map(|v| Choice {
                     id: (*v).into(),
@@ -323,9 +335,9 @@ impl<'p> Questions<'p> {
         if let Some(q) = self.spec(key) {
             return Ok(match &q.default {
                 None => None,
-                Some(toml::Value::Boolean(b)) => Some(Value::Bool(*b)),
-                Some(toml::Value::Integer(i)) => Some(Value::Int(*i)),
-                Some(toml::Value::String(t)) => {
+                Some(serde_json::Value::Bool(b)) => Some(Value::Bool(*b)),
+                Some(serde_json::Value::Number(n)) => n.as_i64().map(Value::Int),
+                Some(serde_json::Value::String(t)) => {
                     Some(Value::Str(self.render(t, so_far, key, "default")?))
                 }
                 Some(_) => None,
@@ -336,18 +348,27 @@ impl<'p> Questions<'p> {
 
     fn builtin_default(&self, key: &str, so_far: &Answers) -> Option<Value> {
         match key {
-            "profile" => self.pack.profiles.first().map(|p| Value::Str(p.id.clone())),
+            "profile" => self.default_profile().map(|p| Value::Str(p.id.clone())),
             "workers" => {
-                let profile = so_far.str("profile").and_then(|id| self.pack.profile(id));
+                // Before a profile is chosen (`templates show`), the default profile's count.
+                let profile = so_far
+                    .str("profile")
+                    .and_then(|id| self.pack.profile(id))
+                    .or_else(|| self.default_profile());
                 let workers = profile.map_or(1, |p| p.default_workers);
                 Some(Value::Int(i64::from(
                     workers.max(so_far.operator().map_or(0, Operator::min_workers)),
                 )))
             }
-            "python" => Some(Value::Str("3.11".into())),
+            "python" => Some(Value::Str(DEFAULT_PYTHON.into())),
             "tensorboard" => Some(Value::Bool(true)),
             _ => None,
         }
+    }
+
+    /// The profile used when none is asked for: the pack's first.
+    fn default_profile(&self) -> Option<&'p crate::profile::Profile> {
+        self.pack.profiles.first()
     }
 
     /// Check a raw value for `key` and turn it into a typed answer.
@@ -364,7 +385,10 @@ impl<'p> Questions<'p> {
             "operator" | "profile" | "python" => {
                 let choices = self.choices(key, so_far);
                 if choices.iter().any(|c| c.id == raw) {
-                    return Ok(Value::Str(raw.into()));
+                    return Ok(match Operator::parse(raw) {
+                        Some(op) if key == "operator" => Value::Operator(op),
+                        _ => Value::Str(raw.into()),
+                    });
                 }
                 let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
                 let reason = match (key, so_far.operator()) {
@@ -375,7 +399,7 @@ impl<'p> Questions<'p> {
                     _ => format!("not one of {}", ids.join(", ")),
                 };
                 let flag = QUESTIONS.iter().find(|q| q.key == key).map_or("--set", |q| q.flag);
-                let help = match crate::error::did_you_mean(raw, ids.iter().copied()) {
+                let help = match did_you_mean(raw, ids.iter().copied()) {
                     Some(s) => format!("did you mean `{flag} {s}`?"),
                     None => format!("pass `{flag}` with one of: {}", ids.join(", ")),
                 };
@@ -403,6 +427,81 @@ impl<'p> Questions<'p> {
                 None => Err(Invalid { reason: "unknown question".into(), help: String::new() }),
             },
         }
+    }
+}
+
+impl Questions<'_> {
+    /// The answers the pack takes, as a JSON Schema (draft 2020-12). Conditions (`when`) and
+    /// templated defaults are Tera, which JSON Schema cannot express: they are kept in
+    /// `x-aichor-when` / `x-aichor-default-template`. Limits come from the validators' own
+    /// constants, so the schema and `init` cannot disagree.
+    pub fn answers_schema(&self) -> serde_json::Value {
+        let empty = Answers::default();
+        let ids = |key: &str| -> Vec<String> {
+            self.choices(key, &empty)
+                .into_iter()
+                .map(|c| c.id)
+                .collect()
+        };
+        let mut props = serde_json::Map::new();
+        for q in QUESTIONS {
+            let mut p = match q.key {
+                "name" => {
+                    json!({"type": "string", "pattern": crate::names::PATTERN, "maxLength": crate::names::MAX_LEN})
+                }
+                "operator" | "profile" | "python" => json!({"type": "string", "enum": ids(q.key)}),
+                "workers" => {
+                    let min = Operator::ALL
+                        .iter()
+                        .map(|op| op.min_workers())
+                        .min()
+                        .unwrap_or(0);
+                    json!({"type": "integer", "minimum": min, "maximum": MAX_WORKERS})
+                }
+                "tensorboard" => json!({"type": "boolean"}),
+                other => unreachable!("built-in question `{other}` has no schema"),
+            };
+            p["title"] = json!(q.prompt);
+            p["x-aichor-flag"] = json!(q.flag);
+            if let Ok(Some(d)) = self.default(q.key, &empty) {
+                p["default"] = d.to_json();
+            }
+            props.insert(q.key.into(), p);
+        }
+        for q in &self.pack.questions {
+            let mut p = match q.kind {
+                QuestionType::String => json!({"type": "string"}),
+                QuestionType::Bool => json!({"type": "boolean"}),
+                QuestionType::Int => json!({"type": "integer"}),
+                QuestionType::Choice => json!({"type": "string", "enum": q.choices}),
+            };
+            p["title"] = json!(q.prompt);
+            if let Some(h) = &q.help {
+                p["description"] = json!(h);
+            }
+            if let Some(pattern) = &q.pattern {
+                p["pattern"] = json!(pattern);
+            }
+            match &q.default {
+                Some(serde_json::Value::String(s)) if s.contains("{{") || s.contains("{%") => {
+                    p["x-aichor-default-template"] = json!(s);
+                }
+                Some(v) => p["default"] = v.clone(),
+                None => {}
+            }
+            if let Some(w) = &q.when {
+                p["x-aichor-when"] = json!(w);
+            }
+            props.insert(q.key.clone(), p);
+        }
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": format!("answers for template pack {}", self.pack.id()),
+            "type": "object",
+            "properties": props,
+            "required": ["name", "operator"],
+            "additionalProperties": false,
+        })
     }
 }
 
@@ -445,7 +544,7 @@ fn validate_pack(q: &QuestionSpec, raw: &str) -> Result<Value, Invalid> {
             if choices.iter().any(|c| c == raw) {
                 return Ok(Value::Str(raw.to_string()));
             }
-            let help = match crate::error::did_you_mean(raw, choices.iter().map(String::as_str)) {
+            let help = match did_you_mean(raw, choices.iter().map(String::as_str)) {
                 Some(d) => format!("did you mean `--set {}={d}`?", q.key),
                 None => format!(
                     "pass `--set {}=` with one of: {}",

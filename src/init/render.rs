@@ -6,7 +6,7 @@ use serde::Serialize;
 use tera::{Kwargs, State, Tera};
 
 use super::context::Context;
-use crate::error::{Error, Result, error_chain};
+use crate::error::{Error, Result};
 use crate::manifest;
 use crate::pack::Pack;
 
@@ -15,8 +15,8 @@ use crate::pack::Pack;
 pub struct PlannedFile {
     /// Relative path, `/`-separated.
     pub path: String,
-    /// Unix permission bits.
-    pub mode: u32,
+    /// Written with the executable bits (`[[files]] executable = true` in the pack).
+    pub executable: bool,
     #[serde(skip)]
     pub contents: Vec<u8>,
 }
@@ -63,11 +63,11 @@ impl Engine {
             let name = format!("files/{}", f.path);
             templates.push((name.clone(), utf8(pack, &name, &f.contents)?));
         }
-        tera.add_raw_templates(templates).map_err(|e| Error::Pack {
-            pack: pack.info.name.clone(),
-            file: e.to_string().lines().next().unwrap_or_default().to_string(),
-            message: error_chain(&e),
-        })?;
+        tera.add_raw_templates(templates)
+            .map_err(|source| Error::PackTemplates {
+                pack: pack.info.name.clone(),
+                source,
+            })?;
         Ok(Engine {
             tera,
             pack_name: pack.info.name.clone(),
@@ -81,9 +81,9 @@ impl Engine {
         }
         self.tera
             .render_str(input, ctx, false)
-            .map_err(|e| Error::Render {
+            .map_err(|source| Error::Render {
                 template: what.to_string(),
-                message: error_chain(&e),
+                source,
             })
     }
 }
@@ -103,18 +103,21 @@ fn quote_json(s: &str) -> String {
 
 /// Render every file of the pack into a plan, and check the manifests in it.
 pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
-    let tctx = tera::Context::from_serialize(ctx).map_err(|e| Error::Render {
-        template: "(context)".into(),
-        message: e.to_string(),
-    })?;
+    let tctx = ctx.tera_context()?;
     let mut files = Vec::new();
     for f in &pack.files {
-        // `[[files]]` conditions: a file is written only when every rule on it holds.
+        // `[[files]]` rules: a file is written only when every condition on it holds, and
+        // is executable when any rule says so.
         let mut wanted = true;
+        let mut executable = false;
         for rule in pack.file_rules.iter().filter(|r| r.path == f.path) {
-            let test = crate::pack::when_template(&rule.when);
-            wanted &=
-                engine.render_str(&format!("[[files]] `{}` when", rule.path), &test, &tctx)? == "1";
+            executable |= rule.executable;
+            if let Some(when) = &rule.when {
+                let test = crate::pack::when_template(when);
+                wanted &=
+                    engine.render_str(&format!("[[files]] `{}` when", rule.path), &test, &tctx)?
+                        == "1";
+            }
         }
         if !wanted {
             continue;
@@ -126,9 +129,9 @@ pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
                 let text = engine
                     .tera
                     .render(&name, &tctx)
-                    .map_err(|e| Error::Render {
+                    .map_err(|source| Error::Render {
                         template: name.clone(),
-                        message: error_chain(&e),
+                        source,
                     })?;
                 (stripped.to_string(), text.into_bytes())
             }
@@ -136,7 +139,7 @@ pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
         };
         files.push(PlannedFile {
             path,
-            mode: 0o644,
+            executable,
             contents,
         });
     }
@@ -150,11 +153,11 @@ pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
     }
     for f in files.iter().filter(|f| is_manifest(&f.path)) {
         let text = String::from_utf8_lossy(&f.contents);
-        let checked = manifest::check::check(&text);
-        if let Some(d) = checked
+        let validation = manifest::validate::validate_text(&text);
+        if let Some(d) = validation
             .diagnostics
             .iter()
-            .find(|d| d.severity == manifest::check::Severity::Error)
+            .find(|d| d.severity == manifest::validate::Severity::Error)
         {
             return Err(Error::Manifest {
                 file: format!("{}:{}:{}", f.path, d.line, d.column),
@@ -182,7 +185,7 @@ fn render_path(engine: &Engine, path: &str, ctx: &tera::Context) -> Result<Strin
             || rendered == ".."
             || rendered.contains(['/', '\\'])
         {
-            return Err(Error::Render {
+            return Err(Error::BadPath {
                 template: format!("files/{path}"),
                 message: format!(
                     "path component `{component}` renders to `{rendered}`, which is not a plain file name"

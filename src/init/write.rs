@@ -55,9 +55,9 @@ impl Inspection {
 
 /// Look at the destination without changing it.
 pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
-    let non_empty = match std::fs::metadata(dest) {
+    let non_empty = match fs_err::metadata(dest) {
         Ok(m) if !m.is_dir() => return Err(Error::DestinationNotDir { path: dest.into() }),
-        Ok(_) => std::fs::read_dir(dest)
+        Ok(_) => fs_err::read_dir(dest)
             .map_err(|e| Error::io(dest, "cannot be read", e))?
             .next()
             .is_some(),
@@ -68,12 +68,12 @@ pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
     for f in &plan.files {
         refuse_symlinks(dest, &f.path)?;
         let target = dest.join(&f.path);
-        match std::fs::symlink_metadata(&target) {
+        match fs_err::symlink_metadata(&target) {
             Ok(m) if m.is_dir() => {
                 return Err(Error::DestinationNotDir { path: target });
             }
             Ok(_) if super::merge::mergeable(&f.path) => {
-                let text = std::fs::read_to_string(&target)
+                let text = fs_err::read_to_string(&target)
                     .map_err(|e| Error::io(&target, "cannot be read", e))?;
                 existing.insert(f.path.clone(), text);
                 actions.push(Action::Merge);
@@ -94,7 +94,7 @@ fn refuse_symlinks(dest: &Path, rel: &str) -> Result<()> {
     let mut cur = dest.to_path_buf();
     for component in rel.split('/') {
         cur.push(component);
-        match std::fs::symlink_metadata(&cur) {
+        match fs_err::symlink_metadata(&cur) {
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(Error::UnsafePath {
                     path: cur.display().to_string(),
@@ -118,7 +118,7 @@ pub fn apply(plan: &Plan, dest: &Path, finish: &mut dyn FnMut(&Path) -> Vec<Stri
     let result = stage_and_commit(plan, dest, finish);
     if result.is_err() {
         for dir in created_parents.iter().rev() {
-            let _ = std::fs::remove_dir(dir);
+            let _ = fs_err::remove_dir(dir);
         }
     }
     interrupt::clear();
@@ -140,7 +140,7 @@ fn create_parents(dest: &Path) -> Result<Vec<PathBuf>> {
     missing.reverse();
     for dir in &missing {
         interrupt::register(dir.clone());
-        std::fs::create_dir(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
+        fs_err::create_dir(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
     }
     Ok(missing)
 }
@@ -163,15 +163,17 @@ fn stage_and_commit(
     // The project folder is created inside the (private, 0700) temp dir so it gets the
     // user's normal permissions when moved into place.
     let root = staging.path().join("project");
-    std::fs::create_dir(&root).map_err(|e| Error::io(&root, "cannot be created", e))?;
+    fs_err::create_dir(&root).map_err(|e| Error::io(&root, "cannot be created", e))?;
     for f in &plan.files {
         let target = root.join(&f.path);
         if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
+            fs_err::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
         }
-        std::fs::write(&target, &f.contents)
+        fs_err::write(&target, &f.contents)
             .map_err(|e| Error::io(&target, "cannot be written", e))?;
-        set_mode(&target, f.mode)?;
+        if f.executable {
+            make_executable(&target)?;
+        }
     }
     let added = finish(&root);
     let paths: Vec<&str> = plan
@@ -188,39 +190,41 @@ fn stage_and_commit(
 fn commit(paths: &[&str], root: &Path, dest: &Path) -> Result<()> {
     let dest_exists = dest.exists();
     if dest_exists
-        && std::fs::read_dir(dest)
+        && fs_err::read_dir(dest)
             .map(|mut d| d.next().is_none())
             .unwrap_or(false)
     {
-        std::fs::remove_dir(dest).map_err(|e| Error::io(dest, "cannot be replaced", e))?;
+        fs_err::remove_dir(dest).map_err(|e| Error::io(dest, "cannot be replaced", e))?;
     }
     if !dest.exists() {
-        return std::fs::rename(root, dest).map_err(|e| Error::io(dest, "cannot be created", e));
+        return fs_err::rename(root, dest).map_err(|e| Error::io(dest, "cannot be created", e));
     }
     for path in paths {
         let from = root.join(path);
         let to = dest.join(path);
         if let Some(dir) = to.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
+            fs_err::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
         }
-        std::fs::rename(&from, &to).map_err(|e| Error::io(&to, "cannot be written", e))?;
+        fs_err::rename(&from, &to).map_err(|e| Error::io(&to, "cannot be written", e))?;
     }
     Ok(())
 }
 
+/// Add the executable bits wherever the file is readable (`chmod +x` under the umask's
+/// choice of the rest).
 #[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<()> {
+fn make_executable(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    // Only executables need a change; regular files keep the umask's choice.
-    if mode & 0o111 != 0 {
-        let perms = std::fs::Permissions::from_mode(mode);
-        std::fs::set_permissions(path, perms)
-            .map_err(|e| Error::io(path, "cannot be made executable", e))?;
-    }
-    Ok(())
+    let mode = fs_err::metadata(path)
+        .map_err(|e| Error::io(path, "cannot be read", e))?
+        .permissions()
+        .mode();
+    let perms = std::fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2));
+    fs_err::set_permissions(path, perms)
+        .map_err(|e| Error::io(path, "cannot be made executable", e))
 }
 
 #[cfg(not(unix))]
-fn set_mode(_: &Path, _: u32) -> Result<()> {
+fn make_executable(_: &Path) -> Result<()> {
     Ok(())
 }

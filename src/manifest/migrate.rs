@@ -6,10 +6,8 @@
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
-use super::check::get;
-
-/// The modeline current manifests start with.
-pub const MODELINE: &str = "# yaml-language-server: $schema=https://instadeep.aichor.ai/schema/latest/manifest.schema.json";
+use super::MODELINE;
+use super::yaml::{as_str as str_of, get};
 
 /// The migrated text and what was done.
 #[derive(Debug, Default)]
@@ -215,13 +213,6 @@ pub fn migrate(text: &str) -> Result<Migration, String> {
     }
     m.text = out;
     Ok(m)
-}
-
-fn str_of<'a>(node: &'a MarkedYaml) -> Option<&'a str> {
-    match &node.data {
-        YamlData::Value(Scalar::String(s)) => Some(s.as_ref()),
-        _ => None,
-    }
 }
 
 /// The last line holding content of a block value: before `next_key_line` when there is a

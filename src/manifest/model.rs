@@ -93,8 +93,6 @@ const fn undoc(name: &'static str, kind: &'static Kind, doc: &'static str) -> Fi
     }
 }
 
-/// Operators of apiVersion 0.2.3.
-pub const OPERATORS: &[&str] = &["pytorch", "jax", "xgboost", "jobset", "kuberay"];
 /// apiVersion values the platform accepts (it validates all with the 0.2.3 shapes).
 pub const API_VERSIONS: &[&str] = &["0.2.1", "0.2.2", "0.2.3"];
 
@@ -405,7 +403,11 @@ static STORAGE: Kind = Kind::Object(&Object {
 
 static SPEC: Kind = Kind::Object(&Object {
     fields: &[
-        req("operator", &Kind::Enum(OPERATORS), "execution runtime"),
+        req(
+            "operator",
+            &Kind::Enum(crate::operator::Operator::IDS),
+            "execution runtime",
+        ),
         req("image", &STR, "image to run; must equal builder.image"),
         req("command", &STR, "shell command run in each container"),
         req(

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::check::{Checked, Diagnostic, Severity};
+use super::validate::{Diagnostic, Severity, Validation};
 
 /// The folder AIchor reads manifests from, at the repository root.
 pub const MANIFESTS_DIR: &str = "aichor_manifests";
@@ -52,7 +52,7 @@ impl Placement {
 }
 
 /// Add the repository findings for a manifest at `placement` to `checked`.
-pub fn check(placement: &Placement, checked: &mut Checked) {
+pub fn add_findings(placement: &Placement, checked: &mut Validation) {
     if placement.selector.is_none() {
         checked.diagnostics.push(Diagnostic {
             severity: Severity::Warning,

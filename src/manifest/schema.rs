@@ -6,9 +6,6 @@ use serde_json::{Map, Value, json};
 
 use super::model::{self, Field, Kind, Object};
 
-/// Where the schema says it lives (the URL AIchor's own manifests reference).
-const ID: &str = "https://instadeep.aichor.ai/schema/latest/manifest.schema.json";
-
 /// The schema document.
 pub fn schema() -> Value {
     let mut root = to_schema(&model::MANIFEST);
@@ -18,7 +15,7 @@ pub fn schema() -> Value {
             "$schema".into(),
             json!("https://json-schema.org/draft/2020-12/schema"),
         );
-        head.insert("$id".into(), json!(ID));
+        head.insert("$id".into(), json!(super::SCHEMA_URL));
         head.insert("title".into(), json!("AIchor manifest"));
         head.insert(
             "description".into(),
@@ -91,7 +88,7 @@ fn object(obj: &Object) -> Value {
     }
     if obj.fields.iter().any(|f| matches!(f.kind, Kind::Types)) {
         // One `if operator == X then types: <X's shape>` per operator.
-        let branches: Vec<Value> = model::OPERATORS
+        let branches: Vec<Value> = crate::operator::Operator::IDS
             .iter()
             .filter_map(|op| model::types_for(op).map(|k| (op, k)))
             .map(|(op, k)| {

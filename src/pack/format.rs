@@ -10,7 +10,7 @@ pub struct PackToml {
     pub pack: PackInfo,
     /// Values shared by several files (pinned versions, URLs): `{{ vars.x }}`.
     #[serde(default)]
-    pub vars: toml::Table,
+    pub vars: serde_json::Map<String, serde_json::Value>,
     /// Shown after a successful init; Tera strings, one per step.
     #[serde(default, rename = "next-steps")]
     pub next_steps: Option<Vec<String>>,
@@ -60,7 +60,7 @@ pub struct QuestionSpec {
     pub kind: QuestionType,
     /// Strings may use earlier answers: `"{{ name }}-data"`.
     #[serde(default)]
-    pub default: Option<toml::Value>,
+    pub default: Option<serde_json::Value>,
     /// string only: the answer must match.
     #[serde(default)]
     pub pattern: Option<String>,
@@ -75,10 +75,15 @@ pub struct QuestionSpec {
     pub help: Option<String>,
 }
 
-/// `[[files]]`: a condition on a path under `files/`.
+/// `[[files]]`: what applies to one path under `files/`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileRule {
     pub path: String,
-    pub when: String,
+    /// A Tera expression over the answers; the file is written only when it holds.
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Write the file with the executable bits set (a script the project runs).
+    #[serde(default)]
+    pub executable: bool,
 }

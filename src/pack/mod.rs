@@ -15,8 +15,7 @@ use include_dir::{Dir, include_dir};
 
 use crate::error::{Error, Result};
 use crate::profile::{Profile, ProfileFile, Resources};
-use format::PackToml;
-pub use format::{FileRule, PackInfo, QuestionSpec, QuestionType};
+pub use format::{FileRule, PackInfo, PackToml, QuestionSpec, QuestionType};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/builtin");
 
@@ -62,7 +61,7 @@ pub struct Pack {
     pub source: String,
     /// The git commit it was read at, for git packs.
     pub commit: Option<String>,
-    pub vars: toml::Table,
+    pub vars: serde_json::Map<String, serde_json::Value>,
     /// Steps printed after init (Tera strings; `cd` holds the path to change into).
     pub next_steps: Vec<String>,
     pub profiles: Vec<Profile>,
@@ -141,13 +140,15 @@ impl Pack {
             next_steps,
             questions,
             files: file_rules,
-        } = toml::from_str(&pack_toml).map_err(|e| toml_err(id, "pack.toml", &pack_toml, &e))?;
-        check_info(id, &info)?;
+        } = toml_edit::de::from_str(&pack_toml)
+            .map_err(|e| toml_err(id, "pack.toml", &pack_toml, e))?;
+        validate_info(id, &info)?;
         let profiles = match text("profiles.toml")? {
             Some(t) => {
-                let file: ProfileFile =
-                    toml::from_str(&t).map_err(|e| toml_err(id, "profiles.toml", &t, &e))?;
-                file.check().map_err(|m| pack_err(id, "profiles.toml", m))?;
+                let file: ProfileFile = toml_edit::de::from_str(&t)
+                    .map_err(|e| toml_err(id, "profiles.toml", &t, e))?;
+                file.validate()
+                    .map_err(|m| pack_err(id, "profiles.toml", m))?;
                 file
             }
             None => ProfileFile {
@@ -178,7 +179,7 @@ impl Pack {
             questions,
             file_rules,
         };
-        pack.check_questions(id, &pack_toml)?;
+        pack.validate_questions(id, &pack_toml)?;
         Ok(pack)
     }
 
@@ -240,7 +241,7 @@ impl Pack {
         format!("{}@{}", self.info.name, self.info.version)
     }
 
-    fn check_questions(&self, id: &str, text: &str) -> Result<()> {
+    fn validate_questions(&self, id: &str, text: &str) -> Result<()> {
         // Point errors at the line that defines the question or file rule.
         let at = |needle: String| match text.lines().position(|l| l.contains(&needle)) {
             Some(i) => format!("pack.toml:{}", i + 1),
@@ -291,13 +292,13 @@ impl Pack {
                 (&q.default, q.kind),
                 (None, _)
                     | (
-                        Some(toml::Value::String(_)),
+                        Some(serde_json::Value::String(_)),
                         QuestionType::String | QuestionType::Choice
                     )
-                    | (Some(toml::Value::Boolean(_)), QuestionType::Bool)
-                    | (Some(toml::Value::Integer(_)), QuestionType::Int)
+                    | (Some(serde_json::Value::Bool(_)), QuestionType::Bool)
             );
-            if !default_ok {
+            let int_default = matches!((&q.default, q.kind), (Some(serde_json::Value::Number(n)), QuestionType::Int) if n.is_i64());
+            if !default_ok && !int_default {
                 return Err(err("`default` does not match the question's type".into()));
             }
             if let Some(when) = &q.when {
@@ -311,8 +312,10 @@ impl Pack {
             if !self.files.iter().any(|f| f.path == rule.path) {
                 return Err(err("no such file under files/".into()));
             }
-            check_expression(&rule.when)
-                .map_err(|m| err(format!("`when = \"{}\"` does not parse: {m}", rule.when)))?;
+            if let Some(when) = &rule.when {
+                check_expression(when)
+                    .map_err(|m| err(format!("`when = \"{when}\"` does not parse: {m}")))?;
+            }
         }
         Ok(())
     }
@@ -332,7 +335,7 @@ pub fn check_expression(expr: &str) -> std::result::Result<(), String> {
         .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
 }
 
-fn check_info(id: &str, info: &PackInfo) -> Result<()> {
+fn validate_info(id: &str, info: &PackInfo) -> Result<()> {
     let err = |m: String| pack_err(id, "pack.toml", m);
     let name_ok = info.name.starts_with(|c: char| c.is_ascii_lowercase())
         && info
@@ -376,8 +379,8 @@ fn pack_err(id: &str, file: &str, message: String) -> Error {
 }
 
 /// A TOML error as `file:line:column` and its message.
-fn toml_err(id: &str, file: &str, text: &str, e: &toml::de::Error) -> Error {
-    let file = match e.span() {
+fn toml_err(id: &str, file: &str, text: &str, error: toml_edit::de::Error) -> Error {
+    let file = match error.span() {
         Some(span) => {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
@@ -386,11 +389,15 @@ fn toml_err(id: &str, file: &str, text: &str, e: &toml::de::Error) -> Error {
         }
         None => file.to_string(),
     };
-    pack_err(id, &file, e.message().to_string())
+    Error::PackToml {
+        pack: id.to_string(),
+        file,
+        error,
+    }
 }
 
 /// Every file under an embedded dir, skipping editor and OS droppings include_dir embeds too.
-pub(crate) fn collect_embedded(dir: &'static Dir<'static>, out: &mut Vec<PackFile>) {
+pub fn collect_embedded(dir: &'static Dir<'static>, out: &mut Vec<PackFile>) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().replace('\\', "/");
         if !dropping(&path) {
@@ -413,7 +420,7 @@ fn dropping(path: &str) -> bool {
 /// Every file of a pack folder. Symlinks are refused: a pack is data and cannot point
 /// outside itself. `.git` is skipped.
 fn collect_dir(root: &Path, dir: &Path, id: &str, out: &mut Vec<PackFile>) -> Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
+    let mut entries: Vec<_> = fs_err::read_dir(dir)
         .map_err(|e| Error::io(dir, "cannot be read", e))?
         .filter_map(|e| e.ok())
         .collect();
@@ -426,7 +433,7 @@ fn collect_dir(root: &Path, dir: &Path, id: &str, out: &mut Vec<PackFile>) -> Re
             .to_string_lossy()
             .replace('\\', "/");
         let meta =
-            std::fs::symlink_metadata(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
+            fs_err::symlink_metadata(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
         if meta.file_type().is_symlink() {
             return Err(pack_err(
                 id,
@@ -439,7 +446,7 @@ fn collect_dir(root: &Path, dir: &Path, id: &str, out: &mut Vec<PackFile>) -> Re
                 collect_dir(root, &path, id, out)?;
             }
         } else if !dropping(&rel) {
-            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
+            let bytes = fs_err::read(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
             out.push(PackFile {
                 path: rel,
                 contents: Cow::Owned(bytes),
@@ -484,4 +491,3 @@ mod tests {
         assert!(check_expression("operator ==").is_err());
     }
 }
-pub mod command;

@@ -119,7 +119,7 @@ fn fetch(spec: &str) -> Result<Resolved> {
         .join("templates");
     let dir = cache.join(cache_key(url, reference));
     if !dir.join("pack.toml").is_file() {
-        std::fs::create_dir_all(&cache).map_err(|e| Error::io(&cache, "cannot be created", e))?;
+        fs_err::create_dir_all(&cache).map_err(|e| Error::io(&cache, "cannot be created", e))?;
         let staging = tempfile::Builder::new()
             .prefix(".clone-")
             .tempdir_in(&cache)
@@ -135,7 +135,7 @@ fn fetch(spec: &str) -> Result<Resolved> {
         if !checkout.join("pack.toml").is_file() {
             return Err(fail("the repository has no pack.toml at its root".into()));
         }
-        std::fs::rename(&checkout, &dir).map_err(|e| Error::io(&dir, "cannot be created", e))?;
+        fs_err::rename(&checkout, &dir).map_err(|e| Error::io(&dir, "cannot be created", e))?;
     }
     let commit = run(git().arg("-C").arg(&dir).args(["rev-parse", "HEAD"]))
         .ok()

@@ -1,11 +1,12 @@
-//! The validator: walks the parsed YAML (with positions) against `model` and reports every
+//! The validator (`aichor manifest validate`): walks the parsed YAML (with positions) against `model` and reports every
 //! problem, each with line:column, the key path, what was expected and how to fix it.
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use serde::Serialize;
 
 use super::model::{self, Field, Kind, Object};
-use crate::error::did_you_mean;
+use super::yaml::{as_str, get, pos, scalar};
+use crate::suggest::did_you_mean;
 
 /// How serious a diagnostic is: only errors make a manifest invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,7 +42,7 @@ pub struct Located {
 
 /// The result of checking one manifest.
 #[derive(Debug, Default)]
-pub struct Checked {
+pub struct Validation {
     pub diagnostics: Vec<Diagnostic>,
     pub operator: Option<String>,
     pub context: Option<Located>,
@@ -49,8 +50,8 @@ pub struct Checked {
 }
 
 /// Check a manifest's text.
-pub fn check(text: &str) -> Checked {
-    let mut out = Checked::default();
+pub fn validate_text(text: &str) -> Validation {
+    let mut out = Validation::default();
     let docs = match MarkedYaml::load_from_str(text) {
         Ok(docs) => docs,
         Err(e) => {
@@ -130,24 +131,6 @@ fn at(
     }
 }
 
-fn pos(node: &MarkedYaml) -> (usize, usize) {
-    (node.span.start.line(), node.span.start.col() + 1)
-}
-
-fn scalar<'a>(node: &'a MarkedYaml) -> Option<&'a Scalar<'a>> {
-    match &node.data {
-        YamlData::Value(s) => Some(s),
-        _ => None,
-    }
-}
-
-fn as_str<'a>(node: &'a MarkedYaml) -> Option<&'a str> {
-    match scalar(node) {
-        Some(Scalar::String(s)) => Some(s.as_ref()),
-        _ => None,
-    }
-}
-
 fn located(node: &MarkedYaml) -> Option<Located> {
     let (line, column) = pos(node);
     as_str(node).map(|v| Located {
@@ -155,17 +138,6 @@ fn located(node: &MarkedYaml) -> Option<Located> {
         line,
         column,
     })
-}
-
-/// The value under `key` of a mapping node.
-pub(super) fn get<'a>(node: &'a MarkedYaml<'a>, key: &str) -> Option<&'a MarkedYaml<'a>> {
-    match &node.data {
-        YamlData::Mapping(map) => map
-            .iter()
-            .find(|(k, _)| as_str(k) == Some(key))
-            .map(|(_, v)| v),
-        _ => None,
-    }
 }
 
 /// What a node is, in words, for "expected X, found Y".
@@ -554,7 +526,7 @@ mod tests {
     const MINIMAL: &str = "builder:\n  image: img\n  dockerfile: ./Dockerfile\nspec:\n  operator: jobset\n  image: img\n  command: python3 -u main.py\n  types:\n    worker:\n      resources:\n        ramRatio: 2\n";
 
     fn errors(text: &str) -> Vec<(usize, usize, String, String)> {
-        check(text)
+        validate_text(text)
             .diagnostics
             .into_iter()
             .filter(|d| d.severity == Severity::Error)
@@ -590,7 +562,7 @@ mod tests {
 
     #[test]
     fn yaml_errors_have_a_position() {
-        let d = &check("spec:\n  a: [1, 2\n").diagnostics[0];
+        let d = &validate_text("spec:\n  a: [1, 2\n").diagnostics[0];
         assert!(d.message.starts_with("not valid YAML"), "{d:?}");
         assert!(d.line >= 2);
     }

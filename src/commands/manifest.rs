@@ -1,0 +1,122 @@
+//! `aichor manifest validate | migrate | schema`: the library's manifest checks, presented.
+
+use std::path::{Path, PathBuf};
+
+use aichor::error::{Error, Result};
+use aichor::manifest::files::{self, FileResult};
+use aichor::manifest::validate::{self, Severity};
+use aichor::manifest::{migrate, schema};
+use aichor::printer::{Format, Printer};
+
+/// Validate `paths` (files or folders; default `./aichor_manifests`).
+pub fn validate(paths: &[PathBuf], format: Format, strict: bool, printer: &Printer) -> Result<()> {
+    let results = files::collect(paths)?
+        .iter()
+        .map(|file| files::validate_file(file, strict))
+        .collect::<Result<Vec<_>>>()?;
+    match format {
+        Format::Json => printer.json(&results)?,
+        Format::Text => printer.data(&validate_text(&results)),
+    }
+    let invalid = results.iter().filter(|r| !r.valid).count();
+    if invalid > 0 {
+        return Err(Error::InvalidManifests {
+            invalid,
+            total: results.len(),
+        });
+    }
+    Ok(())
+}
+
+/// `file:line:column: severity [key]: message`, the help under it, then a line per valid file.
+fn validate_text(results: &[FileResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        for d in &r.diagnostics {
+            let severity = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "note",
+            };
+            let path = if d.path.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", d.path)
+            };
+            out.push_str(&format!(
+                "{}:{}:{}: {severity}{path}: {}\n",
+                r.file, d.line, d.column, d.message
+            ));
+            if let Some(help) = &d.help {
+                out.push_str(&format!("    help: {help}\n"));
+            }
+        }
+        if r.valid {
+            let op = r.operator.as_deref().unwrap_or("?");
+            match &r.trigger {
+                Some(t) => out.push_str(&format!(
+                    "{}: valid {op} manifest; run it with: git commit -m \"{t}\"\n",
+                    r.file
+                )),
+                None => out.push_str(&format!("{}: valid {op} manifest\n", r.file)),
+            }
+        }
+    }
+    out
+}
+
+/// Migrate one file: print the result, or rewrite it in place with `write`.
+pub fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()> {
+    let text = fs_err::read_to_string(file).map_err(|e| Error::io(file, "cannot be read", e))?;
+    let m = migrate::migrate(&text).map_err(|message| Error::Migrate {
+        path: file.into(),
+        message,
+    })?;
+    for change in &m.changes {
+        printer.status("Migrated", change);
+    }
+    for warning in &m.warnings {
+        printer.warn(warning);
+    }
+    let remaining: Vec<_> = validate::validate_text(&m.text)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if write {
+        if m.text == text {
+            printer.status(
+                "Unchanged",
+                &format!("{} is already in today's shape", file.display()),
+            );
+        } else {
+            files::write_atomically(file, &m.text)?;
+            printer.status("Wrote", &file.display().to_string());
+        }
+    } else {
+        printer.data(&m.text);
+    }
+    for d in &remaining {
+        printer.warn(&format!(
+            "{}:{}:{}: still invalid [{}]: {}",
+            file.display(),
+            d.line,
+            d.column,
+            d.path,
+            d.message
+        ));
+    }
+    if remaining.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidManifests {
+            invalid: 1,
+            total: 1,
+        })
+    }
+}
+
+/// Print the JSON Schema.
+pub fn schema(printer: &Printer) -> Result<()> {
+    printer.json(&schema::schema())
+}

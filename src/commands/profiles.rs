@@ -1,0 +1,67 @@
+//! `aichor profiles list`: a pack's resource profiles as a table or JSON.
+
+use aichor::error::{Error, Origin, Result};
+use aichor::operator::Operator;
+use aichor::pack::Pack;
+use aichor::printer::{Format, Printer};
+use aichor::profile;
+
+pub fn list(
+    template: Option<&str>,
+    operator: Option<&str>,
+    format: Format,
+    printer: &Printer,
+) -> Result<()> {
+    let op = operator
+        .map(|raw| {
+            Operator::parse(raw).ok_or_else(|| Error::InvalidAnswer {
+                key: "operator".into(),
+                value: raw.into(),
+                origin: Origin::Flag("--operator".into()),
+                reason: "not a known operator".into(),
+                help: format!(
+                    "pass `--operator` with one of: {}",
+                    Operator::IDS.join(", ")
+                ),
+            })
+        })
+        .transpose()?;
+    let pack = Pack::load(template)?;
+    let profiles: Vec<_> = pack
+        .profiles
+        .iter()
+        .filter(|p| op.is_none_or(|op| p.supports(op)))
+        .collect();
+    match format {
+        Format::Json => {
+            let list = profiles
+                .iter()
+                .map(|p| {
+                    let mut v = serde_json::to_value(p)
+                        .map_err(|e| Error::internal("a profile cannot be written as JSON", e))?;
+                    v["summary"] = p.resources.summary().into();
+                    v["accelerator"] = p.accelerator().into();
+                    Ok(v)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            printer.json(&list)
+        }
+        Format::Text => {
+            let operators = |p: &profile::Profile| {
+                vec![if p.operators.is_empty() {
+                    "all".to_string()
+                } else {
+                    p.operators
+                        .iter()
+                        .map(|o| o.id())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }]
+            };
+            let header: &[&str] = &["ID", "RESOURCES", "OPERATORS", "DESCRIPTION"];
+            let lines = profile::table(Some(header), &profiles, &operators);
+            printer.data(&(lines.join("\n") + "\n"));
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! What `init` was asked to do, resolved once from the command line and the environment by
+//! the binary: the core never sees clap's types.
+
+use std::path::PathBuf;
+
+use super::answers::ProvidedAnswers;
+use crate::printer::Format;
+
+/// Everything `init::run` needs to know about the request.
+#[derive(Debug, Default)]
+pub struct InitSettings {
+    /// Where to create the project; `None` means `./<name>` once the name is known.
+    pub destination: Option<PathBuf>,
+    pub write: WritePolicy,
+    pub lock: LockPolicy,
+    /// How the report is printed (the presenter's concern; recorded for it).
+    pub format: Format,
+    /// `--template`: a folder, a git URL or a pack name; `None` means the answers file's
+    /// recorded pack, else the built-in one.
+    pub pack: Option<String>,
+    /// Flags, `--set` and the answers file, merged by precedence.
+    pub answers: ProvidedAnswers,
+    /// Whether a user can be asked (a terminal, and no `--no-input`).
+    pub interactive: bool,
+}
+
+/// What may happen to the destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WritePolicy {
+    /// Write into a new or empty folder; a non-empty one needs the user's confirmation.
+    #[default]
+    Ask,
+    /// `--force`: write into a non-empty folder (mergeable files merged, others replaced).
+    Force,
+    /// `--dry-run`: report what would be written; write nothing.
+    DryRun,
+}
+
+/// Whether `uv lock` runs on the staged project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LockPolicy {
+    /// When uv is found; silently skipped otherwise.
+    #[default]
+    Auto,
+    /// `--lock`: as `Auto`, but a skipped lock is warned about.
+    Required,
+    /// `--no-lock`.
+    Skip,
+}
+
+impl InitSettings {
+    /// The pack to load: `--template`, else the one an answers file was recorded with.
+    pub fn pack_spec(&self) -> Option<&str> {
+        self.pack.as_deref().or(self.answers.template.as_deref())
+    }
+}

@@ -1,0 +1,27 @@
+//! `aichor` as a library: everything the command line does, without the command line.
+//!
+//! The binary (`src/main.rs`, with `src/cli.rs` for the syntax and `src/commands/` for one
+//! adapter per command) parses flags, resolves them into the settings types defined here,
+//! calls into this crate and presents the result. Nothing here knows about clap.
+//!
+//! Layers, top to bottom (a module only uses the ones below it):
+//! - `init`: `local-repo init` as answers → context → plan → disk, plus pack snapshots.
+//! - `pack`: template packs (format, where they come from, loading and layering).
+//! - `manifest`: the manifest's rules, validator, JSON Schema, migration, repository checks.
+//! - `profile`, `operator`, `names`: the domain's facts, each defined once.
+//! - `error`, `printer`, `prompt`, `interrupt`, `suggest`, `fs`: plumbing.
+
+// Errors are built once per run on the way out: their size costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
+pub mod error;
+pub mod init;
+pub mod interrupt;
+pub mod manifest;
+pub mod names;
+pub mod operator;
+pub mod pack;
+pub mod printer;
+pub mod profile;
+pub mod prompt;
+pub mod suggest;

@@ -1,0 +1,105 @@
+//! Manifests on disk: finding them under the paths a user names, validating one file with
+//! its repository findings, and replacing one in place atomically (`migrate --write`).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::repo::{self, MANIFESTS_DIR, Placement};
+use super::validate::{self, Diagnostic, Severity};
+use crate::error::{Error, Result};
+
+/// One file's result, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+pub struct FileResult {
+    pub file: String,
+    pub valid: bool,
+    pub operator: Option<String>,
+    /// Commit message prefix that runs this manifest.
+    pub trigger: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Validate one manifest file; with `strict`, warnings make it invalid too.
+pub fn validate_file(file: &Path, strict: bool) -> Result<FileResult> {
+    let text = fs_err::read_to_string(file).map_err(|e| Error::io(file, "cannot be read", e))?;
+    let mut validation = validate::validate_text(&text);
+    let placement = Placement::of(file);
+    repo::add_findings(&placement, &mut validation);
+    validation.diagnostics.sort_by_key(|d| (d.line, d.column));
+    let valid = validation
+        .diagnostics
+        .iter()
+        .all(|d| d.severity == Severity::Note || (d.severity == Severity::Warning && !strict));
+    Ok(FileResult {
+        file: file.display().to_string(),
+        valid,
+        operator: validation.operator.clone(),
+        trigger: placement.trigger(),
+        diagnostics: validation.diagnostics,
+    })
+}
+
+/// Every `*.yaml`/`*.yml` under the given paths (files are taken as given; default
+/// `./aichor_manifests`), in a stable order.
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let default = [PathBuf::from(MANIFESTS_DIR)];
+    let roots = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut files = Vec::new();
+    for root in roots {
+        if root.is_file() {
+            files.push(root.clone());
+        } else if root.is_dir() {
+            walk(root, &mut files)?;
+        } else {
+            return Err(Error::NoManifests { dir: root.clone() });
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::NoManifests {
+            dir: roots[0].clone(),
+        });
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = fs_err::read_dir(dir)
+        .map_err(|e| Error::io(dir, "cannot be read", e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Replace `file` by writing a sibling temp file and renaming it over.
+pub fn write_atomically(file: &Path, text: &str) -> Result<()> {
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Error::io(dir, "cannot hold a temporary file", e))?;
+    // Ctrl-C before the rename removes the temporary file; during it, waits for it.
+    crate::interrupt::register(tmp.path().to_path_buf());
+    std::io::Write::write_all(&mut tmp, text.as_bytes())
+        .map_err(|e| Error::io(file, "cannot be written", e))?;
+    if let Ok(meta) = fs_err::metadata(file) {
+        let _ = fs_err::set_permissions(tmp.path(), meta.permissions());
+    }
+    let persisted = crate::interrupt::while_committing(|| tmp.persist(file));
+    crate::interrupt::clear();
+    persisted.map_err(|e| Error::io(file, "cannot be replaced", e.error))?;
+    Ok(())
+}
