@@ -11,9 +11,6 @@
 //! - `profile`, `operator`, `names`: the domain's facts, each defined once.
 //! - `error`, `printer`, `prompt`, `interrupt`, `suggest`, `fs`: plumbing.
 
-// Errors are built once per run on the way out: their size costs nothing worth boxing for.
-#![allow(clippy::result_large_err)]
-
 pub mod error;
 pub mod init;
 pub mod interrupt;
