@@ -10,13 +10,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Create and check repositories ready to submit to AIchor.
 #[derive(Debug, Parser)]
 #[command(name = "aichor", version, about, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Work with a local repository.
     #[command(subcommand)]
     LocalRepo(LocalRepoCommand),
@@ -37,7 +37,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum LocalRepoCommand {
+pub(crate) enum LocalRepoCommand {
     /// Create a ready-to-submit AIchor repository.
     ///
     /// Asks for what no flag answers when run in a terminal; with `--no-input` (or without a
@@ -45,8 +45,10 @@ pub enum LocalRepoCommand {
     Init(InitArgs),
 }
 
+// Flags are booleans by nature; `InitSettings` turns them into policies.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Where to create the project [default: ./<name>]; `.` is the current directory.
     pub path: Option<PathBuf>,
 
@@ -116,12 +118,12 @@ pub struct InitArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ManifestCommand {
+pub(crate) enum ManifestCommand {
     /// Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage).
     Validate {
-        /// Manifest files or folders [default: ./aichor_manifests].
+        /// Manifest files or folders [default: ./`aichor_manifests`].
         paths: Vec<PathBuf>,
-        /// Treat warnings (missing Dockerfile, manifest outside aichor_manifests/) as errors.
+        /// Treat warnings (missing Dockerfile, manifest outside `aichor_manifests`/) as errors.
         #[arg(long)]
         strict: bool,
         /// Output format.
@@ -141,8 +143,8 @@ pub enum ManifestCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum TemplatesCommand {
-    /// The built-in pack and the packs found in AICHOR_TEMPLATE_PATH and <config>/aichor/templates.
+pub(crate) enum TemplatesCommand {
+    /// The built-in pack and the packs found in `AICHOR_TEMPLATE_PATH` and <config>/aichor/templates.
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -172,7 +174,7 @@ pub enum TemplatesCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ProfilesCommand {
+pub(crate) enum ProfilesCommand {
     /// List resource profiles.
     List {
         /// Include a template pack's profiles (folder, git URL or name).

@@ -39,9 +39,9 @@ pub fn cleanup() {
     };
     for p in paths.iter().rev() {
         if p.is_dir() {
-            let _ = std::fs::remove_dir_all(p);
+            let _ = fs_err::remove_dir_all(p);
         } else {
-            let _ = std::fs::remove_file(p);
+            let _ = fs_err::remove_file(p);
         }
     }
 }

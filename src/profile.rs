@@ -15,6 +15,8 @@ pub enum Num {
 }
 
 impl Num {
+    // Counts in a profile are far below 2^52: no precision is lost.
+    #[allow(clippy::cast_precision_loss)]
     fn as_f64(self) -> f64 {
         match self {
             Num::Int(i) => i as f64,
@@ -132,7 +134,11 @@ impl Resources {
         let mut parts = vec![format!(
             "{} CPU{}",
             fmt_num(cpus),
-            if cpus == 1.0 { "" } else { "s" }
+            if (cpus - 1.0).abs() < f64::EPSILON {
+                ""
+            } else {
+                "s"
+            }
         )];
         if let Some(ram) = self.ram_gb() {
             parts.push(format!("{} GB RAM", fmt_num(ram)));

@@ -29,6 +29,12 @@ pub struct Terminal {
     theme: dialoguer::theme::ColorfulTheme,
 }
 
+impl Default for Terminal {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Terminal {
     pub fn new() -> Terminal {
         Terminal {

@@ -13,7 +13,7 @@ use aichor::prompt::{Prompter, Terminal};
 
 use crate::cli::InitArgs;
 
-pub fn run(args: InitArgs, printer: &Printer) -> Result<()> {
+pub(super) fn run(args: InitArgs, printer: &Printer) -> Result<()> {
     let settings = resolve(args, &Terminals::detect())?;
     let mut terminal = settings.interactive.then(Terminal::new);
     let report = init::run(
@@ -26,7 +26,7 @@ pub fn run(args: InitArgs, printer: &Printer) -> Result<()> {
 
 /// Whether stdin and stderr are terminals: dialoguer draws on stderr and reads the terminal,
 /// so both must be, or a prompt would fail with an I/O error instead of naming the flag.
-pub struct Terminals {
+pub(super) struct Terminals {
     pub stdin: bool,
     pub stderr: bool,
 }
@@ -42,7 +42,7 @@ impl Terminals {
 
 /// The flags as settings: precedence of answers (dedicated flag > `--set` > answers file >
 /// the destination's name), the write and lock policies, and whether anyone can be asked.
-pub fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSettings> {
+pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSettings> {
     let mut answers = ProvidedAnswers::default();
     if let Some(path) = &args.answers {
         answers.read_file(path)?;

@@ -9,7 +9,7 @@ use aichor::manifest::{migrate, schema};
 use aichor::printer::{Format, Printer};
 
 /// Validate `paths` (files or folders; default `./aichor_manifests`).
-pub fn validate(paths: &[PathBuf], format: Format, strict: bool, printer: &Printer) -> Result<()> {
+pub(super) fn validate(paths: &[PathBuf], format: Format, strict: bool, printer: &Printer) -> Result<()> {
     let results = files::collect(paths)?
         .iter()
         .map(|file| files::validate_file(file, strict))
@@ -66,7 +66,7 @@ fn validate_text(results: &[FileResult]) -> String {
 }
 
 /// Migrate one file: print the result, or rewrite it in place with `write`.
-pub fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()> {
+pub(super) fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()> {
     let text = fs_err::read_to_string(file).map_err(|e| Error::io(file, "cannot be read", e))?;
     let m = migrate::migrate(&text).map_err(|message| Error::Migrate {
         path: file.into(),
@@ -117,6 +117,6 @@ pub fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()> {
 }
 
 /// Print the JSON Schema.
-pub fn schema(printer: &Printer) -> Result<()> {
+pub(super) fn schema(printer: &Printer) -> Result<()> {
     printer.json(&schema::schema())
 }

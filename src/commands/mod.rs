@@ -14,7 +14,7 @@ use crate::cli::{
     Cli, Command, LocalRepoCommand, ManifestCommand, ProfilesCommand, TemplatesCommand,
 };
 
-pub fn run(cli: Cli, printer: &Printer) -> Result<()> {
+pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     // Before anything is staged or prompted: Ctrl-C must clean up and restore the cursor.
     aichor::interrupt::install();
     match cli.command {

@@ -6,7 +6,7 @@ use aichor::pack::Pack;
 use aichor::printer::{Format, Printer};
 use aichor::profile;
 
-pub fn list(
+pub(super) fn list(
     template: Option<&str>,
     operator: Option<&str>,
     format: Format,

@@ -16,7 +16,7 @@ use serde_json::json;
 static NEW_PACK: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/new-pack");
 
 /// `templates list`: the built-in pack and every pack found by name.
-pub fn list(format: Format, printer: &Printer) -> Result<()> {
+pub(super) fn list(format: Format, printer: &Printer) -> Result<()> {
     let builtin = Pack::builtin()?;
     let mut rows = vec![json!({
         "name": builtin.info.name, "version": builtin.info.version,
@@ -71,7 +71,7 @@ pub fn list(format: Format, printer: &Printer) -> Result<()> {
 
 /// `templates show`: a pack's identity, profiles and questions (JSON: a JSON Schema of the
 /// answers, so other programs can fill them).
-pub fn show(spec: &str, format: Format, printer: &Printer) -> Result<()> {
+pub(super) fn show(spec: &str, format: Format, printer: &Printer) -> Result<()> {
     let pack = Pack::load(Some(spec))?;
     let schema = Questions { pack: &pack }.answers_schema();
     if format == Format::Json {
@@ -121,7 +121,7 @@ pub fn show(spec: &str, format: Format, printer: &Printer) -> Result<()> {
 }
 
 /// `templates new DIR`: a working pack extending the built-in one, with its snapshots.
-pub fn new(dir: &Path, printer: &Printer) -> Result<()> {
+pub(super) fn new(dir: &Path, printer: &Printer) -> Result<()> {
     let name = dir
         .file_name()
         .map(|n| {
@@ -175,7 +175,7 @@ pub fn new(dir: &Path, printer: &Printer) -> Result<()> {
 }
 
 /// `templates test DIR [--update]`.
-pub fn test(dir: &Path, update: bool, printer: &Printer) -> Result<()> {
+pub(super) fn test(dir: &Path, update: bool, printer: &Printer) -> Result<()> {
     test_sets(dir, update, printer).map(|_| ())
 }
 

@@ -18,7 +18,7 @@ pub enum Outcome {
 
 /// The uv program: `AICHOR_UV` if set (a pinned uv, or a test's stand-in), else `uv` from
 /// PATH. `Err` names what was looked for.
-pub fn find_uv() -> Result<PathBuf, String> {
+pub(super) fn find_uv() -> Result<PathBuf, String> {
     if let Some(uv) = std::env::var_os("AICHOR_UV") {
         let path = PathBuf::from(&uv);
         return if path.is_file() {
@@ -31,7 +31,7 @@ pub fn find_uv() -> Result<PathBuf, String> {
 }
 
 /// Run `uv` (from `find_uv`) as `uv lock` in `root`.
-pub fn run(uv: &Path, root: &Path) -> Outcome {
+pub(super) fn run(uv: &Path, root: &Path) -> Outcome {
     let output = Command::new(uv)
         .arg("lock")
         .arg("--quiet")

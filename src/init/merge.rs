@@ -5,12 +5,12 @@
 use toml_edit::{DocumentMut, Item, Table};
 
 /// Files merged rather than overwritten.
-pub fn mergeable(path: &str) -> bool {
+pub(super) fn mergeable(path: &str) -> bool {
     matches!(path, "pyproject.toml" | ".gitignore" | ".dockerignore")
 }
 
 /// Merge `ours` into `theirs` (the file on disk). `Err`: a TOML file that does not parse.
-pub fn merge(path: &str, theirs: &str, ours: &str) -> Result<String, toml_edit::TomlError> {
+pub(super) fn merge(path: &str, theirs: &str, ours: &str) -> Result<String, toml_edit::TomlError> {
     match path {
         "pyproject.toml" => pyproject(theirs, ours),
         _ => Ok(lines(theirs, ours)),
@@ -58,7 +58,7 @@ const DEPENDENCY_ARRAYS: &[&str] = &[
 ];
 
 fn merge_table(theirs: &mut Table, ours: &Table, prefix: &str) {
-    for (key, item) in ours.iter() {
+    for (key, item) in ours {
         let path = if prefix.is_empty() {
             key.to_string()
         } else {
@@ -80,7 +80,7 @@ fn merge_table(theirs: &mut Table, ours: &Table, prefix: &str) {
                         .filter_map(|v| v.as_str())
                         .map(requirement_name)
                         .collect();
-                    for v in o.iter() {
+                    for v in o {
                         if let Some(req) = v.as_str()
                             && !names.contains(&requirement_name(req))
                         {

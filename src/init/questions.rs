@@ -333,14 +333,14 @@ impl<'p> Questions<'p> {
     /// A pack's string default is a template over earlier answers.
     pub fn default(&self, key: &str, so_far: &Answers) -> Result<Option<Value>> {
         if let Some(q) = self.spec(key) {
+            // The pack's loader checked that a default matches its question's type.
             return Ok(match &q.default {
-                None => None,
                 Some(serde_json::Value::Bool(b)) => Some(Value::Bool(*b)),
                 Some(serde_json::Value::Number(n)) => n.as_i64().map(Value::Int),
                 Some(serde_json::Value::String(t)) => {
                     Some(Value::Str(self.render(t, so_far, key, "default")?))
                 }
-                Some(_) => None,
+                _ => None,
             });
         }
         Ok(self.builtin_default(key, so_far))

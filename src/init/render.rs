@@ -171,7 +171,10 @@ pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
 
 /// Manifests are the YAML files under `aichor_manifests/`.
 pub fn is_manifest(path: &str) -> bool {
-    path.starts_with("aichor_manifests/") && (path.ends_with(".yaml") || path.ends_with(".yml"))
+    path.starts_with("aichor_manifests/")
+        && std::path::Path::new(path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 /// Render `{{ ... }}` in each path component and refuse anything that could leave the

@@ -191,8 +191,7 @@ fn commit(paths: &[&str], root: &Path, dest: &Path) -> Result<()> {
     let dest_exists = dest.exists();
     if dest_exists
         && fs_err::read_dir(dest)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false)
+            .is_ok_and(|mut d| d.next().is_none())
     {
         fs_err::remove_dir(dest).map_err(|e| Error::io(dest, "cannot be replaced", e))?;
     }

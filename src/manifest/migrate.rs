@@ -147,26 +147,23 @@ pub fn migrate(text: &str) -> Result<Migration, String> {
                         with: String::new(),
                     });
                     rename(&mut edits, wk, "worker");
-                    match get(wv, "count") {
-                        Some(c) => edits.push(Edit {
-                            start: byte(c.span.start.index()),
-                            end: byte(c.span.end.index()),
-                            with: total.to_string(),
-                        }),
-                        None => {
-                            let indent = match &wv.data {
-                                YamlData::Mapping(map) => {
-                                    map.iter().next().map_or(6, |(k, _)| k.span.start.col())
-                                }
-                                _ => 6,
-                            };
-                            let at = line_start(wk.span.start.line() + 1);
-                            edits.push(Edit {
-                                start: at,
-                                end: at,
-                                with: format!("{}count: {total}\n", " ".repeat(indent)),
-                            });
-                        }
+                    if let Some(c) = get(wv, "count") { edits.push(Edit {
+                        start: byte(c.span.start.index()),
+                        end: byte(c.span.end.index()),
+                        with: total.to_string(),
+                    }) } else {
+                        let indent = match &wv.data {
+                            YamlData::Mapping(map) => {
+                                map.iter().next().map_or(6, |(k, _)| k.span.start.col())
+                            }
+                            _ => 6,
+                        };
+                        let at = line_start(wk.span.start.line() + 1);
+                        edits.push(Edit {
+                            start: at,
+                            end: at,
+                            with: format!("{}count: {total}\n", " ".repeat(indent)),
+                        });
                     }
                     m.changes.push(format!("spec.types: `Master` (count {mc}) + `Worker` (count {wc}) → `worker` (count {total})"));
                 }
@@ -240,7 +237,6 @@ fn plain(node: Option<&MarkedYaml>) -> serde_json::Value {
     use serde_json::Value;
     let Some(node) = node else { return Value::Null };
     match &node.data {
-        YamlData::Value(Scalar::Null) => Value::Null,
         YamlData::Value(Scalar::Boolean(b)) => Value::Bool(*b),
         YamlData::Value(Scalar::Integer(i)) => Value::from(*i),
         YamlData::Value(Scalar::FloatingPoint(f)) => Value::from(f.into_inner()),

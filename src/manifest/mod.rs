@@ -1,12 +1,12 @@
 //! The AIchor manifest: its rules (`model`), the validator that reports every problem with
-//! file:line:column (`validate`), the JSON Schema export (`schema`), the legacy-shape
+//! <file:line:column> (`validate`), the JSON Schema export (`schema`), the legacy-shape
 //! migration (`migrate`), the repository cross-checks (`repo`) and finding manifest files
 //! (`files`).
 
 pub mod files;
 pub mod migrate;
-pub mod model;
-pub mod repo;
+mod model;
+mod repo;
 pub mod schema;
 pub mod validate;
 mod yaml;

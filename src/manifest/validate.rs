@@ -274,6 +274,8 @@ impl Walker<'_> {
             },
             Kind::Num { min } => {
                 let value = match scalar(node) {
+                    // Only compared with a small minimum: precision beyond 2^52 is irrelevant.
+                    #[allow(clippy::cast_precision_loss)]
                     Some(Scalar::Integer(i)) => Some(*i as f64),
                     Some(Scalar::FloatingPoint(f)) => Some(f.into_inner()),
                     _ => None,
@@ -334,10 +336,8 @@ impl Walker<'_> {
                 None,
             );
         }
-        for (k, v) in map.iter() {
-            let name = as_str(k)
-                .map(str::to_string)
-                .unwrap_or_else(|| self.source(k));
+        for (k, v) in map {
+            let name = as_str(k).map_or_else(|| self.source(k), str::to_string);
             let child = join(path, &name);
             self.walk(k, key_kind, &child);
             self.owner = Some(pos(k));
@@ -351,7 +351,7 @@ impl Walker<'_> {
         };
         let (line, column) = self.owner.take().unwrap_or_else(|| pos(node));
         let names: Vec<&str> = obj.fields.iter().map(|f| f.name).collect();
-        for (k, v) in map.iter() {
+        for (k, v) in map {
             let Some(key) = as_str(k) else {
                 let text = self.source(k);
                 self.error(
@@ -363,21 +363,18 @@ impl Walker<'_> {
                 continue;
             };
             let child = join(path, key);
-            match obj.fields.iter().find(|f| f.name == key) {
-                Some(field) => {
-                    if field.undocumented {
-                        let (line, column) = pos(k);
-                        self.diags.push(at(line, column, &child, Severity::Note, format!("`{key}` is accepted but undocumented (seen in manifests the platform ran)"), None));
-                    }
-                    self.owner = Some(pos(k));
-                    self.walk(v, field.kind, &child);
+            if let Some(field) = obj.fields.iter().find(|f| f.name == key) {
+                if field.undocumented {
+                    let (line, column) = pos(k);
+                    self.diags.push(at(line, column, &child, Severity::Note, format!("`{key}` is accepted but undocumented (seen in manifests the platform ran)"), None));
                 }
-                None => {
-                    let help = did_you_mean(key, names.iter().copied())
-                        .map(|d| format!("did you mean `{d}`?"))
-                        .or_else(|| Some(format!("allowed here: {}", names.join(", "))));
-                    self.error(k, &child, format!("unknown key `{key}`"), help);
-                }
+                self.owner = Some(pos(k));
+                self.walk(v, field.kind, &child);
+            } else {
+                let help = did_you_mean(key, names.iter().copied())
+                    .map(|d| format!("did you mean `{d}`?"))
+                    .or_else(|| Some(format!("allowed here: {}", names.join(", "))));
+                self.error(k, &child, format!("unknown key `{key}`"), help);
             }
         }
         let present = |name: &str| map.iter().any(|(k, _)| as_str(k) == Some(name));

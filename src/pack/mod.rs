@@ -5,7 +5,7 @@
 //! sets for `aichor templates test`). The built-in pack is embedded from `templates/builtin`;
 //! a pack with `extends = "builtin"` is layered over it.
 
-pub mod format;
+mod format;
 pub mod source;
 
 use std::borrow::Cow;
@@ -82,7 +82,7 @@ impl Pack {
     pub fn builtin() -> Result<Pack> {
         let mut all = Vec::new();
         collect_embedded(&BUILTIN, &mut all);
-        Pack::parse("builtin", all, "builtin".into())
+        Pack::parse("builtin", &all, "builtin".into())
     }
 
     /// Load the pack `--template` names (folder, git URL or name), layered when it extends.
@@ -101,7 +101,7 @@ impl Pack {
         let id = dir.display().to_string();
         let mut all = Vec::new();
         collect_dir(dir, dir, &id, &mut all)?;
-        let pack = Pack::parse(&id, all, source)?;
+        let pack = Pack::parse(&id, &all, source)?;
         match pack.info.extends.as_deref() {
             None => {
                 if pack.profiles.is_empty() {
@@ -122,7 +122,7 @@ impl Pack {
         }
     }
 
-    fn parse(id: &str, all: Vec<PackFile>, source: String) -> Result<Pack> {
+    fn parse(id: &str, all: &[PackFile], source: String) -> Result<Pack> {
         let text = |name: &str| -> Result<Option<String>> {
             all.iter()
                 .find(|f| f.path == name)
@@ -396,7 +396,7 @@ fn toml_err(id: &str, file: &str, text: &str, error: toml_edit::de::Error) -> Er
     }
 }
 
-/// Every file under an embedded dir, skipping editor and OS droppings include_dir embeds too.
+/// Every file under an embedded dir, skipping editor and OS droppings `include_dir` embeds too.
 pub fn collect_embedded(dir: &'static Dir<'static>, out: &mut Vec<PackFile>) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().replace('\\', "/");
@@ -414,7 +414,12 @@ pub fn collect_embedded(dir: &'static Dir<'static>, out: &mut Vec<PackFile>) {
 
 fn dropping(path: &str) -> bool {
     let base = path.rsplit('/').next().unwrap_or(path);
-    base == ".DS_Store" || base.ends_with(".swp") || base.ends_with('~')
+    let ext = |e: &str| {
+        Path::new(base)
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case(e))
+    };
+    base == ".DS_Store" || ext("swp") || base.ends_with('~')
 }
 
 /// Every file of a pack folder. Symlinks are refused: a pack is data and cannot point
@@ -422,9 +427,9 @@ fn dropping(path: &str) -> bool {
 fn collect_dir(root: &Path, dir: &Path, id: &str, out: &mut Vec<PackFile>) -> Result<()> {
     let mut entries: Vec<_> = fs_err::read_dir(dir)
         .map_err(|e| Error::io(dir, "cannot be read", e))?
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .collect();
-    entries.sort_by_key(|e| e.file_name());
+    entries.sort_by_key(fs_err::DirEntry::file_name);
     for entry in entries {
         let path = entry.path();
         let rel = path

@@ -97,7 +97,10 @@ fn is_git(spec: &str) -> bool {
     let url = spec.split('#').next().unwrap_or(spec);
     url.contains("://")
         || url.starts_with("git@")
-        || (url.ends_with(".git") && !Path::new(url).is_dir())
+        || (Path::new(url)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("git"))
+            && !Path::new(url).is_dir())
 }
 
 /// Clone `URL[#ref]` into the cache (or reuse it) and return the checkout.
