@@ -9,7 +9,12 @@ use aichor::manifest::{migrate, schema};
 use aichor::printer::{Format, Printer};
 
 /// Validate `paths` (files or folders; default `./aichor_manifests`).
-pub(super) fn validate(paths: &[PathBuf], format: Format, strict: bool, printer: &Printer) -> Result<()> {
+pub(super) fn validate(
+    paths: &[PathBuf],
+    format: Format,
+    strict: bool,
+    printer: &Printer,
+) -> Result<()> {
     let results = files::collect(paths)?
         .iter()
         .map(|file| files::validate_file(file, strict))

@@ -189,10 +189,7 @@ fn stage_and_commit(
 /// per file when writing into an existing project.
 fn commit(paths: &[&str], root: &Path, dest: &Path) -> Result<()> {
     let dest_exists = dest.exists();
-    if dest_exists
-        && fs_err::read_dir(dest)
-            .is_ok_and(|mut d| d.next().is_none())
-    {
+    if dest_exists && fs_err::read_dir(dest).is_ok_and(|mut d| d.next().is_none()) {
         fs_err::remove_dir(dest).map_err(|e| Error::io(dest, "cannot be replaced", e))?;
     }
     if !dest.exists() {

@@ -26,6 +26,189 @@ struct Edit {
     with: String,
 }
 
+/// The text being migrated, with the position conversions the edits need, and what has
+/// been decided so far.
+struct Migrator<'t> {
+    text: &'t str,
+    /// Character index → byte offset (the parser's markers count characters).
+    offsets: Vec<usize>,
+    /// Byte offset of the start of each line (line 1 first).
+    line_starts: Vec<usize>,
+    edits: Vec<Edit>,
+    out: Migration,
+}
+
+impl<'t> Migrator<'t> {
+    fn new(text: &'t str) -> Migrator<'t> {
+        Migrator {
+            text,
+            offsets: text
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain(std::iter::once(text.len()))
+                .collect(),
+            line_starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+            edits: Vec::new(),
+            out: Migration::default(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.offsets[char_index.min(self.offsets.len() - 1)]
+    }
+
+    fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line - 1)
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    /// Replace a whole node (a key or a scalar) with `with`.
+    fn replace(&mut self, node: &MarkedYaml, with: &str) {
+        self.edits.push(Edit {
+            start: self.byte(node.span.start.index()),
+            end: self.byte(node.span.end.index()),
+            with: with.into(),
+        });
+    }
+
+    fn change(&mut self, what: impl Into<String>) {
+        self.out.changes.push(what.into());
+    }
+
+    /// batchjob → jobset, its `Worker` type → `worker`.
+    fn batchjob(&mut self, operator: &MarkedYaml, types: Option<&MarkedYaml>) {
+        self.replace(operator, "jobset");
+        self.change("spec.operator: batchjob → jobset (JOB_COMPLETION_INDEX is still injected)");
+        self.rename_worker(types);
+    }
+
+    /// `Worker` → `worker` (jax, batchjob).
+    fn rename_worker(&mut self, types: Option<&MarkedYaml>) {
+        if let Some(k) = type_key(types, "Worker") {
+            self.replace(k, "worker");
+            self.change("spec.types: `Worker` → `worker`");
+        }
+    }
+
+    /// pytorch/xgboost: `Master` + `Worker` → one `worker`; a lone one is renamed.
+    fn master_worker(&mut self, types: Option<&MarkedYaml>) -> Result<(), String> {
+        match (type_key(types, "Master"), type_key(types, "Worker")) {
+            (Some(mk), Some(wk)) => self.merge_master(types, mk, wk)?,
+            (Some(mk), None) => {
+                self.replace(mk, "worker");
+                self.change("spec.types: `Master` → `worker`");
+            }
+            (None, Some(wk)) => {
+                self.replace(wk, "worker");
+                self.change("spec.types: `Worker` → `worker`");
+            }
+            (None, None) => {}
+        }
+        Ok(())
+    }
+
+    /// Drop the `Master` entry and give `worker` (the renamed `Worker`) both counts.
+    fn merge_master(
+        &mut self,
+        types: Option<&MarkedYaml>,
+        mk: &MarkedYaml,
+        wk: &MarkedYaml,
+    ) -> Result<(), String> {
+        let value = |name: &str| types.and_then(|t| get(t, name));
+        let count = |name: &str| {
+            value(name)
+                .and_then(|v| get(v, "count"))
+                .and_then(|c| match c.data {
+                    YamlData::Value(Scalar::Integer(i)) => Some(i),
+                    _ => None,
+                })
+        };
+        let (mc, wc) = (count("Master").unwrap_or(1), count("Worker").unwrap_or(1));
+        let total = mc + wc;
+        let mv = value("Master").ok_or("`Master` has no value")?;
+        let wv = value("Worker").ok_or("`Worker` has no value")?;
+        if plain(get(mv, "resources")) != plain(get(wv, "resources")) {
+            self.out.warnings.push(format!(
+                "`Master` and `Worker` had different resources; `worker` keeps the `Worker` block for all {total} containers (check it fits the coordinator)"
+            ));
+        }
+        // The Master entry runs from its key's line to the last line of its value: before the
+        // next key of `types` (block spans can reach into it), or where its value ends.
+        let next_key_line = match types.map(|t| &t.data) {
+            Some(YamlData::Mapping(map)) => map
+                .iter()
+                .map(|(k, _)| k.span.start)
+                .filter(|s| s.index() > mk.span.start.index())
+                .map(|s| s.line())
+                .min(),
+            _ => None,
+        };
+        let last = last_line(self.text, mv, next_key_line);
+        self.edits.push(Edit {
+            start: self.line_start(mk.span.start.line()),
+            end: self.line_start(last + 1),
+            with: String::new(),
+        });
+        self.replace(wk, "worker");
+        if let Some(c) = get(wv, "count") {
+            self.replace(c, &total.to_string());
+        } else {
+            let indent = match &wv.data {
+                YamlData::Mapping(map) => map.iter().next().map_or(6, |(k, _)| k.span.start.col()),
+                _ => 6,
+            };
+            let at = self.line_start(wk.span.start.line() + 1);
+            self.edits.push(Edit {
+                start: at,
+                end: at,
+                with: format!("{}count: {total}\n", " ".repeat(indent)),
+            });
+        }
+        self.change(format!(
+            "spec.types: `Master` (count {mc}) + `Worker` (count {wc}) → `worker` (count {total})"
+        ));
+        Ok(())
+    }
+
+    /// The schema modeline: replace an older URL, or add it.
+    fn modeline(&mut self) {
+        let first_line_end = self.text.find('\n').unwrap_or(self.text.len());
+        let first_line = &self.text[..first_line_end];
+        if first_line.starts_with("# yaml-language-server:") {
+            if first_line != MODELINE {
+                self.edits.push(Edit {
+                    start: 0,
+                    end: first_line_end,
+                    with: MODELINE.into(),
+                });
+                self.change("schema modeline: updated to the current URL");
+            }
+        } else {
+            self.edits.push(Edit {
+                start: 0,
+                end: 0,
+                with: format!("{MODELINE}\n\n"),
+            });
+            self.change("schema modeline: added");
+        }
+    }
+
+    /// Apply the edits, last first so earlier offsets stay valid.
+    fn finish(mut self) -> Migration {
+        self.edits.sort_by_key(|e| std::cmp::Reverse(e.start));
+        let mut text = self.text.to_string();
+        for e in self.edits {
+            text.replace_range(e.start..e.end, &e.with);
+        }
+        self.out.text = text;
+        self.out
+    }
+}
+
 /// Migrate `text`; `Err` explains why it cannot be done automatically.
 pub fn migrate(text: &str) -> Result<Migration, String> {
     let docs = MarkedYaml::load_from_str(text).map_err(|e| {
@@ -39,44 +222,12 @@ pub fn migrate(text: &str) -> Result<Migration, String> {
     let [root] = docs.as_slice() else {
         return Err("expected exactly one YAML document".into());
     };
-    // Character index → byte offset (markers count characters).
-    let offsets: Vec<usize> = text
-        .char_indices()
-        .map(|(b, _)| b)
-        .chain(std::iter::once(text.len()))
-        .collect();
-    let byte = |node_index: usize| offsets[node_index.min(offsets.len() - 1)];
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_start = |line: usize| line_starts.get(line - 1).copied().unwrap_or(text.len());
-
-    let mut m = Migration::default();
-    let mut edits = Vec::new();
     let spec = get(root, "spec").ok_or("no `spec`")?;
     let operator_node = get(spec, "operator").ok_or("no `spec.operator`")?;
-    let operator = str_of(operator_node)
-        .ok_or("`spec.operator` is not a string")?
-        .to_string();
+    let operator = str_of(operator_node).ok_or("`spec.operator` is not a string")?;
     let types = get(spec, "types");
-    let key_of = |name: &str| -> Option<&MarkedYaml> {
-        match &types?.data {
-            YamlData::Mapping(map) => map
-                .iter()
-                .find(|(k, _)| str_of(k) == Some(name))
-                .map(|(k, _)| k),
-            _ => None,
-        }
-    };
-    let rename = |edits: &mut Vec<Edit>, key: &MarkedYaml, to: &str| {
-        edits.push(Edit {
-            start: byte(key.span.start.index()),
-            end: byte(key.span.end.index()),
-            with: to.into(),
-        });
-    };
-
-    match operator.as_str() {
+    let mut m = Migrator::new(text);
+    match operator {
         "tf" => {
             return Err(
                 "the `tf` operator was removed in 0.2.3 and has no automatic migration: \
@@ -84,132 +235,24 @@ pub fn migrate(text: &str) -> Result<Migration, String> {
                     .into(),
             );
         }
-        "batchjob" => {
-            edits.push(Edit {
-                start: byte(operator_node.span.start.index()),
-                end: byte(operator_node.span.end.index()),
-                with: "jobset".into(),
-            });
-            m.changes.push(
-                "spec.operator: batchjob → jobset (JOB_COMPLETION_INDEX is still injected)".into(),
-            );
-            if let Some(k) = key_of("Worker") {
-                rename(&mut edits, k, "worker");
-                m.changes.push("spec.types: `Worker` → `worker`".into());
-            }
-        }
-        "jax" => {
-            if let Some(k) = key_of("Worker") {
-                rename(&mut edits, k, "worker");
-                m.changes.push("spec.types: `Worker` → `worker`".into());
-            }
-        }
-        "pytorch" | "xgboost" => {
-            let master = key_of("Master");
-            let worker = key_of("Worker");
-            let value = |name: &str| types.and_then(|t| get(t, name));
-            let count = |name: &str| {
-                value(name)
-                    .and_then(|v| get(v, "count"))
-                    .and_then(|c| match c.data {
-                        YamlData::Value(Scalar::Integer(i)) => Some(i),
-                        _ => None,
-                    })
-            };
-            match (master, worker) {
-                (Some(mk), Some(wk)) => {
-                    let (mc, wc) = (count("Master").unwrap_or(1), count("Worker").unwrap_or(1));
-                    let total = mc + wc;
-                    let mv = value("Master").ok_or("`Master` has no value")?;
-                    let wv = value("Worker").ok_or("`Worker` has no value")?;
-                    if plain(get(mv, "resources")) != plain(get(wv, "resources")) {
-                        m.warnings.push(format!(
-                            "`Master` and `Worker` had different resources; `worker` keeps the `Worker` block for all {total} containers (check it fits the coordinator)"
-                        ));
-                    }
-                    // Drop the Master entry: its key line through the last line of its value.
-                    let first = mk.span.start.line();
-                    // The entry ends before the next key of `types` (block spans can reach
-                    // into it), or with its value when it is the last one.
-                    let next_key_line = match &types.map(|t| &t.data) {
-                        Some(YamlData::Mapping(map)) => map
-                            .iter()
-                            .map(|(k, _)| k.span.start)
-                            .filter(|s| s.index() > mk.span.start.index())
-                            .map(|s| s.line())
-                            .min(),
-                        _ => None,
-                    };
-                    let last = last_line(text, mv, next_key_line);
-                    edits.push(Edit {
-                        start: line_start(first),
-                        end: line_start(last + 1),
-                        with: String::new(),
-                    });
-                    rename(&mut edits, wk, "worker");
-                    if let Some(c) = get(wv, "count") { edits.push(Edit {
-                        start: byte(c.span.start.index()),
-                        end: byte(c.span.end.index()),
-                        with: total.to_string(),
-                    }) } else {
-                        let indent = match &wv.data {
-                            YamlData::Mapping(map) => {
-                                map.iter().next().map_or(6, |(k, _)| k.span.start.col())
-                            }
-                            _ => 6,
-                        };
-                        let at = line_start(wk.span.start.line() + 1);
-                        edits.push(Edit {
-                            start: at,
-                            end: at,
-                            with: format!("{}count: {total}\n", " ".repeat(indent)),
-                        });
-                    }
-                    m.changes.push(format!("spec.types: `Master` (count {mc}) + `Worker` (count {wc}) → `worker` (count {total})"));
-                }
-                (Some(mk), None) => {
-                    rename(&mut edits, mk, "worker");
-                    m.changes.push("spec.types: `Master` → `worker`".into());
-                }
-                (None, Some(wk)) => {
-                    rename(&mut edits, wk, "worker");
-                    m.changes.push("spec.types: `Worker` → `worker`".into());
-                }
-                (None, None) => {}
-            }
-        }
+        "batchjob" => m.batchjob(operator_node, types),
+        "jax" => m.rename_worker(types),
+        "pytorch" | "xgboost" => m.master_worker(types)?,
         _ => {}
     }
+    m.modeline();
+    Ok(m.finish())
+}
 
-    // The schema modeline: replace an older URL, or add it.
-    let first_line_end = text.find('\n').unwrap_or(text.len());
-    let first_line = &text[..first_line_end];
-    if first_line.starts_with("# yaml-language-server:") {
-        if first_line != MODELINE {
-            edits.push(Edit {
-                start: 0,
-                end: first_line_end,
-                with: MODELINE.into(),
-            });
-            m.changes
-                .push("schema modeline: updated to the current URL".into());
-        }
-    } else {
-        edits.push(Edit {
-            start: 0,
-            end: 0,
-            with: format!("{MODELINE}\n\n"),
-        });
-        m.changes.push("schema modeline: added".into());
+/// The key `name` of the `types` mapping, if present.
+fn type_key<'a>(types: Option<&'a MarkedYaml<'a>>, name: &str) -> Option<&'a MarkedYaml<'a>> {
+    match &types?.data {
+        YamlData::Mapping(map) => map
+            .iter()
+            .find(|(k, _)| str_of(k) == Some(name))
+            .map(|(k, _)| k),
+        _ => None,
     }
-
-    edits.sort_by_key(|e| std::cmp::Reverse(e.start));
-    let mut out = text.to_string();
-    for e in edits {
-        out.replace_range(e.start..e.end, &e.with);
-    }
-    m.text = out;
-    Ok(m)
 }
 
 /// The last line holding content of a block value: before `next_key_line` when there is a

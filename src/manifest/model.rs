@@ -4,7 +4,7 @@
 
 /// What a value must be.
 #[derive(Debug)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A string.
     Str,
     /// A string matching a pattern (`check` and the JSON Schema `pattern` agree).
@@ -45,7 +45,7 @@ pub enum Kind {
 
 /// A mapping with known fields; any other key is an error.
 #[derive(Debug)]
-pub struct Object {
+pub(super) struct Object {
     pub fields: &'static [Field],
     /// Sets of fields of which exactly one must be present.
     pub exactly_one_of: &'static [&'static str],
@@ -53,7 +53,7 @@ pub struct Object {
 
 /// One field of an object.
 #[derive(Debug)]
-pub struct Field {
+pub(super) struct Field {
     pub name: &'static str,
     pub kind: &'static Kind,
     pub required: bool,
@@ -94,7 +94,7 @@ const fn undoc(name: &'static str, kind: &'static Kind, doc: &'static str) -> Fi
 }
 
 /// apiVersion values the platform accepts (it validates all with the 0.2.3 shapes).
-pub const API_VERSIONS: &[&str] = &["0.2.1", "0.2.2", "0.2.3"];
+pub(super) const API_VERSIONS: &[&str] = &["0.2.1", "0.2.2", "0.2.3"];
 
 static STR: Kind = Kind::Str;
 static BOOL: Kind = Kind::Bool;
@@ -106,7 +106,7 @@ static STR_MAP: Kind = Kind::MapOf(&STR);
 static STR_LIST: Kind = Kind::List(&STR);
 
 /// `^[a-z0-9-]+$`, not starting with a digit or `-` (jobset groups, kuberay worker groups).
-pub fn group_name_ok(name: &str) -> bool {
+pub(super) fn group_name_ok(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()
@@ -174,7 +174,7 @@ static TOLERATION: Kind = Kind::Object(&Object {
 });
 
 /// One `resources` block.
-pub static RESOURCES: Kind = Kind::Object(&Object {
+pub(super) static RESOURCES: Kind = Kind::Object(&Object {
     fields: &[
         f("cpus", &NUMBER, "CPU request (default 1)"),
         f(
@@ -215,7 +215,7 @@ pub static RESOURCES: Kind = Kind::Object(&Object {
 });
 
 /// `worker` of pytorch, jax and xgboost.
-pub static WORKER: Kind = Kind::Object(&Object {
+pub(super) static WORKER: Kind = Kind::Object(&Object {
     fields: &[
         f(
             "count",
@@ -268,7 +268,7 @@ static RAY_WORKERS: Kind = Kind::Object(&Object {
 });
 
 /// `spec.types` for pytorch, jax and xgboost.
-pub static WORKER_TYPES: Kind = Kind::Object(&Object {
+pub(super) static WORKER_TYPES: Kind = Kind::Object(&Object {
     fields: &[req(
         "worker",
         &WORKER,
@@ -278,14 +278,14 @@ pub static WORKER_TYPES: Kind = Kind::Object(&Object {
 });
 
 /// `spec.types` for jobset.
-pub static JOBSET_TYPES: Kind = Kind::NamedMap {
+pub(super) static JOBSET_TYPES: Kind = Kind::NamedMap {
     key: &GROUP_NAME,
     value: &JOBSET_GROUP,
     min: 1,
 };
 
 /// `spec.types` for kuberay.
-pub static KUBERAY_TYPES: Kind = Kind::Object(&Object {
+pub(super) static KUBERAY_TYPES: Kind = Kind::Object(&Object {
     fields: &[
         req("Head", &RAY_HEAD, "the Ray head"),
         f("Workers", &Kind::List(&RAY_WORKERS), "Ray worker groups"),
@@ -294,7 +294,7 @@ pub static KUBERAY_TYPES: Kind = Kind::Object(&Object {
 });
 
 /// The `spec.types` shape for `operator`, if it is one we know.
-pub fn types_for(operator: &str) -> Option<&'static Kind> {
+pub(super) fn types_for(operator: &str) -> Option<&'static Kind> {
     match operator {
         "pytorch" | "jax" | "xgboost" => Some(&WORKER_TYPES),
         "jobset" => Some(&JOBSET_TYPES),
@@ -482,7 +482,7 @@ static SPEC: Kind = Kind::Object(&Object {
 });
 
 /// The whole manifest.
-pub static MANIFEST: Kind = Kind::Object(&Object {
+pub(super) static MANIFEST: Kind = Kind::Object(&Object {
     fields: &[
         f(
             "kind",

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use super::validate::{Diagnostic, Severity, Validation};
 
 /// The folder AIchor reads manifests from, at the repository root.
-pub const MANIFESTS_DIR: &str = "aichor_manifests";
+pub(super) const MANIFESTS_DIR: &str = "aichor_manifests";
 
 /// Where a manifest sits in its repository.
 #[derive(Debug, Clone)]
-pub struct Placement {
+pub(super) struct Placement {
     /// Repository root (parent of `aichor_manifests/`, else the git root, else the manifest's folder).
     pub root: PathBuf,
     /// Path relative to `aichor_manifests/`, when it is under it.
@@ -18,7 +18,7 @@ pub struct Placement {
 }
 
 impl Placement {
-    pub fn of(manifest: &Path) -> Placement {
+    pub(super) fn of(manifest: &Path) -> Placement {
         let absolute = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_path_buf());
         for dir in absolute.ancestors().skip(1) {
             if dir.file_name().is_some_and(|n| n == MANIFESTS_DIR) {
@@ -44,7 +44,7 @@ impl Placement {
     }
 
     /// The commit message prefix that runs this manifest.
-    pub fn trigger(&self) -> Option<String> {
+    pub(super) fn trigger(&self) -> Option<String> {
         self.selector
             .as_ref()
             .map(|s| format!("aichor[{s}]: <message>"))
@@ -52,7 +52,7 @@ impl Placement {
 }
 
 /// Add the repository findings for a manifest at `placement` to `checked`.
-pub fn add_findings(placement: &Placement, checked: &mut Validation) {
+pub(super) fn add_findings(placement: &Placement, checked: &mut Validation) {
     if placement.selector.is_none() {
         checked.diagnostics.push(Diagnostic {
             severity: Severity::Warning,

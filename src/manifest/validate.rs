@@ -226,37 +226,7 @@ impl Walker<'_> {
                 ),
                 None => self.expected(node, path, "a string"),
             },
-            Kind::Enum(values) => match as_str(node) {
-                Some(s) if values.contains(&s) => {}
-                Some(s) => {
-                    let help = match (path, s) {
-                        ("spec.operator", "tf" | "batchjob") => Some(format!(
-                            "`{s}` was removed in apiVersion 0.2.3: run `aichor manifest migrate <FILE>`{}",
-                            if s == "tf" {
-                                " (tf has no automatic migration; port the job to `jobset`)"
-                            } else {
-                                " (batchjob becomes jobset)"
-                            }
-                        )),
-                        _ => did_you_mean(s, values.iter().copied())
-                            .map(|d| format!("did you mean `{d}`?")),
-                    };
-                    self.error(
-                        node,
-                        path,
-                        format!("`{s}` is not one of {}", values.join(", ")),
-                        help,
-                    );
-                }
-                None => {
-                    let quoted = values
-                        .iter()
-                        .map(|v| format!("\"{v}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    self.expected(node, path, &format!("a string, one of {quoted}"));
-                }
-            },
+            Kind::Enum(values) => self.walk_enum(node, values, path),
             Kind::Bool => {
                 if !matches!(scalar(node), Some(Scalar::Boolean(_))) {
                     self.expected(node, path, "true/false");
@@ -311,6 +281,40 @@ impl Walker<'_> {
             },
             Kind::Object(obj) => self.walk_object(node, obj, path),
             Kind::Types => self.walk_types(node, path),
+        }
+    }
+
+    fn walk_enum(&mut self, node: &MarkedYaml, values: &[&str], path: &str) {
+        match as_str(node) {
+            Some(s) if values.contains(&s) => {}
+            Some(s) => {
+                let help = match (path, s) {
+                    ("spec.operator", "tf" | "batchjob") => Some(format!(
+                        "`{s}` was removed in apiVersion 0.2.3: run `aichor manifest migrate <FILE>`{}",
+                        if s == "tf" {
+                            " (tf has no automatic migration; port the job to `jobset`)"
+                        } else {
+                            " (batchjob becomes jobset)"
+                        }
+                    )),
+                    _ => did_you_mean(s, values.iter().copied())
+                        .map(|d| format!("did you mean `{d}`?")),
+                };
+                self.error(
+                    node,
+                    path,
+                    format!("`{s}` is not one of {}", values.join(", ")),
+                    help,
+                );
+            }
+            None => {
+                let quoted = values
+                    .iter()
+                    .map(|v| format!("\"{v}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.expected(node, path, &format!("a string, one of {quoted}"));
+            }
         }
     }
 
