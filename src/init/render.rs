@@ -199,3 +199,54 @@ fn render_path(engine: &Engine, path: &str, ctx: &tera::Context) -> Result<Strin
     }
     Ok(out.join("/"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::answers::{ProvidedAnswers, collect};
+    use crate::init::questions::Questions;
+
+    fn pack_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Pack) {
+        let tmp = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = tmp.path().join(path);
+            fs_err::create_dir_all(p.parent().unwrap()).unwrap();
+            fs_err::write(p, text).unwrap();
+        }
+        let pack = Pack::from_dir(tmp.path(), "test".into()).unwrap();
+        (tmp, pack)
+    }
+
+    fn render(pack: &Pack, operator: &str) -> Plan {
+        let mut provided = ProvidedAnswers::default();
+        provided.insert("name", "demo", crate::error::Origin::Set);
+        provided.insert("operator", operator, crate::error::Origin::Set);
+        let answers = collect(&Questions { pack }, &provided, None).unwrap();
+        let ctx = Context::resolve(&answers, pack).unwrap();
+        let engine = Engine::new(pack).unwrap();
+        plan(&ctx, pack, &engine).unwrap()
+    }
+
+    #[test]
+    fn files_rules_set_conditions_and_the_executable_bit() {
+        let head = "[pack]\nname = \"t\"\nversion = \"1.0.0\"\ndescription = \"t\"\nextends = \"builtin\"\n";
+        let rules = "[[files]]\npath = \"run.sh\"\nexecutable = true\n\n[[files]]\npath = \"ray-only.txt\"\nwhen = \"operator == 'kuberay'\"\n";
+        let (_tmp, pack) = pack_with(&[
+            ("pack.toml", &format!("{head}\n{rules}")),
+            ("files/run.sh", "#!/bin/sh\n"),
+            ("files/ray-only.txt", "ray\n"),
+        ]);
+        let jax = render(&pack, "jax");
+        let run = jax.files.iter().find(|f| f.path == "run.sh").unwrap();
+        assert!(run.executable);
+        assert!(jax.files.iter().all(|f| f.path != "ray-only.txt"));
+        assert!(
+            jax.files
+                .iter()
+                .filter(|f| f.path != "run.sh")
+                .all(|f| !f.executable)
+        );
+        let ray = render(&pack, "kuberay");
+        assert!(ray.files.iter().any(|f| f.path == "ray-only.txt"));
+    }
+}

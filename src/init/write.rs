@@ -224,3 +224,35 @@ fn make_executable(path: &Path) -> Result<()> {
 fn make_executable(_: &Path) -> Result<()> {
     Ok(())
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+    use crate::init::render::PlannedFile;
+
+    #[test]
+    fn executable_files_get_the_executable_bits_and_others_do_not() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("proj");
+        let file = |path: &str, executable| PlannedFile {
+            path: path.into(),
+            executable,
+            contents: b"#!/bin/sh\n".to_vec(),
+        };
+        let plan = Plan {
+            files: vec![file("run.sh", true), file("notes.txt", false)],
+        };
+        apply(&plan, &dest, &mut |_| Vec::new()).unwrap();
+        let mode = |p: &str| {
+            fs_err::metadata(dest.join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+        };
+        assert_eq!(mode("run.sh") & 0o111, 0o111 & (mode("run.sh") >> 2));
+        assert_ne!(mode("run.sh") & 0o100, 0, "owner can run it");
+        assert_eq!(mode("notes.txt") & 0o111, 0);
+    }
+}
