@@ -32,6 +32,140 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// How a question is answered on the command line, for help lines that name the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerFlag {
+    /// A dedicated flag: `--profile`.
+    Flag(&'static str),
+    /// `--set key=...` (pack questions).
+    Set(String),
+}
+
+impl AnswerFlag {
+    /// The flag with `value`: `--profile cpu-small`, `--set team=vision`.
+    fn with(&self, value: &str) -> String {
+        match self {
+            AnswerFlag::Flag(f) => format!("{f} {value}"),
+            AnswerFlag::Set(key) => format!("--set {key}={value}"),
+        }
+    }
+
+    /// The flag alone: `--profile`, `--set team=`.
+    fn bare(&self) -> String {
+        match self {
+            AnswerFlag::Flag(f) => (*f).to_string(),
+            AnswerFlag::Set(key) => format!("--set {key}="),
+        }
+    }
+}
+
+/// Why an offered-values answer was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unoffered {
+    /// Not among the values at all.
+    Unknown,
+    /// A profile the pack has, but not for this operator.
+    ProfileNotFor(String),
+    /// A Python version this operator's images do not have.
+    PythonNotFor(String),
+}
+
+/// Why a value was refused (its `Display`, the reason) and how to fix it (`help`). Every
+/// validator, whatever the value's origin, reports through this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    /// A project name the naming rules refuse, with a name they accept.
+    Name {
+        reason: String,
+        suggestion: Option<String>,
+    },
+    /// Not one of the values offered.
+    NotOffered {
+        flag: AnswerFlag,
+        why: Unoffered,
+        choices: Vec<String>,
+        suggestion: Option<String>,
+    },
+    /// A worker count out of range or not a number.
+    Workers {
+        problem: WorkersProblem,
+        min: u32,
+        max: u32,
+    },
+    /// Not `true/false`-like; `builtin` questions have `--key`/`--no-key` flags.
+    NotYesNo { key: String, builtin: bool },
+    /// Not a whole number (a pack's `int` question).
+    NotWholeNumber { key: String },
+    /// Does not match a pack question's pattern.
+    NoMatch { key: String, pattern: String },
+}
+
+/// What is wrong with a worker count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkersProblem {
+    TooFew,
+    TooMany,
+    NotANumber,
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Invalid::Name { reason, .. } => f.write_str(reason),
+            Invalid::NotOffered { why, choices, .. } => match why {
+                Unoffered::Unknown => write!(f, "not one of {}", choices.join(", ")),
+                Unoffered::ProfileNotFor(op) => write!(f, "not available for the `{op}` operator"),
+                Unoffered::PythonNotFor(op) => write!(f, "not supported for the `{op}` operator"),
+            },
+            Invalid::Workers { problem, min, max } => match problem {
+                WorkersProblem::TooFew => {
+                    write!(f, "at least {min} container is needed for this operator")
+                }
+                WorkersProblem::TooMany => write!(f, "more than {max}"),
+                WorkersProblem::NotANumber => f.write_str("not a whole number"),
+            },
+            Invalid::NotYesNo { .. } => f.write_str("not a yes/no value"),
+            Invalid::NotWholeNumber { .. } => f.write_str("not a whole number"),
+            Invalid::NoMatch { pattern, .. } => write!(f, "does not match `{pattern}`"),
+        }
+    }
+}
+
+impl Invalid {
+    /// How to give a value that is accepted.
+    pub fn help(&self) -> String {
+        match self {
+            Invalid::Name {
+                suggestion: Some(s),
+                ..
+            } => format!("pass `--name {s}`"),
+            Invalid::Name { .. } => {
+                "pass `--name` with lowercase letters, digits and `-`, e.g. `--name my-project`"
+                    .into()
+            }
+            Invalid::NotOffered {
+                flag,
+                suggestion: Some(s),
+                ..
+            } => format!("did you mean `{}`?", flag.with(s)),
+            Invalid::NotOffered { flag, choices, .. } => {
+                format!("pass `{}` with one of: {}", flag.bare(), choices.join(", "))
+            }
+            Invalid::Workers { min, max, .. } => {
+                format!("pass `--workers` with a whole number from {min} to {max}")
+            }
+            Invalid::NotYesNo { key, builtin: true } => {
+                format!("pass `--{key}` or `--no-{key}` (or `--set {key}=false`)")
+            }
+            Invalid::NotYesNo { key, .. } => format!("pass `--set {key}=true`"),
+            Invalid::NotWholeNumber { key } => format!("pass `--set {key}=1`"),
+            Invalid::NoMatch { key, pattern } => {
+                format!("pass `--set {key}=...` with a value matching `{pattern}`")
+            }
+        }
+    }
+}
+
 /// Why an answers file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AnswersFileError {
@@ -55,13 +189,12 @@ pub enum Error {
     #[error("no value for `{key}` and prompting is disabled")]
     MissingAnswer { key: String, flag: String },
 
-    #[error("invalid {key} `{value}` ({origin}): {reason}")]
+    #[error("invalid {key} `{value}` ({origin}): {invalid}")]
     InvalidAnswer {
         key: String,
         value: String,
         origin: Origin,
-        reason: String,
-        help: String,
+        invalid: Invalid,
     },
 
     #[error("unknown question `{key}` ({origin})")]
@@ -200,7 +333,7 @@ impl Error {
             Error::MissingAnswer { flag, .. } => {
                 format!("pass `{flag}` (or run in a terminal without `--no-input` to be asked)")
             }
-            Error::InvalidAnswer { help, .. } => help.clone(),
+            Error::InvalidAnswer { invalid, .. } => invalid.help(),
             Error::UnknownKey {
                 suggestion, known, ..
             } => match suggestion {

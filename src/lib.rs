@@ -21,4 +21,4 @@ pub mod pack;
 pub mod printer;
 pub mod profile;
 pub mod prompt;
-mod suggest;
+pub mod suggest;

@@ -1,7 +1,7 @@
 //! "Did you mean …?": the closest known value to a mistyped one.
 
 /// The closest of `candidates` to `input`, if it is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'a>(
+pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {

@@ -1,10 +1,11 @@
 //! `aichor profiles list`: a pack's resource profiles as a table or JSON.
 
-use aichor::error::{Error, Origin, Result};
+use aichor::error::{AnswerFlag, Error, Invalid, Origin, Result, Unoffered};
 use aichor::operator::Operator;
 use aichor::pack::Pack;
 use aichor::printer::{Format, Printer};
 use aichor::profile;
+use aichor::suggest::did_you_mean;
 
 pub(super) fn list(
     template: Option<&str>,
@@ -18,11 +19,12 @@ pub(super) fn list(
                 key: "operator".into(),
                 value: raw.into(),
                 origin: Origin::Flag("--operator".into()),
-                reason: "not a known operator".into(),
-                help: format!(
-                    "pass `--operator` with one of: {}",
-                    Operator::IDS.join(", ")
-                ),
+                invalid: Invalid::NotOffered {
+                    flag: AnswerFlag::Flag("--operator"),
+                    why: Unoffered::Unknown,
+                    choices: Operator::IDS.iter().map(|id| (*id).to_string()).collect(),
+                    suggestion: did_you_mean(raw, Operator::IDS.iter().copied()),
+                },
             })
         })
         .transpose()?;

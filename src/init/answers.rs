@@ -176,12 +176,11 @@ pub fn collect<'p>(
         let value = if let Some(p) = provided.get(&q.key) {
             questions
                 .validate(&q.key, &p.raw, &answers)
-                .map_err(|inv| Error::InvalidAnswer {
+                .map_err(|invalid| Error::InvalidAnswer {
                     key: q.key.clone(),
                     value: p.raw.clone(),
                     origin: p.origin.clone(),
-                    reason: inv.reason,
-                    help: inv.help,
+                    invalid,
                 })?
         } else if let Some(prompter) = prompter.as_deref_mut() {
             ask(questions, &q, &answers, prompter)?
@@ -216,7 +215,7 @@ fn ask(
                 questions
                     .validate(key, s, so_far)
                     .map(|_| ())
-                    .map_err(|inv| inv.reason)
+                    .map_err(|invalid| invalid.to_string())
             };
             let default = default.as_ref().map(Value::display);
             prompter
@@ -250,11 +249,10 @@ fn ask(
     // A prompt only offers valid values, but the validator is the single source of truth.
     questions
         .validate(key, &raw, so_far)
-        .map_err(|inv| Error::InvalidAnswer {
+        .map_err(|invalid| Error::InvalidAnswer {
             key: key.into(),
             value: raw,
             origin: Origin::Prompt,
-            reason: inv.reason,
-            help: inv.help,
+            invalid,
         })
 }

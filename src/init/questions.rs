@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use serde_json::json;
 
-use crate::error::{Error, Result};
+use crate::error::{AnswerFlag, Error, Invalid, Result, Unoffered, WorkersProblem};
 use crate::names::Names;
 use crate::operator::{DEFAULT_PYTHON, Operator, PYTHON_VERSIONS};
 use crate::pack::{Pack, QuestionSpec, QuestionType};
@@ -190,13 +190,6 @@ impl Answers {
     }
 }
 
-/// A refused value: why, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid {
-    pub reason: String,
-    pub help: String,
-}
-
 /// One choice of a select question.
 #[derive(Debug, Clone)]
 pub struct Choice {
@@ -371,62 +364,80 @@ impl<'p> Questions<'p> {
         self.pack.profiles.first()
     }
 
-    /// Check a raw value for `key` and turn it into a typed answer.
+    /// Check a raw value for `key` and turn it into a typed answer. `None`: no such question
+    /// (`collect` refuses unknown keys before asking anything).
     pub fn validate(&self, key: &str, raw: &str, so_far: &Answers) -> Result<Value, Invalid> {
         let raw = raw.trim();
         match key {
-            "name" => Names::derive(raw).map(|_| Value::Str(raw.into())).map_err(|r| Invalid {
-                help: match r.suggestion {
-                    Some(s) => format!("pass `--name {s}`"),
-                    None => "pass `--name` with lowercase letters, digits and `-`, e.g. `--name my-project`".into(),
-                },
-                reason: r.reason,
-            }),
-            "operator" | "profile" | "python" => {
-                let choices = self.choices(key, so_far);
-                if choices.iter().any(|c| c.id == raw) {
-                    return Ok(match Operator::parse(raw) {
-                        Some(op) if key == "operator" => Value::Operator(op),
-                        _ => Value::Str(raw.into()),
-                    });
-                }
-                let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
-                let reason = match (key, so_far.operator()) {
-                    ("profile", Some(op)) if self.pack.profile(raw).is_some() => {
-                        format!("not available for the `{op}` operator")
-                    }
-                    ("python", Some(op)) => format!("not supported for the `{op}` operator"),
-                    _ => format!("not one of {}", ids.join(", ")),
-                };
-                let flag = QUESTIONS.iter().find(|q| q.key == key).map_or("--set", |q| q.flag);
-                let help = match did_you_mean(raw, ids.iter().copied()) {
-                    Some(s) => format!("did you mean `{flag} {s}`?"),
-                    None => format!("pass `{flag}` with one of: {}", ids.join(", ")),
-                };
-                Err(Invalid { reason, help })
-            }
+            "name" => Names::derive(raw)
+                .map(|_| Value::Str(raw.into()))
+                .map_err(|r| Invalid::Name {
+                    reason: r.reason,
+                    suggestion: r.suggestion,
+                }),
+            "operator" | "profile" | "python" => self.validate_offered(key, raw, so_far),
             "workers" => {
                 let min = so_far.operator().map_or(1, Operator::min_workers);
-                let help = format!("pass `--workers` with a whole number from {min} to {MAX_WORKERS}");
+                let refuse = |problem| Invalid::Workers {
+                    problem,
+                    min,
+                    max: MAX_WORKERS,
+                };
                 match raw.parse::<i64>() {
-                    Ok(n) if (i64::from(min)..=i64::from(MAX_WORKERS)).contains(&n) => Ok(Value::Int(n)),
-                    Ok(n) if n < i64::from(min) => Err(Invalid {
-                        reason: format!("at least {min} container is needed for this operator"),
-                        help,
-                    }),
-                    Ok(_) => Err(Invalid { reason: format!("more than {MAX_WORKERS}"), help }),
-                    Err(_) => Err(Invalid { reason: "not a whole number".into(), help }),
+                    Ok(n) if (i64::from(min)..=i64::from(MAX_WORKERS)).contains(&n) => {
+                        Ok(Value::Int(n))
+                    }
+                    Ok(n) if n < i64::from(min) => Err(refuse(WorkersProblem::TooFew)),
+                    Ok(_) => Err(refuse(WorkersProblem::TooMany)),
+                    Err(_) => Err(refuse(WorkersProblem::NotANumber)),
                 }
             }
-            "tensorboard" => parse_bool(raw).map(Value::Bool).ok_or_else(|| Invalid {
-                reason: "not a yes/no value".into(),
-                help: "pass `--tensorboard` or `--no-tensorboard` (or `--set tensorboard=false`)".into(),
-            }),
+            "tensorboard" => parse_bool(raw)
+                .map(Value::Bool)
+                .ok_or_else(|| Invalid::NotYesNo {
+                    key: key.into(),
+                    builtin: true,
+                }),
             _ => match self.spec(key) {
                 Some(q) => validate_pack(q, raw),
-                None => Err(Invalid { reason: "unknown question".into(), help: String::new() }),
+                // Unknown keys never reach a validator: `collect` refuses them first.
+                None => Err(Invalid::NotOffered {
+                    flag: AnswerFlag::Set(key.into()),
+                    why: Unoffered::Unknown,
+                    choices: Vec::new(),
+                    suggestion: None,
+                }),
             },
         }
+    }
+
+    /// A value that must be one of the choices offered so far.
+    fn validate_offered(&self, key: &str, raw: &str, so_far: &Answers) -> Result<Value, Invalid> {
+        let choices = self.choices(key, so_far);
+        if choices.iter().any(|c| c.id == raw) {
+            return Ok(match Operator::parse(raw) {
+                Some(op) if key == "operator" => Value::Operator(op),
+                _ => Value::Str(raw.into()),
+            });
+        }
+        let ids: Vec<String> = choices.into_iter().map(|c| c.id).collect();
+        let why = match (key, so_far.operator()) {
+            ("profile", Some(op)) if self.pack.profile(raw).is_some() => {
+                Unoffered::ProfileNotFor(op.id().into())
+            }
+            ("python", Some(op)) => Unoffered::PythonNotFor(op.id().into()),
+            _ => Unoffered::Unknown,
+        };
+        let flag = QUESTIONS
+            .iter()
+            .find(|q| q.key == key)
+            .map_or_else(|| AnswerFlag::Set(key.into()), |q| AnswerFlag::Flag(q.flag));
+        Err(Invalid::NotOffered {
+            flag,
+            why,
+            suggestion: did_you_mean(raw, ids.iter().map(String::as_str)),
+            choices: ids,
+        })
     }
 }
 
@@ -516,45 +527,40 @@ fn parse_bool(raw: &str) -> Option<bool> {
 
 /// Check a value for a pack question by its type, pattern and choices.
 fn validate_pack(q: &QuestionSpec, raw: &str) -> Result<Value, Invalid> {
-    let set = |example: &str| format!("pass `--set {}={example}`", q.key);
     match q.kind {
         QuestionType::String => {
             if let Some(pattern) = &q.pattern {
                 // The pattern compiled when the pack was loaded.
                 let ok = regex_lite::Regex::new(pattern).is_ok_and(|re| re.is_match(raw));
                 if !ok {
-                    return Err(Invalid {
-                        reason: format!("does not match `{pattern}`"),
-                        help: format!("{} with a value matching `{pattern}`", set("...")),
+                    return Err(Invalid::NoMatch {
+                        key: q.key.clone(),
+                        pattern: pattern.clone(),
                     });
                 }
             }
             Ok(Value::Str(raw.to_string()))
         }
-        QuestionType::Bool => parse_bool(raw).map(Value::Bool).ok_or_else(|| Invalid {
-            reason: "not a yes/no value".into(),
-            help: set("true"),
-        }),
-        QuestionType::Int => raw.parse::<i64>().map(Value::Int).map_err(|_| Invalid {
-            reason: "not a whole number".into(),
-            help: set("1"),
-        }),
+        QuestionType::Bool => parse_bool(raw)
+            .map(Value::Bool)
+            .ok_or_else(|| Invalid::NotYesNo {
+                key: q.key.clone(),
+                builtin: false,
+            }),
+        QuestionType::Int => raw
+            .parse::<i64>()
+            .map(Value::Int)
+            .map_err(|_| Invalid::NotWholeNumber { key: q.key.clone() }),
         QuestionType::Choice => {
-            let choices = q.choices.as_deref().unwrap_or_default();
+            let choices = q.choices.clone().unwrap_or_default();
             if choices.iter().any(|c| c == raw) {
                 return Ok(Value::Str(raw.to_string()));
             }
-            let help = match did_you_mean(raw, choices.iter().map(String::as_str)) {
-                Some(d) => format!("did you mean `--set {}={d}`?", q.key),
-                None => format!(
-                    "pass `--set {}=` with one of: {}",
-                    q.key,
-                    choices.join(", ")
-                ),
-            };
-            Err(Invalid {
-                reason: format!("not one of {}", choices.join(", ")),
-                help,
+            Err(Invalid::NotOffered {
+                flag: AnswerFlag::Set(q.key.clone()),
+                why: Unoffered::Unknown,
+                suggestion: did_you_mean(raw, choices.iter().map(String::as_str)),
+                choices,
             })
         }
     }

@@ -245,12 +245,7 @@ mod tests {
             files: vec![file("run.sh", true), file("notes.txt", false)],
         };
         apply(&plan, &dest, &mut |_| Vec::new()).unwrap();
-        let mode = |p: &str| {
-            fs_err::metadata(dest.join(p))
-                .unwrap()
-                .permissions()
-                .mode()
-        };
+        let mode = |p: &str| fs_err::metadata(dest.join(p)).unwrap().permissions().mode();
         assert_eq!(mode("run.sh") & 0o111, 0o111 & (mode("run.sh") >> 2));
         assert_ne!(mode("run.sh") & 0o100, 0, "owner can run it");
         assert_eq!(mode("notes.txt") & 0o111, 0);

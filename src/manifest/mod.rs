@@ -9,6 +9,7 @@ mod model;
 mod repo;
 pub mod schema;
 pub mod validate;
+mod walker;
 mod yaml;
 
 /// Where the manifest's JSON Schema lives (the URL AIchor's own manifests reference).
