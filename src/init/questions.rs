@@ -565,3 +565,57 @@ fn validate_pack(q: &QuestionSpec, raw: &str) -> Result<Value, Invalid> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_schema_covers_every_question_with_init_s_defaults() {
+        let pack = Pack::builtin().unwrap();
+        let questions = Questions { pack: &pack };
+        let schema = questions.answers_schema();
+        let props = schema["properties"].as_object().unwrap();
+        for q in QUESTIONS {
+            assert!(props.contains_key(q.key), "{} missing", q.key);
+        }
+        // The default `init` uses when nothing is given: the first profile's worker count.
+        let first = &pack.profiles[0];
+        assert_eq!(props["workers"]["default"], first.default_workers);
+        assert_eq!(props["profile"]["default"], first.id.as_str());
+        assert_eq!(props["workers"]["maximum"], MAX_WORKERS);
+        assert_eq!(props["name"]["pattern"], crate::names::PATTERN);
+        assert_eq!(
+            props["operator"]["enum"].as_array().unwrap().len(),
+            Operator::ALL.len()
+        );
+    }
+
+    #[test]
+    fn refusals_say_why_and_how_to_fix() {
+        let pack = Pack::builtin().unwrap();
+        let questions = Questions { pack: &pack };
+        let mut so_far = Answers::default();
+        so_far
+            .0
+            .push(("operator".into(), Value::Operator(Operator::Pytorch)));
+        let err = questions
+            .validate("profile", "tpu-v5e-4x4", &so_far)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "not available for the `pytorch` operator");
+        let err = questions.validate("profile", "gpu-a100", &so_far).unwrap_err();
+        assert_eq!(err.help(), "did you mean `--profile gpu-a100-80gb`?");
+        let err = questions.validate("workers", "0", &so_far).unwrap_err();
+        assert_eq!(
+            (err.to_string().as_str(), err.help().as_str()),
+            (
+                "at least 1 container is needed for this operator",
+                "pass `--workers` with a whole number from 1 to 1024"
+            )
+        );
+        assert_eq!(
+            questions.validate("operator", "jax", &Answers::default()),
+            Ok(Value::Operator(Operator::Jax))
+        );
+    }
+}
