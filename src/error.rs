@@ -166,6 +166,12 @@ impl Invalid {
     }
 }
 
+/// What a program we ran said on stderr when it failed, kept whole (its last line alone
+/// often makes no sense: "... and the repository exists.").
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ProgramOutput(pub String);
+
 /// Why an answers file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AnswersFileError {
@@ -279,6 +285,14 @@ pub enum Error {
     #[error("cannot fetch template pack `{url}`: {message}")]
     PackFetch { url: String, message: String },
 
+    #[error("cannot fetch template pack `{url}`: `git {command}` failed")]
+    Git {
+        url: String,
+        command: String,
+        #[source]
+        source: ProgramOutput,
+    },
+
     #[error("unsafe path `{path}`: {reason}")]
     UnsafePath { path: String, reason: String },
 
@@ -362,7 +376,7 @@ impl Error {
                 "pass a folder, a git URL (`https://…/pack.git#v1`) or a pack name found in: {}",
                 if searched.is_empty() { "(no search folders)".to_string() } else { searched.join(", ") }
             ),
-            Error::PackFetch { .. } => "check the URL and ref; a pack fetched once is reused offline from the cache".into(),
+            Error::PackFetch { .. } | Error::Git { .. } => "check the URL and ref; a pack fetched once is reused offline from the cache".into(),
             Error::UnsafePath { .. } => "packs may only write inside the destination".into(),
             Error::Pack { .. }
             | Error::PackToml { .. }

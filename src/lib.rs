@@ -12,6 +12,7 @@
 //! - `error`, `printer`, `prompt`, `interrupt`, `suggest`, `fs`: plumbing.
 
 pub mod error;
+pub mod fs;
 pub mod init;
 pub mod interrupt;
 pub mod manifest;

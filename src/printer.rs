@@ -82,7 +82,13 @@ impl Printer {
         eprintln!("{} {err}", self.paint(style("error:").red().bold()));
         for cause in err.causes() {
             // A multi-line cause (a parser's snippet) stays aligned under its label.
-            let cause = cause.trim_end().replace('\n', "\n              ");
+            let cause = cause
+                .trim_end()
+                .lines()
+                .map(str::trim_end)
+                .collect::<Vec<_>>()
+                .join("\n              ")
+                .replace("              \n", "\n");
             eprintln!("  {} {cause}", self.paint(style("caused by:").dim()));
         }
         if let Some(help) = err.help() {

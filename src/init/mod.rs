@@ -120,6 +120,13 @@ pub fn run(
     {
         confirm_files(&report, &staged.project.ctx, p)?;
     }
+    // Everything is rendered before the first write, next steps included (both variants:
+    // whether uv locks is only known once it ran), so a broken template fails with nothing
+    // written.
+    let Project { ctx, engine, .. } = &staged.project;
+    let [unlocked, locked] =
+        [false, true].map(|locked| next_steps(&pack, engine, ctx, &staged.dest, locked));
+    let (unlocked, locked) = (unlocked?, locked?);
     if settings.write != WritePolicy::DryRun {
         let had_lock = staged.dest.join("uv.lock").exists();
         report.lock = write(&staged, settings.lock, progress)?;
@@ -127,8 +134,7 @@ pub fn run(
             add_lock_file(&mut report, &staged.dest, had_lock);
         }
     }
-    let Project { ctx, engine, .. } = &staged.project;
-    report.next_steps = next_steps(&pack, engine, ctx, &staged.dest, report.locked)?;
+    report.next_steps = if report.locked { locked } else { unlocked };
     Ok(report)
 }
 
@@ -295,7 +301,7 @@ fn record(answers: &Answers, pack: &Pack) -> Result<String> {
 }
 
 /// The pack's next steps, rendered; empty lines (steps whose condition is false) dropped.
-fn next_steps(
+pub(crate) fn next_steps(
     pack: &Pack,
     engine: &Engine,
     ctx: &Context,

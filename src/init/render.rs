@@ -143,6 +143,15 @@ pub fn plan(ctx: &Context, pack: &Pack, engine: &Engine) -> Result<Plan> {
             contents,
         });
     }
+    if let Some(f) = files
+        .iter()
+        .find(|f| gitmodules_runs_code(&f.path, &f.contents))
+    {
+        return Err(Error::UnsafePath {
+            path: f.path.clone(),
+            reason: "`update = !command` runs that command on `git submodule update`".into(),
+        });
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(dup) = files.windows(2).find(|w| w[0].path == w[1].path) {
         return Err(Error::Pack {
@@ -177,6 +186,34 @@ pub fn is_manifest(path: &str) -> bool {
             .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
+/// Why a path component would let the pack run code later, if it would: a version-control
+/// folder's config runs commands (`core.fsmonitor`, hooks) when the user follows the next
+/// steps (`git init && git add -A`). Compared without case: case-insensitive filesystems
+/// treat `.GIT` as `.git`.
+fn runs_code(component: &str) -> Option<&'static str> {
+    let lower = component.to_ascii_lowercase();
+    // Windows ignores trailing dots and spaces: `.git.` is `.git` there.
+    let name = lower.trim_end_matches(['.', ' ']);
+    match name {
+        ".git" | ".hg" | ".svn" | ".bzr" => {
+            Some("a version-control folder's config can run commands; packs may not write it")
+        }
+        _ => None,
+    }
+}
+
+/// `.gitmodules` whose `update = !command` runs that command on `git submodule update`.
+fn gitmodules_runs_code(path: &str, contents: &[u8]) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.eq_ignore_ascii_case(".gitmodules")
+        && String::from_utf8_lossy(contents).lines().any(|l| {
+            let l = l.trim();
+            l.split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("update") && v.trim_start().starts_with('!')
+            })
+        })
+}
+
 /// Render `{{ ... }}` in each path component and refuse anything that could leave the
 /// destination or collapse into another path.
 fn render_path(engine: &Engine, path: &str, ctx: &tera::Context) -> Result<String> {
@@ -193,6 +230,12 @@ fn render_path(engine: &Engine, path: &str, ctx: &tera::Context) -> Result<Strin
                 message: format!(
                     "path component `{component}` renders to `{rendered}`, which is not a plain file name"
                 ),
+            });
+        }
+        if let Some(why) = runs_code(&rendered) {
+            return Err(Error::UnsafePath {
+                path: format!("files/{path}"),
+                reason: format!("renders to `{rendered}`: {why}"),
             });
         }
         out.push(rendered);
@@ -225,6 +268,44 @@ mod tests {
         let ctx = Context::resolve(&answers, pack).unwrap();
         let engine = Engine::new(pack).unwrap();
         plan(&ctx, pack, &engine).unwrap()
+    }
+
+    #[test]
+    fn version_control_paths_are_refused_in_any_case() {
+        for name in [".git", ".GIT", ".Git.", ".hg", ".svn"] {
+            assert!(runs_code(name).is_some(), "{name}");
+        }
+        for name in [".github", ".gitignore", "git", ".gitkeep"] {
+            assert!(runs_code(name).is_none(), "{name}");
+        }
+        assert!(gitmodules_runs_code(
+            ".gitmodules",
+            b"[submodule \"x\"]\n\tupdate = !sh -c evil\n"
+        ));
+        assert!(!gitmodules_runs_code(
+            ".gitmodules",
+            b"[submodule \"x\"]\n\tupdate = rebase\n"
+        ));
+    }
+
+    #[test]
+    fn a_templated_git_folder_is_refused() {
+        let head = "[pack]\nname = \"t\"\nversion = \"1.0.0\"\ndescription = \"t\"\nextends = \"builtin\"\n\n[vars]\nd = \".git\"\n";
+        let (_tmp, pack) = pack_with(&[
+            ("pack.toml", head),
+            ("files/{{ vars.d }}/config", "[core]\nfsmonitor = \"touch /tmp/pwned\"\n"),
+        ]);
+        let mut provided = ProvidedAnswers::default();
+        provided.insert("name", "demo", crate::error::Origin::Set);
+        provided.insert("operator", "jax", crate::error::Origin::Set);
+        let answers = collect(&Questions { pack: &pack }, &provided, None).unwrap();
+        let ctx = Context::resolve(&answers, &pack).unwrap();
+        let engine = Engine::new(&pack).unwrap();
+        let err = plan(&ctx, &pack, &engine).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnsafePath { reason, .. } if reason.contains("`.git`")),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::answers::{self, ProvidedAnswers};
 use super::questions::Questions;
 use super::render::Plan;
-use super::{ANSWERS_FILE, build};
+use super::{ANSWERS_FILE, build, next_steps};
 use crate::error::{Error, Result};
 use crate::pack::Pack;
 
@@ -64,6 +64,11 @@ pub fn render_set(pack: &Pack, set: &Path) -> Result<String> {
     provided.read_file(set)?;
     let answers = answers::collect(&Questions { pack }, &provided, None)?;
     let project = build(pack, &answers)?;
+    // The next steps are not part of the snapshot, but a step that fails to render is a
+    // broken pack: `init` would refuse it.
+    for locked in [false, true] {
+        next_steps(pack, &project.engine, &project.ctx, Path::new("demo"), locked)?;
+    }
     Ok(pack_snapshot(&stem, &project.plan))
 }
 

@@ -117,9 +117,7 @@ pub fn apply(plan: &Plan, dest: &Path, finish: &mut dyn FnMut(&Path) -> Vec<Stri
     let created_parents = create_parents(dest)?;
     let result = stage_and_commit(plan, dest, finish);
     if result.is_err() {
-        for dir in created_parents.iter().rev() {
-            let _ = fs_err::remove_dir(dir);
-        }
+        crate::fs::remove_created(&created_parents);
     }
     interrupt::clear();
     result
@@ -128,21 +126,10 @@ pub fn apply(plan: &Plan, dest: &Path, finish: &mut dyn FnMut(&Path) -> Vec<Stri
 /// Create missing ancestors of `dest` (like `mkdir -p`), returning those we created so a
 /// failure can remove them again.
 fn create_parents(dest: &Path) -> Result<Vec<PathBuf>> {
-    let mut missing = Vec::new();
-    let mut cur = dest.parent();
-    while let Some(p) = cur {
-        if p.as_os_str().is_empty() || p.exists() {
-            break;
-        }
-        missing.push(p.to_path_buf());
-        cur = p.parent();
+    match dest.parent() {
+        Some(parent) => crate::fs::create_dirs(parent),
+        None => Ok(Vec::new()),
     }
-    missing.reverse();
-    for dir in &missing {
-        interrupt::register(dir.clone());
-        fs_err::create_dir(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
-    }
-    Ok(missing)
 }
 
 fn stage_and_commit(

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ProgramOutput, Result};
 
 /// A pack found on disk.
 #[derive(Debug)]
@@ -122,23 +122,15 @@ fn fetch(spec: &str) -> Result<Resolved> {
         .join("templates");
     let dir = cache.join(cache_key(url, reference));
     if !dir.join("pack.toml").is_file() {
-        fs_err::create_dir_all(&cache).map_err(|e| Error::io(&cache, "cannot be created", e))?;
-        let staging = tempfile::Builder::new()
-            .prefix(".clone-")
-            .tempdir_in(&cache)
-            .map_err(|e| Error::io(&cache, "cannot hold a clone", e))?;
-        let checkout = staging.path().join("pack");
-        let mut git = git();
-        git.args(["clone", "--quiet", "--depth", "1"]);
-        if let Some(r) = reference {
-            git.args(["--branch", r]);
+        // Folders this fetch creates are removed again if it fails: a failed fetch leaves
+        // the cache as it found it.
+        let created = crate::fs::create_dirs(&cache)?;
+        let fetched = clone(spec, url, reference, &cache, &dir);
+        crate::interrupt::clear();
+        if fetched.is_err() {
+            crate::fs::remove_created(&created);
         }
-        git.arg("--").arg(url).arg(&checkout);
-        run(&mut git).map_err(fail)?;
-        if !checkout.join("pack.toml").is_file() {
-            return Err(fail("the repository has no pack.toml at its root".into()));
-        }
-        fs_err::rename(&checkout, &dir).map_err(|e| Error::io(&dir, "cannot be created", e))?;
+        fetched?;
     }
     let commit = run(git().arg("-C").arg(&dir).args(["rev-parse", "HEAD"]))
         .ok()
@@ -150,6 +142,35 @@ fn fetch(spec: &str) -> Result<Resolved> {
     })
 }
 
+/// Clone into a staging folder of `cache`, then move it to `dir` whole.
+fn clone(spec: &str, url: &str, reference: Option<&str>, cache: &Path, dir: &Path) -> Result<()> {
+    let staging = tempfile::Builder::new()
+        .prefix(".clone-")
+        .tempdir_in(cache)
+        .map_err(|e| Error::io(cache, "cannot hold a clone", e))?;
+    // Ctrl-C during the clone removes the partial checkout too.
+    crate::interrupt::register(staging.path().to_path_buf());
+    let checkout = staging.path().join("pack");
+    let mut git = git();
+    git.args(["clone", "--quiet", "--depth", "1"]);
+    if let Some(r) = reference {
+        git.args(["--branch", r]);
+    }
+    git.arg("--").arg(url).arg(&checkout);
+    run(&mut git).map_err(|output| Error::Git {
+        url: spec.to_string(),
+        command: "clone".into(),
+        source: output,
+    })?;
+    if !checkout.join("pack.toml").is_file() {
+        return Err(Error::PackFetch {
+            url: spec.to_string(),
+            message: "the repository has no pack.toml at its root".into(),
+        });
+    }
+    fs_err::rename(&checkout, dir).map_err(|e| Error::io(dir, "cannot be created", e))
+}
+
 /// `git` that never prompts for credentials and only speaks ordinary transports.
 fn git() -> Command {
     let mut cmd = Command::new("git");
@@ -159,22 +180,23 @@ fn git() -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> std::result::Result<String, String> {
-    let out = cmd.output().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "the `git` program is not installed".to_string(),
-        _ => e.to_string(),
+/// Run git; its stdout, or everything it said on stderr.
+fn run(cmd: &mut Command) -> std::result::Result<String, ProgramOutput> {
+    let out = cmd.output().map_err(|e| {
+        ProgramOutput(match e.kind() {
+            std::io::ErrorKind::NotFound => "the `git` program is not installed".to_string(),
+            _ => e.to_string(),
+        })
     })?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        let err = String::from_utf8_lossy(&out.stderr);
-        Err(err
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("git failed")
-            .trim()
-            .to_string())
+        let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        Err(ProgramOutput(if err.is_empty() {
+            format!("git exited with {}", out.status)
+        } else {
+            err
+        }))
     }
 }
 
