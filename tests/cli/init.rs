@@ -589,12 +589,19 @@ fn existing_files_are_overwritten_only_with_force_and_reported() {
     let dest = tmp.path().join("demo");
     std::fs::create_dir(&dest).unwrap();
     std::fs::write(dest.join("Dockerfile"), "FROM scratch\n").unwrap();
-    let out = init()
-        .current_dir(tmp.path())
-        .args(["demo", "--operator", "xgboost", "--no-input"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let mut cmd = init();
+    cmd.current_dir(tmp.path())
+        .args(["demo", "--operator", "xgboost", "--no-input"]);
+    aichor_snapshot!(cmd, @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: destination `demo` is not empty
+      help: choose another PATH, or pass `--force` to write into it (existing files are listed before being replaced)
+    ");
+    assert_eq!(entries(&dest), ["Dockerfile"]);
     assert_eq!(
         std::fs::read_to_string(dest.join("Dockerfile")).unwrap(),
         "FROM scratch\n"
