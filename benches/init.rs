@@ -1,13 +1,38 @@
-//! Whole-process time of a non-interactive `aichor local-repo init`, as a user's script sees
-//! it: spawn, render, check the manifest, stage, rename. Prints median and spread; run with
-//! `cargo bench` (release build). Not a test: machines differ, figures are for the notes.
+//! Time of a non-interactive `aichor local-repo init`, twice: whole-process, as a user's
+//! script sees it (spawn, render, check the manifest, stage, rename), and in process, the
+//! render alone (`aichor::init::build`: answers → context → plan, manifest checked, no disk).
+//! Prints median and spread; run with `cargo bench` (release build). Not a test: machines
+//! differ, figures are for the notes.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use aichor::error::Origin;
+use aichor::init::answers::{ProvidedAnswers, collect};
+use aichor::init::questions::Questions;
+use aichor::pack::Pack;
+
 const RUNS: usize = 200;
 
 fn main() {
+    whole_process();
+    in_process();
+}
+
+/// `label   median … p10 … p90 …` from unsorted times.
+fn report(label: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let n = times.len();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{label:<45} median {:>6.2} ms   p10 {:>6.2} ms   p90 {:>6.2} ms",
+        ms(times[n / 2]),
+        ms(times[n / 10]),
+        ms(times[n * 9 / 10])
+    );
+}
+
+fn whole_process() {
     let bin = env!("CARGO_BIN_EXE_aichor");
     let tmp = tempfile::tempdir().expect("temp dir");
     let cases: [(&str, &[&str]); 3] = [
@@ -58,13 +83,49 @@ fn main() {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{label:<45} median {:>6.2} ms   p10 {:>6.2} ms   p90 {:>6.2} ms",
-            ms(times[RUNS / 2]),
-            ms(times[RUNS / 10]),
-            ms(times[RUNS * 9 / 10])
-        );
+        report(label, times);
+    }
+}
+
+/// `aichor::init::build` for a few operators: the render without the process or the disk.
+fn in_process() {
+    let pack = Pack::builtin().expect("the built-in pack loads");
+    let cases: [(&str, &[(&str, &str)]); 3] = [
+        (
+            "build pytorch gpu-t4",
+            &[("operator", "pytorch"), ("profile", "gpu-t4")],
+        ),
+        (
+            "build jobset 4 workers",
+            &[("operator", "jobset"), ("workers", "4")],
+        ),
+        (
+            "build kuberay tpu-v5e-4x4",
+            &[("operator", "kuberay"), ("profile", "tpu-v5e-4x4")],
+        ),
+    ];
+    println!("\nin process (render only, no disk), {RUNS} runs each");
+    for (label, pairs) in cases {
+        let mut provided = ProvidedAnswers::default();
+        provided.insert("name", "bench-demo", Origin::Set);
+        for (key, value) in pairs {
+            provided.insert(key, *value, Origin::Set);
+        }
+        let answers = collect(&Questions { pack: &pack }, &provided, None).expect("valid answers");
+        let mut times = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            let start = Instant::now();
+            let project = aichor::init::build(&pack, &answers).expect("renders");
+            times.push(start.elapsed());
+            assert!(
+                project
+                    .plan
+                    .files
+                    .iter()
+                    .any(|f| f.path == "aichor_manifests/manifest.yaml"),
+                "{label}: no manifest"
+            );
+        }
+        report(label, times);
     }
 }

@@ -1,9 +1,10 @@
 //! `aichor local-repo init` from flags: every refusal, dry-run, the JSON report, the
-//! answers round-trip and the conflict policy.
+//! answers round-trip and the conflict policy. Refusals are snapshotted whole: exit code,
+//! stdout and stderr, as the user sees them.
 
 use predicates::prelude::*;
 
-use crate::support::{aichor, entries, read_tree, stderr};
+use crate::support::{aichor, aichor_snapshot, entries, read_tree, stderr};
 
 fn init() -> assert_cmd::Command {
     let mut cmd = aichor();
@@ -11,95 +12,194 @@ fn init() -> assert_cmd::Command {
     cmd
 }
 
-/// Runs `init` in an empty temp dir with `args`, expecting failure with `code`; returns stderr.
-fn refused(args: &[&str], code: i32) -> String {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = init().current_dir(tmp.path()).args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
-    assert!(
-        entries(tmp.path()).is_empty(),
-        "{args:?} left {:?}",
-        entries(tmp.path())
-    );
-    let err = stderr(&out);
-    assert!(err.starts_with("error: "), "{err}");
-    assert!(
-        err.contains("help: "),
-        "every error says how to fix it: {err}"
-    );
-    assert!(!err.contains("panicked"), "{err}");
-    err
+/// Runs `init` with the arguments in an empty temp dir, snapshots exit code, stdout and
+/// stderr (with extra `filters` if given), and checks that nothing was written and that the
+/// error says how to fix it. Evaluates to the output.
+macro_rules! refused {
+    ([$($arg:expr),* $(,)?], @$snapshot:literal) => {
+        refused!(filters = [], [$($arg),*], @$snapshot)
+    };
+    (filters = [$(($regex:expr, $replacement:expr)),* $(,)?], [$($arg:expr),* $(,)?], @$snapshot:literal) => {{
+        let tmp = tempfile::tempdir().unwrap();
+        let mut cmd = init();
+        cmd.current_dir(tmp.path());
+        $(cmd.arg($arg);)*
+        let out = aichor_snapshot!(filters = [$(($regex, $replacement)),*], cmd, @$snapshot);
+        assert!(
+            entries(tmp.path()).is_empty(),
+            "a refused run left {:?}",
+            entries(tmp.path())
+        );
+        let err = stderr(&out);
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(err.contains("\n  help: "), "every error says how to fix it: {err}");
+        out
+    }};
 }
 
 #[test]
 fn missing_operator_names_the_flag() {
-    let err = refused(&["demo", "--no-input"], 2);
-    assert!(
-        err.contains("`operator`") && err.contains("--operator"),
-        "{err}"
-    );
+    refused!(["demo", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no value for `operator` and prompting is disabled
+      help: pass `--operator` (or run in a terminal without `--no-input` to be asked)
+    ");
 }
 
 #[test]
 fn missing_name_names_the_flag() {
-    let err = refused(&["--operator", "jax", "--no-input"], 2);
-    assert!(err.contains("--name"), "{err}");
+    refused!(["--operator", "jax", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no value for `name` and prompting is disabled
+      help: pass `--name` (or run in a terminal without `--no-input` to be asked)
+    ");
 }
 
 #[test]
 fn closed_stdin_is_not_interactive_even_without_no_input() {
-    let err = refused(&["demo"], 2);
-    assert!(err.contains("--operator"), "{err}");
+    refused!(["demo"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no value for `operator` and prompting is disabled
+      help: pass `--operator` (or run in a terminal without `--no-input` to be asked)
+    ");
 }
 
 #[test]
 fn bad_names_are_refused_with_a_suggestion() {
-    let long = "a".repeat(200);
-    let cases: [(&str, Option<&str>); 6] = [
-        ("My Proj", Some("my-proj")),
-        ("1abc", Some("abc")),
-        ("class", Some("my-class")),
-        ("../x", Some("x")),
-        ("", None),
-        (&long, Some(&long[..64])),
-    ];
-    for (name, suggestion) in cases {
-        let err = refused(&["--name", name, "--operator", "jax", "--no-input"], 2);
-        assert!(err.contains("invalid name"), "{name}: {err}");
-        match suggestion {
-            Some(s) => assert!(err.contains(&format!("--name {s}`")), "{name}: {err}"),
-            None => assert!(err.contains("pass `--name`"), "{name}: {err}"),
-        }
-    }
-}
+    refused!(["--name", "My Proj", "--operator", "jax", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
 
-#[test]
-fn a_bad_name_from_the_path_is_refused_too() {
-    let err = refused(&["My Proj", "--operator", "jax", "--no-input"], 2);
-    assert!(
-        err.contains("from the destination path") && err.contains("--name my-proj"),
-        "{err}"
+    ----- stderr -----
+    error: invalid name `My Proj` (from `--name`): must start with a lowercase letter a-z
+      help: pass `--name my-proj`
+    ");
+    refused!(["--name", "1abc", "--operator", "jax", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid name `1abc` (from `--name`): must start with a lowercase letter a-z
+      help: pass `--name abc`
+    ");
+    refused!(["--name", "class", "--operator", "jax", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid name `class` (from `--name`): `class` is a Python keyword
+      help: pass `--name my-class`
+    ");
+    refused!(["--name", "../x", "--operator", "jax", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid name `../x` (from `--name`): must start with a lowercase letter a-z
+      help: pass `--name x`
+    ");
+    refused!(["--name", "", "--operator", "jax", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid name `` (from `--name`): the project name is empty
+      help: pass `--name` with lowercase letters, digits and `-`, e.g. `--name my-project`
+    ");
+    // 200 letters: the suggestion is cut to the 64 a name may have.
+    let long = "a".repeat(200);
+    refused!(
+        filters = [("a{200}", "[200 × a]"), ("a{64}", "[64 × a]")],
+        ["--name", &long, "--operator", "jax", "--no-input"],
+        @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid name `[200 × a]` (from `--name`): longer than 64 characters
+      help: pass `--name [64 × a]`
+    "
     );
 }
 
 #[test]
+fn a_bad_name_from_the_path_is_refused_too() {
+    refused!(["My Proj", "--operator", "jax", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid name `My Proj` (from the destination path): must start with a lowercase letter a-z
+      help: pass `--name my-proj`
+    ");
+}
+
+#[test]
 fn bad_workers_are_refused() {
-    for (op, workers) in [
-        ("pytorch", "0"),
-        ("jax", "-1"),
-        ("jobset", "two"),
-        ("xgboost", "5000"),
-        ("kuberay", "-1"),
-    ] {
-        let err = refused(
-            &["demo", "--operator", op, "--workers", workers, "--no-input"],
-            2,
-        );
-        assert!(
-            err.contains("invalid workers") && err.contains("--workers"),
-            "{op} {workers}: {err}"
-        );
-    }
+    refused!(["demo", "--operator", "pytorch", "--workers", "0", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid workers `0` (from `--workers`): at least 1 container is needed for this operator
+      help: pass `--workers` with a whole number from 1 to 1024
+    ");
+    refused!(["demo", "--operator", "jax", "--workers", "-1", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid workers `-1` (from `--workers`): at least 1 container is needed for this operator
+      help: pass `--workers` with a whole number from 1 to 1024
+    ");
+    refused!(["demo", "--operator", "jobset", "--workers", "two", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid workers `two` (from `--workers`): not a whole number
+      help: pass `--workers` with a whole number from 1 to 1024
+    ");
+    refused!(["demo", "--operator", "xgboost", "--workers", "5000", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid workers `5000` (from `--workers`): more than 1024
+      help: pass `--workers` with a whole number from 1 to 1024
+    ");
+    refused!(["demo", "--operator", "kuberay", "--workers", "-1", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid workers `-1` (from `--workers`): at least 0 container is needed for this operator
+      help: pass `--workers` with a whole number from 0 to 1024
+    ");
 }
 
 #[test]
@@ -124,114 +224,145 @@ fn kuberay_accepts_zero_workers() {
 
 #[test]
 fn unknown_operator_and_profile_are_refused() {
-    let err = refused(&["demo", "--operator", "tf", "--no-input"], 2);
-    assert!(
-        err.contains("invalid operator `tf`") && err.contains("pytorch"),
-        "{err}"
-    );
-    let err = refused(
-        &[
-            "demo",
-            "--operator",
-            "jax",
-            "--profile",
-            "gpu-a100",
-            "--no-input",
-        ],
-        2,
-    );
-    assert!(
-        err.contains("did you mean `--profile gpu-a100-80gb`"),
-        "{err}"
-    );
-    let err = refused(
-        &[
-            "demo",
-            "--operator",
-            "pytorch",
-            "--profile",
-            "tpu-v5e-4x4",
-            "--no-input",
-        ],
-        2,
-    );
-    assert!(
-        err.contains("not available for the `pytorch` operator"),
-        "{err}"
-    );
+    refused!(["demo", "--operator", "tf", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid operator `tf` (from `--operator`): not one of pytorch, jax, xgboost, jobset, kuberay
+      help: pass `--operator` with one of: pytorch, jax, xgboost, jobset, kuberay
+    ");
+    refused!(["demo", "--operator", "jax", "--profile", "gpu-a100", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid profile `gpu-a100` (from `--profile`): not one of cpu-small, cpu-medium, cpu-large, gpu-t4, gpu-a100-80gb, gpu-h100x8
+      help: did you mean `--profile gpu-a100-80gb`?
+    ");
+    refused!(["demo", "--operator", "pytorch", "--profile", "tpu-v5e-4x4", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid profile `tpu-v5e-4x4` (from `--profile`): not available for the `pytorch` operator
+      help: pass `--profile` with one of: cpu-small, cpu-medium, cpu-large, gpu-t4, gpu-a100-80gb, gpu-h100x8
+    ");
 }
 
 #[test]
 fn python_versions_are_checked_per_operator() {
-    let err = refused(
-        &["demo", "--operator", "jax", "--python", "3.9", "--no-input"],
-        2,
-    );
-    assert!(err.contains("invalid python `3.9`"), "{err}");
-    let err = refused(
-        &[
-            "demo",
-            "--operator",
-            "kuberay",
-            "--python",
-            "3.13",
-            "--no-input",
-        ],
-        2,
-    );
-    assert!(
-        err.contains("not supported for the `kuberay` operator"),
-        "{err}"
-    );
+    refused!(["demo", "--operator", "jax", "--python", "3.9", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid python `3.9` (from `--python`): not supported for the `jax` operator
+      help: pass `--python` with one of: 3.10, 3.11, 3.12, 3.13
+    ");
+    refused!(["demo", "--operator", "kuberay", "--python", "3.13", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid python `3.13` (from `--python`): not supported for the `kuberay` operator
+      help: did you mean `--python 3.10`?
+    ");
 }
 
 #[test]
-fn set_and_answers_file_errors() {
-    let err = refused(&["demo", "--set", "opertor=jax", "--no-input"], 2);
-    assert!(
-        err.contains("unknown question `opertor`") && err.contains("did you mean `operator`"),
-        "{err}"
-    );
-    let err = refused(&["demo", "--set", "operator", "--no-input"], 2);
-    assert!(err.contains("KEY=VALUE"), "{err}");
-    let err = refused(
-        &[
-            "demo",
-            "--set",
-            "operator=jax",
-            "--set",
-            "tensorboard=maybe",
-            "--no-input",
-        ],
-        2,
-    );
-    assert!(err.contains("invalid tensorboard `maybe`"), "{err}");
+fn set_errors() {
+    refused!(["demo", "--set", "opertor=jax", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
 
+    ----- stderr -----
+    error: unknown question `opertor` (from `--set`)
+      help: did you mean `operator`? known keys: name, operator, profile, workers, python, tensorboard
+    ");
+    refused!(["demo", "--set", "operator", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `--set operator` is not of the form KEY=VALUE
+      help: write it as `--set key=value`, e.g. `--set workers=2`
+    ");
+    refused!(["demo", "--set", "operator=jax", "--set", "tensorboard=maybe", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid tensorboard `maybe` (from `--set`): not a yes/no value
+      help: pass `--tensorboard` or `--no-tensorboard` (or `--set tensorboard=false`)
+    ");
+}
+
+#[test]
+fn answers_file_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("answers.yaml");
-    for (text, expect) in [
-        ("operator: [jax]\n", "single value"),
-        ("operator: jax\n  bad: indent\n", "cannot read answers file"),
-        ("- jax\n", "not a mapping"),
-        ("operator: jax\nworkers: 2.5\n", "invalid workers `2.5`"),
-    ] {
+    let write = |text: &str| {
         std::fs::write(&file, text).unwrap();
-        let err = refused(
-            &["demo", "--answers", file.to_str().unwrap(), "--no-input"],
-            2,
-        );
-        assert!(err.contains(expect), "{text:?}: {err}");
-    }
-    let err = refused(
-        &[
-            "demo",
-            "--answers",
-            "/nonexistent/answers.yaml",
-            "--no-input",
-        ],
-        2,
-    );
-    assert!(err.contains("/nonexistent/answers.yaml"), "{err}");
+        file.clone()
+    };
+    refused!(["demo", "--answers", write("operator: [jax]\n"), "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot read answers file `[TEMP]/answers.yaml`
+      caused by: `operator` must be a single value, not a list or mapping
+      help: the file must be a YAML mapping of question keys to values, e.g. `operator: jax`
+    ");
+    refused!(["demo", "--answers", write("operator: jax\n  bad: indent\n"), "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot read answers file `[TEMP]/answers.yaml`
+      caused by: mapping values are not allowed in this context at line 2 column 6
+      help: the file must be a YAML mapping of question keys to values, e.g. `operator: jax`
+    ");
+    refused!(["demo", "--answers", write("- jax\n"), "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot read answers file `[TEMP]/answers.yaml`
+      caused by: the top level is not a mapping
+      help: the file must be a YAML mapping of question keys to values, e.g. `operator: jax`
+    ");
+    refused!(["demo", "--answers", write("operator: jax\nworkers: 2.5\n"), "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid workers `2.5` (in `[TEMP]/answers.yaml`): not a whole number
+      help: pass `--workers` with a whole number from 1 to 1024
+    ");
+    refused!(["demo", "--answers", "/nonexistent/answers.yaml", "--no-input"], @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot read answers file `/nonexistent/answers.yaml`
+      caused by: failed to open file `/nonexistent/answers.yaml`: No such file or directory (os error 2)
+      help: check the path given to `--answers`
+    ");
 }
 
 #[test]
@@ -424,17 +555,18 @@ fn non_empty_destination_is_refused_without_force() {
     let dest = tmp.path().join("demo");
     std::fs::create_dir(&dest).unwrap();
     std::fs::write(dest.join("notes.txt"), "mine").unwrap();
-    let out = init()
-        .current_dir(tmp.path())
-        .args(["demo", "--operator", "jax", "--no-input"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("is not empty") && stderr(&out).contains("--force"),
-        "{}",
-        stderr(&out)
-    );
+    let mut cmd = init();
+    cmd.current_dir(tmp.path())
+        .args(["demo", "--operator", "jax", "--no-input"]);
+    aichor_snapshot!(cmd, @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: destination `demo` is not empty
+      help: choose another PATH, or pass `--force` to write into it (existing files are listed before being replaced)
+    ");
     assert_eq!(entries(&dest), ["notes.txt"]);
     assert_eq!(entries(tmp.path()), ["demo"], "no staging leftovers");
 
@@ -457,12 +589,19 @@ fn existing_files_are_overwritten_only_with_force_and_reported() {
     let dest = tmp.path().join("demo");
     std::fs::create_dir(&dest).unwrap();
     std::fs::write(dest.join("Dockerfile"), "FROM scratch\n").unwrap();
-    let out = init()
-        .current_dir(tmp.path())
-        .args(["demo", "--operator", "xgboost", "--no-input"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let mut cmd = init();
+    cmd.current_dir(tmp.path())
+        .args(["demo", "--operator", "xgboost", "--no-input"]);
+    aichor_snapshot!(cmd, @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: destination `demo` is not empty
+      help: choose another PATH, or pass `--force` to write into it (existing files are listed before being replaced)
+    ");
+    assert_eq!(entries(&dest), ["Dockerfile"]);
     assert_eq!(
         std::fs::read_to_string(dest.join("Dockerfile")).unwrap(),
         "FROM scratch\n"
@@ -505,13 +644,20 @@ fn existing_files_are_overwritten_only_with_force_and_reported() {
 fn destination_that_is_a_file_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("demo"), "x").unwrap();
-    let out = init()
-        .current_dir(tmp.path())
-        .args(["demo", "--operator", "jax", "--no-input", "--force"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("not a directory"), "{}", stderr(&out));
+    let mut cmd = init();
+    cmd.current_dir(tmp.path())
+        .args(["demo", "--operator", "jax", "--no-input", "--force"]);
+    aichor_snapshot!(cmd, @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: destination `demo` exists and is not a directory
+      help: choose another PATH
+    ");
+    assert_eq!(std::fs::read(tmp.path().join("demo")).unwrap(), b"x");
+    assert_eq!(entries(tmp.path()), ["demo"], "no staging leftovers");
 }
 
 #[test]
@@ -545,13 +691,35 @@ fn missing_parent_directories_are_created() {
     assert_eq!(entries(&tmp.path().join("a/b")), ["demo"]);
 }
 
+/// `CLICOLOR_FORCE=1` turns colour on even without a terminal (so the check below can see
+/// an escape byte when there is one), and `NO_COLOR` still wins over it.
 #[test]
 fn errors_are_plain_text_without_colour() {
-    let out = init()
-        .args(["demo", "--operator", "nope", "--no-input"])
-        .output()
-        .unwrap();
-    assert!(!stderr(&out).contains('\x1b'), "{:?}", stderr(&out));
+    let run = |no_color: bool| {
+        let mut cmd = init();
+        cmd.args(["demo", "--operator", "nope", "--no-input"])
+            .env("CLICOLOR_FORCE", "1");
+        if !no_color {
+            cmd.env_remove("NO_COLOR");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let forced = run(false);
+    assert!(
+        forced.contains('\x1b'),
+        "CLICOLOR_FORCE=1 colours the error: {forced:?}"
+    );
+    let plain = run(true);
+    assert!(
+        !plain.contains('\x1b'),
+        "NO_COLOR wins over CLICOLOR_FORCE: {plain:?}"
+    );
+    assert!(
+        plain.starts_with("error: invalid operator `nope`"),
+        "{plain}"
+    );
 }
 
 #[test]
@@ -618,17 +786,23 @@ fn an_unparsable_existing_pyproject_is_left_alone() {
     let dest = tmp.path().join("demo");
     std::fs::create_dir(&dest).unwrap();
     std::fs::write(dest.join("pyproject.toml"), "[project\n").unwrap();
-    let out = init()
-        .current_dir(tmp.path())
-        .args(["demo", "--operator", "jax", "--no-input", "--force"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("cannot merge into the existing"),
-        "{}",
-        stderr(&out)
-    );
+    let mut cmd = init();
+    cmd.current_dir(tmp.path())
+        .args(["demo", "--operator", "jax", "--no-input", "--force"]);
+    aichor_snapshot!(cmd, @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot merge into the existing `demo/pyproject.toml`
+      caused by: TOML parse error at line 1, column 9
+                    |
+                  1 | [project
+                    |         ^
+                  unclosed table, expected `]`
+      help: fix the file (or move it away) and run again
+    ");
     assert_eq!(entries(&dest), ["pyproject.toml"]);
     assert_eq!(entries(tmp.path()), ["demo"]);
 }

@@ -1,6 +1,8 @@
 //! Integration tests: the `aichor` binary as users and scripts run it.
 //!
-//! - `support`: running the binary in a scrubbed environment, reading generated trees.
+//! - `support`: running the binary in a scrubbed environment, snapshotting what it prints
+//!   (`aichor_snapshot!`), reading generated trees.
+//! - `help`: `--help` of every command, snapshotted.
 //! - `init`: refusals, dry-run, JSON report, answers round-trip, conflict policy.
 //! - `template_tests`: one snapshot per folder of `template-tests/`, plus parsers on every
 //!   generated file.
@@ -9,6 +11,7 @@
 //! - `packs`: template packs built in each test; the `templates` commands.
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
 
+mod help;
 mod init;
 mod manifest;
 mod packs;

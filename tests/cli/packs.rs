@@ -301,16 +301,73 @@ fn packs_are_found_by_name() {
 fn pack_profiles_are_listed_and_chosen() {
     let tmp = tempfile::tempdir().unwrap();
     let pack = acme(tmp.path());
+    // Listed: the pack's profile next to the built-in ones it extends.
     let out = aichor()
         .args(["profiles", "list", "--template"])
         .arg(&pack)
         .output()
         .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
+    let ids: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     assert!(
-        text.contains("gpu-l4") && text.contains("cpu-small"),
+        ids.contains(&"gpu-l4") && ids.contains(&"cpu-small"),
         "{text}"
     );
+    // Without the pack, its profile is not offered.
+    let out = aichor().args(["profiles", "list"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("gpu-l4"));
+
+    // Chosen: `--profile gpu-l4` puts the pack's resources in the manifest.
+    let out = init_with(
+        tmp.path(),
+        &[
+            "demo",
+            "--template",
+            pack.to_str().unwrap(),
+            "--operator",
+            "jax",
+            "--profile",
+            "gpu-l4",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest: yaml_serde::Value = yaml_serde::from_str(
+        &std::fs::read_to_string(tmp.path().join("demo/aichor_manifests/manifest.yaml")).unwrap(),
+    )
+    .unwrap();
+    let worker = &manifest["spec"]["types"]["worker"];
+    assert_eq!(
+        worker["count"].as_u64(),
+        Some(1),
+        "gpu-l4's default-workers"
+    );
+    let resources = &worker["resources"];
+    assert_eq!(resources["cpus"].as_u64(), Some(8), "{resources:?}");
+    assert_eq!(resources["ramRatio"].as_u64(), Some(4), "{resources:?}");
+    let gpu = &resources["accelerators"]["gpu"];
+    assert_eq!(gpu["count"].as_u64(), Some(1), "{gpu:?}");
+    assert_eq!(gpu["product"].as_str(), Some("nvidia-l4"), "{gpu:?}");
+    let record = std::fs::read_to_string(tmp.path().join("demo/.aichor-answers.yaml")).unwrap();
+    assert!(record.contains("profile: gpu-l4"), "{record}");
+
+    // The builtin pack does not know it.
+    let out = init_with(
+        tmp.path(),
+        &["other", "--operator", "jax", "--profile", "gpu-l4"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid profile `gpu-l4`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!tmp.path().join("other").exists());
 }
 
 #[test]

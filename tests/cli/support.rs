@@ -62,3 +62,90 @@ pub fn entries(dir: &Path) -> Vec<String> {
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Runs `cmd` and returns the text a snapshot keeps (exit status, stdout, stderr in one
+/// block, the way uv's test suite shows them) with the output itself.
+pub fn run_and_format(cmd: &mut Command) -> (String, std::process::Output) {
+    let output = cmd.output().expect("aichor runs");
+    let code = output.status.code().map_or_else(
+        || "none (killed by a signal)".to_string(),
+        |c| c.to_string(),
+    );
+    let text = format!(
+        "success: {}\nexit_code: {code}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    (text, output)
+}
+
+/// Filters every snapshot of the binary's output goes through: temporary directories
+/// (`tempfile`'s `.tmpXXXXXX` under the system temp dir, as given and canonicalized) become
+/// `[TEMP]`, the crate version becomes `[VERSION]`.
+pub fn filters() -> Vec<(String, String)> {
+    let mut temp_dirs = vec![std::env::temp_dir()];
+    if let Ok(canonical) = std::env::temp_dir().canonicalize() {
+        temp_dirs.push(canonical);
+    }
+    let mut out: Vec<(String, String)> = temp_dirs
+        .iter()
+        .map(|dir| {
+            let dir = dir.to_string_lossy();
+            let dir = dir.trim_end_matches('/');
+            (
+                format!(r"{}/\.tmp[A-Za-z0-9_]+", regex_escape(dir)),
+                "[TEMP]".to_string(),
+            )
+        })
+        .collect();
+    out.push((
+        format!(r"\b{}\b", regex_escape(env!("CARGO_PKG_VERSION"))),
+        "[VERSION]".to_string(),
+    ));
+    out
+}
+
+/// `s` as a regex matching itself.
+pub fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// insta settings with `filters()` and `extra` (regex, replacement) applied, in that order.
+pub fn snapshot_settings(extra: &[(&str, &str)]) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for (regex, replacement) in filters() {
+        settings.add_filter(&regex, replacement);
+    }
+    for (regex, replacement) in extra {
+        settings.add_filter(regex, *replacement);
+    }
+    settings
+}
+
+/// Run an `assert_cmd::Command` and snapshot its exit status, stdout and stderr in one
+/// block (see `run_and_format`), through `filters()`; evaluates to the `Output`.
+///
+/// `aichor_snapshot!(cmd, @"...")` for an inline snapshot, or
+/// `aichor_snapshot!(filters = [(regex, replacement), ...], cmd, @"...")` with extra filters.
+macro_rules! aichor_snapshot {
+    ($cmd:expr, @$snapshot:literal) => {
+        $crate::support::aichor_snapshot!(filters = [], $cmd, @$snapshot)
+    };
+    (filters = [$(($regex:expr, $replacement:expr)),* $(,)?], $cmd:expr, @$snapshot:literal) => {{
+        let (snapshot, output) = $crate::support::run_and_format(&mut $cmd);
+        let extra: &[(&str, &str)] = &[$(($regex, $replacement)),*];
+        $crate::support::snapshot_settings(extra).bind(|| {
+            ::insta::assert_snapshot!(snapshot, @$snapshot);
+        });
+        output
+    }};
+}
+pub(crate) use aichor_snapshot;

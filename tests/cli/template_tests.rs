@@ -4,13 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{aichor, read_tree};
+use crate::support::{aichor, read_tree, regex_escape};
 
 fn variants_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("template-tests")
 }
 
-/// Every folder is a variant; a folder that cannot run fails the test.
+/// Every folder is a variant.
 fn variants() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(variants_dir())
         .expect("template-tests/ exists")
@@ -21,49 +21,101 @@ fn variants() -> Vec<PathBuf> {
     dirs
 }
 
-#[test]
-fn every_variant_matches_its_snapshot_and_parses() {
-    let variants = variants();
-    assert!(
-        variants.len() >= 8,
-        "expected the operator variants, found {variants:?}"
-    );
-    for dir in variants {
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let answers = dir.join("answers.yaml");
-        assert!(
-            answers.is_file(),
-            "{name}: a variant folder needs answers.yaml"
-        );
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("project");
-        aichor()
-            .args(["local-repo", "init"])
-            .arg(&out)
-            .arg("--answers")
-            .arg(&answers)
-            .arg("--no-input")
-            .assert()
-            .success();
-        let tree = read_tree(&out);
-        let mut text = String::new();
-        for (path, bytes) in &tree {
-            text.push_str(&format!(
-                "─── {path} ───\n{}\n",
-                String::from_utf8_lossy(bytes)
-            ));
-        }
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(&dir);
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_input_file(&answers);
-        settings.set_description(format!(
-            "aichor local-repo init --answers template-tests/{name}/answers.yaml"
-        ));
-        settings.bind(|| insta::assert_snapshot!("tree", text));
+/// One `#[test]` per folder of `template-tests/`, so one failing variant does not hide the
+/// others; `every_variant_folder_has_a_test` fails when a folder is missing from this list.
+macro_rules! variants {
+    ($($test:ident => $folder:literal,)*) => {
+        const TESTED: &[&str] = &[$($folder),*];
+        $(
+            #[test]
+            fn $test() {
+                check_variant($folder);
+            }
+        )*
+    };
+}
 
-        check_project(&name, &out);
-    }
+variants! {
+    jax_cpu => "jax-cpu",
+    jax_gpu_a100 => "jax-gpu-a100",
+    jobset_workers_4 => "jobset-workers-4",
+    kuberay_cpu => "kuberay-cpu",
+    kuberay_head_only => "kuberay-head-only",
+    kuberay_tpu => "kuberay-tpu",
+    pytorch_cpu => "pytorch-cpu",
+    pytorch_gpu_h100x8 => "pytorch-gpu-h100x8",
+    pytorch_gpu_t4 => "pytorch-gpu-t4",
+    xgboost_cpu => "xgboost-cpu",
+}
+
+#[test]
+fn every_variant_folder_has_a_test() {
+    let folders: Vec<String> = variants()
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(!folders.is_empty(), "no variants in template-tests/");
+    let untested: Vec<&String> = folders
+        .iter()
+        .filter(|f| !TESTED.contains(&f.as_str()))
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "template-tests/ folders without a test: {untested:?}; add them to `variants!` in {}",
+        file!()
+    );
+    let missing: Vec<&&str> = TESTED
+        .iter()
+        .filter(|t| !folders.iter().any(|f| f == *t))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tests without a template-tests/ folder: {missing:?}"
+    );
+}
+
+/// `template-tests/<folder>/answers.yaml` through the binary, the tree read back from disk
+/// and compared with `tree.snap` (the tool's version filtered out), then every file parsed.
+fn check_variant(folder: &str) {
+    let dir = variants_dir().join(folder);
+    let answers = dir.join("answers.yaml");
+    assert!(
+        answers.is_file(),
+        "{folder}: a variant folder needs answers.yaml"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("project");
+    aichor()
+        .args(["local-repo", "init"])
+        .arg(&out)
+        .arg("--answers")
+        .arg(&answers)
+        .arg("--no-input")
+        .assert()
+        .success();
+    let tree = read_tree(&out);
+    let text = aichor::init::snapshot::tree_text(
+        tree.iter()
+            .map(|(path, bytes)| (path.as_str(), bytes.as_slice())),
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(&dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_input_file(&answers);
+    settings.set_description(format!(
+        "aichor local-repo init --answers template-tests/{folder}/answers.yaml"
+    ));
+    // The record names the tool's version: filtered, so a release does not touch every snapshot.
+    settings.add_filter(
+        &format!(
+            "(?m)^aichor-version: {}$",
+            regex_escape(env!("CARGO_PKG_VERSION"))
+        ),
+        "aichor-version: [VERSION]",
+    );
+    settings.bind(|| insta::assert_snapshot!("tree", text));
+
+    check_project(folder, &out);
 }
 
 /// Snapshots without a variant are stale and must go.
