@@ -2,6 +2,9 @@
 //! are taken as strings on purpose: they go through the same validators as prompts and
 //! answers files, so every way of answering fails the same way.
 
+// Doc comments here are users' `--help`, not rustdoc: no Markdown backticks around words.
+#![allow(clippy::doc_markdown)]
+
 use std::path::PathBuf;
 
 use aichor::operator::{DEFAULT_PYTHON, Operator, PYTHON_VERSIONS};
@@ -121,9 +124,9 @@ pub(crate) struct InitArgs {
 pub(crate) enum ManifestCommand {
     /// Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage).
     Validate {
-        /// Manifest files or folders [default: ./`aichor_manifests`].
+        /// Manifest files or folders [default: ./aichor_manifests].
         paths: Vec<PathBuf>,
-        /// Treat warnings (missing Dockerfile, manifest outside `aichor_manifests`/) as errors.
+        /// Treat warnings (missing Dockerfile, manifest outside aichor_manifests/) as errors.
         #[arg(long)]
         strict: bool,
         /// Output format.
@@ -144,7 +147,7 @@ pub(crate) enum ManifestCommand {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum TemplatesCommand {
-    /// The built-in pack and the packs found in `AICHOR_TEMPLATE_PATH` and <config>/aichor/templates.
+    /// List the built-in pack and the packs found in AICHOR_TEMPLATE_PATH and <config>/aichor/templates.
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -181,7 +184,7 @@ pub(crate) enum ProfilesCommand {
         #[arg(long, value_name = "PACK")]
         template: Option<String>,
         /// Only profiles valid for this operator.
-        #[arg(long, value_name = "OP", help = format!("Only profiles valid for this operator: {}.", Operator::choices()))]
+        #[arg(long, value_name = "OP", help = format!("Only profiles valid for this operator: {}", Operator::choices()))]
         operator: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -206,12 +209,12 @@ impl From<Format> for aichor::printer::Format {
 }
 
 fn operator_help() -> String {
-    format!("Operator: {}.", Operator::choices())
+    format!("Operator: {}", Operator::choices())
 }
 
 fn python_help() -> String {
     format!(
-        "Python version: {} [default: {DEFAULT_PYTHON}].",
+        "Python version: {} [default: {DEFAULT_PYTHON}]",
         PYTHON_VERSIONS.join(", ")
     )
 }

@@ -32,6 +32,34 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// `` `value` ``, or nothing for an empty value (empty backticks read as a typo).
+fn quoted(value: &str) -> String {
+    if value.is_empty() {
+        String::new()
+    } else {
+        format!(" `{value}`")
+    }
+}
+
+/// Why nobody can be asked for a missing answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NoPrompt {
+    /// `--no-input` (or `AICHOR_NO_INPUT`).
+    #[default]
+    NoInput,
+    /// stdin or stderr is not a terminal (a script, a pipe, CI).
+    NoTerminal,
+}
+
+impl NoPrompt {
+    fn describe(self) -> &'static str {
+        match self {
+            NoPrompt::NoInput => "prompting is disabled (`--no-input`)",
+            NoPrompt::NoTerminal => "there is no terminal to ask in",
+        }
+    }
+}
+
 /// How a question is answered on the command line, for help lines that name the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnswerFlag {
@@ -112,15 +140,18 @@ impl std::fmt::Display for Invalid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Invalid::Name { reason, .. } => f.write_str(reason),
-            Invalid::NotOffered { why, choices, .. } => match why {
-                Unoffered::Unknown => write!(f, "not one of {}", choices.join(", ")),
+            Invalid::NotOffered { why, .. } => match why {
+                Unoffered::Unknown => f.write_str("not one of the accepted values"),
                 Unoffered::ProfileNotFor(op) => write!(f, "not available for the `{op}` operator"),
                 Unoffered::PythonNotFor(op) => write!(f, "not supported for the `{op}` operator"),
             },
             Invalid::Workers { problem, min, max } => match problem {
-                WorkersProblem::TooFew => {
-                    write!(f, "at least {min} container is needed for this operator")
-                }
+                WorkersProblem::TooFew if *min == 0 => f.write_str("a count cannot be negative"),
+                WorkersProblem::TooFew => write!(
+                    f,
+                    "at least {min} container{} needed for this operator",
+                    if *min == 1 { " is" } else { "s are" }
+                ),
                 WorkersProblem::TooMany => write!(f, "more than {max}"),
                 WorkersProblem::NotANumber => f.write_str("not a whole number"),
             },
@@ -192,10 +223,14 @@ pub enum AnswersFileError {
 /// Every error `aichor` reports.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("no value for `{key}` and prompting is disabled")]
-    MissingAnswer { key: String, flag: String },
+    #[error("no value for `{key}`, and {}", why.describe())]
+    MissingAnswer {
+        key: String,
+        flag: String,
+        why: NoPrompt,
+    },
 
-    #[error("invalid {key} `{value}` ({origin}): {invalid}")]
+    #[error("invalid {key}{} ({origin}): {invalid}", quoted(value))]
     InvalidAnswer {
         key: String,
         value: String,
@@ -344,9 +379,24 @@ impl Error {
     /// The remedy, naming the flag to pass where there is one.
     pub fn help(&self) -> Option<String> {
         Some(match self {
+            Error::MissingAnswer {
+                flag,
+                why: NoPrompt::NoInput,
+                ..
+            } => format!("pass `{flag}` (or run without `--no-input` to be asked)"),
             Error::MissingAnswer { flag, .. } => {
-                format!("pass `{flag}` (or run in a terminal without `--no-input` to be asked)")
+                format!("pass `{flag}` (or run it in a terminal to be asked)")
             }
+            Error::InvalidAnswer {
+                key,
+                origin: Origin::AnswersFile(path),
+                invalid,
+                ..
+            } => format!(
+                "fix `{key}` in `{}`, or override it: {}",
+                path.display(),
+                invalid.help()
+            ),
             Error::InvalidAnswer { invalid, .. } => invalid.help(),
             Error::UnknownKey {
                 suggestion, known, ..

@@ -4,7 +4,7 @@
 
 use std::io::IsTerminal;
 
-use aichor::error::{Origin, Result};
+use aichor::error::{NoPrompt, Origin, Result};
 use aichor::init::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy, WritePolicy};
 use aichor::init::{self, LockOutcome, Report};
@@ -96,6 +96,11 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
         pack: args.template,
         answers,
         interactive: !args.no_input && terminals.stdin && terminals.stderr,
+        no_prompt: if args.no_input {
+            NoPrompt::NoInput
+        } else {
+            NoPrompt::NoTerminal
+        },
     })
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::questions::{Answers, Asked, PromptKind, Questions, Value};
-use crate::error::{AnswersFileError, Error, Origin, Result};
+use crate::error::{AnswersFileError, Error, NoPrompt, Origin, Result};
 use crate::prompt::Prompter;
 use crate::suggest::did_you_mean;
 
@@ -190,6 +190,7 @@ pub fn collect<'p>(
             return Err(Error::MissingAnswer {
                 key: q.key.clone(),
                 flag: q.flag.clone(),
+                why: NoPrompt::default(),
             });
         };
         answers.0.push((q.key.clone(), value));

@@ -106,7 +106,15 @@ pub fn run(
         &Questions { pack: &pack },
         &settings.answers,
         prompter.as_deref_mut(),
-    )?;
+    )
+    .map_err(|e| match e {
+        Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
+            key,
+            flag,
+            why: settings.no_prompt,
+        },
+        other => other,
+    })?;
     let project = build(&pack, &answers)?;
     let dest = settings
         .destination

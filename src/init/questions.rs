@@ -425,8 +425,15 @@ impl<'p> Questions<'p> {
             ("profile", Some(op)) if self.pack.profile(raw).is_some() => {
                 Unoffered::ProfileNotFor(op.id().into())
             }
-            ("python", Some(op)) => Unoffered::PythonNotFor(op.id().into()),
+            ("python", Some(op)) if PYTHON_VERSIONS.contains(&raw) => {
+                Unoffered::PythonNotFor(op.id().into())
+            }
             _ => Unoffered::Unknown,
+        };
+        // Versions are not typos of each other: `3.13` is not a misspelt `3.10`.
+        let suggestion = match key {
+            "python" => None,
+            _ => did_you_mean(raw, ids.iter().map(String::as_str)),
         };
         let flag = QUESTIONS
             .iter()
@@ -435,7 +442,7 @@ impl<'p> Questions<'p> {
         Err(Invalid::NotOffered {
             flag,
             why,
-            suggestion: did_you_mean(raw, ids.iter().map(String::as_str)),
+            suggestion,
             choices: ids,
         })
     }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::answers::ProvidedAnswers;
+use crate::error::NoPrompt;
 use crate::printer::Format;
 
 /// Everything `init::run` needs to know about the request.
@@ -22,6 +23,8 @@ pub struct InitSettings {
     pub answers: ProvidedAnswers,
     /// Whether a user can be asked (a terminal, and no `--no-input`).
     pub interactive: bool,
+    /// When no one can be asked: why (for the error naming a missing answer).
+    pub no_prompt: NoPrompt,
 }
 
 /// What may happen to the destination.
