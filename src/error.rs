@@ -140,7 +140,16 @@ impl std::fmt::Display for Invalid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Invalid::Name { reason, .. } => f.write_str(reason),
-            Invalid::NotOffered { why, .. } => match why {
+            Invalid::NotOffered {
+                why,
+                choices,
+                suggestion,
+                ..
+            } => match why {
+                // The help lists the values unless it suggests one: list them here then.
+                Unoffered::Unknown if suggestion.is_some() => {
+                    write!(f, "not one of {}", choices.join(", "))
+                }
                 Unoffered::Unknown => f.write_str("not one of the accepted values"),
                 Unoffered::ProfileNotFor(op) => write!(f, "not available for the `{op}` operator"),
                 Unoffered::PythonNotFor(op) => write!(f, "not supported for the `{op}` operator"),

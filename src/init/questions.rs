@@ -610,7 +610,9 @@ mod tests {
             .validate("profile", "tpu-v5e-4x4", &so_far)
             .unwrap_err();
         assert_eq!(err.to_string(), "not available for the `pytorch` operator");
-        let err = questions.validate("profile", "gpu-a100", &so_far).unwrap_err();
+        let err = questions
+            .validate("profile", "gpu-a100", &so_far)
+            .unwrap_err();
         assert_eq!(err.help(), "did you mean `--profile gpu-a100-80gb`?");
         let err = questions.validate("workers", "0", &so_far).unwrap_err();
         assert_eq!(

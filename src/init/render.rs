@@ -293,7 +293,10 @@ mod tests {
         let head = "[pack]\nname = \"t\"\nversion = \"1.0.0\"\ndescription = \"t\"\nextends = \"builtin\"\n\n[vars]\nd = \".git\"\n";
         let (_tmp, pack) = pack_with(&[
             ("pack.toml", head),
-            ("files/{{ vars.d }}/config", "[core]\nfsmonitor = \"touch /tmp/pwned\"\n"),
+            (
+                "files/{{ vars.d }}/config",
+                "[core]\nfsmonitor = \"touch /tmp/pwned\"\n",
+            ),
         ]);
         let mut provided = ProvidedAnswers::default();
         provided.insert("name", "demo", crate::error::Origin::Set);

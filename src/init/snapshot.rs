@@ -67,7 +67,13 @@ pub fn render_set(pack: &Pack, set: &Path) -> Result<String> {
     // The next steps are not part of the snapshot, but a step that fails to render is a
     // broken pack: `init` would refuse it.
     for locked in [false, true] {
-        next_steps(pack, &project.engine, &project.ctx, Path::new("demo"), locked)?;
+        next_steps(
+            pack,
+            &project.engine,
+            &project.ctx,
+            Path::new("demo"),
+            locked,
+        )?;
     }
     Ok(pack_snapshot(&stem, &project.plan))
 }

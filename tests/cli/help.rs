@@ -97,7 +97,7 @@ fn local_repo_init() {
               Project name [default: last component of PATH]
 
           --operator <OP>
-              Operator: pytorch | jax | xgboost | jobset | kuberay.
+              Operator: pytorch | jax | xgboost | jobset | kuberay
 
           --profile <ID>
               Resource profile (see `aichor profiles list`) [default: the pack's first profile]
@@ -107,7 +107,7 @@ fn local_repo_init() {
               profile]
 
           --python <X.Y>
-              Python version: 3.10, 3.11, 3.12, 3.13 [default: 3.11].
+              Python version: 3.10, 3.11, 3.12, 3.13 [default: 3.11]
 
           --tensorboard
               Enable TensorBoard (the default)
@@ -253,7 +253,8 @@ fn templates() {
     Usage: aichor templates <COMMAND>
 
     Commands:
-      list  The built-in pack and the packs found in AICHOR_TEMPLATE_PATH and <config>/aichor/templates
+      list  List the built-in pack and the packs found in AICHOR_TEMPLATE_PATH and
+            <config>/aichor/templates
       show  A pack's profiles and questions (JSON: the questions as a JSON Schema)
       new   Create a working pack that extends the built-in one, with an example of each feature
       test  Render each answer set in DIR/tests/ and compare with the snapshots kept in the pack
@@ -273,7 +274,7 @@ fn templates_list() {
     success: true
     exit_code: 0
     ----- stdout -----
-    The built-in pack and the packs found in AICHOR_TEMPLATE_PATH and <config>/aichor/templates
+    List the built-in pack and the packs found in AICHOR_TEMPLATE_PATH and <config>/aichor/templates
 
     Usage: aichor templates list [OPTIONS]
 
@@ -386,7 +387,7 @@ fn profiles_list() {
     Options:
           --template <PACK>  Include a template pack's profiles (folder, git URL or name)
           --operator <OP>    Only profiles valid for this operator: pytorch | jax | xgboost | jobset |
-                             kuberay.
+                             kuberay
           --format <FORMAT>  Output format [default: text] [possible values: text, json]
       -h, --help             Print help
       -V, --version          Print version

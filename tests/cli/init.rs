@@ -45,8 +45,8 @@ fn missing_operator_names_the_flag() {
     ----- stdout -----
 
     ----- stderr -----
-    error: no value for `operator` and prompting is disabled
-      help: pass `--operator` (or run in a terminal without `--no-input` to be asked)
+    error: no value for `operator`, and prompting is disabled (`--no-input`)
+      help: pass `--operator` (or run without `--no-input` to be asked)
     ");
 }
 
@@ -58,8 +58,8 @@ fn missing_name_names_the_flag() {
     ----- stdout -----
 
     ----- stderr -----
-    error: no value for `name` and prompting is disabled
-      help: pass `--name` (or run in a terminal without `--no-input` to be asked)
+    error: no value for `name`, and prompting is disabled (`--no-input`)
+      help: pass `--name` (or run without `--no-input` to be asked)
     ");
 }
 
@@ -71,8 +71,8 @@ fn closed_stdin_is_not_interactive_even_without_no_input() {
     ----- stdout -----
 
     ----- stderr -----
-    error: no value for `operator` and prompting is disabled
-      help: pass `--operator` (or run in a terminal without `--no-input` to be asked)
+    error: no value for `operator`, and there is no terminal to ask in
+      help: pass `--operator` (or run it in a terminal to be asked)
     ");
 }
 
@@ -120,7 +120,7 @@ fn bad_names_are_refused_with_a_suggestion() {
     ----- stdout -----
 
     ----- stderr -----
-    error: invalid name `` (from `--name`): the project name is empty
+    error: invalid name (from `--name`): the project name is empty
       help: pass `--name` with lowercase letters, digits and `-`, e.g. `--name my-project`
     ");
     // 200 letters: the suggestion is cut to the 64 a name may have.
@@ -197,7 +197,7 @@ fn bad_workers_are_refused() {
     ----- stdout -----
 
     ----- stderr -----
-    error: invalid workers `-1` (from `--workers`): at least 0 container is needed for this operator
+    error: invalid workers `-1` (from `--workers`): a count cannot be negative
       help: pass `--workers` with a whole number from 0 to 1024
     ");
 }
@@ -230,7 +230,7 @@ fn unknown_operator_and_profile_are_refused() {
     ----- stdout -----
 
     ----- stderr -----
-    error: invalid operator `tf` (from `--operator`): not one of pytorch, jax, xgboost, jobset, kuberay
+    error: invalid operator `tf` (from `--operator`): not one of the accepted values
       help: pass `--operator` with one of: pytorch, jax, xgboost, jobset, kuberay
     ");
     refused!(["demo", "--operator", "jax", "--profile", "gpu-a100", "--no-input"], @"
@@ -261,7 +261,7 @@ fn python_versions_are_checked_per_operator() {
     ----- stdout -----
 
     ----- stderr -----
-    error: invalid python `3.9` (from `--python`): not supported for the `jax` operator
+    error: invalid python `3.9` (from `--python`): not one of the accepted values
       help: pass `--python` with one of: 3.10, 3.11, 3.12, 3.13
     ");
     refused!(["demo", "--operator", "kuberay", "--python", "3.13", "--no-input"], @"
@@ -271,7 +271,7 @@ fn python_versions_are_checked_per_operator() {
 
     ----- stderr -----
     error: invalid python `3.13` (from `--python`): not supported for the `kuberay` operator
-      help: did you mean `--python 3.10`?
+      help: pass `--python` with one of: 3.10, 3.11, 3.12
     ");
 }
 
@@ -351,7 +351,7 @@ fn answers_file_errors() {
 
     ----- stderr -----
     error: invalid workers `2.5` (in `[TEMP]/answers.yaml`): not a whole number
-      help: pass `--workers` with a whole number from 1 to 1024
+      help: fix `workers` in `[TEMP]/answers.yaml`, or override it: pass `--workers` with a whole number from 1 to 1024
     ");
     refused!(["demo", "--answers", "/nonexistent/answers.yaml", "--no-input"], @"
     success: false

@@ -186,7 +186,7 @@ fn pack_answers_are_validated_like_any_other() {
         ),
         (
             "tier=warm",
-            "invalid tier `warm` (from `--set`): not one of hot, cold",
+            "invalid tier `warm` (from `--set`): not one of the accepted values\n  help: pass `--set tier=` with one of: hot, cold",
         ),
         ("bf16=maybe", "invalid bf16 `maybe`"),
         ("teem=x", "unknown question `teem`"),
@@ -519,11 +519,11 @@ fn broken(dir: &Path, toml: &str, extra: &[(&str, &str)]) -> String {
 
 #[test]
 fn broken_packs_are_refused_naming_file_line_and_key() {
+    // (pack.toml, extra files, expected in the error)
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
     let tmp = tempfile::tempdir().unwrap();
     let ok_head =
         "[pack]\nname = \"b\"\nversion = \"1.0.0\"\ndescription = \"d\"\nextends = \"builtin\"\n";
-    // (pack.toml, extra files, expected in the error)
-    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
     let cases: Vec<Case> = vec![
         ("[pack\nname = 1\n".into(), vec![], "pack.toml:1:"),
         (

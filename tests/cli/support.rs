@@ -7,7 +7,7 @@ use assert_cmd::Command;
 
 /// `aichor` with no inherited `AICHOR_*`/colour settings and stdin closed, so it never
 /// prompts and its output does not depend on the developer's shell.
-pub fn aichor() -> Command {
+pub(crate) fn aichor() -> Command {
     let mut cmd = Command::cargo_bin("aichor").expect("binary built");
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("AICHOR_") {
@@ -24,7 +24,7 @@ pub fn aichor() -> Command {
 }
 
 /// Every file under `root` (relative `/` path → bytes), sorted.
-pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     walk(root, root, &mut out);
     out
@@ -47,7 +47,7 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
 }
 
 /// Names in `dir` (to check nothing, not even a staging dir, was left behind).
-pub fn entries(dir: &Path) -> Vec<String> {
+pub(crate) fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -59,13 +59,13 @@ pub fn entries(dir: &Path) -> Vec<String> {
 }
 
 /// stderr of an output as text.
-pub fn stderr(out: &std::process::Output) -> String {
+pub(crate) fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Runs `cmd` and returns the text a snapshot keeps (exit status, stdout, stderr in one
 /// block, the way uv's test suite shows them) with the output itself.
-pub fn run_and_format(cmd: &mut Command) -> (String, std::process::Output) {
+pub(crate) fn run_and_format(cmd: &mut Command) -> (String, std::process::Output) {
     let output = cmd.output().expect("aichor runs");
     let code = output.status.code().map_or_else(
         || "none (killed by a signal)".to_string(),
@@ -83,7 +83,7 @@ pub fn run_and_format(cmd: &mut Command) -> (String, std::process::Output) {
 /// Filters every snapshot of the binary's output goes through: temporary directories
 /// (`tempfile`'s `.tmpXXXXXX` under the system temp dir, as given and canonicalized) become
 /// `[TEMP]`, the crate version becomes `[VERSION]`.
-pub fn filters() -> Vec<(String, String)> {
+pub(crate) fn filters() -> Vec<(String, String)> {
     let mut temp_dirs = vec![std::env::temp_dir()];
     if let Ok(canonical) = std::env::temp_dir().canonicalize() {
         temp_dirs.push(canonical);
@@ -107,7 +107,7 @@ pub fn filters() -> Vec<(String, String)> {
 }
 
 /// `s` as a regex matching itself.
-pub fn regex_escape(s: &str) -> String {
+pub(crate) fn regex_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if "\\.+*?()|[]{}^$#&-~".contains(c) {
@@ -119,7 +119,7 @@ pub fn regex_escape(s: &str) -> String {
 }
 
 /// insta settings with `filters()` and `extra` (regex, replacement) applied, in that order.
-pub fn snapshot_settings(extra: &[(&str, &str)]) -> insta::Settings {
+pub(crate) fn snapshot_settings(extra: &[(&str, &str)]) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     for (regex, replacement) in filters() {
         settings.add_filter(&regex, replacement);

@@ -1,6 +1,6 @@
 //! `template-tests/<variant>/answers.yaml` → the whole generated tree, snapshotted as
 //! `template-tests/<variant>/tree.snap`, and every generated file checked by a parser:
-//! the manifest field by field, pyproject.toml with toml_edit, Python with py_compile.
+//! the manifest field by field, pyproject.toml with `toml_edit`, Python with `py_compile`.
 
 use std::path::{Path, PathBuf};
 

@@ -109,7 +109,7 @@ fn the_plan_holds_each_file_once_sorted_with_the_manifest() {
         let plan = plan_of(&[("name", "demo"), ("operator", op)]);
         let paths = paths(&plan);
         let mut sorted = paths.clone();
-        sorted.sort();
+        sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(paths, sorted, "{op}: sorted, no duplicate path");
         for expected in [
@@ -167,7 +167,7 @@ fn build_adds_the_answers_record_naming_the_version() {
     let paths = paths(&project.plan);
     assert!(paths.contains(&".aichor-answers.yaml"), "{paths:?}");
     let mut sorted = paths.clone();
-    sorted.sort();
+    sorted.sort_unstable();
     assert_eq!(paths, sorted);
     let record: yaml_serde::Value =
         yaml_serde::from_str(text(&project.plan, ".aichor-answers.yaml")).unwrap();

@@ -11,7 +11,7 @@ use aichor::prompt::{Prompter, Validator};
 
 /// What to answer at one prompt.
 #[derive(Debug, Clone)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// Typed at a text prompt, in order: every attempt but the last must be refused by the
     /// prompt's validator (the terminal re-asks), the last accepted.
     Type(Vec<String>),
@@ -25,21 +25,26 @@ pub enum Answer {
 
 /// One expected prompt.
 #[derive(Debug, Clone)]
-pub struct Step {
+pub(crate) struct Step {
     pub prompt: String,
     pub answer: Answer,
 }
 
 /// `Type`: a text prompt containing `prompt`, answered with `attempts` in turn.
-pub fn typed(prompt: &str, attempts: &[&str]) -> Step {
+pub(crate) fn typed(prompt: &str, attempts: &[&str]) -> Step {
     Step {
         prompt: prompt.into(),
-        answer: Answer::Type(attempts.iter().map(|a| a.to_string()).collect()),
+        answer: Answer::Type(
+            attempts
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
+        ),
     }
 }
 
 /// `Pick`: a select prompt containing `prompt`, answered with the item starting with `id`.
-pub fn pick(prompt: &str, id: &str) -> Step {
+pub(crate) fn pick(prompt: &str, id: &str) -> Step {
     Step {
         prompt: prompt.into(),
         answer: Answer::Pick(id.into()),
@@ -47,7 +52,7 @@ pub fn pick(prompt: &str, id: &str) -> Step {
 }
 
 /// `PickDefault`: a select prompt containing `prompt`, answered with its default.
-pub fn pick_default(prompt: &str) -> Step {
+pub(crate) fn pick_default(prompt: &str) -> Step {
     Step {
         prompt: prompt.into(),
         answer: Answer::PickDefault,
@@ -55,7 +60,7 @@ pub fn pick_default(prompt: &str) -> Step {
 }
 
 /// `Confirm`: a yes/no prompt containing `prompt`.
-pub fn confirm(prompt: &str, yes: bool) -> Step {
+pub(crate) fn confirm(prompt: &str, yes: bool) -> Step {
     Step {
         prompt: prompt.into(),
         answer: Answer::Confirm(yes),
@@ -64,7 +69,7 @@ pub fn confirm(prompt: &str, yes: bool) -> Step {
 
 /// A prompt as the user saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Asked {
+pub(crate) struct Asked {
     pub prompt: String,
     /// Select items, as labels.
     pub items: Vec<String>,
@@ -75,7 +80,7 @@ pub struct Asked {
 }
 
 #[derive(Debug, Default)]
-pub struct Scripted {
+pub(crate) struct Scripted {
     steps: VecDeque<Step>,
     pub asked: Vec<Asked>,
     /// Text shown with `show` (a question's help, the summary).
@@ -83,7 +88,7 @@ pub struct Scripted {
 }
 
 impl Scripted {
-    pub fn new(steps: impl IntoIterator<Item = Step>) -> Scripted {
+    pub(crate) fn new(steps: impl IntoIterator<Item = Step>) -> Scripted {
         Scripted {
             steps: steps.into_iter().collect(),
             ..Scripted::default()
@@ -91,7 +96,7 @@ impl Scripted {
     }
 
     /// Every step was played.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         assert!(
             self.steps.is_empty(),
             "the script expected more prompts, never asked: {:?}\nasked: {:?}",
@@ -101,12 +106,12 @@ impl Scripted {
     }
 
     /// The prompts asked, in order.
-    pub fn prompts(&self) -> Vec<&str> {
+    pub(crate) fn prompts(&self) -> Vec<&str> {
         self.asked.iter().map(|a| a.prompt.as_str()).collect()
     }
 
     /// The prompt containing `prompt`, as asked.
-    pub fn asked(&self, prompt: &str) -> &Asked {
+    pub(crate) fn asked(&self, prompt: &str) -> &Asked {
         self.asked
             .iter()
             .find(|a| a.prompt.contains(prompt))
