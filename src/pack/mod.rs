@@ -302,7 +302,7 @@ impl Pack {
                 return Err(err("`default` does not match the question's type".into()));
             }
             if let Some(when) = &q.when {
-                check_expression(when)
+                validate_condition(when)
                     .map_err(|m| err(format!("`when = \"{when}\"` does not parse: {m}")))?;
             }
         }
@@ -313,7 +313,7 @@ impl Pack {
                 return Err(err("no such file under files/".into()));
             }
             if let Some(when) = &rule.when {
-                check_expression(when)
+                validate_condition(when)
                     .map_err(|m| err(format!("`when = \"{when}\"` does not parse: {m}")))?;
             }
         }
@@ -328,7 +328,7 @@ pub fn when_template(expr: &str) -> String {
 }
 
 /// Check that `expr` is a Tera expression (without evaluating it).
-pub fn check_expression(expr: &str) -> std::result::Result<(), String> {
+pub fn validate_condition(expr: &str) -> std::result::Result<(), String> {
     tera::Tera::default()
         .add_raw_template("when", &when_template(expr))
         // The first line says what is wrong; the rest points into the wrapper template.
@@ -491,8 +491,8 @@ mod tests {
 
     #[test]
     fn expressions_are_checked() {
-        assert!(check_expression("operator == 'pytorch'").is_ok());
-        assert!(check_expression("profile is starting_with(pat='gpu')").is_ok());
-        assert!(check_expression("operator ==").is_err());
+        assert!(validate_condition("operator == 'pytorch'").is_ok());
+        assert!(validate_condition("profile is starting_with(pat='gpu')").is_ok());
+        assert!(validate_condition("operator ==").is_err());
     }
 }
