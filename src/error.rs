@@ -227,6 +227,14 @@ pub enum AnswersFileError {
     KeyNotString(String),
     #[error("`{0}` must be a single value, not a list or mapping")]
     NotScalar(String),
+    #[error("larger than {} KiB: an answers file is a few lines", .0 / 1024)]
+    TooLarge(usize),
+    #[error("line {line}, column {column}: {message}")]
+    TooComplex {
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 /// Every error `aichor` reports.

@@ -70,16 +70,15 @@ fn validate_text(results: &[FileResult]) -> String {
     out
 }
 
-/// Migrate one file: print the result, or rewrite it in place with `write`.
-pub(super) fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()> {
+/// Migrate one file: print the result, or rewrite it in place with `write`. A result that
+/// still has errors is printed with them but never written: `--write` leaves the file byte for
+/// byte as it was and exits 1.
+pub fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()> {
     let text = fs_err::read_to_string(file).map_err(|e| Error::io(file, "cannot be read", e))?;
     let m = migrate::migrate(&text).map_err(|message| Error::Migrate {
         path: file.into(),
         message,
     })?;
-    for change in &m.changes {
-        printer.status("Migrated", change);
-    }
     for warning in &m.warnings {
         printer.warn(warning);
     }
@@ -88,19 +87,6 @@ pub(super) fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()>
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect();
-    if write {
-        if m.text == text {
-            printer.status(
-                "Unchanged",
-                &format!("{} is already in today's shape", file.display()),
-            );
-        } else {
-            files::write_atomically(file, &m.text)?;
-            printer.status("Wrote", &file.display().to_string());
-        }
-    } else {
-        printer.data(&m.text);
-    }
     for d in &remaining {
         printer.warn(&format!(
             "{}:{}:{}: still invalid [{}]: {}",
@@ -110,6 +96,31 @@ pub(super) fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()>
             d.path,
             d.message
         ));
+    }
+    if !write {
+        for change in &m.changes {
+            printer.status("Migrated", change);
+        }
+        printer.data(&m.text);
+    } else if !remaining.is_empty() {
+        printer.status(
+            "Unchanged",
+            &format!(
+                "{} (not written: the result is still invalid)",
+                file.display()
+            ),
+        );
+    } else if m.text == text {
+        printer.status(
+            "Unchanged",
+            &format!("{} is already in today's shape", file.display()),
+        );
+    } else {
+        for change in &m.changes {
+            printer.status("Migrated", change);
+        }
+        files::write_atomically(file, &m.text)?;
+        printer.status("Wrote", &file.display().to_string());
     }
     if remaining.is_empty() {
         Ok(())

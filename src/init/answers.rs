@@ -27,6 +27,9 @@ pub struct ProvidedAnswers {
     pub template: Option<String>,
 }
 
+/// Largest answers file read: a real one is a few hundred bytes.
+const MAX_ANSWERS_FILE: usize = 1024 * 1024;
+
 /// Keys of a recorded answers file that describe the run rather than answer questions.
 const RECORD_KEYS: &[&str] = &["aichor-version", "pack", "template", "commit"];
 
@@ -69,6 +72,17 @@ impl ProvidedAnswers {
             path: path.to_path_buf(),
             source,
         };
+        // Bounded before the YAML loader sees it: its work grows with nesting and aliases.
+        if text.len() > MAX_ANSWERS_FILE {
+            return Err(err(AnswersFileError::TooLarge(MAX_ANSWERS_FILE)));
+        }
+        crate::manifest::yaml::check_bounds(text).map_err(|t| {
+            err(AnswersFileError::TooComplex {
+                line: t.line,
+                column: t.column,
+                message: t.message,
+            })
+        })?;
         let doc: yaml_serde::Value =
             yaml_serde::from_str(text).map_err(|e| err(AnswersFileError::Yaml(e)))?;
         let map = match doc {

@@ -22,8 +22,12 @@ pub struct FileResult {
 
 /// Validate one manifest file; with `strict`, warnings make it invalid too.
 pub fn validate_file(file: &Path, strict: bool) -> Result<FileResult> {
-    let text = fs_err::read_to_string(file).map_err(|e| Error::io(file, "cannot be read", e))?;
-    let mut validation = validate::validate_text(&text);
+    let bytes = fs_err::read(file).map_err(|e| Error::io(file, "cannot be read", e))?;
+    let mut validation = match String::from_utf8(bytes) {
+        Ok(text) => validate::validate_text(&text),
+        // One unreadable file is that file's error; the others are still checked.
+        Err(e) => not_utf8(&e),
+    };
     let placement = Placement::of(file);
     repo::add_findings(&placement, &mut validation);
     validation.diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -38,6 +42,26 @@ pub fn validate_file(file: &Path, strict: bool) -> Result<FileResult> {
         trigger: placement.trigger(),
         diagnostics: validation.diagnostics,
     })
+}
+
+/// The finding for a file that is not UTF-8, at the first bad byte.
+fn not_utf8(e: &std::string::FromUtf8Error) -> validate::Validation {
+    let bytes = e.as_bytes();
+    let at = e.utf8_error().valid_up_to();
+    let before = &bytes[..at];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    validate::Validation {
+        diagnostics: vec![Diagnostic {
+            severity: Severity::Error,
+            line,
+            column,
+            path: String::new(),
+            message: format!("not UTF-8 text (byte 0x{:02x})", bytes[at]),
+            help: Some("save the file as UTF-8".into()),
+        }],
+        ..validate::Validation::default()
+    }
 }
 
 /// Every `*.yaml`/`*.yml` under the given paths (files are taken as given; default
@@ -83,8 +107,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Replace `file` by writing a sibling temp file and renaming it over.
+/// Replace `file` by writing a sibling temp file and renaming it over. Through a symlink,
+/// the target is replaced and the link stays.
 pub fn write_atomically(file: &Path, text: &str) -> Result<()> {
+    let resolved;
+    let file = if fs_err::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved =
+            fs_err::canonicalize(file).map_err(|e| Error::io(file, "cannot be resolved", e))?;
+        resolved.as_path()
+    } else {
+        file
+    };
     let dir = file
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

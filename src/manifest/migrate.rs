@@ -96,7 +96,17 @@ impl<'t> Migrator<'t> {
 
     /// pytorch/xgboost: `Master` + `Worker` → one `worker`; a lone one is renamed.
     fn master_worker(&mut self, types: Option<&MarkedYaml>) -> Result<(), String> {
-        match (type_key(types, "Master"), type_key(types, "Worker")) {
+        let (master, worker) = (type_key(types, "Master"), type_key(types, "Worker"));
+        if let Some(t) = types
+            && (master.is_some() || worker.is_some())
+            && self.text[self.byte(t.span.start.index())..].starts_with(['{', '['])
+        {
+            return Err(
+                "`spec.types` is written in flow style (`{...}`): rewrite it in block style, one key per line, then migrate"
+                    .into(),
+            );
+        }
+        match (master, worker) {
             (Some(mk), Some(wk)) => self.merge_master(types, mk, wk)?,
             (Some(mk), None) => {
                 self.replace(mk, "worker");
@@ -197,20 +207,71 @@ impl<'t> Migrator<'t> {
         }
     }
 
-    /// Apply the edits, last first so earlier offsets stay valid.
-    fn finish(mut self) -> Migration {
+    /// Apply the edits, last first so earlier offsets stay valid. Edits that overlap or fall
+    /// outside the text mean the file has a shape the rules did not foresee: refuse rather
+    /// than guess.
+    fn finish(mut self) -> Result<Migration, String> {
         self.edits.sort_by_key(|e| std::cmp::Reverse(e.start));
         let mut text = self.text.to_string();
+        let mut limit = text.len();
         for e in self.edits {
+            let fits = e.start <= e.end
+                && e.end <= limit
+                && text.is_char_boundary(e.start)
+                && text.is_char_boundary(e.end);
+            if !fits {
+                return Err(
+                    "the edits this file needs overlap (an unusual layout): edit it by hand".into(),
+                );
+            }
             text.replace_range(e.start..e.end, &e.with);
+            limit = e.start;
         }
         self.out.text = text;
-        self.out
+        Ok(self.out)
     }
 }
 
-/// Migrate `text`; `Err` explains why it cannot be done automatically.
+/// Migrate `text`; `Err` explains why it cannot be done automatically. A byte-order mark
+/// and the file's line endings (`\n`, `\r\n` or `\r`) are kept; the rules work on the text
+/// with `\n` endings and no mark, so every position they use means one thing.
 pub fn migrate(text: &str) -> Result<Migration, String> {
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
+    let eol = line_ending(body)?;
+    let mut m = if eol == "\n" {
+        migrate_lf(body)?
+    } else {
+        migrate_lf(&body.replace(eol, "\n"))?
+    };
+    if eol != "\n" {
+        m.text = m.text.replace('\n', eol);
+    }
+    m.text.insert_str(0, bom);
+    Ok(m)
+}
+
+/// The file's one line ending; a mix is refused (rewriting it would change every line).
+fn line_ending(text: &str) -> Result<&'static str, String> {
+    let crlf = text.matches("\r\n").count();
+    let cr = text.matches('\r').count() - crlf;
+    let lf = text.matches('\n').count() - crlf;
+    match (crlf > 0, cr > 0, lf > 0) {
+        (false, false, _) => Ok("\n"),
+        (true, false, false) => Ok("\r\n"),
+        (false, true, false) => Ok("\r"),
+        _ => Err(format!(
+            "mixed line endings ({lf} LF, {crlf} CRLF, {cr} CR): make them one kind first"
+        )),
+    }
+}
+
+/// `migrate` on text with `\n` line endings and no byte-order mark.
+fn migrate_lf(text: &str) -> Result<Migration, String> {
+    super::yaml::check_bounds(text)
+        .map_err(|t| format!("{} at {}:{}", t.message, t.line, t.column))?;
     let docs = MarkedYaml::load_from_str(text).map_err(|e| {
         format!(
             "not valid YAML at {}:{}: {}",
@@ -241,7 +302,7 @@ pub fn migrate(text: &str) -> Result<Migration, String> {
         _ => {}
     }
     m.modeline();
-    Ok(m.finish())
+    m.finish()
 }
 
 /// The key `name` of the `types` mapping, if present.
@@ -291,5 +352,52 @@ fn plain(node: Option<&MarkedYaml>) -> serde_json::Value {
                 .collect(),
         ),
         _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEGACY: &str = "builder:\n  image: img\n  dockerfile: ./Dockerfile\nspec:\n  operator: pytorch\n  image: img\n  command: python -m x\n  types:\n    Master:\n      count: 1\n      resources:\n        cpus: 2\n        ramRatio: 2\n    Worker:\n      count: 2\n      resources:\n        cpus: 2\n        ramRatio: 2\n";
+
+    fn migrated(text: &str) -> String {
+        migrate(text).unwrap().text
+    }
+
+    #[test]
+    fn merges_master_into_worker() {
+        let out = migrated(LEGACY);
+        assert!(out.starts_with(&format!("{MODELINE}\n\n")), "{out}");
+        assert!(!out.contains("Master"), "{out}");
+        assert!(out.contains("    worker:\n      count: 3\n"), "{out}");
+    }
+
+    #[test]
+    fn line_endings_and_the_byte_order_mark_are_kept() {
+        let lf = migrated(LEGACY);
+        for eol in ["\r\n", "\r"] {
+            let text = LEGACY.replace('\n', eol);
+            assert_eq!(migrated(&text), lf.replace('\n', eol), "{eol:?}");
+        }
+        let with_bom = format!("\u{feff}{LEGACY}");
+        assert_eq!(migrated(&with_bom), format!("\u{feff}{lf}"));
+        // A BOM before an existing modeline: the modeline is found, not added twice.
+        let current = format!("\u{feff}{lf}");
+        assert_eq!(migrated(&current), current);
+    }
+
+    #[test]
+    fn mixed_endings_and_flow_style_are_refused() {
+        let mixed = LEGACY.replacen('\n', "\r\n", 2);
+        assert!(migrate(&mixed).unwrap_err().contains("mixed line endings"));
+        let flow = "spec:\n  operator: xgboost\n  types: {Master: {count: 1, resources: {ramRatio: 2}}, Worker: {count: 2, resources: {ramRatio: 2}}}\n";
+        assert!(migrate(flow).unwrap_err().contains("flow style"));
+    }
+
+    #[test]
+    fn deep_input_is_refused_not_a_stack_overflow() {
+        let deep = format!("{}1\n", "- ".repeat(20_000));
+        assert!(migrate(&deep).unwrap_err().contains("too complex"));
     }
 }

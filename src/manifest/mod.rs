@@ -10,7 +10,7 @@ mod repo;
 pub mod schema;
 pub mod validate;
 mod walker;
-mod yaml;
+pub mod yaml;
 
 /// Where the manifest's JSON Schema lives (the URL AIchor's own manifests reference).
 /// The built-in pack's manifests point at the same URL (`vars.schema_url` in its pack.toml;

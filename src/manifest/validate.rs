@@ -52,6 +52,17 @@ pub struct Validation {
 /// Check a manifest's text.
 pub fn validate_text(text: &str) -> Validation {
     let mut out = Validation::default();
+    if let Err(t) = super::yaml::check_bounds(text) {
+        out.diagnostics.push(Diagnostic {
+            severity: Severity::Error,
+            line: t.line,
+            column: t.column,
+            path: String::new(),
+            message: t.message,
+            help: Some("fix the YAML at this position (a manifest is a few levels deep)".into()),
+        });
+        return out;
+    }
     let docs = match MarkedYaml::load_from_str(text) {
         Ok(docs) => docs,
         Err(e) => {

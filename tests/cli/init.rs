@@ -331,7 +331,7 @@ fn answers_file_errors() {
 
     ----- stderr -----
     error: cannot read answers file `[TEMP]/answers.yaml`
-      caused by: mapping values are not allowed in this context at line 2 column 6
+      caused by: line 2, column 6: not valid YAML: mapping values are not allowed in this context
       help: the file must be a YAML mapping of question keys to values, e.g. `operator: jax`
     ");
     refused!(["demo", "--answers", write("- jax\n"), "--no-input"], @"

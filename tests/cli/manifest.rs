@@ -443,3 +443,102 @@ fn schema_is_draft_2020_12_and_describes_the_operators() {
     assert_eq!(pytorch["required"], serde_json::json!(["worker"]));
     assert_eq!(pytorch["additionalProperties"], false);
 }
+
+/// `--write` never leaves a file worse: a result that would still be invalid is not written,
+/// and a symlinked manifest has its target rewritten, the link kept.
+#[cfg(unix)]
+#[test]
+fn migrate_write_only_writes_valid_results_and_follows_symlinks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("aichor_manifests");
+    std::fs::create_dir(&dir).unwrap();
+    let legacy =
+        std::fs::read_to_string(corpus().join("legacy/pytorch-demo/manifests/manifest.yaml"))
+            .unwrap();
+
+    // Still invalid after migration (an unknown key): the file stays byte for byte.
+    let broken = dir.join("broken.yaml");
+    let text = legacy.replacen("spec:", "spec:\n  colour: red", 1);
+    std::fs::write(&broken, &text).unwrap();
+    let out = aichor()
+        .args(["manifest", "migrate", "--write"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not written"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), text);
+
+    // Through a symlink: the target is migrated, the link is still a link.
+    let target = tmp.path().join("real.yaml");
+    std::fs::write(&target, &legacy).unwrap();
+    let link = dir.join("manifest.yaml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = aichor()
+        .args(["manifest", "migrate", "--write"])
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let migrated = std::fs::read_to_string(&target).unwrap();
+    assert!(
+        migrated.contains("worker:") && !migrated.contains("Master"),
+        "{migrated}"
+    );
+}
+
+/// One file that is not UTF-8 is that file's error; the others are still checked and the
+/// JSON report lists them all.
+#[test]
+fn a_non_utf8_file_does_not_hide_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("aichor_manifests");
+    std::fs::create_dir(&dir).unwrap();
+    let good = yaml_files(&corpus().join("current"))[0].clone();
+    std::fs::copy(&good, dir.join("a.yaml")).unwrap();
+    std::fs::write(dir.join("b.yaml"), b"spec:\n  operator: \xff\n").unwrap();
+    let out = aichor()
+        .args(["manifest", "validate", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = report.as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    let b = &files[1];
+    assert_eq!(b["valid"], false);
+    assert_eq!(b["diagnostics"][0]["line"], 2);
+    assert!(
+        b["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not UTF-8"),
+        "{b}"
+    );
+}
+
+/// Input deep enough to overflow a recursive parser is refused with a position.
+#[test]
+fn deeply_nested_input_is_refused_not_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("deep.yaml");
+    std::fs::write(&file, format!("{}1\n", "- ".repeat(20_000))).unwrap();
+    for args in [&["validate"][..], &["migrate"][..]] {
+        let out = aichor()
+            .arg("manifest")
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(all.contains("too complex"), "{args:?}: {all}");
+    }
+}
