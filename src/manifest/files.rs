@@ -49,6 +49,8 @@ fn not_utf8(e: &std::string::FromUtf8Error) -> validate::Validation {
     let bytes = e.as_bytes();
     let at = e.utf8_error().valid_up_to();
     let before = &bytes[..at];
+    // Counted once, for one message: a dependency for speed is not worth it.
+    #[allow(clippy::naive_bytecount)]
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
     let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
     validate::Validation {
