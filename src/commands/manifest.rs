@@ -73,7 +73,7 @@ fn validate_text(results: &[FileResult]) -> String {
 /// Migrate one file: print the result, or rewrite it in place with `write`. A result that
 /// still has errors is printed with them but never written: `--write` leaves the file byte for
 /// byte as it was and exits 1.
-pub fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()> {
+pub(crate) fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()> {
     let text = fs_err::read_to_string(file).map_err(|e| Error::io(file, "cannot be read", e))?;
     let m = migrate::migrate(&text).map_err(|message| Error::Migrate {
         path: file.into(),
