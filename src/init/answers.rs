@@ -207,7 +207,7 @@ pub fn collect<'p>(
                 why: NoPrompt::default(),
             });
         };
-        answers.0.push((q.key.clone(), value));
+        answers.push(q.key.clone(), value);
     }
     Ok(answers)
 }

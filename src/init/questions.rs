@@ -128,13 +128,63 @@ impl Value {
     }
 }
 
-/// Answers so far, in question order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Answers(pub Vec<(String, Value)>);
+/// Answers so far, in question order, with a lookup index and the template context packs'
+/// `when` and `default` see, both kept up to date as answers arrive (rebuilding them per
+/// question made a pack of thousands of questions quadratic).
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    entries: Vec<(String, Value)>,
+    index: std::collections::HashMap<String, usize>,
+    context: tera::Context,
+}
+
+impl PartialEq for Answers {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Eq for Answers {}
+
+impl FromIterator<(String, Value)> for Answers {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        let mut answers = Answers::default();
+        for (k, v) in iter {
+            answers.push(k, v);
+        }
+        answers
+    }
+}
 
 impl Answers {
+    /// Record the answer to `key` (a later answer to the same key replaces it).
+    pub fn push(&mut self, key: impl Into<String>, value: Value) {
+        let key = key.into();
+        self.context.insert(key.clone(), &value.to_json());
+        if key == "name"
+            && let Value::Str(name) = &value
+            && let Ok(names) = Names::derive(name)
+        {
+            // The derived names, so a pack's `default` and `when` can use them.
+            self.context.insert("distribution", &names.distribution);
+            self.context.insert("package", &names.package);
+            self.context.insert("image", &names.image);
+        }
+        if let Some(&i) = self.index.get(&key) {
+            self.entries[i].1 = value;
+        } else {
+            self.index.insert(key.clone(), self.entries.len());
+            self.entries.push((key, value));
+        }
+    }
+
+    /// Every answer, in question order.
+    pub fn entries(&self) -> &[(String, Value)] {
+        &self.entries
+    }
+
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.index.get(key).map(|&i| &self.entries[i].1)
     }
 
     pub fn str(&self, key: &str) -> Option<&str> {
@@ -168,7 +218,7 @@ impl Answers {
 
     /// The answers as a YAML mapping, in question order.
     pub fn to_mapping(&self) -> yaml_serde::Mapping {
-        self.0
+        self.entries
             .iter()
             .map(|(k, v)| (yaml_serde::Value::String(k.clone()), v.to_yaml()))
             .collect()
@@ -176,17 +226,8 @@ impl Answers {
 
     /// The answers as a template context, with the names derived from `name` once known,
     /// so a pack's `default` and `when` can use them.
-    pub fn tera_context(&self) -> tera::Context {
-        let mut ctx = tera::Context::new();
-        for (k, v) in &self.0 {
-            ctx.insert(k.clone(), &v.to_json());
-        }
-        if let Some(names) = self.str("name").and_then(|n| Names::derive(n).ok()) {
-            ctx.insert("distribution", &names.distribution);
-            ctx.insert("package", &names.package);
-            ctx.insert("image", &names.image);
-        }
-        ctx
+    pub fn tera_context(&self) -> &tera::Context {
+        &self.context
     }
 }
 
@@ -247,7 +288,7 @@ impl<'p> Questions<'p> {
 
     fn render(&self, template: &str, so_far: &Answers, key: &str, what: &str) -> Result<String> {
         tera::Tera::default()
-            .render_str(template, &so_far.tera_context(), false)
+            .render_str(template, so_far.tera_context(), false)
             .map_err(|source| Error::Render {
                 template: format!(
                     "pack.toml: question `{key}`: `{what}` of pack `{}`",
@@ -268,7 +309,7 @@ impl<'p> Questions<'p> {
     }
 
     fn spec(&self, key: &str) -> Option<&'p QuestionSpec> {
-        self.pack.questions.iter().find(|q| q.key == key)
+        self.pack.question(key)
     }
 
     /// The choices offered for `key`, given earlier answers.
@@ -603,9 +644,7 @@ mod tests {
         let pack = Pack::builtin().unwrap();
         let questions = Questions { pack: &pack };
         let mut so_far = Answers::default();
-        so_far
-            .0
-            .push(("operator".into(), Value::Operator(Operator::Pytorch)));
+        so_far.push("operator", Value::Operator(Operator::Pytorch));
         let err = questions
             .validate("profile", "tpu-v5e-4x4", &so_far)
             .unwrap_err();

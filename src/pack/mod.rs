@@ -75,6 +75,8 @@ pub struct Pack {
     pub questions: Vec<QuestionSpec>,
     /// Conditions on files.
     pub file_rules: Vec<FileRule>,
+    /// `questions` by key (a pack may have thousands).
+    question_index: std::collections::HashMap<String, usize>,
 }
 
 impl Pack {
@@ -176,6 +178,7 @@ impl Pack {
             default_head: profiles.default_head,
             files: under("files/"),
             partials: under("partials/"),
+            question_index: index(&questions),
             questions,
             file_rules,
         };
@@ -226,9 +229,15 @@ impl Pack {
             default_head: top.default_head.or(self.default_head),
             files,
             partials,
+            question_index: index(&questions),
             questions,
             file_rules,
         }
+    }
+
+    /// The pack question `key`, if there is one.
+    pub fn question(&self, key: &str) -> Option<&QuestionSpec> {
+        self.question_index.get(key).map(|&i| &self.questions[i])
     }
 
     /// The profile `id`, if the pack has it.
@@ -242,14 +251,22 @@ impl Pack {
     }
 
     fn validate_questions(&self, id: &str, text: &str) -> Result<()> {
-        // Point errors at the line that defines the question or file rule.
-        let at = |needle: String| match text.lines().position(|l| l.contains(&needle)) {
-            Some(i) => format!("pack.toml:{}", i + 1),
+        // Point errors at the line that defines the question or file rule: the first line
+        // quoting its key, found with one pass over the file (not one per question).
+        let mut first_line: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            for quoted in line.split('"').skip(1).step_by(2) {
+                first_line.entry(quoted).or_insert(i + 1);
+            }
+        }
+        let at = |key: &str| match first_line.get(key) {
+            Some(line) => format!("pack.toml:{line}"),
             None => "pack.toml".to_string(),
         };
         let mut seen = std::collections::BTreeSet::new();
         for q in &self.questions {
-            let file = at(format!("\"{}\"", q.key));
+            let file = at(&q.key);
             let err = |m: String| pack_err(id, &file, format!("question `{}`: {m}", q.key));
             let key_ok = q.key.starts_with(|c: char| c.is_ascii_lowercase())
                 && q.key
@@ -307,7 +324,7 @@ impl Pack {
             }
         }
         for rule in &self.file_rules {
-            let file = at(format!("\"{}\"", rule.path));
+            let file = at(&rule.path);
             let err = |m: String| pack_err(id, &file, format!("[[files]] `{}`: {m}", rule.path));
             if !self.files.iter().any(|f| f.path == rule.path) {
                 return Err(err("no such file under files/".into()));
@@ -319,6 +336,15 @@ impl Pack {
         }
         Ok(())
     }
+}
+
+/// Question keys → their position (the first, if a key repeats: validation refuses that).
+fn index(questions: &[QuestionSpec]) -> std::collections::HashMap<String, usize> {
+    let mut index = std::collections::HashMap::new();
+    for (i, q) in questions.iter().enumerate() {
+        index.entry(q.key.clone()).or_insert(i);
+    }
+    index
 }
 
 /// A `when` expression as a template that renders `1` when it holds (how packs' conditions

@@ -54,7 +54,7 @@ fn built_in_questions_are_asked_in_order() {
     );
     assert_eq!(
         answers,
-        Answers(vec![
+        Answers::from_iter(vec![
             ("name".into(), Value::Str("demo".into())),
             ("operator".into(), Value::Operator(Operator::Jax)),
             ("profile".into(), Value::Str("cpu-medium".into())),
