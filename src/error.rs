@@ -286,6 +286,22 @@ pub enum Error {
     #[error("destination `{}` exists and is not a directory", path.display())]
     DestinationNotDir { path: PathBuf },
 
+    #[error("destination `{}` was filled while aichor prepared the project", path.display())]
+    DestinationChanged { path: PathBuf },
+
+    #[error("`{}` is a file where the project needs a folder", path.display())]
+    PathBlocked { path: PathBuf },
+
+    #[error("writing into `{}` failed and {} replaced file(s) could not be put back: {}", path.display(), left.len(), left.join(", "))]
+    RollbackFailed {
+        path: PathBuf,
+        /// Where the originals are kept.
+        backup: PathBuf,
+        left: Vec<String>,
+        #[source]
+        cause: Box<Error>,
+    },
+
     #[error("`{}` {action}", path.display())]
     Io {
         path: PathBuf,
@@ -389,7 +405,7 @@ pub enum Error {
     Aborted,
 
     #[error("interrupted")]
-    Interrupted,
+    Interrupted { signal: i32 },
 }
 
 impl Error {
@@ -434,6 +450,9 @@ impl Error {
                 "choose another PATH, or pass `--force` to write into it (existing files are listed before being replaced)".into()
             }
             Error::DestinationNotDir { .. } => "choose another PATH".into(),
+            Error::DestinationChanged { .. } => "another process (a second aichor?) wrote there; nothing of this run was written: look at it, then run again (with `--force` to add to it)".into(),
+            Error::PathBlocked { .. } => "move that file away, or choose another PATH; nothing was written".into(),
+            Error::RollbackFailed { backup, .. } => format!("your original files are kept in `{}`: copy them back by hand", backup.display()),
             Error::Merge { .. } => "fix the file (or move it away) and run again".into(),
             Error::Io { .. } => "check the path and its permissions".into(),
             Error::PackTests { .. } => "review the differences; if they are intended, rerun with `--update`".into(),
@@ -459,11 +478,12 @@ impl Error {
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::Aborted => "nothing was written".into(),
-            Error::Interrupted => return None,
+            Error::Interrupted { .. } => return None,
         })
     }
 
-    /// 2 for usage errors (fix the command line), 130 for Ctrl-C, 1 for everything else.
+    /// 2 for usage errors (fix the command line), 128 + signal when stopped by one, 1 for
+    /// everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::MissingAnswer { .. }
@@ -472,7 +492,8 @@ impl Error {
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
             | Error::NoManifests { .. } => 2,
-            Error::Interrupted => 130,
+            // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
+            Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),
             _ => 1,
         }
     }
@@ -480,7 +501,7 @@ impl Error {
     /// A failed prompt: Ctrl-C in raw mode arrives as `Interrupted` (exit 130).
     pub fn from_prompt(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::Interrupted {
-            Error::Interrupted
+            Error::Interrupted { signal: 2 }
         } else {
             Error::Prompt(e)
         }

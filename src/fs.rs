@@ -36,3 +36,39 @@ pub fn remove_created(dirs: &[PathBuf]) {
         let _ = fs_err::remove_dir(d);
     }
 }
+
+/// An exclusive advisory lock on a folder, held until dropped: one `aichor` writes into a
+/// folder at a time. Waits (a commit takes milliseconds) but gives up on a signal.
+pub struct DirLock {
+    #[cfg(unix)]
+    _file: std::fs::File,
+}
+
+impl DirLock {
+    #[cfg(unix)]
+    pub fn acquire(dir: &Path) -> Result<DirLock> {
+        // Opening a folder read-only is allowed on Unix, and flock works on it.
+        let file = fs_err::File::open(dir)
+            .map_err(|e| Error::io(dir, "cannot be locked", e))?
+            .into_parts()
+            .0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(DirLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    interrupt::check()?;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(Error::io(dir, "cannot be locked", e));
+                }
+            }
+        }
+    }
+
+    /// Elsewhere, no lock: the re-inspection under `apply` still refuses most races.
+    #[cfg(not(unix))]
+    pub fn acquire(_: &Path) -> Result<DirLock> {
+        Ok(DirLock {})
+    }
+}

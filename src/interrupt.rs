@@ -1,75 +1,129 @@
-//! Ctrl-C: whatever is being staged is removed and the process exits with 130; while files
-//! are being moved into place (a few renames) the signal waits, so the destination is never
-//! left half-written. Also restores the cursor a prompt may have hidden.
+//! Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP stop `aichor` with nothing half-written,
+//! exit status 128 + the signal (130, 143, 129), and the cursor a prompt may have hidden
+//! restored.
+//!
+//! A signal handler that deletes files while the main thread writes them races it (the
+//! staging folder removed under a running commit, half a project left behind). So the
+//! handler only decides *who* stops the run:
+//! - while nothing is being written (`Phase::Idle`: prompting, rendering, fetching a pack), it
+//!   removes what `register` named and exits at once;
+//! - while the project is staged, locked or committed (`Phase::Writing`), it records the
+//!   signal; the writing code polls `check()` between steps (and while `uv` runs, which it
+//!   stops), undoes what it did, and returns `Error::Interrupted`.
+//!
+//! The phase and the pending signal live under one lock, so the handler and the main thread
+//! never act at the same time.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Paths to remove if interrupted (the staging directory, parents we created).
-static CLEANUP: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-/// Set while files are renamed into the destination.
-static COMMITTING: AtomicBool = AtomicBool::new(false);
-/// Set when Ctrl-C arrived during the commit; honoured once it is done.
-static PENDING: AtomicBool = AtomicBool::new(false);
+use crate::error::{Error, Result};
+
+/// What the main thread is doing, as far as a signal is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Nothing on disk that a signal could leave half-done: exit at once.
+    Idle,
+    /// Writing: the main thread undoes its work and stops.
+    Writing,
+}
+
+struct State {
+    phase: Phase,
+    /// The first signal received, if any.
+    pending: Option<i32>,
+    /// Paths to remove on an immediate exit (a pack clone in progress).
+    cleanup: Vec<PathBuf>,
+}
+
+static STATE: Mutex<State> = Mutex::new(State {
+    phase: Phase::Idle,
+    pending: None,
+    cleanup: Vec::new(),
+});
+
+fn state() -> std::sync::MutexGuard<'static, State> {
+    // A panic while holding the lock cannot leave the state inconsistent (plain fields).
+    STATE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Install the handler once; failure to install only loses the cleanup, so it is not fatal.
+#[cfg(unix)]
 pub fn install() {
-    let _ = ctrlc::set_handler(|| {
-        if COMMITTING.load(Ordering::SeqCst) {
-            PENDING.store(true, Ordering::SeqCst);
-            return;
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            handle(signal);
         }
-        exit_now();
     });
 }
 
-fn exit_now() -> ! {
-    cleanup();
-    let _ = console::Term::stderr().show_cursor();
-    eprintln!();
-    std::process::exit(130);
-}
+/// Signals are Unix's; elsewhere the default (immediate exit) applies.
+#[cfg(not(unix))]
+pub fn install() {}
 
-/// Remove every registered path (deepest first).
-pub fn cleanup() {
-    let paths = match CLEANUP.lock() {
-        Ok(mut guard) => std::mem::take(&mut *guard),
-        Err(_) => return,
-    };
-    for p in paths.iter().rev() {
-        if p.is_dir() {
-            let _ = fs_err::remove_dir_all(p);
-        } else {
-            let _ = fs_err::remove_file(p);
+fn handle(signal: i32) {
+    let mut st = state();
+    if st.pending.is_none() {
+        st.pending = Some(signal);
+    }
+    if st.phase == Phase::Idle {
+        for p in std::mem::take(&mut st.cleanup).iter().rev() {
+            let _ = if p.is_dir() {
+                fs_err::remove_dir_all(p)
+            } else {
+                fs_err::remove_file(p)
+            };
         }
+        let _ = console::Term::stderr().show_cursor();
+        eprintln!();
+        // Exit while holding the lock: the main thread cannot start writing meanwhile.
+        std::process::exit(128 + signal);
     }
 }
 
-/// Remember `path` for removal on Ctrl-C.
-pub fn register(path: PathBuf) {
-    if let Ok(mut guard) = CLEANUP.lock() {
-        guard.push(path);
+/// The signal received while writing, as an error (`Ok` when none).
+pub fn check() -> Result<()> {
+    match state().pending {
+        Some(signal) => Err(Error::Interrupted { signal }),
+        None => Ok(()),
     }
+}
+
+/// Run `f`, the writing part of a command, with signals deferred to its `check()` calls.
+/// Refused at once if a signal already arrived.
+pub fn writing<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    {
+        let mut st = state();
+        if let Some(signal) = st.pending {
+            return Err(Error::Interrupted { signal });
+        }
+        st.phase = Phase::Writing;
+    }
+    let out = f();
+    let mut st = state();
+    st.phase = Phase::Idle;
+    match (out, st.pending) {
+        // The work checked for signals up to its last step and then completed: a signal
+        // after that came too late to stop it, and the whole result stands (exit 0).
+        (Ok(v), _) => Ok(v),
+        // Whatever failed, a signal received meanwhile is why the run stops.
+        (Err(_), Some(signal)) => Err(Error::Interrupted { signal }),
+        (Err(e), None) => Err(e),
+    }
+}
+
+/// Remember `path` for removal if a signal ends the run while idle.
+pub fn register(path: PathBuf) {
+    state().cleanup.push(path);
 }
 
 /// Forget every registered path (the work they belonged to finished or was cleaned up).
 pub fn clear() {
-    if let Ok(mut guard) = CLEANUP.lock() {
-        guard.clear();
-    }
-}
-
-/// Run `f` with Ctrl-C deferred until it returns.
-pub fn while_committing<T>(f: impl FnOnce() -> T) -> T {
-    COMMITTING.store(true, Ordering::SeqCst);
-    let out = f();
-    COMMITTING.store(false, Ordering::SeqCst);
-    if PENDING.load(Ordering::SeqCst) {
-        // The commit finished: what is on disk is whole; stop as the user asked.
-        clear();
-        let _ = console::Term::stderr().show_cursor();
-        std::process::exit(130);
-    }
-    out
+    state().cleanup.clear();
 }

@@ -16,7 +16,11 @@ fn main() -> ExitCode {
     match commands::run(cli, &printer) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            if !matches!(err, Error::Interrupted) {
+            if matches!(err, Error::Interrupted { .. }) {
+                // A prompt may have hidden the cursor; the shell prints on a fresh line.
+                let _ = console::Term::stderr().show_cursor();
+                eprintln!();
+            } else {
                 printer.error(&err);
             }
             ExitCode::from(err.exit_code())

@@ -6,7 +6,7 @@ use aichor::error::{Error, Result};
 use aichor::init::questions::Questions;
 use aichor::init::render::{Plan, PlannedFile};
 use aichor::init::snapshot;
-use aichor::init::{inspect, write_plan};
+use aichor::init::{Consent, inspect, write_plan};
 use aichor::pack::{self, Pack, PackToml, source};
 use aichor::printer::{Format, Printer};
 use include_dir::{Dir, include_dir};
@@ -155,14 +155,10 @@ pub(super) fn new(dir: &Path, printer: &Printer) -> Result<()> {
             path: dir.to_path_buf(),
         });
     }
-    let mut outcome = Ok(Vec::new());
-    let mut finish = |root: &Path| {
-        // Snapshot the example answer sets so `templates test` passes from the start.
-        outcome = test_sets(root, true, &Printer::quiet());
-        outcome.as_ref().map(Clone::clone).unwrap_or_default()
-    };
-    write_plan(&plan, dir, &mut finish)?;
-    outcome?;
+    // Snapshot the example answer sets in the staged pack, so `templates test` passes from
+    // the start; if they fail, nothing is written.
+    let mut finish = |root: &Path| test_sets(root, true, &Printer::quiet());
+    write_plan(&plan, dir, Consent::EmptyOnly, &mut finish)?;
     printer.status(
         "Created",
         &format!("template pack `{name}` in `{}`", dir.display()),

@@ -26,7 +26,7 @@ pub use lock::Outcome as LockOutcome;
 use questions::{Answers, Questions};
 use render::{Engine, PlannedFile};
 use settings::{InitSettings, LockPolicy, WritePolicy};
-pub use write::{Action, apply as write_plan, inspect};
+pub use write::{Action, Consent, apply as write_plan, inspect};
 
 /// Where the answers that produced a project are recorded, inside it.
 pub const ANSWERS_FILE: &str = ".aichor-answers.yaml";
@@ -137,7 +137,7 @@ pub fn run(
     let (unlocked, locked) = (unlocked?, locked?);
     if settings.write != WritePolicy::DryRun {
         let had_lock = staged.dest.join("uv.lock").exists();
-        report.lock = write(&staged, settings.lock, progress)?;
+        report.lock = write(&staged, settings, progress)?;
         if report.lock == LockOutcome::Locked {
             add_lock_file(&mut report, &staged.dest, had_lock);
         }
@@ -213,26 +213,33 @@ fn confirm_files(report: &Report, ctx: &Context, p: &mut (dyn Prompter + '_)) ->
 }
 
 /// Write the staged project, running `uv lock` on it first as the policy says.
-fn write(staged: &Staged, policy: LockPolicy, progress: &Printer) -> Result<LockOutcome> {
+fn write(staged: &Staged, settings: &InitSettings, progress: &Printer) -> Result<LockOutcome> {
     let mut outcome = LockOutcome::Skipped("--no-lock".into());
-    let mut finish = |root: &Path| {
-        if policy == LockPolicy::Skip {
-            return Vec::new();
+    let mut finish = |root: &Path| -> Result<Vec<String>> {
+        if settings.lock == LockPolicy::Skip {
+            return Ok(Vec::new());
         }
         outcome = match lock::find_uv() {
             Ok(uv) => {
                 progress.status("Locking", "dependencies with `uv lock`");
-                lock::run(&uv, root)
+                lock::run(&uv, root)?
             }
             Err(why) => LockOutcome::Skipped(why),
         };
-        if outcome == LockOutcome::Locked {
+        Ok(if outcome == LockOutcome::Locked {
             vec!["uv.lock".to_string()]
         } else {
             Vec::new()
-        }
+        })
     };
-    write::apply(&staged.project.plan, &staged.dest, &mut finish)?;
+    // The user agreed to a non-empty destination (`--force`, or a yes at the prompt) only
+    // if it was non-empty when inspected, or said so up front.
+    let consent = if settings.write == WritePolicy::Force || staged.inspection.non_empty {
+        write::Consent::NonEmpty
+    } else {
+        write::Consent::EmptyOnly
+    };
+    write::apply(&staged.project.plan, &staged.dest, consent, &mut finish)?;
     Ok(outcome)
 }
 

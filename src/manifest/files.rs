@@ -124,17 +124,19 @@ pub fn write_atomically(file: &Path, text: &str) -> Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::io(dir, "cannot hold a temporary file", e))?;
-    // Ctrl-C before the rename removes the temporary file; during it, waits for it.
-    crate::interrupt::register(tmp.path().to_path_buf());
-    std::io::Write::write_all(&mut tmp, text.as_bytes())
-        .map_err(|e| Error::io(file, "cannot be written", e))?;
-    if let Ok(meta) = fs_err::metadata(file) {
-        let _ = fs_err::set_permissions(tmp.path(), meta.permissions());
-    }
-    let persisted = crate::interrupt::while_committing(|| tmp.persist(file));
-    crate::interrupt::clear();
-    persisted.map_err(|e| Error::io(file, "cannot be replaced", e.error))?;
-    Ok(())
+    // A signal before the rename leaves the file as it was (the temporary file is removed
+    // with `tmp`); the rename itself is atomic.
+    crate::interrupt::writing(|| {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .map_err(|e| Error::io(dir, "cannot hold a temporary file", e))?;
+        std::io::Write::write_all(&mut tmp, text.as_bytes())
+            .map_err(|e| Error::io(file, "cannot be written", e))?;
+        if let Ok(meta) = fs_err::metadata(file) {
+            let _ = fs_err::set_permissions(tmp.path(), meta.permissions());
+        }
+        crate::interrupt::check()?;
+        tmp.persist(file)
+            .map_err(|e| Error::io(file, "cannot be replaced", e.error))?;
+        Ok(())
+    })
 }

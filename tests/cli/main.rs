@@ -9,6 +9,7 @@
 //! - `pty`: the interactive path through a real pseudo-terminal (unix only).
 //! - `manifest`: validate / migrate / schema on the conformance corpus and bad variants.
 //! - `packs`: template packs built in each test; the `templates` commands.
+//! - `safety`: signals, `--force` into a blocked folder, empty folders, racing inits (unix).
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
@@ -27,5 +28,7 @@ mod packs;
 mod profiles;
 #[cfg(unix)]
 mod pty;
+#[cfg(unix)]
+mod safety;
 mod support;
 mod template_tests;
