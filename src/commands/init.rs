@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use aichor::error::{NoPrompt, Origin, Result};
 use aichor::init::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy, WritePolicy};
-use aichor::init::{self, LockOutcome, Report};
+use aichor::init::{self, Action, LockOutcome, Report};
 use aichor::printer::{Format, Printer};
 use aichor::prompt::{Prompter, Terminal};
 
@@ -114,6 +114,10 @@ fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
         LockOutcome::Skipped(why) if report.lock_required => {
             printer.warn(&format!("`uv lock` skipped: {why}"));
         }
+        LockOutcome::Kept => printer.status(
+            "Kept",
+            "your `uv.lock` (run `uv lock` in the project, or pass `--lock`, to update it)",
+        ),
         LockOutcome::Skipped(_) | LockOutcome::Locked => {}
     }
     let (merged, overwrote) = if report.dry_run {
@@ -152,7 +156,11 @@ fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
         &format!(
             "`{}` ({} files, {} {})",
             report.destination,
-            report.files.len(),
+            report
+                .files
+                .iter()
+                .filter(|f| f.action != Action::Keep)
+                .count(),
             report.pack.name,
             report.pack.version
         ),

@@ -17,6 +17,8 @@ pub enum Outcome {
     Skipped(String),
     /// uv ran and failed (its last error line).
     Failed(String),
+    /// The destination has a `uv.lock`: kept as it is (`--lock` updates it).
+    Kept,
 }
 
 /// The uv program: `AICHOR_UV` if set (a pinned uv, or a test's stand-in), else `uv` from

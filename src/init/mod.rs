@@ -123,6 +123,7 @@ pub fn run(
     let staged = stage(project, dest)?;
     confirm_destination(&staged, settings.write, prompter.as_deref_mut())?;
     let mut report = report(&staged, &pack, &answers, settings);
+    plan_lock_file(&mut report, &staged.dest, settings.lock);
     if let Some(p) = prompter
         && settings.write != WritePolicy::DryRun
     {
@@ -136,10 +137,9 @@ pub fn run(
         [false, true].map(|locked| next_steps(&pack, engine, ctx, &staged.dest, locked));
     let (unlocked, locked) = (unlocked?, locked?);
     if settings.write != WritePolicy::DryRun {
-        let had_lock = staged.dest.join("uv.lock").exists();
         report.lock = write(&staged, settings, progress)?;
         if report.lock == LockOutcome::Locked {
-            add_lock_file(&mut report, &staged.dest, had_lock);
+            add_lock_file(&mut report, &staged.dest);
         }
     }
     report.next_steps = if report.locked { locked } else { unlocked };
@@ -202,7 +202,11 @@ fn confirm_destination(
 /// In a terminal: show what will be written and ask before writing it.
 fn confirm_files(report: &Report, ctx: &Context, p: &mut (dyn Prompter + '_)) -> Result<()> {
     p.show(&summary(report, ctx));
-    let n = report.files.len();
+    let n = report
+        .files
+        .iter()
+        .filter(|f| f.action != Action::Keep)
+        .count();
     if p.confirm(&format!("Write these {n} files?"), true)
         .map_err(Error::from_prompt)?
     {
@@ -214,10 +218,21 @@ fn confirm_files(report: &Report, ctx: &Context, p: &mut (dyn Prompter + '_)) ->
 
 /// Write the staged project, running `uv lock` on it first as the policy says.
 fn write(staged: &Staged, settings: &InitSettings, progress: &Printer) -> Result<LockOutcome> {
-    let mut outcome = LockOutcome::Skipped("--no-lock".into());
+    let existing = existing_lock(&staged.dest);
+    let mut outcome = match (settings.lock, &existing) {
+        (LockPolicy::Skip, _) => LockOutcome::Skipped("--no-lock".into()),
+        (LockPolicy::Auto, Some(_)) => LockOutcome::Kept,
+        _ => LockOutcome::Skipped(String::new()),
+    };
     let mut finish = |root: &Path| -> Result<Vec<String>> {
-        if settings.lock == LockPolicy::Skip {
+        if matches!(outcome, LockOutcome::Kept) || settings.lock == LockPolicy::Skip {
             return Ok(Vec::new());
+        }
+        // `--lock` over an existing lock: uv starts from the user's pins, as `uv lock` in
+        // the project would, instead of resolving everything afresh.
+        if let Some(lock) = &existing {
+            let copy = root.join("uv.lock");
+            fs_err::copy(lock, &copy).map_err(|e| Error::io(lock, "cannot be read", e))?;
         }
         outcome = match lock::find_uv() {
             Ok(uv) => {
@@ -272,18 +287,46 @@ fn report(staged: &Staged, pack: &Pack, answers: &Answers, settings: &InitSettin
     }
 }
 
-/// `uv.lock` joins the report once uv wrote it; it replaced a lock only if one was there.
-fn add_lock_file(report: &mut Report, dest: &Path, had_lock: bool) {
+/// The destination's `uv.lock`, if it has one.
+fn existing_lock(dest: &Path) -> Option<PathBuf> {
+    let lock = dest.join("uv.lock");
+    lock.is_file().then_some(lock)
+}
+
+fn file_size(path: &Path) -> usize {
+    fs_err::metadata(path).map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX))
+}
+
+/// `uv.lock` in the report before writing: what happens to the user's lock, if there is one
+/// (kept, or updated with `--lock`).
+fn plan_lock_file(report: &mut Report, dest: &Path, policy: LockPolicy) {
+    if let Some(lock) = existing_lock(dest) {
+        report.files.push(FileReport {
+            path: "uv.lock".into(),
+            action: if policy == LockPolicy::Required {
+                Action::Overwrite
+            } else {
+                Action::Keep
+            },
+            bytes: file_size(&lock),
+        });
+        report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+}
+
+/// Once uv wrote `uv.lock`: the report says so, with its size (replacing the entry that said
+/// an existing lock would be updated).
+fn add_lock_file(report: &mut Report, dest: &Path) {
     report.locked = true;
+    let bytes = file_size(&dest.join("uv.lock"));
+    if let Some(f) = report.files.iter_mut().find(|f| f.path == "uv.lock") {
+        f.bytes = bytes;
+        return;
+    }
     report.files.push(FileReport {
         path: "uv.lock".into(),
-        action: if had_lock {
-            Action::Overwrite
-        } else {
-            Action::Create
-        },
-        bytes: fs_err::metadata(dest.join("uv.lock"))
-            .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX)),
+        action: Action::Create,
+        bytes,
     });
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
 }

@@ -18,6 +18,8 @@ pub enum Action {
     Overwrite,
     /// Merged into the existing file (see `merge`).
     Merge,
+    /// An existing file left as it is (the user's `uv.lock`, unless `--lock`).
+    Keep,
 }
 
 impl Action {
@@ -27,6 +29,7 @@ impl Action {
             Action::Create => "create",
             Action::Overwrite => "overwrite",
             Action::Merge => "merge",
+            Action::Keep => "keep",
         }
     }
 }

@@ -910,3 +910,115 @@ mod lock {
         );
     }
 }
+
+#[cfg(unix)]
+mod existing_lock {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A project with its own `uv.lock`, and a uv stand-in that records whether it ran and
+    /// which lock it started from.
+    fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("demo");
+        std::fs::create_dir(&dest).unwrap();
+        std::fs::write(dest.join("uv.lock"), "mine: numpy 1.26\n").unwrap();
+        let uv = tmp.path().join("fake-uv");
+        std::fs::write(
+            &uv,
+            "#!/bin/sh\ncp uv.lock ../../uv-saw 2>/dev/null || echo none > ../../uv-saw\necho 'version = 1' > uv.lock\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+        (tmp, uv)
+    }
+
+    fn lock_action(out: &std::process::Output) -> serde_json::Value {
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == "uv.lock")
+            .map(|f| f["action"].clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn force_keeps_the_users_lock_and_says_so() {
+        let (tmp, uv) = setup();
+        for dry_run in [true, false] {
+            let mut cmd = init();
+            cmd.current_dir(tmp.path()).env("AICHOR_UV", &uv).args([
+                "demo",
+                "--operator",
+                "jax",
+                "--no-input",
+                "--force",
+                "--format",
+                "json",
+            ]);
+            if dry_run {
+                cmd.arg("--dry-run");
+            }
+            let out = cmd.output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_eq!(lock_action(&out), "keep", "dry run: {dry_run}");
+        }
+        assert!(!tmp.path().join("uv-saw").exists(), "uv did not run");
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("demo/uv.lock")).unwrap(),
+            "mine: numpy 1.26\n"
+        );
+    }
+
+    #[test]
+    fn lock_updates_it_from_the_users_pins() {
+        let (tmp, uv) = setup();
+        let out = init()
+            .current_dir(tmp.path())
+            .env("AICHOR_UV", &uv)
+            .args([
+                "demo",
+                "--operator",
+                "jax",
+                "--no-input",
+                "--force",
+                "--lock",
+            ])
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(lock_action(&out), "overwrite");
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("uv-saw")).unwrap(),
+            "mine: numpy 1.26\n",
+            "uv started from the existing lock"
+        );
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("demo/uv.lock")).unwrap(),
+            "version = 1\n"
+        );
+    }
+
+    #[test]
+    fn a_new_project_reports_a_created_lock() {
+        let (tmp, uv) = setup();
+        let out = init()
+            .current_dir(tmp.path())
+            .env("AICHOR_UV", &uv)
+            .args([
+                "fresh",
+                "--operator",
+                "jax",
+                "--no-input",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(lock_action(&out), "create");
+    }
+}
