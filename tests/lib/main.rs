@@ -3,6 +3,8 @@
 //! - `scripted`: a `Prompter` that plays a script of expected prompts and answers.
 //! - `prompts`: the interactive order and wording, through `answers::collect`.
 //! - `pipeline`: `Context::resolve`, `render::plan` and `init::build` on validated answers.
+//! - `properties`: the parsers on generated input (proptest): no panic, bounded work,
+//!   migrations that parse and are fixed points.
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -15,4 +17,5 @@
 
 mod pipeline;
 mod prompts;
+mod properties;
 mod scripted;
