@@ -1022,3 +1022,20 @@ mod existing_lock {
         assert_eq!(lock_action(&out), "create");
     }
 }
+
+/// An answers file nested deep enough to make a YAML loader crawl (or overflow its stack)
+/// is refused at once with a position.
+#[test]
+fn a_deeply_nested_answers_file_is_refused_quickly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("deep.yaml");
+    std::fs::write(&file, "[".repeat(100_000)).unwrap();
+    let out = init()
+        .current_dir(tmp.path())
+        .args(["demo", "--answers", "deep.yaml", "--no-input"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 1, column"), "{}", stderr(&out));
+    assert_eq!(entries(tmp.path()), ["deep.yaml"]);
+}

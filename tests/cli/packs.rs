@@ -501,10 +501,16 @@ fn git_packs_are_cloned_at_a_tag_and_reused_offline() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("cannot fetch template pack"), "{err}");
+    // git's whole message, not only its last line ("... and the repository exists.").
     assert!(
-        stderr(&out).contains("cannot fetch template pack"),
-        "{}",
-        stderr(&out)
+        err.contains("does not appear to be a git repository") && err.contains("repository exists"),
+        "{err}"
+    );
+    assert!(
+        !tmp.path().join("empty-cache").exists(),
+        "a failed fetch leaves the cache as it found it"
     );
 }
 
@@ -526,6 +532,29 @@ fn broken_packs_are_refused_naming_file_line_and_key() {
         "[pack]\nname = \"b\"\nversion = \"1.0.0\"\ndescription = \"d\"\nextends = \"builtin\"\n";
     let cases: Vec<Case> = vec![
         ("[pack\nname = 1\n".into(), vec![], "pack.toml:1:"),
+        // Next steps render before the first write: a broken one leaves nothing.
+        (
+            format!("next-steps = [\"{{{{ nope }}}}\"]\n{ok_head}"),
+            vec![],
+            "template `next-steps in pack.toml` failed to render",
+        ),
+        // A pack may not write where git would run its code (`core.fsmonitor`, hooks).
+        (
+            format!("{ok_head}\n[vars]\nd = \".Git\"\n"),
+            vec![(
+                "files/{{ vars.d }}/config",
+                "[core]\nfsmonitor = \"touch pwned\"\n",
+            )],
+            "a version-control folder's config can run commands",
+        ),
+        (
+            ok_head.to_string(),
+            vec![(
+                "files/.gitmodules",
+                "[submodule \"x\"]\n\tpath = x\n\turl = ../x\n\tupdate = !touch pwned\n",
+            )],
+            "`update = !command` runs that command",
+        ),
         (
             format!("{ok_head}colour = \"red\"\n"),
             vec![],
