@@ -12,6 +12,7 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(validate migrate answers pack_toml)
 export RUSTC_BOOTSTRAP=${RUSTC_BOOTSTRAP:-1}
+status=0
 
 for t in "${targets[@]}"; do
     corpus=fuzz/corpus/$t
@@ -22,6 +23,13 @@ for t in "${targets[@]}"; do
         pack_toml) cp templates/new-pack/pack.toml "$corpus/new-pack.toml" ;;
     esac
     echo "=== $t for ${secs}s"
-    cargo fuzz run "$t" "$corpus" -- -max_total_time="$secs" -rss_limit_mb=1024 -timeout=5 2>&1 \
-        | grep -E "^#[0-9]+ +(DONE|pulse)|ERROR|panicked|SUMMARY|crash-" | tail -3
+    log=fuzz/$t.log
+    if cargo fuzz run "$t" "$corpus" -- -max_total_time="$secs" -rss_limit_mb=1024 -timeout=5 >"$log" 2>&1; then
+        grep -E "^Done [0-9]+ runs" "$log" || tail -1 "$log"
+    else
+        grep -E "ERROR|panicked|SUMMARY|artifact" "$log" | head -5
+        echo "$t: FAILED (whole log: $log)"
+        status=1
+    fi
 done
+exit $status

@@ -80,18 +80,24 @@ impl<'t> Migrator<'t> {
     }
 
     /// batchjob → jobset, its `Worker` type → `worker`.
-    fn batchjob(&mut self, operator: &MarkedYaml, types: Option<&MarkedYaml>) {
+    fn batchjob(
+        &mut self,
+        operator: &MarkedYaml,
+        types: Option<&MarkedYaml>,
+    ) -> Result<(), String> {
         self.replace(operator, "jobset");
         self.change("spec.operator: batchjob → jobset (JOB_COMPLETION_INDEX is still injected)");
-        self.rename_worker(types);
+        self.rename_worker(types)
     }
 
     /// `Worker` → `worker` (jax, batchjob).
-    fn rename_worker(&mut self, types: Option<&MarkedYaml>) {
+    fn rename_worker(&mut self, types: Option<&MarkedYaml>) -> Result<(), String> {
         if let Some(k) = type_key(types, "Worker") {
+            refuse_duplicate(types)?;
             self.replace(k, "worker");
             self.change("spec.types: `Worker` → `worker`");
         }
+        Ok(())
     }
 
     /// pytorch/xgboost: `Master` + `Worker` → one `worker`; a lone one is renamed.
@@ -105,6 +111,9 @@ impl<'t> Migrator<'t> {
                 "`spec.types` is written in flow style (`{...}`): rewrite it in block style, one key per line, then migrate"
                     .into(),
             );
+        }
+        if master.is_some() || worker.is_some() {
+            refuse_duplicate(types)?;
         }
         match (master, worker) {
             (Some(mk), Some(wk)) => self.merge_master(types, mk, wk)?,
@@ -296,13 +305,25 @@ fn migrate_lf(text: &str) -> Result<Migration, String> {
                     .into(),
             );
         }
-        "batchjob" => m.batchjob(operator_node, types),
-        "jax" => m.rename_worker(types),
+        "batchjob" => m.batchjob(operator_node, types)?,
+        "jax" => m.rename_worker(types)?,
         "pytorch" | "xgboost" => m.master_worker(types)?,
         _ => {}
     }
     m.modeline();
     m.finish()
+}
+
+/// A `types` that already has today's `worker` next to a legacy key: renaming would make
+/// two `worker` keys, and which one the user meant is theirs to say.
+fn refuse_duplicate(types: Option<&MarkedYaml>) -> Result<(), String> {
+    if type_key(types, "worker").is_some() {
+        return Err(
+            "`spec.types` has both `worker` and a legacy `Master`/`Worker`: keep one, then migrate"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// The key `name` of the `types` mapping, if present.
@@ -393,6 +414,16 @@ mod tests {
         assert!(migrate(&mixed).unwrap_err().contains("mixed line endings"));
         let flow = "spec:\n  operator: xgboost\n  types: {Master: {count: 1, resources: {ramRatio: 2}}, Worker: {count: 2, resources: {ramRatio: 2}}}\n";
         assert!(migrate(flow).unwrap_err().contains("flow style"));
+    }
+
+    /// Found by the `migrate` fuzz target: renaming `Worker` next to an existing `worker`
+    /// made a duplicate key.
+    #[test]
+    fn a_worker_next_to_a_legacy_key_is_refused() {
+        let both = LEGACY.replace("    Master:", "    worker:");
+        assert!(migrate(&both).unwrap_err().contains("both `worker`"));
+        let jax = "spec:\n  operator: jax\n  types:\n    worker: {}\n    Worker: {}\n";
+        assert!(migrate(jax).unwrap_err().contains("both `worker`"));
     }
 
     #[test]
