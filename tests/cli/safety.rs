@@ -247,3 +247,29 @@ fn concurrent_inits_into_one_folder_have_one_winner() {
     assert_eq!(entries(tmp.path()), ["demo"], "no staging left");
     assert!(tmp.path().join("demo/uv.lock").is_file());
 }
+
+/// A read-only parent: a clear error naming the folder, nothing created. Root ignores
+/// permissions, so the test says so and skips there.
+#[test]
+fn a_read_only_parent_is_a_clear_error() {
+    let uid = Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+        eprintln!("skipped: running as root, which writes through read-only folders");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ro = tmp.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = spawn_init(&ro, Path::new("/nonexistent/uv"), &["demo"])
+        .wait_with_output()
+        .unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("staging directory") && err.contains("caused by:"),
+        "{err}"
+    );
+    assert!(entries(&ro).is_empty());
+}
