@@ -22,4 +22,5 @@ pub mod pack;
 pub mod printer;
 pub mod profile;
 pub mod prompt;
+pub mod staging;
 pub mod suggest;

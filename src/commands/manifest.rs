@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use aichor::error::{Error, Result};
+use aichor::fs::RealFs;
 use aichor::manifest::files::{self, FileResult};
 use aichor::manifest::validate::{self, Severity};
 use aichor::manifest::{migrate, schema};
@@ -119,7 +120,7 @@ pub(crate) fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()>
         for change in &m.changes {
             printer.status("Migrated", change);
         }
-        files::write_atomically(file, &m.text)?;
+        files::write_atomically(&RealFs, file, &m.text)?;
         printer.status("Wrote", &file.display().to_string());
     }
     if remaining.is_empty() {

@@ -17,6 +17,13 @@ use crate::cli::{
 pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     // Before anything is staged or prompted: Ctrl-C must clean up and restore the cursor.
     aichor::interrupt::install();
+    // What a crashed run left here (or beside here) is put back before anything else.
+    if let Ok(cwd) = std::env::current_dir() {
+        recover(&cwd, printer);
+        if let Some(parent) = cwd.parent() {
+            recover(parent, printer);
+        }
+    }
     match cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer),
         Command::Manifest(cmd) => match cmd {
@@ -52,5 +59,12 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
             printer.data(&String::from_utf8_lossy(&out));
             Ok(())
         }
+    }
+}
+
+/// Put back what abandoned staging folders in `dir` were doing, saying so.
+pub(crate) fn recover(dir: &std::path::Path, printer: &Printer) {
+    for line in aichor::staging::recover(&aichor::fs::RealFs, dir) {
+        printer.status("Recovered", &line);
     }
 }

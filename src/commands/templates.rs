@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use aichor::error::{Error, Result};
+use aichor::fs::RealFs;
 use aichor::init::questions::Questions;
 use aichor::init::render::{Plan, PlannedFile};
 use aichor::init::snapshot;
@@ -158,7 +159,7 @@ pub(super) fn new(dir: &Path, printer: &Printer) -> Result<()> {
     // Snapshot the example answer sets in the staged pack, so `templates test` passes from
     // the start; if they fail, nothing is written.
     let mut finish = |root: &Path| test_sets(root, true, &Printer::quiet());
-    write_plan(&plan, dir, Consent::EmptyOnly, &mut finish)?;
+    write_plan(&RealFs, &plan, dir, Consent::EmptyOnly, &mut finish)?;
     printer.status(
         "Created",
         &format!("template pack `{name}` in `{}`", dir.display()),

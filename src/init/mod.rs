@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::fs::Fs;
 use crate::pack::{Pack, PackInfo};
 use crate::printer::Printer;
 use crate::prompt::Prompter;
@@ -98,8 +99,18 @@ pub fn build(pack: &Pack, answers: &Answers) -> Result<Project> {
 /// steps (`uv lock`) while they run.
 pub fn run(
     settings: &InitSettings,
+    prompter: Option<&mut dyn Prompter>,
+    progress: &Printer,
+) -> Result<Report> {
+    run_with(settings, prompter, progress, &crate::fs::RealFs)
+}
+
+/// `run`, with every change to the filesystem made through `fs` (tests inject failures).
+pub fn run_with(
+    settings: &InitSettings,
     mut prompter: Option<&mut dyn Prompter>,
     progress: &Printer,
+    fs: &dyn Fs,
 ) -> Result<Report> {
     let pack = Pack::load(settings.pack_spec())?;
     let answers = answers::collect(
@@ -137,7 +148,7 @@ pub fn run(
         [false, true].map(|locked| next_steps(&pack, engine, ctx, &staged.dest, locked));
     let (unlocked, locked) = (unlocked?, locked?);
     if settings.write != WritePolicy::DryRun {
-        report.lock = write(&staged, settings, progress)?;
+        report.lock = write(&staged, settings, progress, fs)?;
         if report.lock == LockOutcome::Locked {
             add_lock_file(&mut report, &staged.dest);
         }
@@ -217,7 +228,12 @@ fn confirm_files(report: &Report, ctx: &Context, p: &mut (dyn Prompter + '_)) ->
 }
 
 /// Write the staged project, running `uv lock` on it first as the policy says.
-fn write(staged: &Staged, settings: &InitSettings, progress: &Printer) -> Result<LockOutcome> {
+fn write(
+    staged: &Staged,
+    settings: &InitSettings,
+    progress: &Printer,
+    fs: &dyn Fs,
+) -> Result<LockOutcome> {
     let existing = existing_lock(&staged.dest);
     let mut outcome = match (settings.lock, &existing) {
         (LockPolicy::Skip, _) => LockOutcome::Skipped("--no-lock".into()),
@@ -232,7 +248,8 @@ fn write(staged: &Staged, settings: &InitSettings, progress: &Printer) -> Result
         // the project would, instead of resolving everything afresh.
         if let Some(lock) = &existing {
             let copy = root.join("uv.lock");
-            fs_err::copy(lock, &copy).map_err(|e| Error::io(lock, "cannot be read", e))?;
+            fs.copy(lock, &copy)
+                .map_err(|e| Error::io(lock, "cannot be read", e))?;
         }
         outcome = match lock::find_uv() {
             Ok(uv) => {
@@ -254,7 +271,7 @@ fn write(staged: &Staged, settings: &InitSettings, progress: &Printer) -> Result
     } else {
         write::Consent::EmptyOnly
     };
-    write::apply(&staged.project.plan, &staged.dest, consent, &mut finish)?;
+    write::apply(fs, &staged.project.plan, &staged.dest, consent, &mut finish)?;
     Ok(outcome)
 }
 

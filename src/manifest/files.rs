@@ -8,6 +8,8 @@ use serde::Serialize;
 use super::repo::{self, MANIFESTS_DIR, Placement};
 use super::validate::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
+use crate::fs::Fs;
+use crate::staging::PREFIX;
 
 /// One file's result, as `--format json` prints it.
 #[derive(Debug, Serialize)]
@@ -109,9 +111,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Replace `file` by writing a sibling temp file and renaming it over. Through a symlink,
-/// the target is replaced and the link stays.
-pub fn write_atomically(file: &Path, text: &str) -> Result<()> {
+/// Replace `file` by writing a sibling temp file and renaming it over (all through `fs`).
+/// Through a symlink, the target is replaced and the link stays. A crash leaves the file
+/// whole (old or new) and at worst a `.aichor-staging-*` temporary file, which the next run
+/// removes.
+pub fn write_atomically(fs: &dyn Fs, file: &Path, text: &str) -> Result<()> {
     let resolved;
     let file = if fs_err::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink()) {
         resolved =
@@ -124,19 +128,29 @@ pub fn write_atomically(file: &Path, text: &str) -> Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    // A signal before the rename leaves the file as it was (the temporary file is removed
-    // with `tmp`); the rename itself is atomic.
+    let name = file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!("{PREFIX}{}-{name}", std::process::id()));
+    // A signal before the rename leaves the file as it was (the temporary file is removed);
+    // the rename itself is atomic.
     crate::interrupt::writing(|| {
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .map_err(|e| Error::io(dir, "cannot hold a temporary file", e))?;
-        std::io::Write::write_all(&mut tmp, text.as_bytes())
-            .map_err(|e| Error::io(file, "cannot be written", e))?;
-        if let Ok(meta) = fs_err::metadata(file) {
-            let _ = fs_err::set_permissions(tmp.path(), meta.permissions());
+        let result = (|| {
+            fs.write(&tmp, text.as_bytes())
+                .map_err(|e| Error::io(&tmp, "cannot be written", e))?;
+            if let Ok(meta) = fs_err::metadata(file) {
+                fs.set_permissions(&tmp, meta.permissions())
+                    .map_err(|e| Error::io(&tmp, "cannot take the file's permissions", e))?;
+            }
+            fs.sync(&tmp)
+                .map_err(|e| Error::io(&tmp, "cannot be written", e))?;
+            crate::interrupt::check()?;
+            fs.rename(&tmp, file)
+                .map_err(|e| Error::io(file, "cannot be replaced", e))
+        })();
+        if result.is_err() {
+            let _ = fs.remove_file(&tmp);
         }
-        crate::interrupt::check()?;
-        tmp.persist(file)
-            .map_err(|e| Error::io(file, "cannot be replaced", e.error))?;
-        Ok(())
+        result
     })
 }

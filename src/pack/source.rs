@@ -124,11 +124,11 @@ fn fetch(spec: &str) -> Result<Resolved> {
     if !dir.join("pack.toml").is_file() {
         // Folders this fetch creates are removed again if it fails: a failed fetch leaves
         // the cache as it found it.
-        let created = crate::fs::create_dirs(&cache)?;
+        let created = crate::fs::create_dirs(&crate::fs::RealFs, &cache)?;
         let fetched = clone(spec, url, reference, &cache, &dir);
         crate::interrupt::clear();
         if fetched.is_err() {
-            crate::fs::remove_created(&created);
+            crate::fs::remove_created(&crate::fs::RealFs, &created);
         }
         fetched?;
     }

@@ -273,3 +273,104 @@ fn a_read_only_parent_is_a_clear_error() {
     );
     assert!(entries(&ro).is_empty());
 }
+
+/// Unmounts when dropped, so a failed assertion does not leave a mount behind.
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A real full disk (a small tmpfs): a clear error, and the folder as it was. Needs root
+/// (or `CAP_SYS_ADMIN`) to mount; skipped with the reason elsewhere.
+#[test]
+fn a_full_disk_is_a_clear_error_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = tmp.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)");
+        return;
+    }
+    let _guard = Mount(mnt.clone());
+    // Leave room for a few files of the project, not all of them.
+    let filler = vec![0u8; 240 * 1024];
+    let _ = std::fs::write(mnt.join("filler"), &filler);
+    for force in [false, true] {
+        let dest = mnt.join("demo");
+        if force {
+            std::fs::create_dir_all(&dest).unwrap();
+            std::fs::write(dest.join("Dockerfile"), "FROM scratch\n").unwrap();
+        }
+        let before = read_tree(&mnt);
+        let mut args = vec!["demo"];
+        if force {
+            args.push("--force");
+        }
+        let out = spawn_init(&mnt, Path::new("/nonexistent/uv"), &args)
+            .wait_with_output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "force={force}: {err}");
+        assert!(
+            err.contains("No space left on device"),
+            "force={force}: {err}"
+        );
+        assert_eq!(read_tree(&mnt), before, "force={force}");
+        assert!(
+            !entries(&mnt)
+                .iter()
+                .any(|e| e.starts_with(".aichor-staging-")),
+            "force={force}: {:?}",
+            entries(&mnt)
+        );
+    }
+}
+
+/// What a crash left (a staging folder whose journal says a commit was under way) is put
+/// back by the next run of any command there, which says so.
+#[test]
+fn the_next_run_puts_back_what_a_crash_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("demo");
+    let staging = tmp.path().join(".aichor-staging-999-0-0");
+    std::fs::create_dir_all(dest.join("src")).unwrap();
+    std::fs::create_dir_all(staging.join("replaced")).unwrap();
+    std::fs::create_dir_all(staging.join("project")).unwrap();
+    // Mid-commit: the user's README set aside and ours moved in; a new file moved in too.
+    std::fs::write(staging.join("replaced/README.md"), "mine").unwrap();
+    std::fs::write(dest.join("README.md"), "ours").unwrap();
+    std::fs::write(dest.join("src/new.py"), "ours").unwrap();
+    let journal = serde_json::json!({
+        "dest": dest, "new": false,
+        "moves": [["README.md", true], ["src/new.py", false]], "dirs": [],
+    });
+    std::fs::write(staging.join("journal"), journal.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aichor"))
+        .args(["profiles", "list"])
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("Recovered") && err.contains("is back as it was"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dest.join("README.md")).unwrap(),
+        "mine"
+    );
+    assert!(!dest.join("src/new.py").exists());
+    assert!(dest.join("src").is_dir(), "a folder that was there stays");
+    assert_eq!(entries(tmp.path()), ["demo"]);
+}

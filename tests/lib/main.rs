@@ -2,6 +2,7 @@
 //!
 //! - `scripted`: a `Prompter` that plays a script of expected prompts and answers.
 //! - `prompts`: the interactive order and wording, through `answers::collect`.
+//! - `faults`: every filesystem step failed, and crashed at, in turn (unix).
 //! - `pipeline`: `Context::resolve`, `render::plan` and `init::build` on validated answers.
 //! - `properties`: the parsers on generated input (proptest): no panic, bounded work,
 //!   migrations that parse and are fixed points.
@@ -15,6 +16,8 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+#[cfg(unix)]
+mod faults;
 mod pipeline;
 mod prompts;
 mod properties;
