@@ -9,7 +9,8 @@
 //!   removes what `register` named and exits at once;
 //! - while the project is staged, locked or committed (`Phase::Writing`), it records the
 //!   signal; the writing code polls `check()` between steps (and while `uv` runs, which it
-//!   stops), undoes what it did, and returns `Error::Interrupted`.
+//!   stops), undoes what it did, and returns `Error::Interrupted`;
+//! - once the write is whole (`Phase::Done`), it is ignored: the run ends normally.
 //!
 //! The phase and the pending signal live under one lock, so the handler and the main thread
 //! never act at the same time.
@@ -26,6 +27,9 @@ enum Phase {
     Idle,
     /// Writing: the main thread undoes its work and stops.
     Writing,
+    /// The write is whole; only the report is left to print. A signal now is too late to
+    /// undo anything: the run ends normally (exit 0), as if it had come a moment later.
+    Done,
 }
 
 struct State {
@@ -107,7 +111,7 @@ pub fn writing<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     }
     let out = f();
     let mut st = state();
-    st.phase = Phase::Idle;
+    st.phase = if out.is_ok() { Phase::Done } else { Phase::Idle };
     match (out, st.pending) {
         // The work checked for signals up to its last step and then completed: a signal
         // after that came too late to stop it, and the whole result stands (exit 0).
