@@ -111,7 +111,11 @@ pub fn writing<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     }
     let out = f();
     let mut st = state();
-    st.phase = if out.is_ok() { Phase::Done } else { Phase::Idle };
+    st.phase = if out.is_ok() {
+        Phase::Done
+    } else {
+        Phase::Idle
+    };
     match (out, st.pending) {
         // The work checked for signals up to its last step and then completed: a signal
         // after that came too late to stop it, and the whole result stands (exit 0).
