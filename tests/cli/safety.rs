@@ -239,8 +239,10 @@ fn concurrent_inits_into_one_folder_have_one_winner() {
     for o in outs.iter().filter(|o| !o.status.success()) {
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{err}");
+        // Raced at the commit, or (on a slow machine) started after the winner finished.
         assert!(
-            err.contains("was filled while aichor prepared the project"),
+            err.contains("was filled while aichor prepared the project")
+                || err.contains("is not empty"),
             "{err}"
         );
     }
