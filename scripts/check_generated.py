@@ -43,10 +43,19 @@ COLUMNS = [
     "docker-sim",
     "run-1",
     "run-2",
+    "run-4",
+    "pytest",
+    "no-gpu",
 ]
 # Checks whose failure is reported but does not fail the run.
 ADVISORY = {"hl-style"}
 TIMEOUT = {"jobset": 60, "xgboost": 120, "jax": 180, "kuberay": 120}
+# What each starter saves under AICHOR_OUTPUT_PATH (from its coordinator; jobset: every pod).
+OUTPUTS = {
+    "jobset": lambda world: [f"result-{i:05d}-of-{world:05d}.json" for i in range(world)],
+    "jax": lambda world: ["result.json"],
+    "xgboost": lambda world: ["model.json", "summary.json"],
+}
 TAIL_LINES = 40
 # uv settings from the caller's environment that would change what is checked (index and
 # proxy settings pass through).
@@ -435,10 +444,26 @@ class Checker:
     def starter_cmd(self, v: Variant) -> list[str]:
         return [self.uv, "run", "--locked", "python", "-u", "-m", f"{v.package}.main"]
 
-    def run_env(self, v: Variant, tb_dir: Path | None) -> dict[str, str]:
+    def out_dir(self, v: Variant, run: str) -> Path:
+        return self.work / "outputs" / v.name / run
+
+    def check_outputs(self, v: Variant, run: str, world: int) -> str | None:
+        """The files the starter must save under AICHOR_OUTPUT_PATH, and none in the project."""
+        if (v.dest / "outputs").exists():
+            return "the starter wrote outputs/ inside the project"
+        expected = OUTPUTS.get(v.operator)
+        if expected is None:
+            return None
+        out = self.out_dir(v, run)
+        missing = [f for f in expected(world) if not (out / f).is_file()]
+        return f"not saved under AICHOR_OUTPUT_PATH: {missing}" if missing else None
+
+    def run_env(self, v: Variant, tb_dir: Path | None, run: str = "") -> dict[str, str]:
         env = self.base_env(v)
         if tb_dir is not None:
             env["AICHOR_TENSORBOARD_PATH"] = str(tb_dir)
+        if run:
+            env["AICHOR_OUTPUT_PATH"] = str(self.out_dir(v, run))
         if v.operator == "kuberay":
             # A home of its own: ~/.ray/auth_token starts absent and is left behind here.
             env["HOME"] = str(self.work / f"home-{v.name}")
@@ -470,7 +495,7 @@ class Checker:
 
     def c_run1(self, v: Variant, log: Path):
         tb = self.tb_dir(v, "one")
-        env = self.run_env(v, tb)
+        env = self.run_env(v, tb, "one")
         if not self.run(
             self.starter_cmd(v), cwd=v.dest, env=env, log=log, timeout=TIMEOUT[v.operator]
         ):
@@ -484,7 +509,11 @@ class Checker:
                 )
             return False, ""
         out = self.outputs(log)
-        problem = self.check_tb(v, tb, [""]) or verify_output(v.operator, [out], 1)
+        problem = (
+            self.check_tb(v, tb, [""])
+            or verify_output(v.operator, [out], 1)
+            or self.check_outputs(v, "one", 1)
+        )
         if problem:
             return False, problem
         return True, summary_line(v.operator, out) + (" +tb" if tb else "")
@@ -521,27 +550,82 @@ class Checker:
                     "JOBSET_NAME": "check",
                 }
             per_rank.append(extra)
-        logs = [log.with_suffix(f".rank{r}.log") for r in (0, 1)]
+        return self.run_ranks(v, log, tb, per_rank, "two")
+
+    def run_ranks(self, v: Variant, log: Path, tb: Path | None, per_rank: list[dict], run: str):
+        """Start one process per entry of `per_rank` (its extra variables), check them all."""
+        world = len(per_rank)
+        logs = [log.with_suffix(f".rank{r}.log") for r in range(world)]
         with open(log, "w") as f:
             for r, extra in enumerate(per_rank):
                 env_text = " ".join(f"{k}={val}" for k, val in extra.items())
                 f.write(f"rank {r}: {env_text}  (output: {logs[r]})\n")
         procs = []
         for extra, rlog in zip(per_rank, logs):
-            env = {**self.run_env(v, tb), **extra}
+            env = {**self.run_env(v, tb, run), **extra}
             procs.append(self.spawn(self.starter_cmd(v), cwd=v.dest, env=env, log=rlog))
         codes = self.wait_all(procs, TIMEOUT[v.operator])
         outs = [self.outputs(p) for p in logs]
         with open(log, "a") as f:
             for r, (rlog, out) in enumerate(zip(logs, outs)):
                 f.write(f"--- rank {r} [exit: {codes[r]}]\n{out}")
-        if codes != ["0", "0"]:
+        if codes != ["0"] * world:
             return False, f"exit codes {codes}"
-        subdirs = ["rank-0", "rank-1"]
-        problem = self.check_tb(v, tb, subdirs) or verify_output(v.operator, outs, 2)
+        # jobset has no coordinator: every pod logs; elsewhere only the coordinator does.
+        subdirs = [f"rank-{r}" for r in range(world)] if v.operator == "jobset" else [""]
+        problem = (
+            self.check_tb(v, tb, subdirs)
+            or verify_output(v.operator, outs, world)
+            or self.check_outputs(v, run, world)
+        )
         if problem:
             return False, problem
         return True, summary_line(v.operator, outs[0]) + (" +tb" if tb else "")
+
+    def c_run4(self, v: Variant, log: Path):
+        """JobSet with 2 jobs of 2 completions: 4 pods, 4 disjoint shards adding up."""
+        tb = self.tb_dir(v, "four")
+        per_rank = []
+        for job in (0, 1):
+            for completion in (0, 1):
+                per_rank.append(
+                    {
+                        "JOB_GLOBAL_INDEX": str(job),
+                        "GLOBAL_REPLICAS": "2",
+                        "JOB_INDEX": str(job),
+                        "JOB_COMPLETION_INDEX": str(completion),
+                        "JOBSET_COMPLETIONS": "2",
+                        "REPLICATED_JOB_NAME": "worker",
+                        "REPLICATED_JOB_REPLICAS": "2",
+                        "JOBSET_NAME": "check",
+                    }
+                )
+        return self.run_ranks(v, log, tb, per_rank, "four")
+
+    def c_pytest(self, v: Variant, log: Path):
+        """The generated test: the starter's single-process path saves its result."""
+        env = self.run_env(v, None)
+        if not self.run(
+            [self.uv, "run", "--locked", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=v.dest,
+            env=env,
+            log=log,
+            timeout=TIMEOUT[v.operator] + 60,
+        ):
+            return False, ""
+        m = re.search(r"(\d+ passed)", self.outputs(log))
+        return True, m.group(1) if m else ""
+
+    def c_no_gpu(self, v: Variant, log: Path):
+        """A GPU variant's starter, where no GPU is visible, must refuse to run."""
+        env = self.run_env(v, None, "no-gpu")
+        code = self.run(self.starter_cmd(v), cwd=v.dest, env=env, log=log, timeout=120)
+        text = self.outputs(log)
+        if code:
+            return False, "ran without a GPU instead of refusing"
+        if "no GPU is visible" not in text:
+            return False, "failed, but not with the no-GPU message"
+        return True, "refused: no GPU visible"
 
     def run2_ray(self, v: Variant, log: Path):
         """`ray start --head` on a free port, a driver given RAY_ADDRESS, `ray stop --force`."""
@@ -590,21 +674,34 @@ class Checker:
         self.check(v, "pyproject", self.tool, "validate-pyproject", "pyproject.toml")
         self.check(v, "uv-pin", self.c_uv_pin)
         locked = self.check(v, "lock", self.c_lock)
+        if v.operator == "xgboost" and v.accelerator == "gpu":
+            # No GPU here: what this proves is the refusal to fall back to the CPU.
+            for col in ("docker-sim", "run-1", "run-2", "run-4", "pytest"):
+                self.skip(v, col, "GPU variant: only its refusal to run without a GPU")
+            if locked and self.check(v, "sync", self.c_sync):
+                self.check(v, "no-gpu", self.c_no_gpu)
+            return v
         if v.operator not in RUNNABLE or v.accelerator != "cpu":
             why = (
                 "pytorch: scripts/run-pytorch-starter.sh (torch from PyPI is a multi-GiB CUDA build)"
                 if v.operator == "pytorch"
                 else f"{v.accelerator} variant: lock only"
             )
-            for col in ("sync", "docker-sim", "run-1", "run-2"):
+            for col in ("sync", "docker-sim", "run-1", "run-2", "run-4", "pytest", "no-gpu"):
                 self.skip(v, col, why)
-            print(f"  skip sync/docker-sim/run-1/run-2: {why}", flush=True)
+            print(f"  skip sync/docker-sim/runs/pytest: {why}", flush=True)
             return v
         if not locked or not self.check(v, "sync", self.c_sync):
             return v
         self.check(v, "docker-sim", self.c_docker_sim)
         self.check(v, "run-1", self.c_run1)
         self.check(v, "run-2", self.c_run2)
+        if v.operator == "jobset":
+            self.check(v, "run-4", self.c_run4)
+        else:
+            self.skip(v, "run-4", "jobset only (2 jobs × 2 completions)")
+        self.check(v, "pytest", self.c_pytest)
+        self.skip(v, "no-gpu", "CPU variant")
         return v
 
 

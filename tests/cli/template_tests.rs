@@ -38,6 +38,7 @@ macro_rules! variants {
 variants! {
     jax_cpu => "jax-cpu",
     jax_gpu_a100 => "jax-gpu-a100",
+    jobset_completions_2 => "jobset-completions-2",
     jobset_workers_4 => "jobset-workers-4",
     kuberay_cpu => "kuberay-cpu",
     kuberay_head_only => "kuberay-head-only",
@@ -46,6 +47,7 @@ variants! {
     pytorch_gpu_h100x8 => "pytorch-gpu-h100x8",
     pytorch_gpu_t4 => "pytorch-gpu-t4",
     xgboost_cpu => "xgboost-cpu",
+    xgboost_gpu => "xgboost-gpu",
 }
 
 #[test]
@@ -208,8 +210,15 @@ fn check_project(variant: &str, root: &Path) {
                     "{k}"
                 );
                 assert_eq!(group["count"].as_u64(), Some(workers), "{variant}");
-                assert_eq!(group["completions"].as_u64(), Some(1));
-                assert_eq!(group["parallelisms"].as_u64(), Some(1));
+                // Pods per job, and the starter told the same number through spec.env.
+                let completions = answers["completions"].as_u64().unwrap_or(1);
+                assert_eq!(group["completions"].as_u64(), Some(completions), "{variant}");
+                assert_eq!(group["parallelisms"].as_u64(), Some(completions), "{variant}");
+                assert_eq!(
+                    yaml(&m, "spec.env.JOBSET_COMPLETIONS").as_str(),
+                    Some(completions.to_string().as_str()),
+                    "{variant}"
+                );
                 blocks.push(&group["resources"]);
             }
         }

@@ -9,6 +9,7 @@ Environment injected by the operator (absent locally, where we run as 1 of 1):
   JAXOPERATOR_PROCESS_ID           index of this process, 0 is the coordinator
 """
 
+import json
 import os
 import socket
 import time
@@ -48,11 +49,11 @@ def init_distributed() -> None:
 {%- if tensorboard %}
 
 
-def tensorboard_logdir(rank: int, world_size: int) -> str:
-    """AICHOR_TENSORBOARD_PATH on AIchor, ./runs locally; one folder per process."""
-    base = os.environ.get("AICHOR_TENSORBOARD_PATH") or "runs"
-    return f"{base.rstrip('/')}/rank-{rank}" if world_size > 1 else base
+def tensorboard_logdir() -> str:
+    """AICHOR_TENSORBOARD_PATH on AIchor, ./runs locally (written by process 0 only)."""
+    return os.environ.get("AICHOR_TENSORBOARD_PATH") or "runs"
 {%- endif %}
+{% include "starters/outputs.py" %}
 
 
 def sharded(mesh: jax.sharding.Mesh, data: jax.Array) -> jax.Array:
@@ -80,6 +81,14 @@ def train_step(
 
 def main() -> None:
     init_distributed()
+{%- if accelerator == "gpu" %}
+    # A GPU profile must run on the GPU: never fall back to the CPU silently.
+    if jax.default_backend() != "gpu":
+        raise SystemExit(
+            f"JAX found no GPU (backend {jax.default_backend()!r}): the profile asks for "
+            "one; check the manifest's accelerators and that jax[cuda12] is installed"
+        )
+{%- endif %}
     rank, world_size = jax.process_index(), jax.process_count()
     devices = jax.devices()
     mesh = jax.make_mesh((len(devices),), ("devices",))
@@ -106,13 +115,24 @@ def main() -> None:
         weights, loss = train_step(weights, x, y)
         losses.append(float(loss))
     elapsed = time.perf_counter() - start
-{%- if tensorboard %}
 
-    writer = SummaryWriter(tensorboard_logdir(rank, world_size))
-    for step, value in enumerate(losses):
-        writer.add_scalar("train/loss", value, step)
-    writer.close()
+    # Every process holds the same replicated weights and losses: only process 0 (the
+    # coordinator) logs and saves them.
+    if rank == 0:
+{%- if tensorboard %}
+        writer = SummaryWriter(tensorboard_logdir())
+        for step, value in enumerate(losses):
+            writer.add_scalar("train/loss", value, step)
+        writer.close()
 {%- endif %}
+        result = {
+            "processes": world_size,
+            "devices": len(devices),
+            "loss": losses[-1],
+            "weights": [float(w) for w in weights],
+        }
+        saved = write_output("result.json", json.dumps(result).encode())
+        print(f"[process 0] saved {saved}", flush=True)
 
     print(
         f"[process {rank}/{world_size}] host={socket.gethostname()} "
