@@ -70,7 +70,7 @@ fn whole_process() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let cases: [(&str, &[&str]); 3] = [
         (
-            "init jobset (writes 10 files)",
+            "init jobset (writes 11 files)",
             &[
                 "local-repo",
                 "init",

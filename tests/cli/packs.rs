@@ -391,6 +391,8 @@ fn show_describes_the_questions_as_json_schema() {
             "workers",
             "python",
             "tensorboard",
+            // The built-in pack's own question (jobset only), then the layered pack's.
+            "completions",
             "team",
             "budget",
             "tier",

@@ -64,7 +64,7 @@ fn choose_an_operator_and_accept_the_defaults() {
     p.exp_string("TensorBoard").unwrap();
     key(&mut p, ENTER);
     p.exp_string("Will write into").unwrap();
-    p.exp_string("Write these 10 files?").unwrap();
+    p.exp_string("Write these 11 files?").unwrap();
     key(&mut p, "y");
     p.exp_string("Created").unwrap();
     p.exp_string("aichor[manifest.yaml]").unwrap();
@@ -99,6 +99,10 @@ fn invalid_typed_values_are_reasked_not_accepted() {
     key(&mut p, ENTER);
     p.exp_string("TensorBoard").unwrap();
     key(&mut p, "n");
+    // The built-in pack's jobset question, with its help; the default (1) is taken.
+    p.exp_string("every pod takes its own share").unwrap();
+    p.exp_string("Pods per job").unwrap();
+    p.send_line("").unwrap();
     p.exp_string("Write these").unwrap();
     key(&mut p, "y");
     p.exp_eof().unwrap();
@@ -179,6 +183,8 @@ fn a_non_empty_destination_asks_before_writing_into_it() {
             "--python",
             "3.11",
             "--tensorboard",
+            "--set",
+            "completions=1",
         ],
     );
     p.exp_string("these files would be replaced: Dockerfile")
@@ -219,6 +225,8 @@ fn pack_questions_are_asked_after_the_builtin_ones_with_their_help() {
         "--python",
         "3.11",
         "--no-tensorboard",
+        "--set",
+        "completions=1",
     ];
     let mut p = spawn(tmp.path(), &args);
     p.exp_string("Lowercase letters only").unwrap();

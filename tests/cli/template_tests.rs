@@ -212,8 +212,16 @@ fn check_project(variant: &str, root: &Path) {
                 assert_eq!(group["count"].as_u64(), Some(workers), "{variant}");
                 // Pods per job, and the starter told the same number through spec.env.
                 let completions = answers["completions"].as_u64().unwrap_or(1);
-                assert_eq!(group["completions"].as_u64(), Some(completions), "{variant}");
-                assert_eq!(group["parallelisms"].as_u64(), Some(completions), "{variant}");
+                assert_eq!(
+                    group["completions"].as_u64(),
+                    Some(completions),
+                    "{variant}"
+                );
+                assert_eq!(
+                    group["parallelisms"].as_u64(),
+                    Some(completions),
+                    "{variant}"
+                );
                 assert_eq!(
                     yaml(&m, "spec.env.JOBSET_COMPLETIONS").as_str(),
                     Some(completions.to_string().as_str()),
