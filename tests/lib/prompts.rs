@@ -222,6 +222,8 @@ fn the_workers_prompt_is_worded_per_operator() {
             ("profile", "cpu-small"),
             ("python", "3.11"),
             ("tensorboard", "true"),
+            // The built-in pack's jobset question, answered so only the workers are asked.
+            ("completions", "1"),
         ] {
             flag(&mut provided, key, value);
         }
@@ -241,8 +243,16 @@ fn refused_typed_values_are_reasked_with_the_reason() {
         typed("Pods", &["0", "two", "4"]),
         pick_default("Python version"),
         confirm("TensorBoard", true),
+        // The built-in pack's own question, asked after the built-in ones; a pack int is
+        // checked as a whole number too.
+        typed("Pods per job", &["x", "2"]),
     ]);
     let answers = play(&provided, &mut script);
+    assert_eq!(
+        script.asked("Pods per job").refusals,
+        ["not a whole number"]
+    );
+    assert_eq!(answers.int("completions"), Some(2));
     assert_eq!(script.asked("Project name").refusals.len(), 2);
     assert_eq!(
         script.asked("Pods").refusals,
