@@ -415,11 +415,17 @@ fn shell_quote(s: &str) -> String {
 /// What the interactive run shows before asking to write.
 fn summary(report: &Report, ctx: &Context) -> String {
     let mut s = format!(
-        "\n{} `{}` · {} · {} container(s) · Python {} · TensorBoard {}\n  {}\n\nWill write into `{}`:\n",
+        "\n{} `{}` · {} · {} {} · Python {} · TensorBoard {}\n  {}\n\nWill write into `{}`:\n",
         ctx.operator,
         ctx.profile,
         ctx.resources.summary(),
         ctx.workers,
+        match (ctx.operator, ctx.accelerator) {
+            (crate::operator::Operator::Kuberay, "tpu") => "TPU slice(s)",
+            (crate::operator::Operator::Kuberay, _) => "Ray worker pod(s)",
+            (crate::operator::Operator::Jobset, _) => "job(s)",
+            _ => "container(s)",
+        },
         ctx.python,
         if ctx.tensorboard { "on" } else { "off" },
         ctx.operator_description,

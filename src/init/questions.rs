@@ -300,7 +300,15 @@ impl<'p> Questions<'p> {
 
     /// The prompt text for `q`, worded for the operator chosen so far.
     pub fn prompt(&self, q: &Asked<'_>, so_far: &Answers) -> String {
+        let tpu = so_far
+            .str("profile")
+            .and_then(|id| self.pack.profile(id))
+            .is_some_and(|p| p.accelerator() == "tpu");
         match (q.key.as_str(), so_far.operator()) {
+            // A TPU worker group's count is slices, each of several hosts (Ray nodes).
+            ("workers", Some(Operator::Kuberay)) if tpu => {
+                "TPU slices (each several hosts; 0 = head only)".into()
+            }
             ("workers", Some(Operator::Kuberay)) => "Ray worker pods (0 = head only)".into(),
             ("workers", Some(Operator::Jobset)) => "Pods (each takes a share of the work)".into(),
             ("workers", Some(_)) => "Containers (process 0 coordinates)".into(),

@@ -308,3 +308,23 @@ fn the_script_fails_on_an_unasked_step() {
     let mut script = Scripted::new([pick("Operator", "jax")]);
     play(&provided, &mut script);
 }
+
+/// A TPU worker group's `count` is slices of several hosts, not pods: the prompt says so.
+#[test]
+fn kuberay_on_tpu_asks_for_slices() {
+    let mut provided = ProvidedAnswers::default();
+    for (key, value) in [
+        ("name", "demo"),
+        ("operator", "kuberay"),
+        ("profile", "tpu-v5e-4x4"),
+        ("python", "3.11"),
+        ("tensorboard", "true"),
+    ] {
+        flag(&mut provided, key, value);
+    }
+    let wording = "TPU slices (each several hosts; 0 = head only)";
+    let mut script = Scripted::new([typed(wording, &["2"])]);
+    let answers = play(&provided, &mut script);
+    assert_eq!(script.prompts(), [wording]);
+    assert_eq!(answers.int("workers"), Some(2));
+}
