@@ -626,6 +626,10 @@ class Checker:
         head_cpus = re.search(r'^\s+num-cpus:\s*"(\d+)"', manifest, re.MULTILINE)
         if workers and not head_cpus:
             return False, 'manifest: workers but no Head rayStartParams num-cpus: "0"'
+        if workers:
+            # Several nodes: "0" (loopback only) refuses `ray start --address`, so the nodes
+            # register on the primary NIC's address, as on Linux by default.
+            env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "1"
         port = self.free_port()
         uv_run = [self.uv, "run", "--locked"]
         head = [*uv_run, "ray", "start", "--head", f"--port={port}"]
@@ -637,7 +641,9 @@ class Checker:
             for w in range(workers):
                 node = [*uv_run, "ray", "start", f"--address=127.0.0.1:{port}", "--num-cpus=1"]
                 node += ["--node-ip-address=127.0.0.1"]
-                if not self.run(node, cwd=v.dest, env=env, log=log, timeout=90):
+                # The head turned token auth on (~/.ray/auth_token exists): join with it.
+                wenv = {**env, "RAY_AUTH_MODE": "token"}
+                if not self.run(node, cwd=v.dest, env=wenv, log=log, timeout=90):
                     return False, f"ray start --address (worker {w}) failed"
             denv = {**env, "RAY_ADDRESS": f"127.0.0.1:{port}"}
             if not self.run(

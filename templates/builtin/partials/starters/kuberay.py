@@ -51,24 +51,19 @@ TASK_RESOURCES = {"CPU": 1}
 # AIchor may start worker pods on demand: how long to wait for all of them.
 JOIN_TIMEOUT_S = 900
 TASKS_PER_NODE = 4
-# AIchor variables that may point at local folders: they do not mean "on AIchor".
-PATH_VARIABLES = {
-    "AICHOR_INPUT_PATH",
-    "AICHOR_OUTPUT_PATH",
-    "AICHOR_TENSORBOARD_PATH",
-    "AICHOR_LOGS_PATH",
-}
+# Set by AIchor (the platform, or KubeRay on the head) and never by a local run.
+AICHOR_VARIABLES = (
+    "AICHOR_EXPERIMENT_ID",
+    "AICHOR_PROJECT_ID",
+    "AICHOR_EXPERIMENT_NAME",
+    "RAY_CLUSTER_NAME",
+)
 
 
 def connect() -> bool:
     """Join the experiment's Ray cluster; True when a local one was started."""
     address = os.environ.get("RAY_ADDRESS")
-    aichor = sorted(
-        key
-        for key in os.environ
-        if (key.startswith("AICHOR_") and key not in PATH_VARIABLES)
-        or key == "RAY_CLUSTER_NAME"
-    )
+    aichor = [key for key in AICHOR_VARIABLES if os.environ.get(key)]
     if not address and not aichor:
         ray.init(address="local")  # not on AIchor: a throwaway one-node cluster
         return True
