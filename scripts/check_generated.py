@@ -362,6 +362,18 @@ class Checker:
         cwd = root
         logf = open(log, "a")  # noqa: SIM115
         ran = 0
+        if v.operator == "kuberay":
+            # rayproject/ray has an unpinned uv of its own in a folder early on PATH: a
+            # stand-in that fails if a RUN step calls it instead of the pinned one.
+            ray_bin = root / "home" / "ray" / "anaconda3" / "bin"
+            ray_bin.mkdir(parents=True)
+            (ray_bin / "uv").write_text(
+                "#!/bin/sh\necho \"uv 0.0.0 (the Ray image's own uv ran: not the pinned one)\"\n"
+                "exit 1\n"
+            )
+            (ray_bin / "uv").chmod(0o755)
+            path = [p for p in env["PATH"].split(":") if p != str(self.uv_bin)]
+            env["PATH"] = ":".join([str(ray_bin), *path])
         try:
             for instr, arg in dockerfile_instructions((v.dest / "Dockerfile").read_text()):
                 logf.write(f"# {instr} {arg}\n")
@@ -373,6 +385,16 @@ class Checker:
                     for key, value in parse_env(arg).items():
                         if key != "PATH":
                             env[key] = value
+                        elif v.operator == "kuberay":  # folders of the image, under root
+                            parts = value.replace("${PATH}", "$PATH").split(":")
+                            env["PATH"] = ":".join(
+                                env["PATH"] if p == "$PATH" else f"{root}{p}" for p in parts
+                            )
+                elif instr == "COPY" and v.operator == "kuberay" and "astral-sh/uv:" in arg:
+                    # The pinned uv (uv-pin checks that the tag is the tools' uv version).
+                    dest = root / shlex.split(arg)[-1].lstrip("/")
+                    dest.mkdir(parents=True, exist_ok=True)
+                    (dest / "uv").symlink_to(self.uv)
                 elif instr == "COPY" and "--from=" not in arg:
                     words = [w for w in shlex.split(arg) if not w.startswith("--")]
                     *sources, target = words
@@ -419,6 +441,13 @@ class Checker:
                     if proc.returncode != 0:
                         return False, f"RUN #{ran + 1} failed (exit {proc.returncode})"
                     ran += 1
+            if v.operator == "kuberay":
+                # The build log must show the pinned uv answering `uv --version`.
+                pin = re.search(r"astral-sh/uv:(\S+)", (v.dest / "Dockerfile").read_text())
+                logf.flush()
+                seen = re.findall(r"^uv (\S+)", self.outputs(log), re.MULTILINE)
+                if not seen or any(u != pin.group(1) for u in seen):
+                    return False, f"`uv --version` in the image: {seen}, pinned {pin.group(1)}"
             # The image must run the manifest's command: `python -m <package>.main`.
             if v.operator == "kuberay":
                 python = system_python / "bin" / "python"
@@ -433,7 +462,8 @@ class Checker:
             )
             if proc.returncode != 0:
                 return False, f"{v.package}.main does not import in the simulated image"
-            return True, f"{ran} RUN steps, imports {v.package}.main"
+            extra = f", uv {seen[0]} ran" if v.operator == "kuberay" else ""
+            return True, f"{ran} RUN steps, imports {v.package}.main{extra}"
         finally:
             logf.close()
             shutil.rmtree(context, ignore_errors=True)
@@ -442,6 +472,8 @@ class Checker:
     # ------------------------------------------------------------------ starters
 
     def starter_cmd(self, v: Variant) -> list[str]:
+        if v.operator == "kuberay":  # the local-run helper, as in the README
+            return [self.uv, "run", "--locked", "python", "-u", "scripts/ray_local.py"]
         return [self.uv, "run", "--locked", "python", "-u", "-m", f"{v.package}.main"]
 
     def out_dir(self, v: Variant, run: str) -> Path:
@@ -496,6 +528,7 @@ class Checker:
     def c_run1(self, v: Variant, log: Path):
         tb = self.tb_dir(v, "one")
         env = self.run_env(v, tb, "one")
+        summary = self.ray_summary_path(v, env) if v.operator == "kuberay" else None
         if not self.run(
             self.starter_cmd(v), cwd=v.dest, env=env, log=log, timeout=TIMEOUT[v.operator]
         ):
@@ -514,9 +547,44 @@ class Checker:
             or verify_output(v.operator, [out], 1)
             or self.check_outputs(v, "one", 1)
         )
+        if v.operator == "kuberay":
+            problem = problem or self.check_ray_summary(summary, 0) or self.ray_no_cluster(v, log)
         if problem:
             return False, problem
         return True, summary_line(v.operator, out) + (" +tb" if tb else "")
+
+    # kuberay: the driver's summary file, and no local cluster when AIchor's variables say
+    # the run is on the platform.
+
+    def ray_summary_path(self, v: Variant, env: dict[str, str]) -> Path:
+        base = env.get("AICHOR_OUTPUT_PATH") or str(v.dest / "outputs")
+        path = Path(base) / "summary.json"
+        path.unlink(missing_ok=True)
+        return path
+
+    @staticmethod
+    def check_ray_summary(path: Path, workers: int) -> str | None:
+        if not path.is_file():
+            return f"the driver wrote no {path}"
+        data = json.loads(path.read_text())
+        want = max(workers, 1)
+        if (
+            data.get("worker_nodes_expected") != workers
+            or data.get("worker_nodes_joined") != workers
+            or data.get("nodes_used") != want
+        ):
+            return f"{path}: expected {workers} worker(s) joined and {want} node(s) used: {data}"
+        return None
+
+    def ray_no_cluster(self, v: Variant, log: Path) -> str | None:
+        """With an AIchor variable set and no cluster to join, the driver must fail."""
+        env = {**self.run_env(v, None), "AICHOR_EXPERIMENT_ID": "check-no-cluster"}
+        nlog = log.with_suffix(".no-cluster.log")
+        if self.run(self.starter_cmd(v), cwd=v.dest, env=env, log=nlog, timeout=120):
+            return f"AICHOR_EXPERIMENT_ID set, no cluster: the driver succeeded ({nlog})"
+        if "cannot connect to the Ray cluster" not in self.outputs(nlog):
+            return f"AICHOR_EXPERIMENT_ID set, no cluster: no clear error ({nlog})"
+        return None
 
     def c_run2(self, v: Variant, log: Path):
         if v.operator == "kuberay":
@@ -628,16 +696,39 @@ class Checker:
         return True, "refused: no GPU visible"
 
     def run2_ray(self, v: Variant, log: Path):
-        """`ray start --head` on a free port, a driver given RAY_ADDRESS, `ray stop --force`."""
+        """A local cluster shaped like the manifest, a driver given RAY_ADDRESS, `ray stop`.
+
+        The head gets the manifest's `num-cpus` (rayStartParams), and one `ray start
+        --address` node (1 CPU) joins per Workers[0].count: the driver must wait for them
+        and run its tasks on every worker and none on the head.
+        """
         tb = self.tb_dir(v, "two")
-        env = self.run_env(v, tb)  # same HOME as run-1: ~/.ray/auth_token exists now
+        env = self.run_env(v, tb, "two")  # same HOME as run-1: ~/.ray/auth_token exists now
+        summary = self.ray_summary_path(v, env)
+        manifest = (v.dest / "aichor_manifests" / "manifest.yaml").read_text()
+        workers = int(re.search(r"^\s+count:\s*(\d+)", manifest, re.MULTILINE).group(1))
+        head_cpus = re.search(r'^\s+num-cpus:\s*"(\d+)"', manifest, re.MULTILINE)
+        if workers and not head_cpus:
+            return False, 'manifest: workers but no Head rayStartParams num-cpus: "0"'
+        if workers:
+            # Several nodes: "0" (loopback only) refuses `ray start --address`, so the nodes
+            # register on the primary NIC's address, as on Linux by default.
+            env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "1"
         port = self.free_port()
         uv_run = [self.uv, "run", "--locked"]
-        head = [*uv_run, "ray", "start", "--head", f"--port={port}", "--num-cpus=2"]
+        head = [*uv_run, "ray", "start", "--head", f"--port={port}"]
+        head += [f"--num-cpus={head_cpus.group(1) if head_cpus else 2}"]
         head += ["--node-ip-address=127.0.0.1", "--disable-usage-stats"]
         try:
             if not self.run(head, cwd=v.dest, env=env, log=log, timeout=90):
                 return False, "ray start --head failed"
+            for w in range(workers):
+                node = [*uv_run, "ray", "start", f"--address=127.0.0.1:{port}", "--num-cpus=1"]
+                node += ["--node-ip-address=127.0.0.1"]
+                # The head turned token auth on (~/.ray/auth_token exists): join with it.
+                wenv = {**env, "RAY_AUTH_MODE": "token"}
+                if not self.run(node, cwd=v.dest, env=wenv, log=log, timeout=90):
+                    return False, f"ray start --address (worker {w}) failed"
             denv = {**env, "RAY_ADDRESS": f"127.0.0.1:{port}"}
             if not self.run(
                 self.starter_cmd(v), cwd=v.dest, env=denv, log=log, timeout=TIMEOUT["kuberay"]
@@ -651,9 +742,12 @@ class Checker:
             return False, "ray stop --force failed"
         out = self.outputs(log)
         problem = self.check_tb(v, tb, [""]) or verify_output("kuberay", [out], 2)
+        problem = problem or self.check_ray_summary(summary, workers)
         if problem:
             return False, problem
-        return True, summary_line("kuberay", out) + (" +tb" if tb else "")
+        return True, summary_line("kuberay", out) + f" {workers} worker node(s)" + (
+            " +tb" if tb else ""
+        )
 
     # ------------------------------------------------------------------- driver
 
@@ -857,6 +951,9 @@ def verify_output(operator: str, outs: list[str], world: int) -> str | None:
         m = re.findall(r"sum_of_squares=(\d+) \(expected (\d+)\)", text)
         if len(m) != 1 or m[0][0] != m[0][1]:
             return f"driver summary missing or wrong: {m}"
+        w = re.findall(r"workers=(\d+)/(\d+)", text)
+        if len(w) != 1 or w[0][0] != w[0][1]:
+            return f"worker nodes joined/expected missing or short: {w}"
     return None
 
 
@@ -865,7 +962,7 @@ def summary_line(operator: str, out: str) -> str:
         "jobset": r'"items": (\d+)',
         "jax": r"(global_devices=\d+ sum=\d+)",
         "xgboost": r"(rows_total=\d+)",
-        "kuberay": r"(cluster: \d+ node\(s\))",
+        "kuberay": r"(nodes_used=\d+)",
     }
     m = re.search(pats[operator], out)
     if not m:
