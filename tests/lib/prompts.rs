@@ -144,7 +144,7 @@ fn kuberay_offers_its_profiles_and_python_3_10_to_3_12() {
     flag(&mut provided, "operator", "kuberay");
     let mut script = Scripted::new([
         pick("Resource profile", "tpu-v5e-4x4"),
-        typed("Ray worker pods", &["2"]),
+        typed("TPU slices", &["2"]),
         pick("Python version", "3.10"),
         confirm("TensorBoard", true),
     ]);
