@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Run a generated pytorch project's starter as 1 process, as 2 processes given the variables
-# AIchor's pytorch operator injects (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK), and under
-# torchrun (2 local processes), like the GPU manifests' command. Each must exit 0.
+# Run a generated pytorch project's starter: as 1 process, as 2 "containers" given the
+# variables AIchor's pytorch operator injects (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK),
+# through the shell-free launcher (`python -m <pkg>.launch`, what multi-GPU manifests run) as
+# 2 containers of 1 process and as 1 container of 2 processes. Each must exit 0, and rank 0
+# must write summary.json to AICHOR_OUTPUT_PATH.
 #
 #   scripts/run-pytorch-starter.sh <project-dir>
 #
-# Not part of CI: torch on PyPI is a multi-GiB CUDA build. Run it where torch can be
-# installed (the project's `uv sync` pulls it) or is already installed: PYTORCH_PYTHON=<python>
-# uses that interpreter (it needs torch and the project's other dependencies) instead of
-# `uv run`. With fewer than 2 GPUs the 2-process runs use the CPU (gloo): two ranks cannot
-# share one GPU with NCCL.
+# Not part of CI: torch is several hundred MB (CPU build) to GBs (CUDA build). Run it where
+# torch can be installed (the project's `uv sync` pulls it from download.pytorch.org) or is
+# already installed: PYTORCH_PYTHON=<python> uses that interpreter (it needs torch and the
+# project's other dependencies) instead of `uv run`.
+# GPU projects (torch from a /whl/cu12x index): without a GPU, only checks that the starter
+# refuses to run (exit 1, "no GPU is visible"); with 1 GPU, the 2 launcher processes share it
+# over gloo and the 2-container runs are skipped (NCCL refuses two ranks on one GPU); with 2+
+# GPUs, each container gets its own GPU and NCCL. CPU projects hide the GPUs.
 set -euo pipefail
 [[ $# -eq 1 && -f $1/pyproject.toml ]] || { echo "usage: $0 <generated pytorch project>" >&2; exit 2; }
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +32,7 @@ else
     uv=$(command -v uv || echo "$repo/target/ci-tools/bin/uv")
     [[ -x $uv ]] || { echo "error: uv not found (PATH or $repo/target/ci-tools/bin)" >&2; exit 1; }
     [[ -f uv.lock ]] || "$uv" lock
-    echo "== uv sync --locked (installs torch: several GiB from PyPI)"
+    echo "== uv sync --locked (installs torch from download.pytorch.org: CPU build ~200 MB, CUDA build GBs)"
     "$uv" sync --locked
     run=("$uv" run --locked --no-sync python)
 fi
@@ -35,12 +40,23 @@ free_port() { "${run[@]}" -c 'import socket; s = socket.socket(); s.bind(("127.0
 
 gpus=$("${run[@]}" -c 'import torch; print(torch.cuda.device_count())')
 echo "torch $("${run[@]}" -c 'import torch; print(torch.__version__)'), $gpus GPU(s)"
-multi_env=()
-if ((gpus < 2)); then
-    multi_env=(CUDA_VISIBLE_DEVICES=)
-    echo "(fewer than 2 GPUs: the 2-process runs use the CPU and gloo)"
+gpu_project=0
+grep -q 'download.pytorch.org/whl/cu' pyproject.toml && gpu_project=1
+# Per rank of the 2-container runs: the devices it sees.
+rank_env=("CUDA_VISIBLE_DEVICES=" "CUDA_VISIBLE_DEVICES=")
+if ((gpu_project && gpus >= 2)); then
+    rank_env=("CUDA_VISIBLE_DEVICES=0" "CUDA_VISIBLE_DEVICES=1")
+elif ((gpu_project)); then
+    rank_env=()
 fi
+((gpu_project)) || echo "(CPU project: the GPUs, if any, are hidden)"
+cpu_env=()
+((gpu_project)) || cpu_env=(CUDA_VISIBLE_DEVICES=)
 
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+export AICHOR_OUTPUT_PATH=$out/outputs
+[[ -n ${AICHOR_TENSORBOARD_PATH:-} ]] || export AICHOR_TENSORBOARD_PATH=$out/runs
 failed=0
 step() { # label, then the command; prints ok/FAIL with seconds
     local label=$1 start rc=0
@@ -51,28 +67,49 @@ step() { # label, then the command; prints ok/FAIL with seconds
         "$(echo "$(date +%s.%N) - $start" | bc)"
     [[ $rc == 0 ]] || failed=1
 }
-two_ranks() {
-    local port rc0=0 rc1=0 p0 p1
+summary() { # the run wrote summary.json with this world size
+    "${run[@]}" -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["world_size"] == int(sys.argv[2]), d; print("  summary.json:", d)' \
+        "$AICHOR_OUTPUT_PATH/summary.json" "$1"
+}
+one() {
+    rm -rf "$AICHOR_OUTPUT_PATH"
+    env "${cpu_env[@]}" timeout 300 "${run[@]}" -u -m "$pkg.main" && summary 1
+}
+no_gpu_refused() { # a GPU project with no GPU visible: exit 1 with a clear message
+    local rc=0 log=$out/no-gpu.log
+    CUDA_VISIBLE_DEVICES= timeout 300 "${run[@]}" -u -m "$pkg.main" >"$log" 2>&1 || rc=$?
+    tail -3 "$log"
+    ((rc == 1)) && grep -q "no GPU is visible" "$log"
+}
+two_containers() { # $1: main or launch
+    local port rc0=0 rc1=0 p0 p1 cmd=(-u -m "$pkg.$1")
+    [[ $1 == launch ]] && cmd+=(--nproc-per-node 1)
+    rm -rf "$AICHOR_OUTPUT_PATH"
     port=$(free_port)
-    env "${multi_env[@]}" MASTER_ADDR=localhost MASTER_PORT="$port" WORLD_SIZE=2 RANK=0 \
-        timeout 300 "${run[@]}" -u -m "$pkg.main" & p0=$!
-    env "${multi_env[@]}" MASTER_ADDR=localhost MASTER_PORT="$port" WORLD_SIZE=2 RANK=1 \
-        LOCAL_RANK=1 timeout 300 "${run[@]}" -u -m "$pkg.main" & p1=$!
+    env "${rank_env[0]}" MASTER_ADDR=localhost MASTER_PORT="$port" WORLD_SIZE=2 RANK=0 \
+        timeout 300 "${run[@]}" "${cmd[@]}" & p0=$!
+    env "${rank_env[1]}" MASTER_ADDR=localhost MASTER_PORT="$port" WORLD_SIZE=2 RANK=1 \
+        timeout 300 "${run[@]}" "${cmd[@]}" & p1=$!
     wait "$p0" || rc0=$?
     wait "$p1" || rc1=$?
-    ((rc0 == 0 && rc1 == 0))
+    ((rc0 == 0 && rc1 == 0)) && summary 2
 }
-torchrun_two() {
-    env "${multi_env[@]}" timeout 300 "${run[@]}" -m torch.distributed.run --nnodes=1 \
-        --nproc-per-node=2 --master-addr=localhost --master-port="$(free_port)" -m "$pkg.main"
+launch_two() { # one container, two processes, as `launch` runs them locally
+    rm -rf "$AICHOR_OUTPUT_PATH"
+    env "${cpu_env[@]}" timeout 300 "${run[@]}" -u -m "$pkg.launch" --nproc-per-node 2 && summary 2
 }
 
-if [[ -z ${AICHOR_TENSORBOARD_PATH:-} ]]; then
-    tb=$(mktemp -d)
-    trap 'rm -rf "$tb"' EXIT
-    export AICHOR_TENSORBOARD_PATH=$tb # not runs/ inside the project
+if ((gpu_project && gpus == 0)); then
+    step "no GPU: refused (exit 1)" no_gpu_refused
+    echo "(GPU project on a machine without GPUs: nothing else can run here)"
+    exit "$failed"
 fi
-step "1 process" timeout 300 "${run[@]}" -u -m "$pkg.main"
-step "2 processes (WORLD_SIZE=2)" two_ranks
-step "torchrun --nproc-per-node=2" torchrun_two
+step "1 process" one
+if ((${#rank_env[@]})); then
+    step "2 containers (WORLD_SIZE=2)" two_containers main
+    step "launch: 2 containers x 1" two_containers launch
+else
+    echo "(1 GPU: the 2-container runs need a GPU each; skipped)"
+fi
+step "launch: 1 container x 2" launch_two
 exit "$failed"

@@ -9,10 +9,21 @@ Environment injected by the operator (absent locally, where we run as 1 of 1):
   MASTER_ADDR  host of rank 0
   MASTER_PORT  port of the rendezvous on rank 0
   LOCAL_RANK   index of the process on its machine (set by torchrun)
+
+Rank 0 writes a JSON summary to AICHOR_OUTPUT_PATH (the experiment's output
+prefix on AIchor, ./outputs locally).
+{%- if accelerator == "gpu" %}
+This project targets a GPU profile: with no GPU visible it stops with an error
+rather than training on the CPU.
+{%- endif %}
 """
 
+import json
 import os
 import socket
+{%- if accelerator == "gpu" %}
+import sys
+{%- endif %}
 import time
 
 import torch
@@ -40,6 +51,7 @@ def tensorboard_logdir(rank: int, world_size: int) -> str:
     base = os.environ.get("AICHOR_TENSORBOARD_PATH") or "runs"
     return f"{base.rstrip('/')}/rank-{rank}" if world_size > 1 else base
 {%- endif %}
+{% include "starters/outputs.py" %}
 
 
 def make_batch(generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -55,7 +67,26 @@ def main() -> None:
     rank = env_int("RANK", 0)
     local_rank = env_int("LOCAL_RANK", 0)
     distributed = world_size > 1
+    # Input data would be read from AICHOR_INPUT_PATH (s3://<project>-inputs/ on
+    # AIchor, e.g. f"{os.environ['AICHOR_INPUT_PATH']}train.parquet"); this
+    # starter makes synthetic data instead.
+{%- if accelerator == "gpu" %}
 
+    gpus = torch.cuda.device_count()
+    if gpus == 0:
+        sys.exit(
+            f"error: [rank {rank}] no GPU is visible (torch.cuda.device_count() == 0); "
+            "this project targets a GPU profile and does not fall back to the CPU. "
+            "Check the manifest's accelerators and the image's torch build "
+            f"(torch {torch.__version__}, CUDA {torch.version.cuda})."
+        )
+    device = torch.device("cuda", local_rank % gpus)
+    torch.cuda.set_device(device)
+    # NCCL refuses two ranks on one GPU. When this machine's processes outnumber
+    # its GPUs (a local run of `launch --nproc-per-node 2` on one GPU), they share
+    # GPUs and use gloo, which handles the broadcast and all_reduce used here.
+    backend = "nccl" if env_int("LOCAL_WORLD_SIZE", 1) <= gpus else "gloo"
+{%- else %}
     if torch.cuda.is_available():
         device = torch.device("cuda", local_rank % torch.cuda.device_count())
         torch.cuda.set_device(device)
@@ -63,6 +94,7 @@ def main() -> None:
     else:
         device = torch.device("cpu")
         backend = "gloo"
+{%- endif %}
     if distributed:
         # env:// reads MASTER_ADDR, MASTER_PORT, WORLD_SIZE and RANK.
         dist.init_process_group(
@@ -123,6 +155,23 @@ def main() -> None:
             f"train_seconds={elapsed:.2f}",
             flush=True,
         )
+        if rank == 0:
+            # Where a real job would save its model (e.g. torch.save to a local
+            # file, then upload it the same way).
+            summary = {
+                "world_size": world_size,
+                "backend": backend if distributed else "none",
+                "device": str(device),
+                "torch": torch.__version__,
+                "first_loss": losses[0],
+                "final_loss": losses[-1],
+                "mean_final_loss": final.item() / world_size,
+                "train_seconds": elapsed,
+            }
+            written = write_output(
+                "summary.json", (json.dumps(summary, indent=2) + "\n").encode()
+            )
+            print(f"[rank 0] wrote {written}", flush=True)
     finally:
         if distributed:
             dist.destroy_process_group()
