@@ -783,7 +783,7 @@ class Checker:
             return v
         if v.operator not in RUNNABLE or v.accelerator != "cpu":
             why = (
-                "pytorch: scripts/run-pytorch-starter.sh (torch from PyPI is a multi-GiB CUDA build)"
+                "pytorch: scripts/run-pytorch-starter.sh where the PyTorch index can be reached"
                 if v.operator == "pytorch"
                 else f"{v.accelerator} variant: lock only"
             )
@@ -1000,7 +1000,7 @@ def print_table(variants: list[Variant], wall: float) -> int:
     print("-" * len(header))
     print("ok/FAIL with seconds; note = advisory finding (hadolint at style level);")
     print("skip: not run on CPU here; '-': not reached after an earlier failure.")
-    print("pytorch starters are not run here (torch on PyPI is a multi-GiB CUDA build):")
+    print("pytorch starters are not run here (the PyTorch index cannot be reached from CI):")
     print("  run them where torch can be installed with scripts/run-pytorch-starter.sh <project>.")
     print(f"checks wall time: {wall:.0f}s")
     notes = [
