@@ -104,7 +104,12 @@ pub(crate) struct InitArgs {
     pub answers: Option<PathBuf>,
 
     /// Never prompt: use defaults, or fail naming the missing flag.
-    #[arg(long, env = "AICHOR_NO_INPUT")]
+    #[arg(
+        long,
+        env = "AICHOR_NO_INPUT",
+        action = clap::ArgAction::SetTrue,
+        value_parser = env_bool
+    )]
     pub no_input: bool,
 
     /// Show what would be written; write nothing.
@@ -208,6 +213,18 @@ impl From<Format> for aichor::printer::Format {
     }
 }
 
+/// A boolean environment variable as people write them: `1/0`, `true/false`, `yes/no`,
+/// `on/off` in any case, and empty as false (`AICHOR_NO_INPUT=` unsets it in effect).
+fn env_bool(raw: &str) -> Result<bool, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" => Ok(true),
+        "" | "0" | "false" | "no" | "off" | "n" => Ok(false),
+        other => Err(format!(
+            "`{other}` is not a yes/no value: use 1/0, true/false, yes/no or on/off"
+        )),
+    }
+}
+
 fn operator_help() -> String {
     format!("Operator: {}", Operator::choices())
 }
@@ -226,5 +243,23 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn boolean_variables_read_as_people_write_them() {
+        for (raw, want) in [
+            ("1", Ok(true)),
+            ("TRUE", Ok(true)),
+            ("Yes", Ok(true)),
+            ("on", Ok(true)),
+            ("0", Ok(false)),
+            ("false", Ok(false)),
+            ("NO", Ok(false)),
+            ("off", Ok(false)),
+            ("", Ok(false)),
+        ] {
+            assert_eq!(super::env_bool(raw), want, "{raw:?}");
+        }
+        assert!(super::env_bool("maybe").is_err());
     }
 }

@@ -244,3 +244,29 @@ fn pack_questions_are_asked_after_the_builtin_ones_with_their_help() {
         "vision\n"
     );
 }
+
+/// `AICHOR_NO_INPUT` reads like any boolean variable: `1` (the README's own example)
+/// disables prompting even in a terminal, `0` and empty keep it.
+#[test]
+fn aichor_no_input_accepts_the_usual_spellings() {
+    for (value, prompts) in [("1", false), ("yes", false), ("0", true), ("", true)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+        cmd.args(["local-repo", "init", "demo"])
+            .current_dir(tmp.path())
+            .env("TERM", "xterm-256color")
+            .env("AICHOR_UV", "/nonexistent/uv")
+            .env("AICHOR_NO_INPUT", value);
+        let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+        if prompts {
+            p.exp_string("Operator").unwrap();
+            p.send_control('c').unwrap();
+            p.exp_eof().unwrap();
+        } else {
+            p.exp_string("no value for `operator`, and prompting is disabled")
+                .unwrap();
+            p.exp_eof().unwrap();
+            assert_eq!(exit_code(&mut p), 2, "AICHOR_NO_INPUT={value:?}");
+        }
+    }
+}
