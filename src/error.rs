@@ -501,6 +501,7 @@ impl Error {
     /// A failed prompt: Ctrl-C in raw mode arrives as `Interrupted` (exit 130).
     pub fn from_prompt(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::Interrupted {
+            // Ctrl-C, as SIGINT (2) would report it.
             Error::Interrupted { signal: 2 }
         } else {
             Error::Prompt(e)

@@ -15,15 +15,6 @@ use crate::cli::InitArgs;
 
 pub(super) fn run(args: InitArgs, printer: &Printer) -> Result<()> {
     let settings = resolve(args, &Terminals::detect())?;
-    // Staging folders sit beside the destination: put back what a crash left there.
-    if let Some(parent) = settings
-        .destination
-        .as_deref()
-        .and_then(|d| std::path::absolute(d).ok())
-        .and_then(|d| d.parent().map(std::path::Path::to_path_buf))
-    {
-        super::recover(&parent, printer);
-    }
     let mut terminal = settings.interactive.then(Terminal::new);
     let report = init::run(
         &settings,

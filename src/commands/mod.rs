@@ -17,13 +17,13 @@ use crate::cli::{
 pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     // Before anything is staged or prompted: Ctrl-C must clean up and restore the cursor.
     aichor::interrupt::install();
-    // What a crashed run left here (or beside here) is put back before anything else.
-    if let Ok(cwd) = std::env::current_dir() {
-        recover(&cwd, printer);
-        if let Some(parent) = cwd.parent() {
-            recover(parent, printer);
-        }
-    }
+    // What a crashed run left here, beside here, or (init) beside the destination, where
+    // staging folders sit, is put back before anything else.
+    let destination = match &cli.command {
+        Command::LocalRepo(LocalRepoCommand::Init(args)) => args.path.as_deref(),
+        _ => None,
+    };
+    recover_around(destination, printer);
     match cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer),
         Command::Manifest(cmd) => match cmd {
@@ -62,9 +62,31 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     }
 }
 
-/// Put back what abandoned staging folders in `dir` were doing, saying so.
-pub(crate) fn recover(dir: &std::path::Path, printer: &Printer) {
-    for line in aichor::staging::recover(&aichor::fs::RealFs, dir) {
-        printer.status("Recovered", &line);
+/// Put back what abandoned staging folders were doing, saying so: in the current folder,
+/// the one above it and the one above `destination`, each looked at once.
+fn recover_around(destination: Option<&std::path::Path>, printer: &Printer) {
+    let cwd = std::env::current_dir().ok();
+    let beside_destination = destination
+        .and_then(|d| std::path::absolute(d).ok())
+        .and_then(|d| d.parent().map(std::path::Path::to_path_buf));
+    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
+    for dir in [
+        cwd.clone(),
+        cwd.as_deref()
+            .and_then(std::path::Path::parent)
+            .map(Into::into),
+        beside_destination,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    for dir in dirs {
+        for line in aichor::staging::recover(&aichor::fs::RealFs, &dir) {
+            printer.status("Recovered", &line);
+        }
     }
 }

@@ -71,20 +71,16 @@ pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
     let mut actions = Vec::with_capacity(plan.files.len());
     let mut existing = std::collections::BTreeMap::new();
     for f in &plan.files {
-        refuse_symlinks(dest, &f.path)?;
-        let target = dest.join(&f.path);
-        match fs_err::symlink_metadata(&target) {
-            Ok(m) if m.is_dir() => {
-                return Err(Error::DestinationNotDir { path: target });
-            }
-            Ok(_) if super::merge::mergeable(&f.path) => {
-                let text = fs_err::read_to_string(&target)
-                    .map_err(|e| Error::io(&target, "cannot be read", e))?;
-                existing.insert(f.path.clone(), text);
-                actions.push(Action::Merge);
-            }
-            Ok(_) => actions.push(Action::Overwrite),
-            Err(_) => actions.push(Action::Create),
+        if !probe(dest, &f.path)?.exists {
+            actions.push(Action::Create);
+        } else if super::merge::mergeable(&f.path) {
+            let target = dest.join(&f.path);
+            let text = fs_err::read_to_string(&target)
+                .map_err(|e| Error::io(&target, "cannot be read", e))?;
+            existing.insert(f.path.clone(), text);
+            actions.push(Action::Merge);
+        } else {
+            actions.push(Action::Overwrite);
         }
     }
     Ok(Inspection {
@@ -94,23 +90,45 @@ pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
     })
 }
 
-/// Refuse to write through a symlink inside the destination: it could lead outside it.
-fn refuse_symlinks(dest: &Path, rel: &str) -> Result<()> {
+/// What stands at one planned path of the destination.
+struct Probe {
+    /// A file is there (it will be merged or replaced).
+    exists: bool,
+    /// Folders on the way that do not exist yet, outermost first (`a`, `a/b`).
+    missing_dirs: Vec<String>,
+}
+
+/// Walk `rel` inside `dest`, refusing what writing it would trip over: a symlink (it could
+/// lead outside the destination), a file where a folder is needed, a folder where the file
+/// goes. Used when inspecting, and again under the lock just before committing.
+fn probe(dest: &Path, rel: &str) -> Result<Probe> {
+    let components: Vec<&str> = rel.split('/').collect();
     let mut cur = dest.to_path_buf();
-    for component in rel.split('/') {
-        cur.push(component);
+    let mut found = Probe {
+        exists: false,
+        missing_dirs: Vec::new(),
+    };
+    for (i, c) in components.iter().enumerate() {
+        cur.push(c);
+        let last = i + 1 == components.len();
         match fs_err::symlink_metadata(&cur) {
+            Err(_) => {
+                if !last {
+                    found.missing_dirs.push(components[..=i].join("/"));
+                }
+            }
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(Error::UnsafePath {
                     path: cur.display().to_string(),
                     reason: "it is a symlink in the destination; writing through it could leave the destination".into(),
                 });
             }
-            Ok(_) => {}
-            Err(_) => break,
+            Ok(m) if last && m.is_dir() => return Err(Error::DestinationNotDir { path: cur }),
+            Ok(m) if !last && !m.is_dir() => return Err(Error::PathBlocked { path: cur }),
+            Ok(_) => found.exists = last,
         }
     }
-    Ok(())
+    Ok(found)
 }
 
 /// What `apply` may find at the destination when it commits.
@@ -244,33 +262,13 @@ fn plan_moves(dest: &Path, paths: &[&str]) -> Result<Journal> {
     let mut moves = Vec::new();
     let mut dirs: Vec<String> = Vec::new();
     for rel in paths {
-        let components: Vec<&str> = rel.split('/').collect();
-        let mut cur = dest.to_path_buf();
-        let mut existed = false;
-        for (i, c) in components.iter().enumerate() {
-            cur.push(c);
-            let last = i + 1 == components.len();
-            match fs_err::symlink_metadata(&cur) {
-                Err(_) => {
-                    if !last {
-                        let dir = components[..=i].join("/");
-                        if !dirs.contains(&dir) {
-                            dirs.push(dir);
-                        }
-                    }
-                }
-                Ok(m) if m.file_type().is_symlink() => {
-                    return Err(Error::UnsafePath {
-                        path: cur.display().to_string(),
-                        reason: "it is a symlink in the destination; writing through it could leave the destination".into(),
-                    });
-                }
-                Ok(m) if last && m.is_dir() => return Err(Error::DestinationNotDir { path: cur }),
-                Ok(m) if !last && !m.is_dir() => return Err(Error::PathBlocked { path: cur }),
-                Ok(_) => existed = last,
+        let found = probe(dest, rel)?;
+        for dir in found.missing_dirs {
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
             }
         }
-        moves.push(((*rel).to_string(), existed));
+        moves.push(((*rel).to_string(), found.exists));
     }
     Ok(Journal {
         dest: dest.to_path_buf(),
