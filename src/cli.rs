@@ -71,7 +71,7 @@ pub(crate) struct InitArgs {
     #[arg(long, value_name = "ID")]
     pub profile: Option<String>,
 
-    /// Number of containers (kuberay: size of the worker group, may be 0) [default: from the profile].
+    /// Number of containers (jobset: jobs; kuberay: size of the worker group, may be 0) [default: from the profile].
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub workers: Option<String>,
 

@@ -414,18 +414,25 @@ fn shell_quote(s: &str) -> String {
 
 /// What the interactive run shows before asking to write.
 fn summary(report: &Report, ctx: &Context) -> String {
+    use crate::operator::Operator;
+    let size = match (ctx.operator, ctx.accelerator) {
+        (Operator::Kuberay, "tpu") => format!("{} TPU slice(s)", ctx.workers),
+        (Operator::Kuberay, _) => format!("{} Ray worker pod(s)", ctx.workers),
+        (Operator::Jobset, _) => format!(
+            "{} job(s) × {} pod(s)",
+            ctx.workers,
+            ctx.extra
+                .get("completions")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(1)
+        ),
+        _ => format!("{} container(s)", ctx.workers),
+    };
     let mut s = format!(
-        "\n{} `{}` · {} · {} {} · Python {} · TensorBoard {}\n  {}\n\nWill write into `{}`:\n",
+        "\n{} `{}` · {} · {size} · Python {} · TensorBoard {}\n  {}\n\nWill write into `{}`:\n",
         ctx.operator,
         ctx.profile,
         ctx.resources.summary(),
-        ctx.workers,
-        match (ctx.operator, ctx.accelerator) {
-            (crate::operator::Operator::Kuberay, "tpu") => "TPU slice(s)",
-            (crate::operator::Operator::Kuberay, _) => "Ray worker pod(s)",
-            (crate::operator::Operator::Jobset, _) => "job(s)",
-            _ => "container(s)",
-        },
         ctx.python,
         if ctx.tensorboard { "on" } else { "off" },
         ctx.operator_description,

@@ -310,7 +310,9 @@ impl<'p> Questions<'p> {
                 "TPU slices (each several hosts; 0 = head only)".into()
             }
             ("workers", Some(Operator::Kuberay)) => "Ray worker pods (0 = head only)".into(),
-            ("workers", Some(Operator::Jobset)) => "Pods (each takes a share of the work)".into(),
+            ("workers", Some(Operator::Jobset)) => {
+                "Jobs (each of one or more pods; every pod takes a share)".into()
+            }
             ("workers", Some(_)) => "Containers (process 0 coordinates)".into(),
             _ => q.prompt.clone(),
         }

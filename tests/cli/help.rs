@@ -103,8 +103,8 @@ fn local_repo_init() {
               Resource profile (see `aichor profiles list`) [default: the pack's first profile]
 
           --workers <N>
-              Number of containers (kuberay: size of the worker group, may be 0) [default: from the
-              profile]
+              Number of containers (jobset: jobs; kuberay: size of the worker group, may be 0) [default:
+              from the profile]
 
           --python <X.Y>
               Python version: 3.10, 3.11, 3.12, 3.13 [default: 3.11]

@@ -91,7 +91,7 @@ fn invalid_typed_values_are_reasked_not_accepted() {
     p.send_line("My Proj").unwrap();
     p.exp_string("must start with a lowercase letter").unwrap();
     p.send_line("my-proj").unwrap();
-    p.exp_string("Pods").unwrap();
+    p.exp_string("Jobs (each").unwrap();
     p.send_line("0").unwrap();
     p.exp_string("at least 1 container").unwrap();
     p.send_line("3").unwrap();

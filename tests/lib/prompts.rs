@@ -212,7 +212,10 @@ fn the_workers_prompt_is_worded_per_operator() {
         ("pytorch", "Containers (process 0 coordinates)"),
         ("jax", "Containers (process 0 coordinates)"),
         ("xgboost", "Containers (process 0 coordinates)"),
-        ("jobset", "Pods (each takes a share of the work)"),
+        (
+            "jobset",
+            "Jobs (each of one or more pods; every pod takes a share)",
+        ),
         ("kuberay", "Ray worker pods (0 = head only)"),
     ] {
         let mut provided = ProvidedAnswers::default();
@@ -240,7 +243,7 @@ fn refused_typed_values_are_reasked_with_the_reason() {
     let mut script = Scripted::new([
         typed("Project name", &["My Proj", "class", "my-proj"]),
         pick_default("Resource profile"),
-        typed("Pods", &["0", "two", "4"]),
+        typed("Jobs (", &["0", "two", "4"]),
         pick_default("Python version"),
         confirm("TensorBoard", true),
         // The built-in pack's own question, asked after the built-in ones; a pack int is
@@ -255,7 +258,7 @@ fn refused_typed_values_are_reasked_with_the_reason() {
     assert_eq!(answers.int("completions"), Some(2));
     assert_eq!(script.asked("Project name").refusals.len(), 2);
     assert_eq!(
-        script.asked("Pods").refusals,
+        script.asked("Jobs (").refusals,
         [
             "at least 1 container is needed for this operator",
             "not a whole number"
