@@ -439,6 +439,12 @@ impl Error {
             },
             Error::BadSet { .. } => "write it as `--set key=value`, e.g. `--set workers=2`".into(),
             Error::AnswersFile {
+                source: AnswersFileError::Read(e),
+                ..
+            } if e.kind() == std::io::ErrorKind::InvalidData => {
+                "save the answers file as UTF-8 text".into()
+            }
+            Error::AnswersFile {
                 source: AnswersFileError::Read(_),
                 ..
             } => "check the path given to `--answers`".into(),

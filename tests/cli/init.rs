@@ -1039,3 +1039,21 @@ fn a_deeply_nested_answers_file_is_refused_quickly() {
     assert!(stderr(&out).contains("line 1, column"), "{}", stderr(&out));
     assert_eq!(entries(tmp.path()), ["deep.yaml"]);
 }
+
+/// An answers file that is not UTF-8 says so, and how to fix it (not "check the path").
+#[test]
+fn a_non_utf8_answers_file_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("bad.yaml"), b"operator: \xff\n").unwrap();
+    let out = init()
+        .current_dir(tmp.path())
+        .args(["demo", "--answers", "bad.yaml", "--no-input"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("valid UTF-8") && err.contains("help: save the answers file as UTF-8"),
+        "{err}"
+    );
+}
