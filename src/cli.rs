@@ -16,6 +16,36 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print less: results, warnings and errors only.
+    #[arg(short, long, global = true, display_order = 900)]
+    pub quiet: bool,
+
+    /// Print more: where each answer came from, what ran.
+    #[arg(
+        short,
+        long,
+        global = true,
+        overrides_with = "quiet",
+        display_order = 901
+    )]
+    pub verbose: bool,
+}
+
+impl Cli {
+    /// The report format the command asked for (failures follow it: `--format json` gets a
+    /// JSON error on stdout).
+    pub(crate) fn format(&self) -> Format {
+        match &self.command {
+            Command::LocalRepo(LocalRepoCommand::Init(args)) => args.format,
+            Command::Manifest(ManifestCommand::Validate { format, .. })
+            | Command::Profiles(ProfilesCommand::List { format, .. })
+            | Command::Templates(
+                TemplatesCommand::List { format } | TemplatesCommand::Show { format, .. },
+            ) => *format,
+            _ => Format::Text,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +75,7 @@ pub(crate) enum LocalRepoCommand {
     ///
     /// Asks for what no flag answers when run in a terminal; with `--no-input` (or without a
     /// terminal) uses defaults and fails naming the flag for anything required.
+    #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
 }
 
@@ -128,6 +159,7 @@ pub(crate) struct InitArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ManifestCommand {
     /// Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage).
+    #[command(after_help = VALIDATE_EXAMPLES)]
     Validate {
         /// Manifest files or folders [default: ./aichor_manifests].
         paths: Vec<PathBuf>,
@@ -172,9 +204,11 @@ pub(crate) enum TemplatesCommand {
         dir: PathBuf,
     },
     /// Render each answer set in DIR/tests/ and compare with the snapshots kept in the pack.
+    #[command(after_help = TEMPLATES_TEST_EXAMPLES)]
     Test {
-        /// The pack folder.
-        dir: PathBuf,
+        /// The pack: a folder, a git URL (`URL#ref`) or a pack name, as `--template` takes.
+        #[arg(value_name = "DIR|URL|NAME")]
+        pack: String,
         /// Write the snapshots instead of comparing.
         #[arg(long)]
         update: bool,
@@ -196,6 +230,29 @@ pub(crate) enum ProfilesCommand {
         format: Format,
     },
 }
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  aichor local-repo init demo                       # asks what flags don't say
+  aichor local-repo init demo --operator jax --profile cpu-small --no-input
+                                                    # a bootstrap script: never prompts
+  aichor local-repo init copy --answers demo/.aichor-answers.yaml --no-input
+                                                    # replay a project's recorded answers
+  aichor local-repo init demo --template https://github.com/org/pack.git#v1
+                                                    # a team's pack from git, at a tag";
+
+const VALIDATE_EXAMPLES: &str = "\
+Examples:
+  aichor manifest validate                          # every manifest under ./aichor_manifests
+  aichor manifest validate gpu/run.yaml --strict    # one file; warnings fail too
+  aichor manifest validate --format json | jq .     # for CI";
+
+const TEMPLATES_TEST_EXAMPLES: &str = "\
+Examples:
+  aichor templates test ./my-pack                   # compare with the pack's snapshots
+  aichor templates test ./my-pack --update          # accept the new output
+  aichor templates test https://github.com/org/pack.git#v2
+                                                    # a released pack, before adopting it";
 
 /// How results are printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

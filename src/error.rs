@@ -172,6 +172,22 @@ impl std::fmt::Display for Invalid {
 }
 
 impl Invalid {
+    /// The refusal with the accepted value it suggests, for a prompt (where no flag applies),
+    /// e.g. "must start with a lowercase letter a-z: try \`my-proj\`".
+    pub fn with_suggestion(&self) -> String {
+        match self {
+            Invalid::Name {
+                suggestion: Some(s),
+                ..
+            } => format!("{self}: try `{s}`"),
+            Invalid::NotOffered {
+                suggestion: Some(s),
+                ..
+            } => format!("{self}: did you mean `{s}`?"),
+            _ => self.to_string(),
+        }
+    }
+
     /// How to give a value that is accepted.
     pub fn help(&self) -> String {
         match self {
@@ -401,6 +417,12 @@ pub enum Error {
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
+    #[error("`--lock` was given, but uv cannot be run: {why}")]
+    UvMissing { why: String },
+
+    #[error("cannot update the snapshots of `{spec}`: it is a cached clone of a git pack")]
+    UpdateFetchedPack { spec: String },
+
     #[error("aborted")]
     Aborted,
 
@@ -483,6 +505,8 @@ impl Error {
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
+            Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
+            Error::UpdateFetchedPack { .. } => "clone the pack's repository and run `aichor templates test <CLONE> --update` there, then commit the snapshots".into(),
             Error::Aborted => "nothing was written".into(),
             Error::Interrupted { .. } => return None,
         })
@@ -502,6 +526,36 @@ impl Error {
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),
             _ => 1,
         }
+    }
+
+    /// Whether the command's own report already carries this failure (`manifest validate`
+    /// lists the invalid manifests, then fails with `InvalidManifests` for the exit code):
+    /// `--format json` then prints that report alone, one document on stdout.
+    pub fn in_report(&self) -> bool {
+        matches!(self, Error::InvalidManifests { .. })
+    }
+
+    /// A stable `snake_case` name of the failure for scripts (`--format json`): the variant's
+    /// name, so `DestinationNotEmpty` is `destination_not_empty`. Messages may change
+    /// between releases; kinds change only with `schema_version`.
+    pub fn kind(&self) -> String {
+        let debug = format!("{self:?}");
+        let name: String = debug
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let mut out = String::with_capacity(name.len() + 4);
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// A failed prompt: Ctrl-C in raw mode arrives as `Interrupted` (exit 130).

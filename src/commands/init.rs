@@ -73,9 +73,8 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
     if let Some(path) = &args.path {
         answers.name_from_destination(path);
     }
-    let write = if args.dry_run {
-        WritePolicy::DryRun
-    } else if args.force {
+    // A dry run decides like the real run: into a non-empty folder it needs `--force` too.
+    let write = if args.force {
         WritePolicy::Force
     } else {
         WritePolicy::Ask
@@ -91,6 +90,7 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
     Ok(InitSettings {
         destination: args.path,
         write,
+        dry_run: args.dry_run,
         lock,
         format: args.format.into(),
         pack: args.template,

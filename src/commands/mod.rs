@@ -51,7 +51,7 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
                 templates::show(&pack, format.into(), printer)
             }
             TemplatesCommand::New { dir } => templates::new(&dir, printer),
-            TemplatesCommand::Test { dir, update } => templates::test(&dir, update, printer),
+            TemplatesCommand::Test { pack, update } => templates::test(&pack, update, printer),
         },
         Command::Completions { shell } => {
             let mut out = Vec::new();

@@ -182,34 +182,98 @@ pub fn collect<'p>(
     mut prompter: Option<&mut (dyn Prompter + 'p)>,
 ) -> Result<Answers> {
     provided.check_keys(&questions.keys())?;
+    if prompter.is_some() {
+        check_up_front(questions, provided)?;
+    }
     let mut answers = Answers::default();
     for q in questions.all() {
         if !questions.applies(&q, &answers)? {
             continue;
         }
-        let value = if let Some(p) = provided.get(&q.key) {
-            questions
-                .validate(&q.key, &p.raw, &answers)
-                .map_err(|invalid| Error::InvalidAnswer {
+        let from_folder = provided
+            .get(&q.key)
+            .filter(|p| p.origin == Origin::Path)
+            .and_then(|p| {
+                questions
+                    .validate(&q.key, &p.raw, &answers)
+                    .err()
+                    .map(|e| (p, e))
+            });
+        let value =
+            if let (Some((p, invalid)), Some(prompter)) = (from_folder, prompter.as_deref_mut()) {
+                // `cd "My Project" && aichor local-repo init .`: the folder's name is only a
+                // default, so a user who can be asked picks a valid one instead of failing.
+                prompter.show(&format!(
+                    "  The folder's name `{}` cannot be the project name: {invalid}.",
+                    p.raw
+                ));
+                let suggested = match invalid {
+                    crate::error::Invalid::Name { suggestion, .. } => suggestion.map(Value::Str),
+                    _ => None,
+                };
+                ask(questions, &q, &answers, prompter, suggested)?
+            } else if let Some(p) = provided.get(&q.key) {
+                questions
+                    .validate(&q.key, &p.raw, &answers)
+                    .map_err(|invalid| Error::InvalidAnswer {
+                        key: q.key.clone(),
+                        value: p.raw.clone(),
+                        origin: p.origin.clone(),
+                        invalid,
+                    })?
+            } else if let Some(prompter) = prompter.as_deref_mut() {
+                ask(questions, &q, &answers, prompter, None)?
+            } else if let Some(default) = questions.default(&q.key, &answers)? {
+                default
+            } else {
+                return Err(Error::MissingAnswer {
+                    key: q.key.clone(),
+                    flag: q.flag.clone(),
+                    why: NoPrompt::default(),
+                });
+            };
+        answers.push(q.key.clone(), value);
+    }
+    Ok(answers)
+}
+
+/// Before the first question: a value given up front that no answer still to come could
+/// make valid fails now, not after the user has answered the prompts before it
+/// (`--python 2.7`, `--workers -1`). A value whose validity depends on an answer not given
+/// yet (`--workers 0`: kuberay only) waits for that answer.
+fn check_up_front(questions: &Questions<'_>, provided: &ProvidedAnswers) -> Result<()> {
+    let mut known = Answers::default();
+    for q in questions.all() {
+        // A pack question's condition may need answers not given yet: checked when asked.
+        if !questions.applies(&q, &known).unwrap_or(false) {
+            continue;
+        }
+        let Some(p) = provided.get(&q.key) else {
+            continue;
+        };
+        match questions.validate(&q.key, &p.raw, &known) {
+            Ok(v) => known.push(q.key.clone(), v),
+            Err(invalid) if p.origin != Origin::Path && settled(&q.key, &p.raw, &known) => {
+                return Err(Error::InvalidAnswer {
                     key: q.key.clone(),
                     value: p.raw.clone(),
                     origin: p.origin.clone(),
                     invalid,
-                })?
-        } else if let Some(prompter) = prompter.as_deref_mut() {
-            ask(questions, &q, &answers, prompter)?
-        } else if let Some(default) = questions.default(&q.key, &answers)? {
-            default
-        } else {
-            return Err(Error::MissingAnswer {
-                key: q.key.clone(),
-                flag: q.flag.clone(),
-                why: NoPrompt::default(),
-            });
-        };
-        answers.push(q.key.clone(), value);
+                });
+            }
+            Err(_) => {}
+        }
     }
-    Ok(answers)
+    Ok(())
+}
+
+/// Whether a refusal of `raw` for `key` stands whatever is answered later. Without an
+/// operator, profiles and Python versions are checked against every operator's, so a
+/// refusal stands; a worker count of 0 or more may suit an operator not chosen yet.
+fn settled(key: &str, raw: &str, known: &Answers) -> bool {
+    key != "workers"
+        || known.operator().is_some()
+        || !matches!(raw.trim().parse::<i64>(), Ok(n) if n >= 0)
 }
 
 fn ask(
@@ -217,10 +281,14 @@ fn ask(
     q: &Asked<'_>,
     so_far: &Answers,
     prompter: &mut (dyn Prompter + '_),
+    suggested: Option<Value>,
 ) -> Result<Value> {
     let key = q.key.as_str();
     let prompt = questions.prompt(q, so_far);
-    let default = questions.default(key, so_far)?;
+    let default = match suggested {
+        Some(v) => Some(v),
+        None => questions.default(key, so_far)?,
+    };
     if let Some(help) = &q.help {
         prompter.show(&format!("  {help}"));
     }
@@ -230,7 +298,7 @@ fn ask(
                 questions
                     .validate(key, s, so_far)
                     .map(|_| ())
-                    .map_err(|invalid| invalid.to_string())
+                    .map_err(|invalid| invalid.with_suggestion())
             };
             let default = default.as_ref().map(Value::display);
             prompter

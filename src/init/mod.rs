@@ -112,6 +112,10 @@ pub fn run_with(
     progress: &Printer,
     fs: &dyn Fs,
 ) -> Result<Report> {
+    // Asked for explicitly, a lock that cannot happen fails before any question or write.
+    if settings.lock == LockPolicy::Required && !settings.dry_run {
+        lock::find_uv().map_err(|why| Error::UvMissing { why })?;
+    }
     let pack = Pack::load(settings.pack_spec())?;
     let answers = answers::collect(
         &Questions { pack: &pack },
@@ -136,7 +140,7 @@ pub fn run_with(
     let mut report = report(&staged, &pack, &answers, settings);
     plan_lock_file(&mut report, &staged.dest, settings.lock);
     if let Some(p) = prompter
-        && settings.write != WritePolicy::DryRun
+        && !settings.dry_run
     {
         confirm_files(&report, &staged.project.ctx, p)?;
     }
@@ -147,7 +151,7 @@ pub fn run_with(
     let [unlocked, locked] =
         [false, true].map(|locked| next_steps(&pack, engine, ctx, &staged.dest, locked));
     let (unlocked, locked) = (unlocked?, locked?);
-    if settings.write != WritePolicy::DryRun {
+    if !settings.dry_run {
         report.lock = write(&staged, settings, progress, fs)?;
         if report.lock == LockOutcome::Locked {
             add_lock_file(&mut report, &staged.dest);
@@ -281,7 +285,7 @@ fn report(staged: &Staged, pack: &Pack, answers: &Answers, settings: &InitSettin
     let inspection = &staged.inspection;
     Report {
         destination: staged.dest.display().to_string(),
-        dry_run: settings.write == WritePolicy::DryRun,
+        dry_run: settings.dry_run,
         pack: pack.info.clone(),
         files: plan
             .files

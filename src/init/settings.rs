@@ -13,6 +13,8 @@ pub struct InitSettings {
     /// Where to create the project; `None` means `./<name>` once the name is known.
     pub destination: Option<PathBuf>,
     pub write: WritePolicy,
+    /// `--dry-run`: decide and report everything as the real run would; write nothing.
+    pub dry_run: bool,
     pub lock: LockPolicy,
     /// How the report is printed (the presenter's concern; recorded for it).
     pub format: Format,
@@ -35,8 +37,6 @@ pub enum WritePolicy {
     Ask,
     /// `--force`: write into a non-empty folder (mergeable files merged, others replaced).
     Force,
-    /// `--dry-run`: report what would be written; write nothing.
-    DryRun,
 }
 
 /// Whether `uv lock` runs on the staged project.
@@ -45,7 +45,7 @@ pub enum LockPolicy {
     /// When uv is found; silently skipped otherwise.
     #[default]
     Auto,
-    /// `--lock`: as `Auto`, but a skipped lock is warned about.
+    /// `--lock`: uv must lock the project; without uv the run fails before writing.
     Required,
     /// `--no-lock`.
     Skip,
