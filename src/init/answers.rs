@@ -133,6 +133,11 @@ impl ProvidedAnswers {
         self.values.get(key)
     }
 
+    /// Every value given up front, by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Provided)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Refuse keys no question has (a typo would otherwise be silently ignored).
     pub fn check_keys(&self, known: &[String]) -> Result<()> {
         for (key, p) in &self.values {

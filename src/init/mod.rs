@@ -117,6 +117,19 @@ pub fn run_with(
         lock::find_uv().map_err(|why| Error::UvMissing { why })?;
     }
     let pack = Pack::load(settings.pack_spec())?;
+    progress.verbose(&format!(
+        "pack {} {} ({}{})",
+        pack.info.name,
+        pack.info.version,
+        pack.source,
+        pack.commit
+            .as_deref()
+            .map(|c| format!(" at {c}"))
+            .unwrap_or_default()
+    ));
+    for (key, given) in settings.answers.iter() {
+        progress.verbose(&format!("{key} = `{}` ({})", given.raw, given.origin));
+    }
     let answers = answers::collect(
         &Questions { pack: &pack },
         &settings.answers,

@@ -11,6 +11,7 @@
 //! - `packs`: template packs built in each test; the `templates` commands.
 //! - `safety`: signals, `--force` into a blocked folder, empty folders, racing inits (unix).
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
+//! - `scripting`: JSON errors, `-q`/`-v`, dry-run refusals, names refused up front.
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -30,5 +31,6 @@ mod profiles;
 mod pty;
 #[cfg(unix)]
 mod safety;
+mod scripting;
 mod support;
 mod template_tests;

@@ -89,7 +89,11 @@ fn invalid_typed_values_are_reasked_not_accepted() {
     );
     p.exp_string("Project name").unwrap();
     p.send_line("My Proj").unwrap();
-    p.exp_string("must start with a lowercase letter").unwrap();
+    // The same suggestion as `--name` gets.
+    p.exp_string("must start with a lowercase letter a-z: try `my-proj`")
+        .unwrap();
+    p.send_line("email").unwrap();
+    p.exp_string("standard library").unwrap();
     p.send_line("my-proj").unwrap();
     p.exp_string("Jobs (each").unwrap();
     p.send_line("0").unwrap();
@@ -113,6 +117,58 @@ fn invalid_typed_values_are_reasked_not_accepted() {
         manifest.contains("count: 3") && manifest.contains("enabled: false"),
         "{manifest}"
     );
+}
+
+#[test]
+fn flags_are_checked_before_the_first_question() {
+    for (flag, value, says) in [
+        ("--python", "2.7", "invalid python `2.7` (from `--python`)"),
+        ("--workers", "-1", "invalid workers `-1` (from `--workers`)"),
+        (
+            "--profile",
+            "gpu-a101",
+            "invalid profile `gpu-a101` (from `--profile`)",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut p = spawn(tmp.path(), &[flag, value]);
+        let before = p.exp_string(says).unwrap();
+        assert!(!before.contains("Project name"), "{flag}: asked first");
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&mut p), 2, "{flag}");
+        assert!(entries(tmp.path()).is_empty());
+    }
+    // `--workers 0` suits kuberay (head only): it waits for the operator's answer.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["--workers", "0"]);
+    p.exp_string("Project name").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn a_folder_name_that_cannot_be_a_project_name_is_asked_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("My Project");
+    std::fs::create_dir(&dir).unwrap();
+    let mut p = spawn(&dir, &[".", "--operator", "jax", "--profile", "cpu-small"]);
+    p.exp_string("The folder's name `My Project` cannot be the project name")
+        .unwrap();
+    p.exp_string("Project name").unwrap();
+    // The suggestion is the default: Enter takes it.
+    p.exp_string("my-project").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Containers").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert!(dir.join("src/my_project/main.py").is_file());
 }
 
 #[test]
