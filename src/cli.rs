@@ -42,7 +42,8 @@ impl Cli {
             | Command::Profiles(ProfilesCommand::List { format, .. })
             | Command::Templates(
                 TemplatesCommand::List { format } | TemplatesCommand::Show { format, .. },
-            ) => *format,
+            )
+            | Command::Config(ConfigCommand::Show { format, .. }) => *format,
             _ => Format::Text,
         }
     }
@@ -62,6 +63,9 @@ pub(crate) enum Command {
     /// Template packs: list, show, create and test them.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Your standing defaults: the config file and `AICHOR_<KEY>` variables.
+    #[command(subcommand, after_help = CONFIG_HELP)]
+    Config(ConfigCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell to generate the script for.
@@ -86,8 +90,9 @@ pub(crate) struct InitArgs {
     /// Where to create the project [default: ./<name>]; `.` is the current directory.
     pub path: Option<PathBuf>,
 
-    /// Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: builtin].
-    #[arg(long, value_name = "DIR|URL|NAME", env = "AICHOR_TEMPLATE")]
+    /// Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: the answers
+    /// file's, else AICHOR_TEMPLATE, else the config file's `template`, else builtin].
+    #[arg(long, value_name = "DIR|URL|NAME")]
     pub template: Option<String>,
 
     /// Project name [default: last component of PATH].
@@ -216,6 +221,36 @@ pub(crate) enum TemplatesCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print where the config file is read from (it may not exist yet).
+    Path,
+    /// Every default in effect and where it comes from.
+    Show {
+        /// Show the defaults for this pack's questions [default: the configured pack].
+        #[arg(long, value_name = "DIR|URL|NAME")]
+        template: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+const CONFIG_HELP: &str = "\
+Precedence, highest first: a flag > --set > an answers file > AICHOR_<KEY> > the config file >
+the pack's default. Environment and config values are defaults: in a terminal the question is
+still asked, with that answer preselected.
+
+config.toml:
+  template = \"team-pack\"     # the pack when --template and the answers file say nothing
+  hooks = true                # install the commit-msg hook after init
+  color = \"auto\"             # auto | always | never (NO_COLOR still wins)
+  [defaults]                  # any question's key: profile, python, tensorboard, workers, ...
+  profile = \"gpu-a100-80gb\"
+  python = \"3.12\"
+
+AICHOR_CONFIG_FILE=FILE reads another file; AICHOR_NO_CONFIG=1 reads none.";
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum ProfilesCommand {
     /// List resource profiles.
     List {
@@ -273,13 +308,15 @@ impl From<Format> for aichor::printer::Format {
 /// A boolean environment variable as people write them: `1/0`, `true/false`, `yes/no`,
 /// `on/off` in any case, and empty as false (`AICHOR_NO_INPUT=` unsets it in effect).
 fn env_bool(raw: &str) -> Result<bool, String> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" | "y" => Ok(true),
-        "" | "0" | "false" | "no" | "off" | "n" => Ok(false),
-        other => Err(format!(
-            "`{other}` is not a yes/no value: use 1/0, true/false, yes/no or on/off"
-        )),
+    if raw.trim().is_empty() {
+        return Ok(false);
     }
+    aichor::config::boolish(raw).ok_or_else(|| {
+        format!(
+            "`{}` is not a yes/no value: use 1/0, true/false, yes/no or on/off",
+            raw.trim()
+        )
+    })
 }
 
 fn operator_help() -> String {

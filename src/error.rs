@@ -14,6 +14,10 @@ pub enum Origin {
     Set,
     /// A key in an answers file.
     AnswersFile(PathBuf),
+    /// A default in the user's config file.
+    ConfigFile(PathBuf),
+    /// A default from an `AICHOR_<KEY>` environment variable.
+    Env(String),
     /// The last component of the destination path (the default project name).
     Path,
     /// Typed at a prompt.
@@ -26,6 +30,8 @@ impl std::fmt::Display for Origin {
             Origin::Flag(flag) => write!(f, "from `{flag}`"),
             Origin::Set => write!(f, "from `--set`"),
             Origin::AnswersFile(path) => write!(f, "in `{}`", path.display()),
+            Origin::ConfigFile(path) => write!(f, "in config file `{}`", path.display()),
+            Origin::Env(var) => write!(f, "from `{var}`"),
             Origin::Path => write!(f, "from the destination path"),
             Origin::Prompt => write!(f, "at the prompt"),
         }
@@ -423,6 +429,20 @@ pub enum Error {
     #[error("cannot update the snapshots of `{spec}`: it is a cached clone of a git pack")]
     UpdateFetchedPack { spec: String },
 
+    #[error("cannot read config file `{}`", path.display())]
+    Config {
+        path: PathBuf,
+        #[source]
+        source: Box<toml_edit::de::Error>,
+    },
+
+    #[error("config file `{}`: `{key}` {problem}", path.display())]
+    ConfigValue {
+        path: PathBuf,
+        key: String,
+        problem: String,
+    },
+
     #[error("aborted")]
     Aborted,
 
@@ -452,6 +472,21 @@ impl Error {
                 path.display(),
                 invalid.help()
             ),
+            Error::InvalidAnswer {
+                key,
+                origin: Origin::ConfigFile(path),
+                invalid,
+                ..
+            } => format!(
+                "fix `defaults.{key}` in `{}` (`aichor config show` lists your defaults), or override it: {}",
+                path.display(),
+                invalid.help()
+            ),
+            Error::InvalidAnswer {
+                origin: Origin::Env(var),
+                invalid,
+                ..
+            } => format!("unset `{var}` or give it a valid value, or override it: {}", invalid.help()),
             Error::InvalidAnswer { invalid, .. } => invalid.help(),
             Error::UnknownKey {
                 suggestion, known, ..
@@ -507,6 +542,10 @@ impl Error {
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
             Error::UpdateFetchedPack { .. } => "clone the pack's repository and run `aichor templates test <CLONE> --update` there, then commit the snapshots".into(),
+            Error::Config { path, .. } | Error::ConfigValue { path, .. } => format!(
+                "fix `{}` (keys: template, hooks, color, [defaults]; see `aichor config show`), or set `AICHOR_NO_CONFIG=1` to ignore it",
+                path.display()
+            ),
             Error::Aborted => "nothing was written".into(),
             Error::Interrupted { .. } => return None,
         })
@@ -521,6 +560,8 @@ impl Error {
             | Error::UnknownKey { .. }
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
+            | Error::Config { .. }
+            | Error::ConfigValue { .. }
             | Error::NoManifests { .. } => 2,
             // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),

@@ -15,7 +15,14 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
-    let printer = Printer::with_verbosity(cli.quiet, cli.verbose);
+    // Only the colour is read here, leniently: a broken config file is reported by the
+    // commands that use it (init, `config show`), not by every command.
+    let color = aichor::config::Config::load()
+        .ok()
+        .and_then(|c| c.color)
+        .map(|c| c.value)
+        .unwrap_or_default();
+    let printer = Printer::with_verbosity(cli.quiet, cli.verbose).with_color(color);
     let json = cli.format() == cli::Format::Json;
     match commands::run(cli, &printer) {
         Ok(()) => ExitCode::SUCCESS,

@@ -50,6 +50,20 @@ impl Printer {
         }
     }
 
+    /// Colour as the user's config says: `never` turns it off, `always` on even when
+    /// stderr is not a terminal; `NO_COLOR` (the environment) wins over both.
+    #[must_use]
+    pub fn with_color(mut self, choice: crate::config::Color) -> Printer {
+        use crate::config::Color;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        self.color = match choice {
+            Color::Auto => self.color,
+            Color::Always => !no_color,
+            Color::Never => false,
+        };
+        self
+    }
+
     /// Whether `-v/--verbose` was given (for callers that compute what they would print).
     pub fn is_verbose(&self) -> bool {
         self.verbose

@@ -4,6 +4,7 @@
 
 use std::io::IsTerminal;
 
+use aichor::config::Config;
 use aichor::error::{NoPrompt, Origin, Result};
 use aichor::init::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy, WritePolicy};
@@ -101,6 +102,10 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
         } else {
             NoPrompt::NoTerminal
         },
+        config: Config::load()?,
+        env: std::env::vars()
+            .filter(|(k, _)| k.starts_with("AICHOR_"))
+            .collect(),
     })
 }
 

@@ -19,10 +19,13 @@ pub struct Provided {
 }
 
 /// Every value supplied up front, by question key. Later sources in the order
-/// answers file → `--set` → dedicated flag override earlier ones.
-#[derive(Debug, Default)]
+/// answers file → `--set` → dedicated flag override earlier ones. Below them all, the
+/// user's defaults (config file, then `AICHOR_<KEY>`), which preselect a prompt's answer
+/// instead of skipping the question.
+#[derive(Debug, Default, Clone)]
 pub struct ProvidedAnswers {
     values: BTreeMap<String, Provided>,
+    defaults: BTreeMap<String, Provided>,
     /// The template pack an answers file was recorded with.
     pub template: Option<String>,
 }
@@ -133,6 +136,27 @@ impl ProvidedAnswers {
         self.values.get(key)
     }
 
+    /// A user default for `key` (config file or environment), replacing an earlier one.
+    pub fn set_default(&mut self, key: &str, raw: impl Into<String>, origin: Origin) {
+        self.defaults.insert(
+            key.to_string(),
+            Provided {
+                raw: raw.into(),
+                origin,
+            },
+        );
+    }
+
+    /// The user's default for `key`, if any.
+    pub fn default_of(&self, key: &str) -> Option<&Provided> {
+        self.defaults.get(key)
+    }
+
+    /// Every user default, by key.
+    pub fn defaults(&self) -> impl Iterator<Item = (&str, &Provided)> {
+        self.defaults.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Every value given up front, by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Provided)> {
         self.values.iter().map(|(k, v)| (k.as_str(), v))
@@ -195,19 +219,39 @@ pub fn collect<'p>(
         if !questions.applies(&q, &answers)? {
             continue;
         }
-        let from_folder = provided
-            .get(&q.key)
-            .filter(|p| p.origin == Origin::Path)
-            .and_then(|p| {
-                questions
-                    .validate(&q.key, &p.raw, &answers)
-                    .err()
-                    .map(|e| (p, e))
-            });
-        let value =
-            if let (Some((p, invalid)), Some(prompter)) = (from_folder, prompter.as_deref_mut()) {
-                // `cd "My Project" && aichor local-repo init .`: the folder's name is only a
-                // default, so a user who can be asked picks a valid one instead of failing.
+        let value = answer(questions, &q, &answers, provided, prompter.as_deref_mut())?;
+        answers.push(q.key.clone(), value);
+    }
+    Ok(answers)
+}
+
+/// One answer, from the first source that has it: a value given up front (validated); a
+/// folder name that cannot be a project name, asked for again; the prompt (the user's
+/// default preselected); the user's default; the pack's default.
+fn answer(
+    questions: &Questions<'_>,
+    q: &Asked<'_>,
+    so_far: &Answers,
+    provided: &ProvidedAnswers,
+    prompter: Option<&mut (dyn Prompter + '_)>,
+) -> Result<Value> {
+    let checked = |p: &Provided| {
+        questions
+            .validate(&q.key, &p.raw, so_far)
+            .map_err(|invalid| Error::InvalidAnswer {
+                key: q.key.clone(),
+                value: p.raw.clone(),
+                origin: p.origin.clone(),
+                invalid,
+            })
+    };
+    let given = provided.get(&q.key);
+    match (given, prompter) {
+        (Some(p), Some(prompter)) if p.origin == Origin::Path => match checked(p) {
+            Ok(v) => Ok(v),
+            // `cd "My Project" && aichor local-repo init .`: the folder's name is only a
+            // default, so a user who can be asked picks a valid one instead of failing.
+            Err(Error::InvalidAnswer { invalid, .. }) => {
                 prompter.show(&format!(
                     "  The folder's name `{}` cannot be the project name: {invalid}.",
                     p.raw
@@ -216,30 +260,32 @@ pub fn collect<'p>(
                     crate::error::Invalid::Name { suggestion, .. } => suggestion.map(Value::Str),
                     _ => None,
                 };
-                ask(questions, &q, &answers, prompter, suggested)?
-            } else if let Some(p) = provided.get(&q.key) {
-                questions
-                    .validate(&q.key, &p.raw, &answers)
-                    .map_err(|invalid| Error::InvalidAnswer {
-                        key: q.key.clone(),
-                        value: p.raw.clone(),
-                        origin: p.origin.clone(),
-                        invalid,
-                    })?
-            } else if let Some(prompter) = prompter.as_deref_mut() {
-                ask(questions, &q, &answers, prompter, None)?
-            } else if let Some(default) = questions.default(&q.key, &answers)? {
-                default
-            } else {
-                return Err(Error::MissingAnswer {
+                ask(questions, q, so_far, prompter, suggested)
+            }
+            Err(other) => Err(other),
+        },
+        (Some(p), _) => checked(p),
+        (None, Some(prompter)) => {
+            // The user's default preselects the answer when it is valid here (a GPU
+            // profile default is not offered to an operator without GPU profiles).
+            let preselected = provided
+                .default_of(&q.key)
+                .and_then(|d| questions.validate(&q.key, &d.raw, so_far).ok());
+            ask(questions, q, so_far, prompter, preselected)
+        }
+        (None, None) => {
+            if let Some(d) = provided.default_of(&q.key) {
+                return checked(d);
+            }
+            questions
+                .default(&q.key, so_far)?
+                .ok_or_else(|| Error::MissingAnswer {
                     key: q.key.clone(),
                     flag: q.flag.clone(),
                     why: NoPrompt::default(),
-                });
-            };
-        answers.push(q.key.clone(), value);
+                })
+        }
     }
-    Ok(answers)
 }
 
 /// Before the first question: a value given up front that no answer still to come could

@@ -127,22 +127,23 @@ pub fn run_with(
             .map(|c| format!(" at {c}"))
             .unwrap_or_default()
     ));
-    for (key, given) in settings.answers.iter() {
+    let questions = Questions { pack: &pack };
+    let provided = settings.answers_with_defaults(&questions.keys());
+    for (key, given) in provided.iter() {
         progress.verbose(&format!("{key} = `{}` ({})", given.raw, given.origin));
     }
-    let answers = answers::collect(
-        &Questions { pack: &pack },
-        &settings.answers,
-        prompter.as_deref_mut(),
-    )
-    .map_err(|e| match e {
-        Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
-            key,
-            flag,
-            why: settings.no_prompt,
-        },
-        other => other,
-    })?;
+    for (key, d) in provided.defaults() {
+        progress.verbose(&format!("default {key} = `{}` ({})", d.raw, d.origin));
+    }
+    let answers =
+        answers::collect(&questions, &provided, prompter.as_deref_mut()).map_err(|e| match e {
+            Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
+                key,
+                flag,
+                why: settings.no_prompt,
+            },
+            other => other,
+        })?;
     let project = build(&pack, &answers)?;
     let dest = settings
         .destination

@@ -25,6 +25,7 @@ fn top_level() {
       manifest     Check, migrate and describe AIchor manifests
       profiles     Resource profiles offered by `local-repo init --profile`
       templates    Template packs: list, show, create and test them
+      config       Your standing defaults: the config file and `AICHOR_<KEY>` variables
       completions  Print a shell completion script
       help         Print this message or the help of the given subcommand(s)
 
@@ -93,9 +94,8 @@ fn local_repo_init() {
 
     Options:
           --template <DIR|URL|NAME>
-              Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: builtin]
-              
-              [env: AICHOR_TEMPLATE=]
+              Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: the answers
+              file's, else AICHOR_TEMPLATE, else the config file's `template`, else builtin]
 
           --name <NAME>
               Project name [default: last component of PATH]

@@ -2,6 +2,7 @@
 //!
 //! - `support`: running the binary in a scrubbed environment, snapshotting what it prints
 //!   (`aichor_snapshot!`), reading generated trees.
+//! - `config`: the user's config file and `AICHOR_<KEY>` defaults, their precedence.
 //! - `help`: `--help` of every command, snapshotted.
 //! - `init`: refusals, dry-run, JSON report, answers round-trip, conflict policy.
 //! - `template_tests`: one snapshot per folder of `template-tests/`, plus parsers on every
@@ -22,6 +23,7 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+mod config;
 mod help;
 mod init;
 mod manifest;

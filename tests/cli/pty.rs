@@ -13,6 +13,11 @@ const DOWN: &str = "\x1b[B";
 const ENTER: &str = "\r";
 
 fn spawn(cwd: &Path, args: &[&str]) -> PtySession {
+    spawn_env(cwd, args, &[("AICHOR_NO_CONFIG", "1")])
+}
+
+/// `spawn` with these variables (after every inherited `AICHOR_*` one is removed).
+fn spawn_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
     cmd.args(["local-repo", "init"])
         .args(args)
@@ -24,6 +29,9 @@ fn spawn(cwd: &Path, args: &[&str]) -> PtySession {
         }
     }
     cmd.env("AICHOR_UV", "/nonexistent/uv");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn in a pty")
 }
 
@@ -144,6 +152,43 @@ fn flags_are_checked_before_the_first_question() {
     p.exp_string("Project name").unwrap();
     p.send_control('c').unwrap();
     p.exp_eof().unwrap();
+}
+
+#[test]
+fn the_users_defaults_are_preselected_not_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("aichor")).unwrap();
+    std::fs::write(
+        tmp.path().join("aichor/config.toml"),
+        "[defaults]\npython = \"3.13\"\n",
+    )
+    .unwrap();
+    let config = tmp.path().to_str().unwrap();
+    let mut p = spawn_env(
+        tmp.path(),
+        &["demo", "--operator", "jax", "--profile", "cpu-small"],
+        &[("XDG_CONFIG_HOME", config), ("AICHOR_TENSORBOARD", "no")],
+    );
+    p.exp_string("Containers").unwrap();
+    p.send_line("").unwrap();
+    // Still asked, with the config's answer under the cursor: Enter takes it.
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    let demo = tmp.path().join("demo");
+    assert_eq!(
+        std::fs::read_to_string(demo.join(".python-version"))
+            .unwrap()
+            .trim(),
+        "3.13"
+    );
+    let manifest = std::fs::read_to_string(demo.join("aichor_manifests/manifest.yaml")).unwrap();
+    assert!(manifest.contains("enabled: false"), "{manifest}");
 }
 
 #[test]
