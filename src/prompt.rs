@@ -44,12 +44,40 @@ pub fn fit(label: &str, width: usize) -> String {
         return label.to_string();
     }
     let cut: String = label.chars().take(width.saturating_sub(1)).collect();
+    // A table row keeps at least its first column (the id) whole.
+    let keep = if label.contains("  ") {
+        echo_of(label).len()
+    } else {
+        1
+    };
     let at_word = match cut.rfind(' ') {
-        // Keep at least the first column whole.
-        Some(i) if i >= echo_of(label).len() => cut[..i].trim_end().to_string(),
+        Some(i) if i >= keep => cut[..i].trim_end().to_string(),
         _ => cut,
     };
     format!("{at_word}…")
+}
+
+/// A menu item that does not fit `width` as two lines: the row up to its last column, then
+/// that column (the description) indented under it, itself cut at a word. dialoguer
+/// counts the lines of an item, so the menu redraws cleanly; `prefix` is the width of the
+/// theme's `❯ ` before the first line.
+pub fn wrap_item(label: &str, width: usize, prefix: usize) -> String {
+    if label.chars().count() <= width {
+        return label.to_string();
+    }
+    // Columns are separated by runs of two or more spaces; the description is the last.
+    let Some(split) = label.trim_end().rfind("  ").filter(|&i| i > 0) else {
+        return fit(label, width);
+    };
+    let (row, rest) = (label[..split].trim_end(), label[split..].trim_start());
+    // A small indent under the id: the description keeps most of the width.
+    let indent = prefix + 2;
+    format!(
+        "{}\n{}{}",
+        fit(row, width),
+        " ".repeat(indent),
+        fit(rest, (width + prefix).saturating_sub(indent))
+    )
 }
 
 /// Ways of asking one question.
@@ -145,12 +173,12 @@ impl Prompter for Terminal {
     }
 
     fn select(&mut self, prompt: &str, items: &[String], default: usize) -> io::Result<usize> {
-        // A wrapped item breaks dialoguer's redraw: cut items to the terminal's width, at a
-        // word boundary.
+        // An item the terminal wraps breaks dialoguer's redraw: a long item becomes two
+        // lines (its description under it), each cut at a word to fit.
         let width = usize::from(console::Term::stderr().size().1)
             .saturating_sub(4)
             .max(20);
-        let shown: Vec<String> = items.iter().map(|i| fit(i, width)).collect();
+        let shown: Vec<String> = items.iter().map(|i| wrap_item(i, width, 2)).collect();
         let picked = dialoguer::Select::with_theme(&self.theme)
             .with_prompt(prompt)
             .items(&shown)
@@ -196,6 +224,17 @@ mod tests {
         let kept = cut.trim_end_matches('…').len();
         assert_eq!(&row[kept..=kept], " ", "{cut}");
         assert_eq!(fit("short", 40), "short");
+        let two = wrap_item(row, 40, 2);
+        let lines: Vec<&str> = two.lines().collect();
+        assert_eq!(lines.len(), 2, "{two}");
+        assert_eq!(lines[0], "cpu-small      2 CPU, 4 GB RAM");
+        assert_eq!(
+            lines[1].trim_start(),
+            "small CPU containers for trying…",
+            "{two}"
+        );
+        assert!(lines[1].chars().count() <= 42, "{two}");
+        assert_eq!(wrap_item("3.11", 40, 2), "3.11");
         assert!(is_back(&back()));
         assert!(!is_back(&io::Error::other("x")));
     }
