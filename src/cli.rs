@@ -46,6 +46,75 @@ pub(crate) enum LocalRepoCommand {
     /// Asks for what no flag answers when run in a terminal; with `--no-input` (or without a
     /// terminal) uses defaults and fails naming the flag for anything required.
     Init(InitArgs),
+    /// Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
+    ///
+    /// Finds the repository root from PATH upward (a folder with aichor_manifests/, .git or
+    /// .aichor-answers.yaml) and checks:
+    ///  - every manifest under aichor_manifests/ is valid; manifest.yaml at the root or a
+    ///    manifests/ folder (old layouts) is a warning; no manifests is an error;
+    ///  - builder.context is a folder of the repository and builder.dockerfile exists. The
+    ///    dockerfile path is read relative to the repository root (as documented), else
+    ///    relative to the context (as AIchor's demos write it, a warning), else an error;
+    ///  - what spec.command runs (python -m pkg.mod, uv run, torchrun, a script path) is in
+    ///    the build context (src/ or the context root), copied by the Dockerfile and not
+    ///    excluded by .dockerignore;
+    ///  - uv.lock exists when the Dockerfile installs with --locked/--frozen, and is in sync
+    ///    with pyproject.toml (`uv lock --check`, when uv is on PATH);
+    ///  - .python-version, requires-python and the base image's Python agree; for kuberay,
+    ///    spec.rayVersion, the Ray image tag and the ray pin agree;
+    ///  - no file over --max-context-file-size is sent with the build context.
+    ///
+    /// With --commit-msg, checks only a commit message, the way AIchor reads it: the first
+    /// line starting `aichor[<manifest>]:` (or `aichor(<manifest>.yaml):`) runs
+    /// aichor_manifests/<manifest>, which must exist and be valid. A message that starts no
+    /// experiment passes; one that nearly does (wrong case, a space, no colon, a path with
+    /// aichor_manifests/, `/`, `\`, `..` or no .yaml) fails with the corrected form.
+    Check(CheckArgs),
+    /// Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`.
+    #[command(subcommand)]
+    Hooks(HooksCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// A folder in the repository [default: the current directory].
+    pub path: Option<PathBuf>,
+
+    /// Check this commit message file (`-` for stdin) instead of the repository.
+    #[arg(long, value_name = "FILE|-")]
+    pub commit_msg: Option<PathBuf>,
+
+    /// Report files of the build context larger than this many MB.
+    #[arg(long, value_name = "MB", default_value_t = aichor::check::DEFAULT_MAX_FILE_MB)]
+    pub max_context_file_size: u64,
+
+    /// Also show notes (what was checked and passed, what could not be checked).
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Report format on stdout (json: findings, summary counts, whether uv checked uv.lock).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum HooksCommand {
+    /// Install the commit-msg hook (where `git rev-parse --git-path hooks` says, so
+    /// core.hooksPath is respected). It calls this aichor by its absolute path, or `aichor`
+    /// on PATH if that moved. Installing again is a no-op.
+    Install {
+        /// A folder in the git repository [default: the current directory].
+        path: Option<PathBuf>,
+        /// Replace a commit-msg hook aichor did not write; it is kept as commit-msg.legacy
+        /// and still runs first.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook installed by `hooks install` (and put back commit-msg.legacy).
+    Uninstall {
+        /// A folder in the git repository [default: the current directory].
+        path: Option<PathBuf>,
+    },
 }
 
 // Flags are booleans by nature; `InitSettings` turns them into policies.
@@ -115,6 +184,11 @@ pub(crate) struct InitArgs {
     /// Show what would be written; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Install the git commit-msg hook (`local-repo hooks install`) when the destination is
+    /// in a git repository; otherwise the next steps say how, after `git init`.
+    #[arg(long)]
+    pub hooks: bool,
 
     /// Write into a non-empty destination, overwriting files the template also has.
     #[arg(long)]

@@ -387,6 +387,25 @@ pub enum Error {
     #[error("no manifests found under `{}`", dir.display())]
     NoManifests { dir: PathBuf },
 
+    #[error("{errors} error(s) in `{}`: not ready to submit", root.display())]
+    CheckFailed { root: PathBuf, errors: usize },
+
+    #[error("no AIchor repository at or above `{}` (no `aichor_manifests/`, `.git` or `.aichor-answers.yaml`)", path.display())]
+    NotARepository { path: PathBuf },
+
+    #[error("`{}` is not in a git repository", path.display())]
+    NotGitRepo {
+        path: PathBuf,
+        #[source]
+        source: ProgramOutput,
+    },
+
+    #[error("`git` cannot be run")]
+    GitMissing(#[source] std::io::Error),
+
+    #[error("`{}` is a hook aichor did not write", path.display())]
+    ForeignHook { path: PathBuf, installing: bool },
+
     #[error("cannot migrate `{}`: {message}", path.display())]
     Migrate { path: PathBuf, message: String },
 
@@ -480,6 +499,15 @@ impl Error {
             }
             Error::InvalidManifests { .. } => "fix the errors above; `aichor manifest schema` gives your editor the same rules".into(),
             Error::NoManifests { .. } => "pass manifest files or folders: `aichor manifest validate PATH...`".into(),
+            Error::CheckFailed { .. } => "fix the errors above (each has its `help:`), then run `aichor local-repo check` again".into(),
+            Error::NotARepository { .. } => "run it inside the repository, or pass its folder: `aichor local-repo check PATH`".into(),
+            Error::NotGitRepo { path, .. } => format!("run `git init {}` first", path.display()),
+            Error::GitMissing(_) => "install git and make sure it is on PATH".into(),
+            Error::ForeignHook { path, installing: true } => format!(
+                "pass `--force` to install anyway: the existing hook is kept as `{}.legacy` and still runs first",
+                path.display()
+            ),
+            Error::ForeignHook { .. } => "it was left alone; remove it by hand if you want it gone".into(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
@@ -497,7 +525,8 @@ impl Error {
             | Error::UnknownKey { .. }
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
-            | Error::NoManifests { .. } => 2,
+            | Error::NoManifests { .. }
+            | Error::NotARepository { .. } => 2,
             // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),
             _ => 1,
