@@ -387,8 +387,13 @@ pub enum Error {
     #[error("no manifests found under `{}`", dir.display())]
     NoManifests { dir: PathBuf },
 
-    #[error("{errors} error(s) in `{}`: not ready to submit", root.display())]
-    CheckFailed { root: PathBuf, errors: usize },
+    #[error("{}: {errors} error(s)", if *commit_msg { "commit message refused".to_string() } else { format!("`{}` is not ready to submit", root.display()) })]
+    CheckFailed {
+        root: PathBuf,
+        errors: usize,
+        /// `--commit-msg` (the message) rather than the repository.
+        commit_msg: bool,
+    },
 
     #[error("no AIchor repository at or above `{}` (no `aichor_manifests/`, `.git` or `.aichor-answers.yaml`)", path.display())]
     NotARepository { path: PathBuf },
@@ -499,6 +504,7 @@ impl Error {
             }
             Error::InvalidManifests { .. } => "fix the errors above; `aichor manifest schema` gives your editor the same rules".into(),
             Error::NoManifests { .. } => "pass manifest files or folders: `aichor manifest validate PATH...`".into(),
+            Error::CheckFailed { commit_msg: true, .. } => "fix the message as the help above says (`git commit --no-verify` skips the check)".into(),
             Error::CheckFailed { .. } => "fix the errors above (each has its `help:`), then run `aichor local-repo check` again".into(),
             Error::NotARepository { .. } => "run it inside the repository, or pass its folder: `aichor local-repo check PATH`".into(),
             Error::NotGitRepo { path, .. } => format!("run `git init {}` first", path.display()),

@@ -15,11 +15,23 @@ pub const MARKER: &str = "# aichor-commit-msg-hook: written by `aichor local-rep
 /// What `install`/`uninstall` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Installed { hook: PathBuf, legacy: Option<PathBuf> },
-    Updated { hook: PathBuf },
-    AlreadyInstalled { hook: PathBuf },
-    Removed { hook: PathBuf, restored: Option<PathBuf> },
-    NotInstalled { hook: PathBuf },
+    Installed {
+        hook: PathBuf,
+        legacy: Option<PathBuf>,
+    },
+    Updated {
+        hook: PathBuf,
+    },
+    AlreadyInstalled {
+        hook: PathBuf,
+    },
+    Removed {
+        hook: PathBuf,
+        restored: Option<PathBuf>,
+    },
+    NotInstalled {
+        hook: PathBuf,
+    },
 }
 
 /// The `commit-msg` hook path of the repository `path` is in.
@@ -51,7 +63,10 @@ pub fn in_git_repository(path: &Path) -> bool {
 /// fallback when that binary has moved; with neither, the check is skipped with a message
 /// rather than blocking every commit.
 pub fn script(exe: &Path) -> String {
-    let exe = exe.to_string_lossy().replace('\\', "/").replace('\'', r"'\''");
+    let exe = exe
+        .to_string_lossy()
+        .replace('\\', "/")
+        .replace('\'', r"'\''");
     format!(
         r#"#!/bin/sh
 {MARKER}
@@ -96,7 +111,8 @@ pub fn install(path: &Path, exe: &Path, force: bool) -> Result<Outcome> {
             });
         } else {
             let kept = hook.with_file_name("commit-msg.legacy");
-            fs_err::rename(&hook, &kept).map_err(|e| Error::io(&hook, "cannot be moved aside", e))?;
+            fs_err::rename(&hook, &kept)
+                .map_err(|e| Error::io(&hook, "cannot be moved aside", e))?;
             legacy = Some(kept);
         }
     } else if hook.exists() {

@@ -71,7 +71,10 @@ fn resolve_build(
     out: &mut Vec<Finding>,
 ) -> Result<Option<Build>> {
     let context = v.context.as_ref().map_or(".", |c| c.value.as_str());
-    let (line, column) = v.context.as_ref().map_or((None, None), |c| (Some(c.line), Some(c.column)));
+    let (line, column) = v
+        .context
+        .as_ref()
+        .map_or((None, None), |c| (Some(c.line), Some(c.column)));
     let escapes = Path::new(context).is_absolute() || normalise(context).starts_with("..");
     let context_dir = repo.root.join(context);
     if escapes || !context_dir.is_dir() {
@@ -87,7 +90,9 @@ fn resolve_build(
             )
             .at(rel, line, column)
             .key("builder.context")
-            .help("`builder.context` is a folder relative to the repository root (`.` for the root)"),
+            .help(
+                "`builder.context` is a folder relative to the repository root (`.` for the root)",
+            ),
         );
         return Ok(None);
     }
@@ -323,7 +328,10 @@ fn find_module(context: &Path, module: &str, package: Option<&str>) -> Found {
 fn find_script(build: &Build, script: &str) -> Found {
     let workdir = build.dockerfile.workdir().map(|w| w.trim_end_matches('/'));
     let relative = if let Some(rest) = script.strip_prefix('/') {
-        match workdir.and_then(|w| script.strip_prefix(w)).and_then(|r| r.strip_prefix('/')) {
+        match workdir
+            .and_then(|w| script.strip_prefix(w))
+            .and_then(|r| r.strip_prefix('/'))
+        {
             Some(r) => r.to_string(),
             None => {
                 return Found::Elsewhere(format!(

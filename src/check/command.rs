@@ -66,9 +66,8 @@ fn program(word: &str) -> &str {
 fn is_python(word: &str) -> bool {
     let p = program(word);
     p == "python"
-        || p.strip_prefix("python").is_some_and(|v| {
-            !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.')
-        })
+        || p.strip_prefix("python")
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
 fn is_script(word: &str) -> bool {
@@ -252,7 +251,10 @@ mod tests {
             ("python -u -m pkg.main", vec![m("pkg.main")]),
             ("python3 -m pkg.main --lr 1e-3", vec![m("pkg.main")]),
             ("/usr/bin/python3.11 -X dev -mpkg.main", vec![m("pkg.main")]),
-            ("python -u -m pkg.launch -m pkg.main", vec![m("pkg.launch"), m("pkg.main")]),
+            (
+                "python -u -m pkg.launch -m pkg.main",
+                vec![m("pkg.launch"), m("pkg.main")],
+            ),
             ("python main.py --x 1", vec![s("main.py")]),
             ("python3 -u /app/main.py", vec![s("/app/main.py")]),
             ("python -c 'print(1)'", vec![]),
@@ -263,8 +265,14 @@ mod tests {
                 "env NCCL_P2P_DISABLE=\"1\" NCCL_IB_DISABLE=\"1\" torchrun --nproc_per_node gpu main.py --mixed_precision fp16",
                 vec![s("main.py")],
             ),
-            ("torchrun --standalone --nproc-per-node=2 -m pkg.main", vec![m("pkg.main")]),
-            ("accelerate launch --multi_gpu --num_processes 2 train.py", vec![s("train.py")]),
+            (
+                "torchrun --standalone --nproc-per-node=2 -m pkg.main",
+                vec![m("pkg.main")],
+            ),
+            (
+                "accelerate launch --multi_gpu --num_processes 2 train.py",
+                vec![s("train.py")],
+            ),
             ("bash scripts/run.sh", vec![s("scripts/run.sh")]),
             ("./run.sh", vec![s("./run.sh")]),
             ("ray job submit -- echo", vec![]),

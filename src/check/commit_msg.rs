@@ -33,7 +33,9 @@ pub fn subject_line(message: &str) -> (usize, &str) {
     message
         .lines()
         .enumerate()
-        .take_while(|(_, l)| !l.starts_with("# ------------------------ >8 ------------------------"))
+        .take_while(|(_, l)| {
+            !l.starts_with("# ------------------------ >8 ------------------------")
+        })
         .filter(|(_, l)| !l.starts_with('#'))
         .map(|(i, l)| (i + 1, l.trim_end()))
         .find(|(_, l)| !l.is_empty())
@@ -156,7 +158,9 @@ fn fix_selector(raw: &str) -> (String, Vec<String>) {
 
 /// `exp` (any case) followed by a character that is not a letter or digit.
 fn legacy(subject: &str) -> bool {
-    subject.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("exp"))
+    subject
+        .get(..3)
+        .is_some_and(|p| p.eq_ignore_ascii_case("exp"))
         && subject[3..]
             .chars()
             .next()
@@ -185,7 +189,10 @@ mod tests {
             ("aichor(manifest.yaml): x", "manifest.yaml"),
             ("aichor[manifest.yaml]:", "manifest.yaml"),
             ("aichor[a.b.yaml]:no space", "a.b.yaml"),
-            ("\n\naichor[manifest.yaml]: after blank lines", "manifest.yaml"),
+            (
+                "\n\naichor[manifest.yaml]: after blank lines",
+                "manifest.yaml",
+            ),
             (
                 "# Please enter the commit message\naichor[manifest.yaml]: x\n\nbody\n",
                 "manifest.yaml",
@@ -218,7 +225,10 @@ mod tests {
     #[test]
     fn near_misses_say_how_to_write_it() {
         for (message, corrected) in [
-            ("aichor [manifest.yaml]: x", Some("aichor[manifest.yaml]: x")),
+            (
+                "aichor [manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
             ("Aichor[manifest.yaml]: x", Some("aichor[manifest.yaml]: x")),
             ("AICHOR[manifest.yaml]: x", Some("aichor[manifest.yaml]: x")),
             (
@@ -226,17 +236,29 @@ mod tests {
                 Some("aichor[manifest.yaml]: x"),
             ),
             ("aichor[manifest.yaml] x", Some("aichor[manifest.yaml]: x")),
-            ("aichor[manifest.yaml]", Some("aichor[manifest.yaml]: <message>")),
-            ("aichor[/manifest.yaml]: x", Some("aichor[manifest.yaml]: x")),
+            (
+                "aichor[manifest.yaml]",
+                Some("aichor[manifest.yaml]: <message>"),
+            ),
+            (
+                "aichor[/manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
             ("aichor[sub\\m.yaml]: x", Some("aichor[sub/m.yaml]: x")),
             ("aichor[../other/m.yaml]: x", None),
             ("aichor[manifest]: x", Some("aichor[manifest.yaml]: x")),
             ("aichor(manifest): x", Some("aichor(manifest.yaml): x")),
             ("aichor[manifest.YAML]: x", Some("aichor[manifest.yaml]: x")),
-            ("aichor[ manifest.yaml ]: x", Some("aichor[manifest.yaml]: x")),
+            (
+                "aichor[ manifest.yaml ]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
             ("aichor[]: x", None),
             ("aichor[manifest.yaml: x", None),
-            ("  aichor[manifest.yaml]: x", Some("aichor[manifest.yaml]: x")),
+            (
+                "  aichor[manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
         ] {
             let got = parse(message);
             assert!(miss(corrected)(&got), "{message:?} gave {got:?}");

@@ -61,9 +61,20 @@ fn size(bytes: u64) -> String {
 }
 
 /// Files of the build context over `limit` bytes.
-pub(super) fn check_size(repo: &Repo, build: &Build, limit: u64, out: &mut Vec<Finding>) -> Result<()> {
+pub(super) fn check_size(
+    repo: &Repo,
+    build: &Build,
+    limit: u64,
+    out: &mut Vec<Finding>,
+) -> Result<()> {
     let mut large = Vec::new();
-    large_files(&build.context, &build.context, &build.ignore, limit, &mut large)?;
+    large_files(
+        &build.context,
+        &build.context,
+        &build.ignore,
+        limit,
+        &mut large,
+    )?;
     for (rel, bytes) in large {
         out.push(
             Finding::new(
@@ -112,7 +123,10 @@ pub(super) fn check_lock(repo: &Repo, build: &Build, out: &mut Vec<Finding>) -> 
             Finding::new(
                 Severity::Error,
                 "dockerignore",
-                format!("`{lock_rel}` is excluded from the build context by `{}`", why.pattern),
+                format!(
+                    "`{lock_rel}` is excluded from the build context by `{}`",
+                    why.pattern
+                ),
             )
             .at(
                 &repo.rel(&dir.join(build.ignore.file.as_deref().unwrap_or(".dockerignore"))),
@@ -163,9 +177,14 @@ pub(super) fn check_lock(repo: &Repo, build: &Build, out: &mut Vec<Finding>) -> 
         Finding::new(
             Severity::Error,
             "uv-lock",
-            format!("`{lock_rel}` is out of date with pyproject.toml: the `--locked` install will fail"),
+            format!(
+                "`{lock_rel}` is out of date with pyproject.toml: the `--locked` install will fail"
+            ),
         )
-        .help(format!("run `uv lock` in `{}` and commit `uv.lock`", repo.rel(dir)))
+        .help(format!(
+            "run `uv lock` in `{}` and commit `uv.lock`",
+            repo.rel(dir)
+        ))
     } else {
         Finding::new(
             Severity::Warning,

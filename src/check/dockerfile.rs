@@ -59,7 +59,9 @@ impl Dockerfile {
     }
 
     fn with(&self, keyword: &'static str) -> impl Iterator<Item = &Instruction> {
-        self.instructions.iter().filter(move |i| i.keyword == keyword)
+        self.instructions
+            .iter()
+            .filter(move |i| i.keyword == keyword)
     }
 
     /// Every `FROM`, in order, `ARG` defaults declared before the first one substituted.
@@ -81,7 +83,9 @@ impl Dockerfile {
                         .unwrap_or_default();
                     let mut image = image.to_string();
                     for (k, v) in &args {
-                        image = image.replace(&format!("${{{k}}}"), v).replace(&format!("${k}"), v);
+                        image = image
+                            .replace(&format!("${{{k}}}"), v)
+                            .replace(&format!("${k}"), v);
                     }
                     bases.push(Base {
                         line: ins.line,
@@ -178,7 +182,9 @@ pub fn image_python(image: &str) -> Option<(u32, u32)> {
         }
     }
     if name.rsplit('/').next() == Some("python") {
-        let c = Regex::new(r"^(\d)\.(\d{1,2})(?:[.-]|$)").ok()?.captures(tag)?;
+        let c = Regex::new(r"^(\d)\.(\d{1,2})(?:[.-]|$)")
+            .ok()?
+            .captures(tag)?;
         return Some((c[1].parse().ok()?, c[2].parse().ok()?));
     }
     None
@@ -223,7 +229,10 @@ mod tests {
         assert!(d.copies("src/pkg/main.py"));
         assert!(d.copies("uv.lock"));
         assert!(!d.copies("main.py"));
-        assert!(!d.copies("uv"), "a --from copy takes nothing from the context");
+        assert!(
+            !d.copies("uv"),
+            "a --from copy takes nothing from the context"
+        );
         assert!(Dockerfile::parse("FROM x\nCOPY . /app\n").copies("a/b.py"));
         assert!(Dockerfile::parse("FROM x\nCOPY *.py /app/\n").copies("main.py"));
     }
@@ -235,7 +244,10 @@ mod tests {
             ("docker.io/library/python:3.9", Some((3, 9))),
             ("rayproject/ray:2.60.0-py311-cpu", Some((3, 11))),
             ("rayproject/ray:2.9.0-py39-gpu", Some((3, 9))),
-            ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", Some((3, 12))),
+            (
+                "ghcr.io/astral-sh/uv:python3.12-bookworm-slim",
+                Some((3, 12)),
+            ),
             ("nvidia/cuda:12.4.1-runtime-ubuntu22.04", None),
             ("localhost:5000/python", None),
         ] {

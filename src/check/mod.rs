@@ -132,7 +132,13 @@ pub struct Report {
 }
 
 impl Report {
-    fn new(root: &Path, mode: &'static str, manifests: Vec<String>, findings: Vec<Finding>, uv: bool) -> Report {
+    fn new(
+        root: &Path,
+        mode: &'static str,
+        manifests: Vec<String>,
+        findings: Vec<Finding>,
+        uv: bool,
+    ) -> Report {
         let count = |s| findings.iter().filter(|f| f.severity == s).count();
         Report {
             root: root.display().to_string(),
@@ -164,26 +170,34 @@ impl Report {
         }
         let s = self.summary;
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        let hidden = if verbose || s.notes == 0 {
+        let notes = if verbose || s.notes == 0 {
+            plural(s.notes, "note")
+        } else {
+            format!("{} (`-v` shows them)", plural(s.notes, "note"))
+        };
+        let verdict = match (self.mode, self.passed()) {
+            ("commit-msg", true) => "commit message accepted",
+            ("commit-msg", false) => "commit message refused",
+            (_, true) => "ready to submit",
+            (_, false) => "not ready to submit",
+        };
+        let what = if self.mode == "commit-msg" {
             String::new()
         } else {
-            format!(" ({} hidden, `-v` shows them)", plural(s.notes, "note"))
-        };
-        let verdict = if self.passed() { "ready to submit" } else { "not ready to submit" };
-        let what = if self.mode == "commit-msg" {
-            "commit message".to_string()
-        } else {
             format!(
-                "{}; uv.lock {}",
+                " ({}; uv.lock {})",
                 plural(self.manifests.len(), "manifest"),
-                if self.uv_lock_checked { "checked with uv" } else { "not checked with uv" }
+                if self.uv_lock_checked {
+                    "checked with uv"
+                } else {
+                    "not checked with uv"
+                }
             )
         };
         out.push_str(&format!(
-            "{verdict}: {}, {}, {}{hidden} ({what})\n",
+            "{verdict}{what}: {}, {}, {notes}\n",
             plural(s.errors, "error"),
             plural(s.warnings, "warning"),
-            plural(s.notes, "note"),
         ));
         out
     }
@@ -285,8 +299,17 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
     }
     for c in &checked {
-        if c.build.is_some() && !c.validation.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-            let selector = c.rel.strip_prefix(&format!("{MANIFESTS_DIR}/")).unwrap_or(&c.rel);
+        if c.build.is_some()
+            && !c
+                .validation
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
+        {
+            let selector = c
+                .rel
+                .strip_prefix(&format!("{MANIFESTS_DIR}/"))
+                .unwrap_or(&c.rel);
             findings.push(
                 Finding::new(
                     Severity::Note,
@@ -298,7 +321,13 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
         }
     }
     let manifests = checked.into_iter().map(|c| c.rel).collect();
-    Ok(Report::new(&repo.root, "repository", manifests, findings, uv_checked))
+    Ok(Report::new(
+        &repo.root,
+        "repository",
+        manifests,
+        findings,
+        uv_checked,
+    ))
 }
 
 /// Old layouts: a `manifest.yaml` at the root, manifests in a `manifests/` folder; and a
@@ -419,5 +448,11 @@ pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<
             }
         }
     }
-    Ok(Report::new(&repo.root, "commit-msg", manifests, findings, false))
+    Ok(Report::new(
+        &repo.root,
+        "commit-msg",
+        manifests,
+        findings,
+        false,
+    ))
 }

@@ -8,7 +8,8 @@ use crate::manifest::repo::MANIFESTS_DIR;
 
 /// The repository root at or above `path`.
 pub fn find_root(path: &Path) -> Result<PathBuf> {
-    let absolute = std::path::absolute(path).map_err(|e| Error::io(path, "cannot be resolved", e))?;
+    let absolute =
+        std::path::absolute(path).map_err(|e| Error::io(path, "cannot be resolved", e))?;
     if !absolute.exists() {
         return Err(Error::NotARepository { path: path.into() });
     }

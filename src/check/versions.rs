@@ -75,7 +75,9 @@ impl Project {
 
 /// 1-based line of the first line containing `needle` (1 if none).
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1)
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(1, |i| i + 1)
 }
 
 /// The normalised distribution name of a requirement: `ray[default]==2.9` → `ray`.
@@ -97,38 +99,41 @@ pub(super) fn major_minor(text: &str) -> Option<(u32, u32)> {
 /// specifier. Clauses are compared on major.minor, leniently: `>3.11` and `<=3.11.4`
 /// accept 3.11. A clause that cannot be read is taken as satisfied.
 pub fn satisfies(python: (u32, u32), spec: &str) -> bool {
-    spec.split(',').map(str::trim).filter(|c| !c.is_empty()).all(|clause| {
-        let ops = ["===", "~=", "==", "!=", ">=", "<=", ">", "<"];
-        let Some(op) = ops.iter().find(|op| clause.starts_with(**op)) else {
-            return true;
-        };
-        let version = clause[op.len()..].trim();
-        let wildcard = version.ends_with(".*");
-        let parts: Vec<u32> = version
-            .trim_end_matches(".*")
-            .split('.')
-            .map_while(|p| p.parse().ok())
-            .collect();
-        let Some(&major) = parts.first() else {
-            return true;
-        };
-        let minor = parts.get(1).copied();
-        let has_patch = parts.len() > 2;
-        let v = (major, minor.unwrap_or(0));
-        match *op {
-            ">=" | ">" => python >= v,
-            "<" if has_patch => python <= v,
-            "<" => python < v,
-            "<=" => python <= v,
-            "==" | "===" if minor.is_none() => python.0 == major,
-            "==" | "===" => python == v,
-            "!=" if wildcard && minor.is_none() => python.0 != major,
-            "!=" if wildcard || !has_patch && minor.is_some() => python != v,
-            "~=" if has_patch => python == v,
-            "~=" => python >= v && python.0 == major,
-            _ => true,
-        }
-    })
+    spec.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .all(|clause| {
+            let ops = ["===", "~=", "==", "!=", ">=", "<=", ">", "<"];
+            let Some(op) = ops.iter().find(|op| clause.starts_with(**op)) else {
+                return true;
+            };
+            let version = clause[op.len()..].trim();
+            let wildcard = version.ends_with(".*");
+            let parts: Vec<u32> = version
+                .trim_end_matches(".*")
+                .split('.')
+                .map_while(|p| p.parse().ok())
+                .collect();
+            let Some(&major) = parts.first() else {
+                return true;
+            };
+            let minor = parts.get(1).copied();
+            let has_patch = parts.len() > 2;
+            let v = (major, minor.unwrap_or(0));
+            match *op {
+                ">=" | ">" => python >= v,
+                "<" if has_patch => python <= v,
+                "<" => python < v,
+                "<=" => python <= v,
+                "==" | "===" if minor.is_none() => python.0 == major,
+                "==" | "===" => python == v,
+                "!=" if wildcard && minor.is_none() => python.0 != major,
+                "!=" if wildcard || !has_patch && minor.is_some() => python != v,
+                "~=" if has_patch => python == v,
+                "~=" => python >= v && python.0 == major,
+                _ => true,
+            }
+        })
 }
 
 fn show(v: (u32, u32)) -> String {

@@ -33,6 +33,7 @@ pub(super) fn run(args: &CheckArgs, printer: &Printer) -> Result<()> {
         Err(Error::CheckFailed {
             root: PathBuf::from(&report.root),
             errors: report.summary.errors,
+            commit_msg: args.commit_msg.is_some(),
         })
     }
 }
@@ -56,7 +57,9 @@ fn read_message(file: &Path) -> Result<(String, String)> {
 pub(super) fn hooks(cmd: HooksCommand, printer: &Printer) -> Result<()> {
     let here = |p: Option<PathBuf>| p.unwrap_or_else(|| PathBuf::from("."));
     let outcome = match cmd {
-        HooksCommand::Install { path, force } => hooks::install(&here(path), &current_exe()?, force)?,
+        HooksCommand::Install { path, force } => {
+            hooks::install(&here(path), &current_exe()?, force)?
+        }
         HooksCommand::Uninstall { path } => hooks::uninstall(&here(path))?,
     };
     present(&outcome, printer);
@@ -72,18 +75,33 @@ pub(super) fn present(outcome: &Outcome, printer: &Printer) {
     match outcome {
         Outcome::Installed { hook, legacy } => {
             if let Some(kept) = legacy {
-                printer.status("Kept", &format!("the previous hook as `{}` (it runs first)", kept.display()));
+                printer.status(
+                    "Kept",
+                    &format!("the previous hook as `{}` (it runs first)", kept.display()),
+                );
             }
-            printer.status("Installed", &format!("`{}`: commit messages are checked the way AIchor reads them", hook.display()));
+            printer.status(
+                "Installed",
+                &format!(
+                    "`{}`: commit messages are checked the way AIchor reads them",
+                    hook.display()
+                ),
+            );
         }
         Outcome::Updated { hook } => printer.status("Updated", &format!("`{}`", hook.display())),
         Outcome::AlreadyInstalled { hook } => {
-            printer.status("Unchanged", &format!("`{}` is already installed", hook.display()));
+            printer.status(
+                "Unchanged",
+                &format!("`{}` is already installed", hook.display()),
+            );
         }
         Outcome::Removed { hook, restored } => {
             printer.status("Removed", &format!("`{}`", hook.display()));
             if let Some(r) = restored {
-                printer.status("Restored", &format!("the previous hook to `{}`", r.display()));
+                printer.status(
+                    "Restored",
+                    &format!("the previous hook to `{}`", r.display()),
+                );
             }
         }
         Outcome::NotInstalled { hook } => {

@@ -2,6 +2,8 @@
 //!
 //! - `support`: running the binary in a scrubbed environment, snapshotting what it prints
 //!   (`aichor_snapshot!`), reading generated trees.
+//! - `check`: `local-repo check` and `local-repo hooks`: generated projects, the corpus as
+//!   repositories, seeded faults, commit messages, the hook in a real git repository.
 //! - `help`: `--help` of every command, snapshotted.
 //! - `init`: refusals, dry-run, JSON report, answers round-trip, conflict policy.
 //! - `template_tests`: one snapshot per folder of `template-tests/`, plus parsers on every
@@ -21,6 +23,7 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+mod check;
 mod help;
 mod init;
 mod manifest;
