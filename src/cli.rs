@@ -48,27 +48,32 @@ pub(crate) enum LocalRepoCommand {
     Init(InitArgs),
     /// Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
     ///
-    /// Finds the repository root from PATH upward (a folder with aichor_manifests/, .git or
-    /// .aichor-answers.yaml) and checks:
-    ///  - every manifest under aichor_manifests/ is valid; manifest.yaml at the root or a
-    ///    manifests/ folder (old layouts) is a warning; no manifests is an error;
-    ///  - builder.context is a folder of the repository and builder.dockerfile exists. The
-    ///    dockerfile path is read relative to the repository root (as documented), else
-    ///    relative to the context (as AIchor's demos write it, a warning), else an error;
-    ///  - what spec.command runs (python -m pkg.mod, uv run, torchrun, a script path) is in
-    ///    the build context (src/ or the context root), copied by the Dockerfile and not
-    ///    excluded by .dockerignore;
-    ///  - uv.lock exists when the Dockerfile installs with --locked/--frozen, and is in sync
-    ///    with pyproject.toml (`uv lock --check`, when uv is on PATH);
-    ///  - .python-version, requires-python and the base image's Python agree; for kuberay,
-    ///    spec.rayVersion, the Ray image tag and the ray pin agree;
-    ///  - no file over --max-context-file-size is sent with the build context.
+    /// Finds the repository root from PATH upward (the nearest folder with aichor_manifests/,
+    /// .git or .aichor-answers.yaml), then checks:
+    ///   - every manifest under aichor_manifests/ is valid; a manifest.yaml at the root or a
+    ///     manifests/ folder (old layouts) is a warning; no manifest at all is an error;
+    ///   - builder.context is a folder of the repository and builder.dockerfile exists:
+    ///     relative to the repository root (as documented) is fine, only relative to the
+    ///     context (as AIchor's demos write it) is a warning, neither is an error;
+    ///   - what spec.command runs (python -m pkg.mod, uv run, torchrun, a script path) is in
+    ///     the build context (under src/ or the context root), copied by a COPY/ADD of the
+    ///     Dockerfile and not excluded by .dockerignore;
+    ///   - uv.lock exists when the Dockerfile installs with --locked/--frozen, and is in sync
+    ///     with pyproject.toml (`uv lock --check`, when uv is on PATH; otherwise a note);
+    ///   - .python-version, requires-python and the base image's Python agree; for kuberay,
+    ///     spec.rayVersion, the Ray image's tag and the ray==X pin agree;
+    ///   - no file over --max-context-file-size is sent with the build context.
     ///
-    /// With --commit-msg, checks only a commit message, the way AIchor reads it: the first
-    /// line starting `aichor[<manifest>]:` (or `aichor(<manifest>.yaml):`) runs
-    /// aichor_manifests/<manifest>, which must exist and be valid. A message that starts no
-    /// experiment passes; one that nearly does (wrong case, a space, no colon, a path with
-    /// aichor_manifests/, `/`, `\`, `..` or no .yaml) fails with the corrected form.
+    /// With --commit-msg, checks only a commit message (FILE, or - for stdin), the way AIchor
+    /// reads it: a first line starting `aichor[<manifest>]:` or `aichor(<manifest>.yaml):`
+    /// runs aichor_manifests/<manifest>, which must exist, be valid and have its Dockerfile.
+    /// A message that starts no experiment passes; one that nearly does (wrong case, a space
+    /// before the bracket, no colon, a path with aichor_manifests/, a leading /, \, .. or no
+    /// .yaml) fails and shows the corrected form. `exp:` (the legacy trigger) is a warning.
+    ///
+    /// Exit status: 0 no errors (warnings and notes allowed), 1 errors, 2 usage (no
+    /// repository at PATH, bad flags). Notes show with -v; --format json has everything.
+    #[command(verbatim_doc_comment)]
     Check(CheckArgs),
     /// Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`.
     #[command(subcommand)]
@@ -99,9 +104,11 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum HooksCommand {
-    /// Install the commit-msg hook (where `git rev-parse --git-path hooks` says, so
-    /// core.hooksPath is respected). It calls this aichor by its absolute path, or `aichor`
-    /// on PATH if that moved. Installing again is a no-op.
+    /// Install the commit-msg hook; installing again is a no-op.
+    ///
+    /// The hook goes where `git rev-parse --git-path hooks` says (so core.hooksPath is
+    /// respected). It calls this aichor by its absolute path, or `aichor` on PATH if that
+    /// binary has moved, and skips the check (with a message) when neither exists.
     Install {
         /// A folder in the git repository [default: the current directory].
         path: Option<PathBuf>,
@@ -110,7 +117,7 @@ pub(crate) enum HooksCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Remove the hook installed by `hooks install` (and put back commit-msg.legacy).
+    /// Remove the hook `hooks install` wrote (and put back commit-msg.legacy).
     Uninstall {
         /// A folder in the git repository [default: the current directory].
         path: Option<PathBuf>,
@@ -186,7 +193,7 @@ pub(crate) struct InitArgs {
     pub dry_run: bool,
 
     /// Install the git commit-msg hook (`local-repo hooks install`) when the destination is
-    /// in a git repository; otherwise the next steps say how, after `git init`.
+    /// in a git repository (init does not run `git init`; otherwise a warning says how).
     #[arg(long)]
     pub hooks: bool,
 

@@ -71,7 +71,9 @@ fn is_python(word: &str) -> bool {
 }
 
 fn is_script(word: &str) -> bool {
-    word.ends_with(".py") || word.ends_with(".sh")
+    std::path::Path::new(word)
+        .extension()
+        .is_some_and(|e| e == "py" || e == "sh")
 }
 
 fn run(words: &[String], out: &mut Vec<Target>) {

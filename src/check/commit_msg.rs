@@ -85,12 +85,11 @@ pub fn parse_subject(subject: &str) -> Trigger {
     };
     let raw_selector = &after[1..end];
     let tail = &after[end + 1..];
-    let rest = match tail.strip_prefix(':') {
-        Some(rest) => rest,
-        None => {
-            problems.push(format!("a `:` must follow `{close}`"));
-            tail
-        }
+    let rest = if let Some(rest) = tail.strip_prefix(':') {
+        rest
+    } else {
+        problems.push(format!("a `:` must follow `{close}`"));
+        tail
     };
     let (selector, selector_problems) = fix_selector(raw_selector);
     problems.extend(selector_problems);
@@ -144,14 +143,17 @@ fn fix_selector(raw: &str) -> (String, Vec<String>) {
             "the manifest path leaves `{MANIFESTS_DIR}/` with `..`"
         ));
     }
-    let lower = s.to_ascii_lowercase();
-    if !(lower.ends_with(".yaml") || lower.ends_with(".yml")) {
+    let ext = std::path::Path::new(&s)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if !(ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml")) {
         problems.push("the manifest path must end in `.yaml` or `.yml`".to_string());
         s.push_str(".yaml");
-    } else if !(s.ends_with(".yaml") || s.ends_with(".yml")) {
+    } else if ext != "yaml" && ext != "yml" {
         problems.push("the extension must be lower case (`.yaml` or `.yml`)".to_string());
-        let cut = s.rfind('.').unwrap_or(s.len());
-        s = format!("{}{}", &s[..cut], &lower[cut..]);
+        s = format!("{}{}", &s[..s.len() - ext.len()], ext.to_ascii_lowercase());
     }
     (s, problems)
 }

@@ -1,4 +1,4 @@
-//! `.dockerignore` as BuildKit reads it: one pattern a line (`#` comments, `!` re-includes),
+//! `.dockerignore` as `BuildKit` reads it: one pattern a line (`#` comments, `!` re-includes),
 //! each cleaned and anchored at the context root, matched with Go's `filepath.Match` syntax
 //! plus `**`; a pattern that matches a folder excludes everything under it; the last
 //! matching pattern wins. The globs themselves are `globset`'s (with `*` not crossing `/`).
@@ -34,7 +34,7 @@ pub struct Excluded {
 }
 
 impl DockerIgnore {
-    /// The rules for a build of `context` with `dockerfile`: BuildKit reads
+    /// The rules for a build of `context` with `dockerfile`: `BuildKit` reads
     /// `<Dockerfile>.dockerignore` beside the Dockerfile when it exists, else
     /// `<context>/.dockerignore`; neither means nothing is excluded.
     pub fn for_build(context: &Path, dockerfile: Option<&Path>) -> Result<DockerIgnore> {

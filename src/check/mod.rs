@@ -250,7 +250,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
         root: find_root(&settings.path)?,
     };
     let mut findings = Vec::new();
-    layout(&repo, &mut findings)?;
+    layout(&repo, &mut findings);
     let files = repo.manifests()?;
     if files.is_empty() {
         findings.push(
@@ -332,7 +332,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
 
 /// Old layouts: a `manifest.yaml` at the root, manifests in a `manifests/` folder; and a
 /// project that is not at its git repository's root.
-fn layout(repo: &Repo, out: &mut Vec<Finding>) -> Result<()> {
+fn layout(repo: &Repo, out: &mut Vec<Finding>) {
     let mut strays = Vec::new();
     for name in ["manifest.yaml", "manifest.yml"] {
         let p = repo.root.join(name);
@@ -371,7 +371,6 @@ fn layout(repo: &Repo, out: &mut Vec<Finding>) -> Result<()> {
             .help("make this folder its own repository, or move `aichor_manifests/` to the git root"),
         );
     }
-    Ok(())
 }
 
 /// Check a commit message (the text of `--commit-msg FILE|-`, shown as `source`) the way
