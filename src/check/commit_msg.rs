@@ -108,7 +108,24 @@ pub fn parse_subject(subject: &str) -> Trigger {
 }
 
 /// The selector as written, repaired where the intent is clear, and what was wrong with it.
+/// Repairs are repeated until nothing changes (`/ x` needs the slash and then the space gone).
 fn fix_selector(raw: &str) -> (String, Vec<String>) {
+    let (mut s, mut problems) = fix_once(raw);
+    loop {
+        let (next, more) = fix_once(&s);
+        if next == s {
+            return (s, problems);
+        }
+        for p in more {
+            if !problems.contains(&p) {
+                problems.push(p);
+            }
+        }
+        s = next;
+    }
+}
+
+fn fix_once(raw: &str) -> (String, Vec<String>) {
     let mut problems = Vec::new();
     let mut s = raw.to_string();
     if s.trim() != s {
@@ -136,7 +153,11 @@ fn fix_selector(raw: &str) -> (String, Vec<String>) {
         problems.push(format!(
             "the manifest path is relative to `{MANIFESTS_DIR}/`: leave that folder out"
         ));
-        s = inner.to_string();
+        s = inner.trim_start_matches('/').to_string();
+    }
+    if s.is_empty() {
+        problems.push("the manifest path names no file".to_string());
+        return (s, problems);
     }
     if s.contains("../") || s == ".." || s.ends_with("/..") {
         problems.push(format!(

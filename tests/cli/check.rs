@@ -150,19 +150,7 @@ fn check_text_report_of_a_clean_project() {
 #[test]
 fn check_conformance_corpus_as_repositories() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
-    let mut files = Vec::new();
-    let mut stack = vec![corpus.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "yaml") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+    let files = crate::manifest::yaml_files(&corpus);
     let mut summary = String::new();
     for file in &files {
         // The demo repository's layout, as far as the manifest tells it: its context folder,
