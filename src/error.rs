@@ -411,6 +411,9 @@ pub enum Error {
     #[error("`{}` is a hook aichor did not write", path.display())]
     ForeignHook { path: PathBuf, installing: bool },
 
+    #[error("`{}` already keeps an earlier hook", path.display())]
+    LegacyHookKept { path: PathBuf },
+
     #[error("cannot migrate `{}`: {message}", path.display())]
     Migrate { path: PathBuf, message: String },
 
@@ -513,6 +516,7 @@ impl Error {
                 "pass `--force` to install anyway: the existing hook is kept as `{}.legacy` and still runs first",
                 path.display()
             ),
+            Error::LegacyHookKept { .. } => "nothing was changed: move it away (or merge it into the current hook by hand), then run again".into(),
             Error::ForeignHook { .. } => "it was left alone; remove it by hand if you want it gone".into(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),

@@ -98,29 +98,39 @@ pub fn install(path: &Path, exe: &Path, force: bool) -> Result<Outcome> {
     let text = script(exe);
     let mut legacy = None;
     let mut updated = false;
-    if let Ok(existing) = fs_err::read_to_string(&hook) {
-        if existing == text {
-            return Ok(Outcome::AlreadyInstalled { hook });
+    match fs_err::symlink_metadata(&hook) {
+        Ok(meta) if meta.is_file() => {
+            let existing =
+                fs_err::read(&hook).map_err(|e| Error::io(&hook, "cannot be read", e))?;
+            if existing == text.as_bytes() {
+                return Ok(Outcome::AlreadyInstalled { hook });
+            }
+            if is_ours(&String::from_utf8_lossy(&existing)) {
+                updated = true;
+            } else if !force {
+                return Err(Error::ForeignHook {
+                    path: hook,
+                    installing: true,
+                });
+            } else {
+                let kept = hook.with_file_name("commit-msg.legacy");
+                if fs_err::symlink_metadata(&kept).is_ok() {
+                    // Never lose a hook: an earlier one is already kept there.
+                    return Err(Error::LegacyHookKept { path: kept });
+                }
+                fs_err::rename(&hook, &kept)
+                    .map_err(|e| Error::io(&hook, "cannot be moved aside", e))?;
+                legacy = Some(kept);
+            }
         }
-        if is_ours(&existing) {
-            updated = true;
-        } else if !force {
+        // A link or a folder in the way: not ours to replace.
+        Ok(_) => {
             return Err(Error::ForeignHook {
                 path: hook,
-                installing: true,
+                installing: !force,
             });
-        } else {
-            let kept = hook.with_file_name("commit-msg.legacy");
-            fs_err::rename(&hook, &kept)
-                .map_err(|e| Error::io(&hook, "cannot be moved aside", e))?;
-            legacy = Some(kept);
         }
-    } else if hook.exists() {
-        // A folder or unreadable file in the way.
-        return Err(Error::ForeignHook {
-            path: hook,
-            installing: true,
-        });
+        Err(_) => {}
     }
     if let Some(dir) = hook.parent() {
         fs_err::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;

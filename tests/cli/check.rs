@@ -184,6 +184,20 @@ fn check_conformance_corpus_as_repositories() {
 }
 
 #[test]
+fn check_image_mismatch_is_reported_once() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    edit(
+        &manifest(&dir),
+        "image: \"demo\"\n  command",
+        "image: \"other\"\n  command",
+    );
+    let (code, found, _) = check(&dir, &[]);
+    let errors: Vec<&Found> = found.iter().filter(|f| f.severity == "error").collect();
+    assert_eq!((code, errors.len()), (1, 1), "{found:#?}");
+    assert_eq!(errors[0].check, "manifest");
+}
+
+#[test]
 fn check_missing_dockerfile() {
     let (_tmp, dir) = project(&["--operator", "jax"]);
     std::fs::remove_file(dir.join("Dockerfile")).unwrap();
@@ -620,6 +634,22 @@ fn hooks_in_a_real_git_repository() {
         "{}",
         stderr(&both)
     );
+
+    // A second foreign hook with --force would overwrite the kept one: refused.
+    let ours = std::fs::read_to_string(&hook).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\n").unwrap();
+    let out = aichor()
+        .args(["local-repo", "hooks", "install", "--force"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("already keeps an earlier hook"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(&hook, ours).unwrap();
 
     // Uninstall puts the other hook back, and then refuses to touch it.
     aichor()
