@@ -730,3 +730,65 @@ fn init_hooks_installs_into_a_git_repository() {
         stderr(&out)
     );
 }
+
+/// uv on PATH, if any (CI's checks and a developer's machine have it; the check is skipped
+/// where it is not).
+fn real_uv() -> Option<PathBuf> {
+    let ok = std::process::Command::new("uv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then(|| PathBuf::from("uv"))
+}
+
+#[test]
+fn check_uv_lock_with_the_real_uv() {
+    let Some(uv) = real_uv() else {
+        eprintln!("uv is not on PATH: the stand-in tests cover the check");
+        return;
+    };
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    // No dependencies, so locking needs no network; the stand-in lock goes.
+    std::fs::remove_file(dir.join("uv.lock")).unwrap();
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        "[project]\nname = \"demo\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\ndependencies = []\n",
+    )
+    .unwrap();
+    let locked = std::process::Command::new(&uv)
+        .args(["lock", "--offline", "--quiet"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "{}", stderr(&locked));
+    let uv_path = which::which(&uv).unwrap();
+    let run = || {
+        let out = aichor()
+            .env("AICHOR_UV", &uv_path)
+            .args(["local-repo", "check", "--format", "json"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), report)
+    };
+    let (code, report) = run();
+    assert_eq!(
+        (code, &report["uv_lock_checked"]),
+        (0, &serde_json::json!(true)),
+        "{report:#}"
+    );
+    edit(&dir.join("pyproject.toml"), "0.1.0", "0.2.0");
+    let (code, report) = run();
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "uv-lock"
+                && f["severity"] == "error"
+                && f["message"].as_str().unwrap().contains("out of date")),
+        "{report:#}"
+    );
+}
