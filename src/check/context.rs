@@ -163,11 +163,14 @@ pub(super) fn check_lock(repo: &Repo, build: &Build, out: &mut Vec<Finding>) -> 
         }
     };
     if ran.status.success() {
-        out.push(Finding::new(
-            Severity::Note,
-            "uv-lock",
-            format!("`{lock_rel}` is in sync with pyproject.toml (`uv lock --check`)"),
-        ));
+        out.push(
+            Finding::new(
+                Severity::Note,
+                "uv-lock",
+                format!("`{lock_rel}` is in sync with pyproject.toml (`uv lock --check`)"),
+            )
+            .at(&lock_rel, None, None),
+        );
         return Ok(true);
     }
     // uv says "The lockfile at `uv.lock` needs to be updated" when stale; anything else
