@@ -26,17 +26,21 @@ pub enum Trigger {
     },
 }
 
-/// The subject git will record, with its 1-based line in `message`: `#` comment lines and
-/// everything from the scissors line down are dropped, then leading blank lines (git's
+/// The subject git will record, with its 1-based line in `message`: comment lines (`#`)
+/// and everything from the scissors line down are dropped, then leading blank lines (git's
 /// default cleanup); the first line left.
 pub fn subject_line(message: &str) -> (usize, &str) {
+    subject_line_with(message, "#")
+}
+
+/// `subject_line` with git's `core.commentChar` (`#` by default, any string since git 2.45).
+pub fn subject_line_with<'a>(message: &'a str, comment: &str) -> (usize, &'a str) {
+    let scissors = format!("{comment} ------------------------ >8 ------------------------");
     message
         .lines()
         .enumerate()
-        .take_while(|(_, l)| {
-            !l.starts_with("# ------------------------ >8 ------------------------")
-        })
-        .filter(|(_, l)| !l.starts_with('#'))
+        .take_while(|(_, l)| !l.starts_with(&scissors))
+        .filter(|(_, l)| !l.starts_with(comment))
         .map(|(i, l)| (i + 1, l.trim_end()))
         .find(|(_, l)| !l.is_empty())
         .unwrap_or((1, ""))
@@ -223,6 +227,16 @@ mod tests {
         ] {
             assert_eq!(parse(message), run(selector), "{message:?}");
         }
+    }
+
+    #[test]
+    fn comment_lines_follow_core_comment_char() {
+        let message = "; Please enter the commit message\n#hashtag first\n";
+        assert_eq!(subject_line_with(message, ";"), (2, "#hashtag first"));
+        assert_eq!(subject_line(message).1, "; Please enter the commit message");
+        let verbose =
+            "\n# ------------------------ >8 ------------------------\naichor[x.yaml]: diff\n";
+        assert_eq!(subject_line(verbose).1, "");
     }
 
     #[test]

@@ -373,6 +373,24 @@ fn layout(repo: &Repo, out: &mut Vec<Finding>) {
     }
 }
 
+/// git's `core.commentChar` in `root` (`#` when unset, `auto` or git cannot be run).
+fn comment_char(root: &Path) -> String {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["config", "--get", "core.commentChar"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim_end_matches('\n')
+                .to_string()
+        })
+        .filter(|c| !c.is_empty() && c != "auto")
+        .unwrap_or_else(|| "#".into())
+}
+
 /// Check a commit message (the text of `--commit-msg FILE|-`, shown as `source`) the way
 /// AIchor reads it; when it runs a manifest, check that manifest and its build too.
 pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<Report> {
@@ -380,7 +398,7 @@ pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<
     let repo = Repo {
         root: find_root(path)?,
     };
-    let (line, subject) = commit_msg::subject_line(message);
+    let (line, subject) = commit_msg::subject_line_with(message, &comment_char(&repo.root));
     let at = |f: Finding| f.at(source, Some(line), Some(1));
     let mut findings = Vec::new();
     let mut manifests = Vec::new();

@@ -792,3 +792,26 @@ fn check_uv_lock_with_the_real_uv() {
         "{report:#}"
     );
 }
+
+#[test]
+fn check_commit_msg_follows_core_comment_char() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    assert!(git(&dir, &["init", "-q"]).status.success());
+    assert!(
+        git(&dir, &["config", "core.commentChar", ";"])
+            .status
+            .success()
+    );
+    let out = aichor()
+        .args(["local-repo", "check", "--commit-msg", "-"])
+        .arg(&dir)
+        .write_stdin("; aichor[manifest.yaml]: a comment here\naichor[missing.yaml]: x\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("<stdin>:2:1: error: the message runs `aichor_manifests/missing.yaml`"),
+        "{stdout}"
+    );
+}
