@@ -815,3 +815,37 @@ fn check_commit_msg_follows_core_comment_char() {
         "{stdout}"
     );
 }
+
+#[test]
+fn check_several_manifests_share_one_build() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::create_dir(dir.join("aichor_manifests/gpu")).unwrap();
+    std::fs::copy(
+        manifest(&dir),
+        dir.join("aichor_manifests/gpu/manifest.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(".python-version"), "3.12\n").unwrap();
+    let (code, found, report) = check(&dir, &[]);
+    assert_eq!(
+        report["manifests"],
+        serde_json::json!([
+            "aichor_manifests/gpu/manifest.yaml",
+            "aichor_manifests/manifest.yaml"
+        ])
+    );
+    // The build they share is checked once: one Python finding, one uv.lock note.
+    assert_eq!(code, 1);
+    assert_eq!(
+        having(&found, "error", "python-version").len(),
+        1,
+        "{found:#?}"
+    );
+    assert_eq!(having(&found, "note", "uv-lock").len(), 1, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.message.contains("aichor[gpu/manifest.yaml]")),
+        "{found:#?}"
+    );
+}
