@@ -14,6 +14,10 @@ pub enum Origin {
     Set,
     /// A key in an answers file.
     AnswersFile(PathBuf),
+    /// A default in the user's config file.
+    ConfigFile(PathBuf),
+    /// A default from an `AICHOR_<KEY>` environment variable.
+    Env(String),
     /// The last component of the destination path (the default project name).
     Path,
     /// Typed at a prompt.
@@ -26,6 +30,8 @@ impl std::fmt::Display for Origin {
             Origin::Flag(flag) => write!(f, "from `{flag}`"),
             Origin::Set => write!(f, "from `--set`"),
             Origin::AnswersFile(path) => write!(f, "in `{}`", path.display()),
+            Origin::ConfigFile(path) => write!(f, "in config file `{}`", path.display()),
+            Origin::Env(var) => write!(f, "from `{var}`"),
             Origin::Path => write!(f, "from the destination path"),
             Origin::Prompt => write!(f, "at the prompt"),
         }
@@ -172,6 +178,22 @@ impl std::fmt::Display for Invalid {
 }
 
 impl Invalid {
+    /// The refusal with the accepted value it suggests, for a prompt (where no flag applies),
+    /// e.g. "must start with a lowercase letter a-z: try \`my-proj\`".
+    pub fn with_suggestion(&self) -> String {
+        match self {
+            Invalid::Name {
+                suggestion: Some(s),
+                ..
+            } => format!("{self}: try `{s}`"),
+            Invalid::NotOffered {
+                suggestion: Some(s),
+                ..
+            } => format!("{self}: did you mean `{s}`?"),
+            _ => self.to_string(),
+        }
+    }
+
     /// How to give a value that is accepted.
     pub fn help(&self) -> String {
         match self {
@@ -428,6 +450,26 @@ pub enum Error {
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
+    #[error("`--lock` was given, but uv cannot be run: {why}")]
+    UvMissing { why: String },
+
+    #[error("cannot update the snapshots of `{spec}`: it is a cached clone of a git pack")]
+    UpdateFetchedPack { spec: String },
+
+    #[error("cannot read config file `{}`", path.display())]
+    Config {
+        path: PathBuf,
+        #[source]
+        source: Box<toml_edit::de::Error>,
+    },
+
+    #[error("config file `{}`: `{key}` {problem}", path.display())]
+    ConfigValue {
+        path: PathBuf,
+        key: String,
+        problem: String,
+    },
+
     #[error("aborted")]
     Aborted,
 
@@ -437,6 +479,8 @@ pub enum Error {
 
 impl Error {
     /// The remedy, naming the flag to pass where there is one.
+    // One arm per variant: a table reads better whole than split across functions.
+    #[allow(clippy::too_many_lines)]
     pub fn help(&self) -> Option<String> {
         Some(match self {
             Error::MissingAnswer {
@@ -457,6 +501,21 @@ impl Error {
                 path.display(),
                 invalid.help()
             ),
+            Error::InvalidAnswer {
+                key,
+                origin: Origin::ConfigFile(path),
+                invalid,
+                ..
+            } => format!(
+                "fix `defaults.{key}` in `{}` (`aichor config show` lists your defaults), or override it: {}",
+                path.display(),
+                invalid.help()
+            ),
+            Error::InvalidAnswer {
+                origin: Origin::Env(var),
+                invalid,
+                ..
+            } => format!("unset `{var}` or give it a valid value, or override it: {}", invalid.help()),
             Error::InvalidAnswer { invalid, .. } => invalid.help(),
             Error::UnknownKey {
                 suggestion, known, ..
@@ -507,6 +566,29 @@ impl Error {
             }
             Error::InvalidManifests { .. } => "fix the errors above; `aichor manifest schema` gives your editor the same rules".into(),
             Error::NoManifests { .. } => "pass manifest files or folders: `aichor manifest validate PATH...`".into(),
+            Error::CheckFailed { .. }
+            | Error::NotARepository { .. }
+            | Error::NotGitRepo { .. }
+            | Error::GitMissing(_)
+            | Error::LegacyHookKept { .. }
+            | Error::ForeignHook { .. } => self.check_help(),
+            Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
+            Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
+            Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
+            Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
+            Error::UpdateFetchedPack { .. } => "clone the pack's repository and run `aichor templates test <CLONE> --update` there, then commit the snapshots".into(),
+            Error::Config { path, .. } | Error::ConfigValue { path, .. } => format!(
+                "fix `{}` (keys: template, hooks, color, [defaults]; see `aichor config show`), or set `AICHOR_NO_CONFIG=1` to ignore it",
+                path.display()
+            ),
+            Error::Aborted => "nothing was written".into(),
+            Error::Interrupted { .. } => return None,
+        })
+    }
+
+    /// The remedies of `local-repo check` and `local-repo hooks` failures.
+    fn check_help(&self) -> String {
+        match self {
             Error::CheckFailed { commit_msg: true, .. } => "fix the message as the help above says (`git commit --no-verify` skips the check)".into(),
             Error::CheckFailed { .. } => "fix the errors above (each has its `help:`), then run `aichor local-repo check` again".into(),
             Error::NotARepository { .. } => "run it inside the repository, or pass its folder: `aichor local-repo check PATH`".into(),
@@ -518,12 +600,8 @@ impl Error {
             ),
             Error::LegacyHookKept { .. } => "nothing was changed: move it away (or merge it into the current hook by hand), then run again".into(),
             Error::ForeignHook { .. } => "it was left alone; remove it by hand if you want it gone".into(),
-            Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
-            Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
-            Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
-            Error::Aborted => "nothing was written".into(),
-            Error::Interrupted { .. } => return None,
-        })
+            _ => String::new(),
+        }
     }
 
     /// 2 for usage errors (fix the command line), 128 + signal when stopped by one, 1 for
@@ -535,12 +613,48 @@ impl Error {
             | Error::UnknownKey { .. }
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
+            | Error::Config { .. }
+            | Error::ConfigValue { .. }
             | Error::NoManifests { .. }
             | Error::NotARepository { .. } => 2,
             // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),
             _ => 1,
         }
+    }
+
+    /// Whether the command's own report already carries this failure (`manifest validate`
+    /// lists the invalid manifests, then fails with `InvalidManifests` for the exit code;
+    /// `local-repo check` lists its findings, then fails with `CheckFailed`):
+    /// `--format json` then prints that report alone, one document on stdout.
+    pub fn in_report(&self) -> bool {
+        matches!(
+            self,
+            Error::InvalidManifests { .. } | Error::CheckFailed { .. }
+        )
+    }
+
+    /// A stable `snake_case` name of the failure for scripts (`--format json`): the variant's
+    /// name, so `DestinationNotEmpty` is `destination_not_empty`. Messages may change
+    /// between releases; kinds change only with `schema_version`.
+    pub fn kind(&self) -> String {
+        let debug = format!("{self:?}");
+        let name: String = debug
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let mut out = String::with_capacity(name.len() + 4);
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// A failed prompt: Ctrl-C in raw mode arrives as `Interrupted` (exit 130).

@@ -13,6 +13,7 @@
 //! - `error`, `printer`, `prompt`, `interrupt`, `suggest`, `fs`, `uv`: plumbing.
 
 pub mod check;
+pub mod config;
 pub mod error;
 pub mod fs;
 pub mod hooks;

@@ -119,6 +119,8 @@ pub struct Summary {
 /// What `local-repo check` found: `--format json` prints this.
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// Bumped when a field changes meaning or goes away (as the JSON errors' own).
+    pub schema_version: u32,
     /// The repository root.
     pub root: String,
     /// `repository` (the whole check) or `commit-msg`.
@@ -141,6 +143,7 @@ impl Report {
     ) -> Report {
         let count = |s| findings.iter().filter(|f| f.severity == s).count();
         Report {
+            schema_version: 1,
             root: root.display().to_string(),
             mode,
             manifests,

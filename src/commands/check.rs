@@ -25,7 +25,7 @@ pub(super) fn run(args: &CheckArgs, printer: &Printer) -> Result<()> {
     };
     match Format::from(args.format) {
         Format::Json => printer.json(&report)?,
-        Format::Text => printer.data(&report.to_text(args.verbose)),
+        Format::Text => printer.data(&report.to_text(printer.is_verbose())),
     }
     if report.passed() {
         Ok(())

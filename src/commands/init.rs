@@ -4,6 +4,7 @@
 
 use std::io::IsTerminal;
 
+use aichor::config::Config;
 use aichor::error::{NoPrompt, Origin, Result};
 use aichor::init::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy, WritePolicy};
@@ -14,8 +15,10 @@ use aichor::prompt::{Prompter, Terminal};
 use crate::cli::InitArgs;
 
 pub(super) fn run(args: InitArgs, printer: &Printer) -> Result<()> {
-    let hooks = args.hooks;
+    let (hooks, no_hooks) = (args.hooks, args.no_hooks);
     let settings = resolve(args, &Terminals::detect())?;
+    // `--hooks`/`--no-hooks` override each other in clap; without either, the config file's.
+    let hooks = hooks || !no_hooks && settings.config.hooks.as_ref().is_some_and(|h| h.value);
     let mut terminal = settings.interactive.then(Terminal::new);
     let report = init::run(
         &settings,
@@ -100,9 +103,8 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
     if let Some(path) = &args.path {
         answers.name_from_destination(path);
     }
-    let write = if args.dry_run {
-        WritePolicy::DryRun
-    } else if args.force {
+    // A dry run decides like the real run: into a non-empty folder it needs `--force` too.
+    let write = if args.force {
         WritePolicy::Force
     } else {
         WritePolicy::Ask
@@ -118,6 +120,7 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
     Ok(InitSettings {
         destination: args.path,
         write,
+        dry_run: args.dry_run,
         lock,
         format: args.format.into(),
         pack: args.template,
@@ -128,6 +131,10 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
         } else {
             NoPrompt::NoTerminal
         },
+        config: Config::load()?,
+        env: std::env::vars()
+            .filter(|(k, _)| k.starts_with("AICHOR_"))
+            .collect(),
     })
 }
 

@@ -714,6 +714,24 @@ fn init_hooks_installs_into_a_git_repository() {
         .assert()
         .success();
     assert!(dir.join(".git/hooks/commit-msg").is_file());
+    // `hooks = true` in the config file does the same; `--no-hooks` wins over it.
+    let config = tmp.path().join("config.toml");
+    std::fs::write(&config, "hooks = true\n").unwrap();
+    for (name, flag, want) in [("cfg", None, true), ("cfg-no", Some("--no-hooks"), false)] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        assert!(git(&dir, &["init", "-q"]).status.success());
+        aichor()
+            .env_remove("AICHOR_NO_CONFIG")
+            .env("AICHOR_CONFIG_FILE", &config)
+            .args(["local-repo", "init"])
+            .arg(&dir)
+            .args(["--no-input", "--no-lock", "--operator", "jax", "--force"])
+            .args(flag)
+            .assert()
+            .success();
+        assert_eq!(dir.join(".git/hooks/commit-msg").is_file(), want, "{name}");
+    }
     // Not a repository: the project is written and the warning says what to do.
     let other = tmp.path().join("other");
     let out = aichor()

@@ -18,17 +18,20 @@ fn top_level() {
     ----- stdout -----
     Create repositories ready to submit to AIchor
 
-    Usage: aichor <COMMAND>
+    Usage: aichor [OPTIONS] <COMMAND>
 
     Commands:
       local-repo   Work with a local repository
       manifest     Check, migrate and describe AIchor manifests
       profiles     Resource profiles offered by `local-repo init --profile`
       templates    Template packs: list, show, create and test them
+      config       Your standing defaults: the config file and `AICHOR_<KEY>` variables
       completions  Print a shell completion script
       help         Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -56,7 +59,7 @@ fn local_repo() {
     ----- stdout -----
     Work with a local repository
 
-    Usage: aichor local-repo <COMMAND>
+    Usage: aichor local-repo [OPTIONS] <COMMAND>
 
     Commands:
       init   Create a ready-to-submit AIchor repository
@@ -65,6 +68,8 @@ fn local_repo() {
       help   Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -91,9 +96,8 @@ fn local_repo_init() {
 
     Options:
           --template <DIR|URL|NAME>
-              Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: builtin]
-              
-              [env: AICHOR_TEMPLATE=]
+              Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: the answers
+              file's, else AICHOR_TEMPLATE, else the config file's `template`, else builtin]
 
           --name <NAME>
               Project name [default: last component of PATH]
@@ -139,7 +143,11 @@ fn local_repo_init() {
 
           --hooks
               Install the git commit-msg hook (`local-repo hooks install`) when the destination is in a
-              git repository (init does not run `git init`; otherwise a warning says how)
+              git repository (init does not run `git init`; otherwise a warning says how) [default: the
+              config file's `hooks`]
+
+          --no-hooks
+              Do not install the hook, whatever the config file says
 
           --force
               Write into a non-empty destination, overwriting files the template also has
@@ -150,11 +158,26 @@ fn local_repo_init() {
               [default: text]
               [possible values: text, json]
 
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
       -h, --help
               Print help (see a summary with '-h')
 
       -V, --version
               Print version
+
+    Examples:
+      aichor local-repo init demo                       # asks what flags don't say
+      aichor local-repo init demo --operator jax --profile cpu-small --no-input
+                                                        # a bootstrap script: never prompts
+      aichor local-repo init copy --answers demo/.aichor-answers.yaml --no-input
+                                                        # replay a project's recorded answers
+      aichor local-repo init demo --template https://github.com/org/pack.git#v1
+                                                        # a team's pack from git, at a tag
 
     ----- stderr -----
     ");
@@ -192,7 +215,8 @@ fn local_repo_check() {
     .yaml) fails and shows the corrected form. `exp:` (the legacy trigger) is a warning.
 
     Exit status: 0 no errors (warnings and notes allowed), 1 errors, 2 usage (no
-    repository at PATH, bad flags). Notes show with -v; --format json has everything.
+    repository at PATH, bad flags). Notes (what passed, what could not be checked) show
+    with -v; --format json has everything.
 
     Usage: aichor local-repo check [OPTIONS] [PATH]
 
@@ -209,14 +233,17 @@ fn local_repo_check() {
               
               [default: 50]
 
-      -v, --verbose
-              Also show notes (what was checked and passed, what could not be checked)
-
           --format <FORMAT>
               Report format on stdout (json: findings, summary counts, whether uv checked uv.lock)
               
               [default: text]
               [possible values: text, json]
+
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
 
       -h, --help
               Print help (see a summary with '-h')
@@ -236,7 +263,7 @@ fn local_repo_hooks() {
     ----- stdout -----
     Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`
 
-    Usage: aichor local-repo hooks <COMMAND>
+    Usage: aichor local-repo hooks [OPTIONS] <COMMAND>
 
     Commands:
       install    Install the commit-msg hook; installing again is a no-op
@@ -244,6 +271,8 @@ fn local_repo_hooks() {
       help       Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -270,6 +299,12 @@ fn local_repo_hooks() {
               Replace a commit-msg hook aichor did not write; it is kept as commit-msg.legacy and still
               runs first
 
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
       -h, --help
               Print help (see a summary with '-h')
 
@@ -288,7 +323,7 @@ fn manifest() {
     ----- stdout -----
     Check, migrate and describe AIchor manifests
 
-    Usage: aichor manifest <COMMAND>
+    Usage: aichor manifest [OPTIONS] <COMMAND>
 
     Commands:
       validate  Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage)
@@ -297,6 +332,8 @@ fn manifest() {
       help      Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -321,8 +358,15 @@ fn manifest_validate() {
           --strict           Treat warnings (missing Dockerfile, manifest outside aichor_manifests/) as
                              errors
           --format <FORMAT>  Output format [default: text] [possible values: text, json]
+      -q, --quiet            Print less: results, warnings and errors only
+      -v, --verbose          Print more: where each answer came from, what ran
       -h, --help             Print help
       -V, --version          Print version
+
+    Examples:
+      aichor manifest validate                          # every manifest under ./aichor_manifests
+      aichor manifest validate gpu/run.yaml --strict    # one file; warnings fail too
+      aichor manifest validate --format json | jq .     # for CI
 
     ----- stderr -----
     ");
@@ -343,6 +387,8 @@ fn manifest_migrate() {
 
     Options:
           --write    Edit the file in place instead of printing the result
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -358,9 +404,11 @@ fn manifest_schema() {
     ----- stdout -----
     Print the manifest's JSON Schema (draft 2020-12), for editors and other tools
 
-    Usage: aichor manifest schema
+    Usage: aichor manifest schema [OPTIONS]
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -376,7 +424,7 @@ fn templates() {
     ----- stdout -----
     Template packs: list, show, create and test them
 
-    Usage: aichor templates <COMMAND>
+    Usage: aichor templates [OPTIONS] <COMMAND>
 
     Commands:
       list  List the built-in pack and the packs found in AICHOR_TEMPLATE_PATH and
@@ -387,6 +435,8 @@ fn templates() {
       help  Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -406,6 +456,8 @@ fn templates_list() {
 
     Options:
           --format <FORMAT>  Output format [default: text] [possible values: text, json]
+      -q, --quiet            Print less: results, warnings and errors only
+      -v, --verbose          Print more: where each answer came from, what ran
       -h, --help             Print help
       -V, --version          Print version
 
@@ -428,6 +480,8 @@ fn templates_show() {
 
     Options:
           --format <FORMAT>  Output format [default: text] [possible values: text, json]
+      -q, --quiet            Print less: results, warnings and errors only
+      -v, --verbose          Print more: where each answer came from, what ran
       -h, --help             Print help
       -V, --version          Print version
 
@@ -443,12 +497,14 @@ fn templates_new() {
     ----- stdout -----
     Create a working pack that extends the built-in one, with an example of each feature
 
-    Usage: aichor templates new <DIR>
+    Usage: aichor templates new [OPTIONS] <DIR>
 
     Arguments:
       <DIR>  Folder to create
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -464,15 +520,23 @@ fn templates_test() {
     ----- stdout -----
     Render each answer set in DIR/tests/ and compare with the snapshots kept in the pack
 
-    Usage: aichor templates test [OPTIONS] <DIR>
+    Usage: aichor templates test [OPTIONS] <DIR|URL|NAME>
 
     Arguments:
-      <DIR>  The pack folder
+      <DIR|URL|NAME>  The pack: a folder, a git URL (`URL#ref`) or a pack name, as `--template` takes
 
     Options:
           --update   Write the snapshots instead of comparing
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
+
+    Examples:
+      aichor templates test ./my-pack                   # compare with the pack's snapshots
+      aichor templates test ./my-pack --update          # accept the new output
+      aichor templates test https://github.com/org/pack.git#v2
+                                                        # a released pack, before adopting it
 
     ----- stderr -----
     ");
@@ -486,13 +550,15 @@ fn profiles() {
     ----- stdout -----
     Resource profiles offered by `local-repo init --profile`
 
-    Usage: aichor profiles <COMMAND>
+    Usage: aichor profiles [OPTIONS] <COMMAND>
 
     Commands:
       list  List resource profiles
       help  Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -515,6 +581,8 @@ fn profiles_list() {
           --operator <OP>    Only profiles valid for this operator: pytorch | jax | xgboost | jobset |
                              kuberay
           --format <FORMAT>  Output format [default: text] [possible values: text, json]
+      -q, --quiet            Print less: results, warnings and errors only
+      -v, --verbose          Print more: where each answer came from, what ran
       -h, --help             Print help
       -V, --version          Print version
 
@@ -530,13 +598,15 @@ fn completions() {
     ----- stdout -----
     Print a shell completion script
 
-    Usage: aichor completions <SHELL>
+    Usage: aichor completions [OPTIONS] <SHELL>
 
     Arguments:
       <SHELL>  The shell to generate the script for [possible values: bash, elvish, fish, powershell,
                zsh]
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -555,7 +625,7 @@ fn a_missing_subcommand_is_a_usage_error() {
     ----- stderr -----
     Check, migrate and describe AIchor manifests
 
-    Usage: aichor manifest <COMMAND>
+    Usage: aichor manifest [OPTIONS] <COMMAND>
 
     Commands:
       validate  Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage)
@@ -564,6 +634,8 @@ fn a_missing_subcommand_is_a_usage_error() {
       help      Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
     ");

@@ -4,6 +4,7 @@
 //!   (`aichor_snapshot!`), reading generated trees.
 //! - `check`: `local-repo check` and `local-repo hooks`: generated projects, the corpus as
 //!   repositories, seeded faults, commit messages, the hook in a real git repository.
+//! - `config`: the user's config file and `AICHOR_<KEY>` defaults, their precedence.
 //! - `help`: `--help` of every command, snapshotted.
 //! - `init`: refusals, dry-run, JSON report, answers round-trip, conflict policy.
 //! - `template_tests`: one snapshot per folder of `template-tests/`, plus parsers on every
@@ -13,6 +14,7 @@
 //! - `packs`: template packs built in each test; the `templates` commands.
 //! - `safety`: signals, `--force` into a blocked folder, empty folders, racing inits (unix).
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
+//! - `scripting`: JSON errors, `-q`/`-v`, dry-run refusals, names refused up front.
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -24,6 +26,7 @@
 )]
 
 mod check;
+mod config;
 mod help;
 mod init;
 mod manifest;
@@ -33,5 +36,6 @@ mod profiles;
 mod pty;
 #[cfg(unix)]
 mod safety;
+mod scripting;
 mod support;
 mod template_tests;
