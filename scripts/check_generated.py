@@ -39,6 +39,7 @@ COLUMNS = [
     "pyproject",
     "uv-pin",
     "lock",
+    "check",
     "sync",
     "docker-sim",
     "run-1",
@@ -327,6 +328,24 @@ class Checker:
             return False, f"uv lock changed the project: {changed}"
         pkgs = len(re.findall(r"^\[\[package\]\]", (v.dest / "uv.lock").read_text(), re.MULTILINE))
         return True, f"{pkgs} packages"
+
+    def c_check(self, v: Variant, log: Path):
+        """`aichor local-repo check` on the locked project, with this uv: no error, no
+        warning, and `uv lock --check` ran."""
+        env = {**self.base_env(v), "AICHOR_UV": str(self.uv)}
+        cmd = [self.aichor, "local-repo", "check", "--format", "json", str(v.dest)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        log.write_text(
+            f"$ {shlex.join(cmd)}\n{proc.stdout}{proc.stderr}[exit: {proc.returncode}]\n"
+        )
+        if proc.returncode != 0:
+            return False, f"exit {proc.returncode}"
+        report = json.loads(proc.stdout)
+        if not report["uv_lock_checked"]:
+            return False, "uv lock --check did not run"
+        if report["summary"]["warnings"]:
+            return False, f"{report['summary']['warnings']} warning(s)"
+        return True, f"{len(report['manifests'])} manifest(s), uv.lock in sync"
 
     def c_sync(self, v: Variant, log: Path):
         env = self.base_env(v)
@@ -774,6 +793,10 @@ class Checker:
             locked = False
         else:
             locked = self.check(v, "lock", self.c_lock)
+        if locked:
+            self.check(v, "check", self.c_check)
+        else:
+            self.skip(v, "check", "no uv.lock: the lock was skipped or failed")
         if v.operator == "xgboost" and v.accelerator == "gpu":
             # No GPU here: what this proves is the refusal to fall back to the CPU.
             for col in ("docker-sim", "run-1", "run-2", "run-4", "pytest"):

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(validate migrate answers pack_toml)
+[ ${#targets[@]} -eq 0 ] && targets=(validate migrate answers pack_toml commit_msg)
 export RUSTC_BOOTSTRAP=${RUSTC_BOOTSTRAP:-1}
 status=0
 
@@ -21,6 +21,7 @@ for t in "${targets[@]}"; do
         validate|migrate) find tests/conformance -name '*.yaml' -exec cp {} "$corpus/" \; ;;
         answers) for f in template-tests/*/answers.yaml; do cp "$f" "$corpus/$(basename "$(dirname "$f")").yaml"; done ;;
         pack_toml) cp templates/new-pack/pack.toml "$corpus/new-pack.toml" ;;
+        commit_msg) printf 'aichor[manifest.yaml]: run\n' >"$corpus/ok"; printf 'Aichor [aichor_manifests/x] y\n' >"$corpus/miss" ;;
     esac
     echo "=== $t for ${secs}s"
     log=fuzz/$t.log

@@ -38,6 +38,7 @@ impl Cli {
     pub(crate) fn format(&self) -> Format {
         match &self.command {
             Command::LocalRepo(LocalRepoCommand::Init(args)) => args.format,
+            Command::LocalRepo(LocalRepoCommand::Check(args)) => args.format,
             Command::Manifest(ManifestCommand::Validate { format, .. })
             | Command::Profiles(ProfilesCommand::List { format, .. })
             | Command::Templates(
@@ -81,6 +82,79 @@ pub(crate) enum LocalRepoCommand {
     /// terminal) uses defaults and fails naming the flag for anything required.
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
+    /// Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
+    ///
+    /// Finds the repository root from PATH upward (the nearest folder with aichor_manifests/,
+    /// .git or .aichor-answers.yaml), then checks:
+    ///   - every manifest under aichor_manifests/ is valid; a manifest.yaml at the root or a
+    ///     manifests/ folder (old layouts) is a warning; no manifest at all is an error;
+    ///   - builder.context is a folder of the repository and builder.dockerfile exists:
+    ///     relative to the repository root (as documented) is fine, only relative to the
+    ///     context (as AIchor's demos write it) is a warning, neither is an error;
+    ///   - what spec.command runs (python -m pkg.mod, uv run, torchrun, a script path) is in
+    ///     the build context (under src/ or the context root), copied by a COPY/ADD of the
+    ///     Dockerfile and not excluded by .dockerignore;
+    ///   - uv.lock exists when the Dockerfile installs with --locked/--frozen, and is in sync
+    ///     with pyproject.toml (`uv lock --check`, when uv is on PATH; otherwise a note);
+    ///   - .python-version, requires-python and the base image's Python agree; for kuberay,
+    ///     spec.rayVersion, the Ray image's tag and the ray==X pin agree;
+    ///   - no file over --max-context-file-size is sent with the build context.
+    ///
+    /// With --commit-msg, checks only a commit message (FILE, or - for stdin), the way AIchor
+    /// reads it: a first line starting `aichor[<manifest>]:` or `aichor(<manifest>.yaml):`
+    /// runs aichor_manifests/<manifest>, which must exist, be valid and have its Dockerfile.
+    /// A message that starts no experiment passes; one that nearly does (wrong case, a space
+    /// before the bracket, no colon, a path with aichor_manifests/, a leading /, \, .. or no
+    /// .yaml) fails and shows the corrected form. `exp:` (the legacy trigger) is a warning.
+    ///
+    /// Exit status: 0 no errors (warnings and notes allowed), 1 errors, 2 usage (no
+    /// repository at PATH, bad flags). Notes (what passed, what could not be checked) show
+    /// with -v; --format json has everything.
+    #[command(verbatim_doc_comment)]
+    Check(CheckArgs),
+    /// Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`.
+    #[command(subcommand)]
+    Hooks(HooksCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// A folder in the repository [default: the current directory].
+    pub path: Option<PathBuf>,
+
+    /// Check this commit message file (`-` for stdin) instead of the repository.
+    #[arg(long, value_name = "FILE|-")]
+    pub commit_msg: Option<PathBuf>,
+
+    /// Report files of the build context larger than this many MB.
+    #[arg(long, value_name = "MB", default_value_t = aichor::check::DEFAULT_MAX_FILE_MB)]
+    pub max_context_file_size: u64,
+
+    /// Report format on stdout (json: findings, summary counts, whether uv checked uv.lock).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum HooksCommand {
+    /// Install the commit-msg hook; installing again is a no-op.
+    ///
+    /// The hook goes where `git rev-parse --git-path hooks` says (so core.hooksPath is
+    /// respected). It calls this aichor by its absolute path, or `aichor` on PATH if that
+    /// binary has moved, and skips the check (with a message) when neither exists.
+    Install {
+        /// A folder in the git repository [default: the current directory].
+        path: Option<PathBuf>,
+        /// Replace a commit-msg hook aichor did not write; it is kept as commit-msg.legacy
+        /// and still runs first.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook `hooks install` wrote (and put back commit-msg.legacy).
+    Uninstall {
+        /// A folder in the git repository [default: the current directory].
+        path: Option<PathBuf>,
+    },
 }
 
 // Flags are booleans by nature; `InitSettings` turns them into policies.
@@ -151,6 +225,16 @@ pub(crate) struct InitArgs {
     /// Show what would be written; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Install the git commit-msg hook (`local-repo hooks install`) when the destination is
+    /// in a git repository (init does not run `git init`; otherwise a warning says how)
+    /// [default: the config file's `hooks`].
+    #[arg(long, overrides_with = "no_hooks")]
+    pub hooks: bool,
+
+    /// Do not install the hook, whatever the config file says.
+    #[arg(long, overrides_with = "hooks")]
+    pub no_hooks: bool,
 
     /// Write into a non-empty destination, overwriting files the template also has.
     #[arg(long)]

@@ -409,6 +409,33 @@ pub enum Error {
     #[error("no manifests found under `{}`", dir.display())]
     NoManifests { dir: PathBuf },
 
+    #[error("{}: {errors} error(s)", if *commit_msg { "commit message refused".to_string() } else { format!("`{}` is not ready to submit", root.display()) })]
+    CheckFailed {
+        root: PathBuf,
+        errors: usize,
+        /// `--commit-msg` (the message) rather than the repository.
+        commit_msg: bool,
+    },
+
+    #[error("no AIchor repository at or above `{}` (no `aichor_manifests/`, `.git` or `.aichor-answers.yaml`)", path.display())]
+    NotARepository { path: PathBuf },
+
+    #[error("`{}` is not in a git repository", path.display())]
+    NotGitRepo {
+        path: PathBuf,
+        #[source]
+        source: ProgramOutput,
+    },
+
+    #[error("`git` cannot be run")]
+    GitMissing(#[source] std::io::Error),
+
+    #[error("`{}` is a hook aichor did not write", path.display())]
+    ForeignHook { path: PathBuf, installing: bool },
+
+    #[error("`{}` already keeps an earlier hook", path.display())]
+    LegacyHookKept { path: PathBuf },
+
     #[error("cannot migrate `{}`: {message}", path.display())]
     Migrate { path: PathBuf, message: String },
 
@@ -457,6 +484,8 @@ pub enum Error {
 
 impl Error {
     /// The remedy, naming the flag to pass where there is one.
+    // One arm per variant: a table reads better whole than split across functions.
+    #[allow(clippy::too_many_lines)]
     pub fn help(&self) -> Option<String> {
         Some(match self {
             Error::MissingAnswer {
@@ -542,6 +571,12 @@ impl Error {
             }
             Error::InvalidManifests { .. } => "fix the errors above; `aichor manifest schema` gives your editor the same rules".into(),
             Error::NoManifests { .. } => "pass manifest files or folders: `aichor manifest validate PATH...`".into(),
+            Error::CheckFailed { .. }
+            | Error::NotARepository { .. }
+            | Error::NotGitRepo { .. }
+            | Error::GitMissing(_)
+            | Error::LegacyHookKept { .. }
+            | Error::ForeignHook { .. } => self.check_help(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
@@ -556,6 +591,24 @@ impl Error {
         })
     }
 
+    /// The remedies of `local-repo check` and `local-repo hooks` failures.
+    fn check_help(&self) -> String {
+        match self {
+            Error::CheckFailed { commit_msg: true, .. } => "fix the message as the help above says (`git commit --no-verify` skips the check)".into(),
+            Error::CheckFailed { .. } => "fix the errors above (each has its `help:`), then run `aichor local-repo check` again".into(),
+            Error::NotARepository { .. } => "run it inside the repository, or pass its folder: `aichor local-repo check PATH`".into(),
+            Error::NotGitRepo { path, .. } => format!("run `git init {}` first", path.display()),
+            Error::GitMissing(_) => "install git and make sure it is on PATH".into(),
+            Error::ForeignHook { path, installing: true } => format!(
+                "pass `--force` to install anyway: the existing hook is kept as `{}.legacy` and still runs first",
+                path.display()
+            ),
+            Error::LegacyHookKept { .. } => "nothing was changed: move it away (or merge it into the current hook by hand), then run again".into(),
+            Error::ForeignHook { .. } => "it was left alone; remove it by hand if you want it gone".into(),
+            _ => String::new(),
+        }
+    }
+
     /// 2 for usage errors (fix the command line), 128 + signal when stopped by one, 1 for
     /// everything else.
     pub fn exit_code(&self) -> u8 {
@@ -567,7 +620,8 @@ impl Error {
             | Error::AnswersFile { .. }
             | Error::Config { .. }
             | Error::ConfigValue { .. }
-            | Error::NoManifests { .. } => 2,
+            | Error::NoManifests { .. }
+            | Error::NotARepository { .. } => 2,
             // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),
             _ => 1,
@@ -575,10 +629,14 @@ impl Error {
     }
 
     /// Whether the command's own report already carries this failure (`manifest validate`
-    /// lists the invalid manifests, then fails with `InvalidManifests` for the exit code):
+    /// lists the invalid manifests, then fails with `InvalidManifests` for the exit code;
+    /// `local-repo check` lists its findings, then fails with `CheckFailed`):
     /// `--format json` then prints that report alone, one document on stdout.
     pub fn in_report(&self) -> bool {
-        matches!(self, Error::InvalidManifests { .. })
+        matches!(
+            self,
+            Error::InvalidManifests { .. } | Error::CheckFailed { .. }
+        )
     }
 
     /// A stable `snake_case` name of the failure for scripts (`--format json`): the variant's

@@ -5,15 +5,18 @@
 //! calls into this crate and presents the result. Nothing here knows about clap.
 //!
 //! Layers, top to bottom (a module only uses the ones below it):
+//! - `check`: `local-repo check`, is a repository ready to submit; `hooks`: its git hook.
 //! - `init`: `local-repo init` as answers → context → plan → disk, plus pack snapshots.
 //! - `pack`: template packs (format, where they come from, loading and layering).
 //! - `manifest`: the manifest's rules, validator, JSON Schema, migration, repository checks.
 //! - `profile`, `operator`, `names`: the domain's facts, each defined once.
-//! - `error`, `printer`, `prompt`, `interrupt`, `suggest`, `fs`: plumbing.
+//! - `error`, `printer`, `prompt`, `interrupt`, `suggest`, `fs`, `uv`: plumbing.
 
+pub mod check;
 pub mod config;
 pub mod error;
 pub mod fs;
+pub mod hooks;
 pub mod init;
 pub mod interrupt;
 pub mod manifest;
@@ -25,3 +28,4 @@ pub mod profile;
 pub mod prompt;
 pub mod staging;
 pub mod suggest;
+pub mod uv;

@@ -15,14 +15,43 @@ use aichor::prompt::{Prompter, Terminal};
 use crate::cli::InitArgs;
 
 pub(super) fn run(args: InitArgs, printer: &Printer) -> Result<()> {
+    let (hooks, no_hooks) = (args.hooks, args.no_hooks);
     let settings = resolve(args, &Terminals::detect())?;
+    // `--hooks`/`--no-hooks` override each other in clap; without either, the config file's.
+    let hooks = hooks || !no_hooks && settings.config.hooks.as_ref().is_some_and(|h| h.value);
     let mut terminal = settings.interactive.then(Terminal::new);
     let report = init::run(
         &settings,
         terminal.as_mut().map(|t| t as &mut dyn Prompter),
         printer,
     )?;
-    present(&report, settings.format, printer)
+    present(&report, settings.format, printer)?;
+    if hooks && !report.dry_run {
+        install_hook(std::path::Path::new(&report.destination), printer);
+    }
+    Ok(())
+}
+
+/// `--hooks`: the commit-msg hook, when the destination is in a git repository (init does not
+/// run `git init`); otherwise say how to add it later. The project is written either way, so
+/// a hook that cannot be installed is a warning.
+fn install_hook(destination: &std::path::Path, printer: &Printer) {
+    if !aichor::hooks::in_git_repository(destination) {
+        printer.warn(&format!(
+            "`--hooks`: `{}` is not in a git repository yet; after `git init`, run `aichor local-repo hooks install` there",
+            destination.display()
+        ));
+        return;
+    }
+    let result = super::check::current_exe()
+        .and_then(|exe| aichor::hooks::install(destination, &exe, false));
+    match result {
+        Ok(outcome) => super::check::present(&outcome, printer),
+        Err(e) => printer.warn(&format!(
+            "`--hooks`: {e}{}",
+            e.help().map_or(String::new(), |h| format!(" ({h})"))
+        )),
+    }
 }
 
 /// Whether stdin and stderr are terminals: dialoguer draws on stderr and reads the terminal,

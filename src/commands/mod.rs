@@ -1,6 +1,7 @@
 //! One adapter per command, above the library: each turns its clap arguments into the
 //! library's settings, calls the library and presents the result through the printer.
 
+mod check;
 mod config;
 mod init;
 mod manifest;
@@ -28,6 +29,8 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     recover_around(destination, printer);
     match cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer),
+        Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer),
+        Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
         Command::Manifest(cmd) => match cmd {
             ManifestCommand::Validate {
                 paths,

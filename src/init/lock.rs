@@ -3,8 +3,6 @@
 //! succeeds and the next steps say to run it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use crate::error::Result;
 
@@ -21,66 +19,20 @@ pub enum Outcome {
     Kept,
 }
 
-/// The uv program: `AICHOR_UV` if set (a pinned uv, or a test's stand-in), else `uv` from
-/// PATH. `Err` names what was looked for.
+/// The uv program: see `crate::uv::find`.
 pub(super) fn find_uv() -> Result<PathBuf, String> {
-    if let Some(uv) = std::env::var_os("AICHOR_UV") {
-        let path = PathBuf::from(&uv);
-        return if path.is_file() {
-            Ok(path)
-        } else {
-            Err(format!("`{}` (AICHOR_UV) does not exist", path.display()))
-        };
-    }
-    which::which("uv").map_err(|_| "`uv` is not on PATH".to_string())
+    crate::uv::find()
 }
 
-/// Run `uv` (from `find_uv`) as `uv lock` in `root`. A signal stops uv (it is never left
-/// running on its own) and ends the run with `Error::Interrupted`.
+/// Run `uv lock` in `root` (`uv` from `find_uv`). A signal stops uv and ends the run with
+/// `Error::Interrupted`.
 pub(super) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
-    let child = Command::new(uv)
-        .arg("lock")
-        .arg("--quiet")
-        .current_dir(root)
-        // Output is captured, so no progress bars; a closed stdin means uv can never sit
-        // waiting for an answer (a credential prompt) the user cannot see.
-        .env("UV_NO_PROGRESS", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => return Ok(Outcome::Failed(e.to_string())),
+    let ran = match crate::uv::run(uv, root, &["lock", "--quiet"])? {
+        Ok(ran) => ran,
+        Err(why) => return Ok(Outcome::Failed(why)),
     };
-    // Read stderr on the side, so a chatty uv never blocks on a full pipe while we poll.
-    let stderr = child.stderr.take().map(|mut pipe| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
-            text
-        })
-    });
-    let status = loop {
-        if let Err(stop) = crate::interrupt::check() {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(stop);
-        }
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Ok(Outcome::Failed(e.to_string())),
-        }
-    };
-    let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
-    if status.success() && root.join("uv.lock").is_file() {
+    if ran.status.success() && root.join("uv.lock").is_file() {
         return Ok(Outcome::Locked);
     }
-    let last = stderr
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("no output");
-    Ok(Outcome::Failed(last.trim().to_string()))
+    Ok(Outcome::Failed(ran.last_line()))
 }

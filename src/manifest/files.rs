@@ -24,12 +24,7 @@ pub struct FileResult {
 
 /// Validate one manifest file; with `strict`, warnings make it invalid too.
 pub fn validate_file(file: &Path, strict: bool) -> Result<FileResult> {
-    let bytes = fs_err::read(file).map_err(|e| Error::io(file, "cannot be read", e))?;
-    let mut validation = match String::from_utf8(bytes) {
-        Ok(text) => validate::validate_text(&text),
-        // One unreadable file is that file's error; the others are still checked.
-        Err(e) => not_utf8(&e),
-    };
+    let mut validation = read_and_validate(file)?;
     let placement = Placement::of(file);
     repo::add_findings(&placement, &mut validation);
     validation.diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -43,6 +38,17 @@ pub fn validate_file(file: &Path, strict: bool) -> Result<FileResult> {
         operator: validation.operator.clone(),
         trigger: placement.trigger(),
         diagnostics: validation.diagnostics,
+    })
+}
+
+/// Read and validate one manifest file, without the repository findings (the caller makes
+/// its own). A file that is not UTF-8 is reported as a finding, not an error.
+pub fn read_and_validate(file: &Path) -> Result<validate::Validation> {
+    let bytes = fs_err::read(file).map_err(|e| Error::io(file, "cannot be read", e))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => validate::validate_text(&text),
+        // One unreadable file is that file's error; the others are still checked.
+        Err(e) => not_utf8(&e),
     })
 }
 

@@ -6,7 +6,7 @@
 pub mod files;
 pub mod migrate;
 mod model;
-mod repo;
+pub mod repo;
 pub mod schema;
 pub mod validate;
 mod walker;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::validate::{Diagnostic, Severity, Validation};
 
 /// The folder AIchor reads manifests from, at the repository root.
-pub(super) const MANIFESTS_DIR: &str = "aichor_manifests";
+pub const MANIFESTS_DIR: &str = "aichor_manifests";
 
 /// Where a manifest sits in its repository.
 #[derive(Debug, Clone)]
@@ -71,13 +71,7 @@ pub(super) fn add_findings(placement: &Placement, checked: &mut Validation) {
         return;
     };
     let context = checked.context.as_ref().map_or(".", |c| c.value.as_str());
-    // The docs say relative to the repository root; AIchor's own demos write it relative to
-    // the context. Accept either.
-    let candidates = [
-        placement.root.join(context).join(&dockerfile.value),
-        placement.root.join(&dockerfile.value),
-    ];
-    if !candidates.iter().any(|p| p.is_file()) {
+    if resolve_dockerfile(&placement.root, context, &dockerfile.value) == DockerfileAt::Missing {
         checked.diagnostics.push(Diagnostic {
             severity: Severity::Warning,
             line: dockerfile.line,
@@ -90,5 +84,33 @@ pub(super) fn add_findings(placement: &Placement, checked: &mut Validation) {
             ),
             help: Some("the build will fail: fix `builder.context` / `builder.dockerfile`".into()),
         });
+    }
+}
+
+/// Where `builder.dockerfile` was found. The docs say the path is relative to the repository
+/// root; AIchor's own demos write it relative to `builder.context` (`context: smoke-test`,
+/// `dockerfile: ./build/Dockerfile`). Either is accepted; the root-relative reading first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DockerfileAt {
+    /// Relative to the repository root, as documented (also when the context is the root).
+    Root(PathBuf),
+    /// Only relative to the context, as the demos write it.
+    Context(PathBuf),
+    /// Neither.
+    Missing,
+}
+
+/// Resolve `dockerfile` against the repository `root` and then the `context` (relative to
+/// the root).
+pub fn resolve_dockerfile(root: &Path, context: &str, dockerfile: &str) -> DockerfileAt {
+    let documented = root.join(dockerfile);
+    if documented.is_file() {
+        return DockerfileAt::Root(documented);
+    }
+    let demo = root.join(context).join(dockerfile);
+    if demo.is_file() {
+        DockerfileAt::Context(demo)
+    } else {
+        DockerfileAt::Missing
     }
 }

@@ -47,6 +47,10 @@ pub struct Validation {
     pub operator: Option<String>,
     pub context: Option<Located>,
     pub dockerfile: Option<Located>,
+    /// `spec.command`, for the repository checks of what it runs.
+    pub command: Option<Located>,
+    /// `spec.rayVersion` (kuberay).
+    pub ray_version: Option<Located>,
 }
 
 /// Check a manifest's text.
@@ -111,6 +115,8 @@ pub fn validate_text(text: &str) -> Validation {
     let builder = get(root, "builder");
     out.context = builder.and_then(|b| get(b, "context")).and_then(located);
     out.dockerfile = builder.and_then(|b| get(b, "dockerfile")).and_then(located);
+    out.command = spec.and_then(|s| get(s, "command")).and_then(located);
+    out.ray_version = spec.and_then(|s| get(s, "rayVersion")).and_then(located);
     let mut walker = Walker {
         text,
         operator: out.operator.clone(),

@@ -62,8 +62,10 @@ fn local_repo() {
     Usage: aichor local-repo [OPTIONS] <COMMAND>
 
     Commands:
-      init  Create a ready-to-submit AIchor repository
-      help  Print this message or the help of the given subcommand(s)
+      init   Create a ready-to-submit AIchor repository
+      check  Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
+      hooks  Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`
+      help   Print this message or the help of the given subcommand(s)
 
     Options:
       -q, --quiet    Print less: results, warnings and errors only
@@ -139,6 +141,14 @@ fn local_repo_init() {
           --dry-run
               Show what would be written; write nothing
 
+          --hooks
+              Install the git commit-msg hook (`local-repo hooks install`) when the destination is in a
+              git repository (init does not run `git init`; otherwise a warning says how) [default: the
+              config file's `hooks`]
+
+          --no-hooks
+              Do not install the hook, whatever the config file says
+
           --force
               Write into a non-empty destination, overwriting files the template also has
 
@@ -168,6 +178,138 @@ fn local_repo_init() {
                                                         # replay a project's recorded answers
       aichor local-repo init demo --template https://github.com/org/pack.git#v1
                                                         # a team's pack from git, at a tag
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn local_repo_check() {
+    aichor_snapshot!(help(&["local-repo", "check", "--help"]), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
+
+    Finds the repository root from PATH upward (the nearest folder with aichor_manifests/,
+    .git or .aichor-answers.yaml), then checks:
+      - every manifest under aichor_manifests/ is valid; a manifest.yaml at the root or a
+        manifests/ folder (old layouts) is a warning; no manifest at all is an error;
+      - builder.context is a folder of the repository and builder.dockerfile exists:
+        relative to the repository root (as documented) is fine, only relative to the
+        context (as AIchor's demos write it) is a warning, neither is an error;
+      - what spec.command runs (python -m pkg.mod, uv run, torchrun, a script path) is in
+        the build context (under src/ or the context root), copied by a COPY/ADD of the
+        Dockerfile and not excluded by .dockerignore;
+      - uv.lock exists when the Dockerfile installs with --locked/--frozen, and is in sync
+        with pyproject.toml (`uv lock --check`, when uv is on PATH; otherwise a note);
+      - .python-version, requires-python and the base image's Python agree; for kuberay,
+        spec.rayVersion, the Ray image's tag and the ray==X pin agree;
+      - no file over --max-context-file-size is sent with the build context.
+
+    With --commit-msg, checks only a commit message (FILE, or - for stdin), the way AIchor
+    reads it: a first line starting `aichor[<manifest>]:` or `aichor(<manifest>.yaml):`
+    runs aichor_manifests/<manifest>, which must exist, be valid and have its Dockerfile.
+    A message that starts no experiment passes; one that nearly does (wrong case, a space
+    before the bracket, no colon, a path with aichor_manifests/, a leading /, \, .. or no
+    .yaml) fails and shows the corrected form. `exp:` (the legacy trigger) is a warning.
+
+    Exit status: 0 no errors (warnings and notes allowed), 1 errors, 2 usage (no
+    repository at PATH, bad flags). Notes (what passed, what could not be checked) show
+    with -v; --format json has everything.
+
+    Usage: aichor local-repo check [OPTIONS] [PATH]
+
+    Arguments:
+      [PATH]
+              A folder in the repository [default: the current directory]
+
+    Options:
+          --commit-msg <FILE|->
+              Check this commit message file (`-` for stdin) instead of the repository
+
+          --max-context-file-size <MB>
+              Report files of the build context larger than this many MB
+              
+              [default: 50]
+
+          --format <FORMAT>
+              Report format on stdout (json: findings, summary counts, whether uv checked uv.lock)
+              
+              [default: text]
+              [possible values: text, json]
+
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn local_repo_hooks() {
+    aichor_snapshot!(help(&["local-repo", "hooks", "--help"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`
+
+    Usage: aichor local-repo hooks [OPTIONS] <COMMAND>
+
+    Commands:
+      install    Install the commit-msg hook; installing again is a no-op
+      uninstall  Remove the hook `hooks install` wrote (and put back commit-msg.legacy)
+      help       Print this message or the help of the given subcommand(s)
+
+    Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
+      -h, --help     Print help
+      -V, --version  Print version
+
+    ----- stderr -----
+    ");
+    aichor_snapshot!(help(&["local-repo", "hooks", "install", "--help"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    Install the commit-msg hook; installing again is a no-op.
+
+    The hook goes where `git rev-parse --git-path hooks` says (so core.hooksPath is respected). It calls
+    this aichor by its absolute path, or `aichor` on PATH if that binary has moved, and skips the check
+    (with a message) when neither exists.
+
+    Usage: aichor local-repo hooks install [OPTIONS] [PATH]
+
+    Arguments:
+      [PATH]
+              A folder in the git repository [default: the current directory]
+
+    Options:
+          --force
+              Replace a commit-msg hook aichor did not write; it is kept as commit-msg.legacy and still
+              runs first
+
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
 
     ----- stderr -----
     ");

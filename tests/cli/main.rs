@@ -2,6 +2,8 @@
 //!
 //! - `support`: running the binary in a scrubbed environment, snapshotting what it prints
 //!   (`aichor_snapshot!`), reading generated trees.
+//! - `check`: `local-repo check` and `local-repo hooks`: generated projects, the corpus as
+//!   repositories, seeded faults, commit messages, the hook in a real git repository.
 //! - `config`: the user's config file and `AICHOR_<KEY>` defaults, their precedence.
 //! - `help`: `--help` of every command, snapshotted.
 //! - `init`: refusals, dry-run, JSON report, answers round-trip, conflict policy.
@@ -23,6 +25,7 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+mod check;
 mod config;
 mod help;
 mod init;

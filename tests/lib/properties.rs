@@ -116,3 +116,22 @@ fn the_pack_reader_never_panics() {
         })
         .unwrap();
 }
+
+/// Characters that matter to a commit message's trigger.
+const COMMIT_ISH: &str =
+    "(aichor|AIchor|exp|aichor_manifests/)?[ a-z.:/\\\\\\[\\]()#\n\r\tY]{0,60}";
+
+proptest! {
+    #[test]
+    fn the_commit_message_parser_never_panics_and_its_corrections_trigger(
+        text in COMMIT_ISH
+    ) {
+        use aichor::check::commit_msg::{Trigger, parse};
+        if let Trigger::NearMiss { corrected: Some(c), .. } = parse(&text) {
+            prop_assert!(
+                matches!(parse(&c), Trigger::Manifest { .. }),
+                "{text:?} corrected to {c:?}, which does not trigger: {:?}", parse(&c)
+            );
+        }
+    }
+}

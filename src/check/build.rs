@@ -1,0 +1,369 @@
+//! One manifest against its repository: the validator's findings carried over, then its
+//! build (`builder.context`, `builder.dockerfile`) resolved, then what `spec.command` runs
+//! looked for in the build context, `.dockerignore` and the Dockerfile's `COPY`s.
+
+use std::path::{Path, PathBuf};
+
+use super::command::{self, Target};
+use super::dockerfile::Dockerfile;
+use super::dockerignore::DockerIgnore;
+use super::{Finding, Repo};
+use crate::error::{Error, Result};
+use crate::manifest::files;
+use crate::manifest::repo::{DockerfileAt, resolve_dockerfile};
+use crate::manifest::validate::{Severity, Validation};
+
+/// A manifest's build, when its context and Dockerfile were found.
+#[derive(Debug)]
+pub(super) struct Build {
+    pub context: PathBuf,
+    pub dockerfile_rel: String,
+    pub dockerfile: Dockerfile,
+    pub ignore: DockerIgnore,
+}
+
+/// One checked manifest.
+#[derive(Debug)]
+pub(super) struct Checked {
+    /// Relative to the root: `aichor_manifests/manifest.yaml`.
+    pub rel: String,
+    pub validation: Validation,
+    pub build: Option<Build>,
+}
+
+/// Check the manifest `file`, adding findings to `out`.
+pub(super) fn check(repo: &Repo, file: &Path, out: &mut Vec<Finding>) -> Result<Checked> {
+    let rel = repo.rel(file);
+    let validation = files::read_and_validate(file)?;
+    for d in &validation.diagnostics {
+        let mut f = Finding::new(d.severity, "manifest", d.message.clone()).at(
+            &rel,
+            Some(d.line),
+            Some(d.column),
+        );
+        if !d.path.is_empty() {
+            f = f.key(&d.path);
+        }
+        if let Some(help) = &d.help {
+            f = f.help(help);
+        }
+        out.push(f);
+    }
+    let build = resolve_build(repo, &rel, &validation, out)?;
+    if let Some(build) = &build {
+        let package = super::versions::Project::read(repo, &build.context).package;
+        check_command(repo, &rel, &validation, build, package.as_deref(), out);
+    }
+    Ok(Checked {
+        rel,
+        validation,
+        build,
+    })
+}
+
+/// The context folder and the Dockerfile, with the rule for `builder.dockerfile`: relative to
+/// the repository root as documented, else relative to the context as the demos write it
+/// (a warning), else an error.
+fn resolve_build(
+    repo: &Repo,
+    rel: &str,
+    v: &Validation,
+    out: &mut Vec<Finding>,
+) -> Result<Option<Build>> {
+    let context = v.context.as_ref().map_or(".", |c| c.value.as_str());
+    let (line, column) = v
+        .context
+        .as_ref()
+        .map_or((None, None), |c| (Some(c.line), Some(c.column)));
+    let escapes = Path::new(context).is_absolute() || normalise(context).starts_with("..");
+    let context_dir = repo.root.join(context);
+    if escapes || !context_dir.is_dir() {
+        out.push(
+            Finding::new(
+                Severity::Error,
+                "context",
+                if escapes {
+                    format!("`builder.context` `{context}` is outside the repository")
+                } else {
+                    format!("`builder.context` `{context}` is not a folder of the repository")
+                },
+            )
+            .at(rel, line, column)
+            .key("builder.context")
+            .help(
+                "`builder.context` is a folder relative to the repository root (`.` for the root)",
+            ),
+        );
+        return Ok(None);
+    }
+    let (dockerfile, line, column) = match &v.dockerfile {
+        Some(d) => (d.value.as_str(), Some(d.line), Some(d.column)),
+        None => ("Dockerfile", None, None),
+    };
+    let at = match &v.dockerfile {
+        Some(_) => resolve_dockerfile(&repo.root, context, dockerfile),
+        // Without the key, docker's default: `Dockerfile` in the context.
+        None => resolve_dockerfile(&context_dir, ".", dockerfile),
+    };
+    let path = match at {
+        DockerfileAt::Root(p) => {
+            out.push(
+                Finding::new(
+                    Severity::Note,
+                    "dockerfile",
+                    format!("`{}` found relative to the repository root", repo.rel(&p)),
+                )
+                .at(rel, line, column)
+                .key("builder.dockerfile"),
+            );
+            p
+        }
+        DockerfileAt::Context(p) => {
+            let from_root = normalise(&format!("{context}/{dockerfile}"));
+            out.push(
+                Finding::new(
+                    Severity::Warning,
+                    "dockerfile",
+                    format!(
+                        "`{dockerfile}` exists only relative to `builder.context` (`{from_root}`), as AIchor's demos write it; the documentation says it is relative to the repository root"
+                    ),
+                )
+                .at(rel, line, column)
+                .key("builder.dockerfile")
+                .help(format!(
+                    "write `dockerfile: ./{from_root}` (relative to the root), which matches under either reading"
+                )),
+            );
+            p
+        }
+        DockerfileAt::Missing => {
+            out.push(
+                Finding::new(
+                    Severity::Error,
+                    "dockerfile",
+                    format!(
+                        "no Dockerfile at `{dockerfile}`: not from the repository root, nor from `builder.context` (`{context}`)"
+                    ),
+                )
+                .at(rel, line, column)
+                .key("builder.dockerfile")
+                .help("the build will fail: fix `builder.dockerfile` (relative to the repository root) or add the file"),
+            );
+            return Ok(None);
+        }
+    };
+    let text = fs_err::read_to_string(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
+    let ignore = DockerIgnore::for_build(&context_dir, Some(&path))?;
+    Ok(Some(Build {
+        context: context_dir,
+        dockerfile_rel: repo.rel(&path),
+        dockerfile: Dockerfile::parse(&text),
+        ignore,
+    }))
+}
+
+/// `a/./b/../c` → `a/c`; a leading `..` stays.
+fn normalise(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Each module and script `spec.command` runs: in the context, not excluded by
+/// `.dockerignore`, copied by the Dockerfile.
+fn check_command(
+    repo: &Repo,
+    rel: &str,
+    v: &Validation,
+    build: &Build,
+    package: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(cmd) = &v.command else { return };
+    let here = |f: Finding| {
+        f.at(rel, Some(cmd.line), Some(cmd.column))
+            .key("spec.command")
+    };
+    for target in command::targets(&cmd.value) {
+        let found = match &target {
+            Target::Module(module) => find_module(&build.context, module, package),
+            Target::Script(script) => find_script(build, script),
+        };
+        let what = match &target {
+            Target::Module(m) => format!("module `{m}`"),
+            Target::Script(s) => format!("script `{s}`"),
+        };
+        let path = match found {
+            Found::At(path) => path,
+            Found::Missing(looked) => {
+                out.push(here(
+                    Finding::new(
+                        Severity::Error,
+                        "command",
+                        format!(
+                            "`spec.command` runs the {what}, which is not in the build context (looked for {})",
+                            looked.iter().map(|p| format!("`{}`", repo.rel(p))).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .help("fix `spec.command`, or add the file (modules live under `src/<package>/`)"),
+                ));
+                continue;
+            }
+            Found::Elsewhere(why) => {
+                out.push(here(Finding::new(
+                    Severity::Note,
+                    "command",
+                    format!("`spec.command` runs the {what}: {why}"),
+                )));
+                continue;
+            }
+        };
+        out.push(here(Finding::new(
+            Severity::Note,
+            "command",
+            format!("`spec.command` runs the {what}: `{}`", repo.rel(&path)),
+        )));
+        let in_context = path
+            .strip_prefix(&build.context)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if let Some(why) = build.ignore.excludes(&in_context) {
+            let file = build.ignore.file.as_deref().unwrap_or(".dockerignore");
+            out.push(
+                Finding::new(
+                    Severity::Error,
+                    "dockerignore",
+                    format!(
+                        "`{}` (the {what} `spec.command` runs) is excluded from the build context by `{}` (line {} of `{file}`)",
+                        repo.rel(&path),
+                        why.pattern,
+                        why.line
+                    ),
+                )
+                .at(
+                    &repo.rel(&build.context.join(file)),
+                    Some(why.line),
+                    None,
+                )
+                .help(format!(
+                    "remove that line, or re-include the file with `!{in_context}` after it"
+                )),
+            );
+        } else if !build.dockerfile.copies(&in_context) {
+            out.push(here(
+                Finding::new(
+                    Severity::Error,
+                    "command",
+                    format!(
+                        "`{}` (the {what} `spec.command` runs) is not copied into the image by `{}`",
+                        repo.rel(&path),
+                        build.dockerfile_rel
+                    ),
+                )
+                .help("add a `COPY` of it (`COPY . .` after the dependency layer copies the whole project)"),
+            ));
+        }
+    }
+}
+
+enum Found {
+    At(PathBuf),
+    /// The places looked at.
+    Missing(Vec<PathBuf>),
+    /// Not expected in the repository (why).
+    Elsewhere(String),
+}
+
+/// A dotted module under `<context>/src/` or `<context>/`. A module whose top-level package
+/// is in neither, and is not the project's own, is taken to be installed (a dependency).
+fn find_module(context: &Path, module: &str, package: Option<&str>) -> Found {
+    let parts: Vec<&str> = module.split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Found::Elsewhere("not a module name".into());
+    }
+    let bases = [context.join("src"), context.to_path_buf()];
+    let top = parts[0];
+    let has_top = |b: &PathBuf| b.join(top).is_dir() || b.join(format!("{top}.py")).is_file();
+    let mut looked = Vec::new();
+    let own = package.is_some_and(|p| p == top);
+    for base in bases.iter().filter(|b| own || has_top(b)) {
+        let mut dir = base.clone();
+        for p in &parts[..parts.len() - 1] {
+            dir.push(p);
+        }
+        let last = parts[parts.len() - 1];
+        let candidates = [
+            dir.join(format!("{last}.py")),
+            dir.join(last).join("__main__.py"),
+        ];
+        if let Some(hit) = candidates.iter().find(|c| c.is_file()) {
+            return Found::At(hit.clone());
+        }
+        looked.push(candidates[0].clone());
+    }
+    if looked.is_empty() {
+        Found::Elsewhere(format!(
+            "`{top}` is not in the repository, so it is taken to be an installed package"
+        ))
+    } else {
+        Found::Missing(looked)
+    }
+}
+
+/// A script path: relative to the context, or to where a `COPY` into the `WORKDIR` put
+/// it; an absolute path under the `WORKDIR` is taken relative to it.
+fn find_script(build: &Build, script: &str) -> Found {
+    let workdir = build.dockerfile.workdir().map(|w| w.trim_end_matches('/'));
+    let relative = if let Some(rest) = script.strip_prefix('/') {
+        match workdir
+            .and_then(|w| script.strip_prefix(w))
+            .and_then(|r| r.strip_prefix('/'))
+        {
+            Some(r) => r.to_string(),
+            None => {
+                return Found::Elsewhere(format!(
+                    "`/{rest}` is an absolute path outside the Dockerfile's `WORKDIR`, not checked"
+                ));
+            }
+        }
+    } else {
+        script.trim_start_matches("./").to_string()
+    };
+    let mut candidates = vec![build.context.join(&relative)];
+    // `COPY src/ /app/` + `WORKDIR /app` + `python main.py`: the script is src/main.py.
+    for (_, sources) in build.dockerfile.context_sources() {
+        for s in sources {
+            let s = s.trim_start_matches("./").trim_end_matches('/');
+            if !s.is_empty() && s != "." && !s.contains('*') {
+                candidates.push(build.context.join(s).join(&relative));
+            }
+        }
+    }
+    match candidates.iter().find(|c| c.is_file()) {
+        Some(hit) => Found::At(hit.clone()),
+        None => Found::Missing(candidates.into_iter().take(1).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn normalise_folds_dots() {
+        assert_eq!(super::normalise("./a/../b/"), "b");
+        assert_eq!(super::normalise("."), ".");
+        assert_eq!(super::normalise("../x"), "../x");
+    }
+}

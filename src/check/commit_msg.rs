@@ -1,0 +1,312 @@
+//! Commit messages as AIchor reads them. Only the subject (the first line after git's
+//! cleanup) matters: the platform's two patterns are anchored at its start,
+//! `^aichor\((?<selector>[^)]+\.ya?ml)\):` and `^aichor\[(?<selector>[^\]]+)\]:`, and the
+//! selector (a path relative to `aichor_manifests/`) must not start with `/`, must not hold
+//! `\` or `../`, and must end in `.yaml`/`.yml`. A subject starting with `exp` and a
+//! non-alphanumeric character is the legacy trigger (the root `manifest.yaml`).
+//! `parse` is pure, for unit tests and fuzzing.
+
+use crate::manifest::repo::MANIFESTS_DIR;
+
+/// What a commit message does on AIchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// No experiment.
+    None,
+    /// Runs `aichor_manifests/<selector>`.
+    Manifest { selector: String },
+    /// The legacy `exp` prefix.
+    Legacy,
+    /// Looks meant to trigger, but the platform will not run it (or not what was meant).
+    NearMiss {
+        /// What is wrong, each problem a phrase.
+        problems: Vec<String>,
+        /// The subject as it should be written, when it can be worked out.
+        corrected: Option<String>,
+    },
+}
+
+/// The subject git will record, with its 1-based line in `message`: comment lines (`#`)
+/// and everything from the scissors line down are dropped, then leading blank lines (git's
+/// default cleanup); the first line left.
+pub fn subject_line(message: &str) -> (usize, &str) {
+    subject_line_with(message, "#")
+}
+
+/// `subject_line` with git's `core.commentChar` (`#` by default, any string since git 2.45).
+pub fn subject_line_with<'a>(message: &'a str, comment: &str) -> (usize, &'a str) {
+    let scissors = format!("{comment} ------------------------ >8 ------------------------");
+    message
+        .lines()
+        .enumerate()
+        .take_while(|(_, l)| !l.starts_with(&scissors))
+        .filter(|(_, l)| !l.starts_with(comment))
+        .map(|(i, l)| (i + 1, l.trim_end()))
+        .find(|(_, l)| !l.is_empty())
+        .unwrap_or((1, ""))
+}
+
+/// Parse a whole message (see `subject_line`).
+pub fn parse(message: &str) -> Trigger {
+    parse_subject(subject_line(message).1)
+}
+
+/// Parse a subject line.
+pub fn parse_subject(subject: &str) -> Trigger {
+    let mut problems = Vec::new();
+    let start = subject.trim_start();
+    if start.len() != subject.len() {
+        problems.push("the message starts with spaces".to_string());
+    }
+    let Some(prefix) = start.get(..6).filter(|p| p.eq_ignore_ascii_case("aichor")) else {
+        return if legacy(subject) {
+            Trigger::Legacy
+        } else {
+            Trigger::None
+        };
+    };
+    if prefix != "aichor" {
+        problems.push(format!("`{prefix}` must be written `aichor` (lower case)"));
+    }
+    let after = &start[6..];
+    let open_at = after.len() - after.trim_start().len();
+    if open_at > 0 && after.trim_start().starts_with(['[', '(']) {
+        problems.push("no space is allowed between `aichor` and the bracket".to_string());
+    }
+    let after = after.trim_start();
+    let (open, close) = match after.chars().next() {
+        Some('[') => ('[', ']'),
+        Some('(') => ('(', ')'),
+        // `aichor: ...`, `aichor is ...`: an ordinary message about aichor.
+        _ => return Trigger::None,
+    };
+    let Some(end) = after.find(close) else {
+        problems.push(format!("`{open}` is never closed with `{close}`"));
+        return Trigger::NearMiss {
+            problems,
+            corrected: None,
+        };
+    };
+    let raw_selector = &after[1..end];
+    let tail = &after[end + 1..];
+    let rest = if let Some(rest) = tail.strip_prefix(':') {
+        rest
+    } else {
+        problems.push(format!("a `:` must follow `{close}`"));
+        tail
+    };
+    let (selector, selector_problems) = fix_selector(raw_selector);
+    problems.extend(selector_problems);
+    if problems.is_empty() {
+        return Trigger::Manifest { selector };
+    }
+    let corrected = (!selector.is_empty() && !selector.contains("../")).then(|| {
+        let rest = rest.trim_start();
+        let rest = if rest.is_empty() { "<message>" } else { rest };
+        format!("aichor{open}{selector}{close}: {rest}")
+    });
+    Trigger::NearMiss {
+        problems,
+        corrected,
+    }
+}
+
+/// The selector as written, repaired where the intent is clear, and what was wrong with it.
+/// Repairs are repeated until nothing changes (`/ x` needs the slash and then the space gone).
+fn fix_selector(raw: &str) -> (String, Vec<String>) {
+    let (mut s, mut problems) = fix_once(raw);
+    loop {
+        let (next, more) = fix_once(&s);
+        if next == s {
+            return (s, problems);
+        }
+        for p in more {
+            if !problems.contains(&p) {
+                problems.push(p);
+            }
+        }
+        s = next;
+    }
+}
+
+fn fix_once(raw: &str) -> (String, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut s = raw.to_string();
+    if s.trim() != s {
+        problems.push("the manifest path has spaces around it".to_string());
+        s = s.trim().to_string();
+    }
+    if s.is_empty() {
+        problems.push("the manifest path is empty".to_string());
+        return (s, problems);
+    }
+    if s.contains('\\') {
+        problems.push("the manifest path uses `\\`: write `/`".to_string());
+        s = s.replace('\\', "/");
+    }
+    if s.starts_with('/') {
+        problems.push(format!(
+            "the manifest path starts with `/`: it is relative to `{MANIFESTS_DIR}/`"
+        ));
+        s = s.trim_start_matches('/').to_string();
+    }
+    if let Some(inner) = s
+        .strip_prefix(MANIFESTS_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+    {
+        problems.push(format!(
+            "the manifest path is relative to `{MANIFESTS_DIR}/`: leave that folder out"
+        ));
+        s = inner.trim_start_matches('/').to_string();
+    }
+    if s.is_empty() {
+        problems.push("the manifest path names no file".to_string());
+        return (s, problems);
+    }
+    if s.contains("../") || s == ".." || s.ends_with("/..") {
+        problems.push(format!(
+            "the manifest path leaves `{MANIFESTS_DIR}/` with `..`"
+        ));
+    }
+    let ext = std::path::Path::new(&s)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if !(ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml")) {
+        problems.push("the manifest path must end in `.yaml` or `.yml`".to_string());
+        s.push_str(".yaml");
+    } else if ext != "yaml" && ext != "yml" {
+        problems.push("the extension must be lower case (`.yaml` or `.yml`)".to_string());
+        s = format!("{}{}", &s[..s.len() - ext.len()], ext.to_ascii_lowercase());
+    }
+    (s, problems)
+}
+
+/// `exp` (any case) followed by a character that is not a letter or digit.
+fn legacy(subject: &str) -> bool {
+    subject
+        .get(..3)
+        .is_some_and(|p| p.eq_ignore_ascii_case("exp"))
+        && subject[3..]
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(s: &str) -> Trigger {
+        Trigger::Manifest {
+            selector: s.to_string(),
+        }
+    }
+
+    fn miss(corrected: Option<&str>) -> impl Fn(&Trigger) -> bool {
+        move |t| matches!(t, Trigger::NearMiss { corrected: c, .. } if c.as_deref() == corrected)
+    }
+
+    #[test]
+    fn triggers() {
+        for (message, selector) in [
+            ("aichor[manifest.yaml]: first run", "manifest.yaml"),
+            ("aichor[sub/manifest.yml]: x", "sub/manifest.yml"),
+            ("aichor(manifest.yaml): x", "manifest.yaml"),
+            ("aichor[manifest.yaml]:", "manifest.yaml"),
+            ("aichor[a.b.yaml]:no space", "a.b.yaml"),
+            (
+                "\n\naichor[manifest.yaml]: after blank lines",
+                "manifest.yaml",
+            ),
+            (
+                "# Please enter the commit message\naichor[manifest.yaml]: x\n\nbody\n",
+                "manifest.yaml",
+            ),
+        ] {
+            assert_eq!(parse(message), run(selector), "{message:?}");
+        }
+    }
+
+    #[test]
+    fn comment_lines_follow_core_comment_char() {
+        let message = "; Please enter the commit message\n#hashtag first\n";
+        assert_eq!(subject_line_with(message, ";"), (2, "#hashtag first"));
+        assert_eq!(subject_line(message).1, "; Please enter the commit message");
+        let verbose =
+            "\n# ------------------------ >8 ------------------------\naichor[x.yaml]: diff\n";
+        assert_eq!(subject_line(verbose).1, "");
+    }
+
+    #[test]
+    fn does_not_trigger() {
+        for message in [
+            "",
+            "fix the loader",
+            "# only a comment\n",
+            "aichor: bump the pin",
+            "aichor is the platform",
+            "aichor_manifests/manifest.yaml: raise the memory",
+            "export the metrics",
+            "experiment with the lr",
+            "see aichor[manifest.yaml]: later in the line",
+            "fix\naichor[manifest.yaml]: on the second line",
+        ] {
+            assert_eq!(parse(message), Trigger::None, "{message:?}");
+        }
+        assert_eq!(parse("exp: try"), Trigger::Legacy);
+        assert_eq!(parse("EXP foo"), Trigger::Legacy);
+    }
+
+    #[test]
+    fn near_misses_say_how_to_write_it() {
+        for (message, corrected) in [
+            (
+                "aichor [manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+            ("Aichor[manifest.yaml]: x", Some("aichor[manifest.yaml]: x")),
+            ("AICHOR[manifest.yaml]: x", Some("aichor[manifest.yaml]: x")),
+            (
+                "aichor[aichor_manifests/manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+            ("aichor[manifest.yaml] x", Some("aichor[manifest.yaml]: x")),
+            (
+                "aichor[manifest.yaml]",
+                Some("aichor[manifest.yaml]: <message>"),
+            ),
+            (
+                "aichor[/manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+            ("aichor[sub\\m.yaml]: x", Some("aichor[sub/m.yaml]: x")),
+            ("aichor[../other/m.yaml]: x", None),
+            ("aichor[manifest]: x", Some("aichor[manifest.yaml]: x")),
+            ("aichor(manifest): x", Some("aichor(manifest.yaml): x")),
+            ("aichor[manifest.YAML]: x", Some("aichor[manifest.yaml]: x")),
+            (
+                "aichor[ manifest.yaml ]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+            ("aichor[]: x", None),
+            ("aichor[manifest.yaml: x", None),
+            (
+                "  aichor[manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+        ] {
+            let got = parse(message);
+            assert!(miss(corrected)(&got), "{message:?} gave {got:?}");
+        }
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        let Trigger::NearMiss { problems, .. } = parse("Aichor [/x]: y") else {
+            panic!("not a near miss");
+        };
+        assert_eq!(problems.len(), 4, "{problems:?}");
+    }
+}

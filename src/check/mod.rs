@@ -1,0 +1,478 @@
+//! `aichor local-repo check`: is this repository ready to submit? Every manifest under
+//! `aichor_manifests/` valid and nothing manifest-like elsewhere (`build`), each build's
+//! context and Dockerfile found (`build`), what `spec.command` runs present, copied and not
+//! excluded by `.dockerignore` (`build`, `dockerignore`, `dockerfile`, `command`), `uv.lock`
+//! present and in sync and no large files sent to the build (`context`), Python and Ray
+//! versions in agreement (`versions`). `--commit-msg` checks a commit message instead
+//! (`commit_msg`). Findings are data: the command line prints them.
+
+mod build;
+pub mod command;
+pub mod commit_msg;
+mod context;
+pub mod dockerfile;
+pub mod dockerignore;
+mod root;
+pub mod versions;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use root::find_root;
+
+use crate::error::{Error, Result};
+use crate::manifest::repo::MANIFESTS_DIR;
+use crate::manifest::validate::Severity;
+
+/// Default for `--max-context-file-size`, in MB.
+pub const DEFAULT_MAX_FILE_MB: u64 = 50;
+
+/// One problem (or remark) with where it is and how to fix it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Which check: `manifest`, `layout`, `context`, `dockerfile`, `command`,
+    /// `dockerignore`, `uv-lock`, `python-version`, `ray-version`, `large-file`, `commit-msg`.
+    pub check: &'static str,
+    /// Relative to the repository root, `/`-separated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// Manifest key path, e.g. `spec.command`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub(crate) fn new(severity: Severity, check: &'static str, message: String) -> Finding {
+        Finding {
+            severity,
+            check,
+            file: None,
+            line: None,
+            column: None,
+            key: None,
+            message,
+            help: None,
+        }
+    }
+
+    pub(crate) fn at(mut self, file: &str, line: Option<usize>, column: Option<usize>) -> Finding {
+        self.file = Some(file.to_string());
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    pub(crate) fn key(mut self, key: &str) -> Finding {
+        self.key = Some(key.to_string());
+        self
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `file:line:column: severity [key]: message`, and `    help: ...` under it.
+    fn to_text(&self) -> String {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        let mut out = String::new();
+        if let Some(file) = &self.file {
+            out.push_str(file);
+            for n in [self.line, self.column].into_iter().map_while(|n| n) {
+                out.push_str(&format!(":{n}"));
+            }
+            out.push_str(": ");
+        }
+        out.push_str(severity);
+        if let Some(key) = &self.key {
+            out.push_str(&format!(" [{key}]"));
+        }
+        out.push_str(&format!(": {}\n", self.message));
+        if let Some(help) = &self.help {
+            out.push_str(&format!("    help: {help}\n"));
+        }
+        out
+    }
+}
+
+/// Counts by severity.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+/// What `local-repo check` found: `--format json` prints this.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Bumped when a field changes meaning or goes away (as the JSON errors' own).
+    pub schema_version: u32,
+    /// The repository root.
+    pub root: String,
+    /// `repository` (the whole check) or `commit-msg`.
+    pub mode: &'static str,
+    /// The manifests checked, relative to the root.
+    pub manifests: Vec<String>,
+    /// Whether `uv lock --check` ran and gave a verdict.
+    pub uv_lock_checked: bool,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    fn new(
+        root: &Path,
+        mode: &'static str,
+        manifests: Vec<String>,
+        findings: Vec<Finding>,
+        uv: bool,
+    ) -> Report {
+        let count = |s| findings.iter().filter(|f| f.severity == s).count();
+        Report {
+            schema_version: 1,
+            root: root.display().to_string(),
+            mode,
+            manifests,
+            uv_lock_checked: uv,
+            summary: Summary {
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                notes: count(Severity::Note),
+            },
+            findings,
+        }
+    }
+
+    /// Whether the repository (or message) passes: no errors.
+    pub fn passed(&self) -> bool {
+        self.summary.errors == 0
+    }
+
+    /// The report for people: each finding rustc-style (notes only when `verbose`), then a
+    /// summary line.
+    pub fn to_text(&self, verbose: bool) -> String {
+        let mut out = String::new();
+        for f in &self.findings {
+            if verbose || f.severity != Severity::Note {
+                out.push_str(&f.to_text());
+            }
+        }
+        let s = self.summary;
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let notes = if verbose || s.notes == 0 {
+            plural(s.notes, "note")
+        } else {
+            format!("{} (`-v` shows them)", plural(s.notes, "note"))
+        };
+        let verdict = match (self.mode, self.passed()) {
+            ("commit-msg", true) => "commit message accepted",
+            ("commit-msg", false) => "commit message refused",
+            (_, true) => "ready to submit",
+            (_, false) => "not ready to submit",
+        };
+        let what = if self.mode == "commit-msg" {
+            String::new()
+        } else {
+            format!(
+                " ({}; uv.lock {})",
+                plural(self.manifests.len(), "manifest"),
+                if self.uv_lock_checked {
+                    "checked with uv"
+                } else {
+                    "not checked with uv"
+                }
+            )
+        };
+        out.push_str(&format!(
+            "{verdict}{what}: {}, {}, {notes}\n",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+        ));
+        out
+    }
+}
+
+/// Settings of a repository check.
+#[derive(Debug, Clone)]
+pub struct CheckSettings {
+    /// Where to start looking for the root.
+    pub path: PathBuf,
+    /// Files of the build context larger than this (bytes) are reported.
+    pub max_file_size: u64,
+}
+
+/// The repository being checked.
+#[derive(Debug)]
+pub(crate) struct Repo {
+    pub root: PathBuf,
+}
+
+impl Repo {
+    /// `path` relative to the root, `/`-separated (as given when outside it).
+    pub(crate) fn rel(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        let text = rel.to_string_lossy().replace('\\', "/");
+        let text = text.strip_prefix("./").map_or(text.clone(), str::to_string);
+        if text.is_empty() { ".".into() } else { text }
+    }
+
+    fn manifests_dir(&self) -> PathBuf {
+        self.root.join(MANIFESTS_DIR)
+    }
+
+    /// Every `*.yaml`/`*.yml` under `aichor_manifests/`, sorted (none when it is missing).
+    fn manifests(&self) -> Result<Vec<PathBuf>> {
+        if !self.manifests_dir().is_dir() {
+            return Ok(Vec::new());
+        }
+        match crate::manifest::files::collect(&[self.manifests_dir()]) {
+            Ok(files) => Ok(files),
+            Err(Error::NoManifests { .. }) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Check the whole repository at or above `settings.path`.
+pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
+    let repo = Repo {
+        root: find_root(&settings.path)?,
+    };
+    let mut findings = Vec::new();
+    layout(&repo, &mut findings);
+    let files = repo.manifests()?;
+    if files.is_empty() {
+        findings.push(
+            Finding::new(
+                Severity::Error,
+                "layout",
+                format!("no manifests under `{MANIFESTS_DIR}/`: AIchor has nothing to run"),
+            )
+            .help(format!(
+                "add one (`aichor local-repo init` writes `{MANIFESTS_DIR}/manifest.yaml`), or move yours there"
+            )),
+        );
+    }
+    let mut checked = Vec::new();
+    for file in &files {
+        checked.push(build::check(&repo, file, &mut findings)?);
+    }
+    let mut uv_checked = false;
+    let mut seen: Vec<(&Path, &str)> = Vec::new();
+    let mut contexts_seen: Vec<&Path> = Vec::new();
+    for c in &checked {
+        let Some(b) = &c.build else { continue };
+        let project = versions::Project::read(&repo, &b.context);
+        let bases = b.dockerfile.bases();
+        if c.validation.operator.as_deref() == Some("kuberay") {
+            versions::ray(
+                &c.rel,
+                c.validation.ray_version.as_ref(),
+                &project,
+                &b.dockerfile_rel,
+                &bases,
+                &mut findings,
+            );
+        }
+        // Builds shared by several manifests are checked once.
+        if seen.contains(&(b.context.as_path(), b.dockerfile_rel.as_str())) {
+            continue;
+        }
+        seen.push((b.context.as_path(), b.dockerfile_rel.as_str()));
+        versions::python(&project, &b.dockerfile_rel, &bases, &mut findings);
+        if contexts_seen.contains(&b.context.as_path()) {
+            continue;
+        }
+        contexts_seen.push(b.context.as_path());
+        uv_checked |= context::check_lock(&repo, b, &mut findings)?;
+        context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
+    }
+    for c in &checked {
+        if c.build.is_some()
+            && !c
+                .validation
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
+        {
+            let selector = c
+                .rel
+                .strip_prefix(&format!("{MANIFESTS_DIR}/"))
+                .unwrap_or(&c.rel);
+            findings.push(
+                Finding::new(
+                    Severity::Note,
+                    "manifest",
+                    format!("run it with: git commit -m \"aichor[{selector}]: <message>\""),
+                )
+                .at(&c.rel, None, None),
+            );
+        }
+    }
+    let manifests = checked.into_iter().map(|c| c.rel).collect();
+    Ok(Report::new(
+        &repo.root,
+        "repository",
+        manifests,
+        findings,
+        uv_checked,
+    ))
+}
+
+/// Old layouts: a `manifest.yaml` at the root, manifests in a `manifests/` folder; and a
+/// project that is not at its git repository's root.
+fn layout(repo: &Repo, out: &mut Vec<Finding>) {
+    let mut strays = Vec::new();
+    for name in ["manifest.yaml", "manifest.yml"] {
+        let p = repo.root.join(name);
+        if p.is_file() {
+            strays.push(p);
+        }
+    }
+    let old = repo.root.join("manifests");
+    if old.is_dir() {
+        strays.extend(crate::manifest::files::collect(&[old]).unwrap_or_default());
+    }
+    for p in strays {
+        let rel = repo.rel(&p);
+        out.push(
+            Finding::new(
+                Severity::Warning,
+                "layout",
+                format!("`{rel}` looks like a manifest outside `{MANIFESTS_DIR}/`: AIchor only reads manifests from there"),
+            )
+            .at(&rel, None, None)
+            .help(format!("move it under `{MANIFESTS_DIR}/` (`git mv {rel} {MANIFESTS_DIR}/`)")),
+        );
+    }
+    if let Some(git_root) = root::enclosing_git_root(&repo.root)
+        && repo.manifests_dir().is_dir()
+    {
+        out.push(
+            Finding::new(
+                Severity::Warning,
+                "layout",
+                format!(
+                    "`{MANIFESTS_DIR}/` is not at the root of its git repository (`{}`): AIchor reads it from the repository root",
+                    git_root.display()
+                ),
+            )
+            .help("make this folder its own repository, or move `aichor_manifests/` to the git root"),
+        );
+    }
+}
+
+/// git's `core.commentChar` in `root` (`#` when unset, `auto` or git cannot be run).
+fn comment_char(root: &Path) -> String {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["config", "--get", "core.commentChar"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim_end_matches('\n')
+                .to_string()
+        })
+        .filter(|c| !c.is_empty() && c != "auto")
+        .unwrap_or_else(|| "#".into())
+}
+
+/// Check a commit message (the text of `--commit-msg FILE|-`, shown as `source`) the way
+/// AIchor reads it; when it runs a manifest, check that manifest and its build too.
+pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<Report> {
+    use commit_msg::Trigger;
+    let repo = Repo {
+        root: find_root(path)?,
+    };
+    let (line, subject) = commit_msg::subject_line_with(message, &comment_char(&repo.root));
+    let at = |f: Finding| f.at(source, Some(line), Some(1));
+    let mut findings = Vec::new();
+    let mut manifests = Vec::new();
+    match commit_msg::parse_subject(subject) {
+        Trigger::None => findings.push(at(Finding::new(
+            Severity::Note,
+            "commit-msg",
+            "the message does not start an experiment (no `aichor[<manifest>]:` at the start of its first line)".into(),
+        ))),
+        Trigger::Legacy => findings.push(at(
+            Finding::new(
+                Severity::Warning,
+                "commit-msg",
+                "`exp` is AIchor's legacy trigger: it runs the repository root's `manifest.yaml`, not one under `aichor_manifests/`".into(),
+            )
+            .help("start the message with `aichor[manifest.yaml]: ` to run `aichor_manifests/manifest.yaml`"),
+        )),
+        Trigger::NearMiss { problems, corrected } => findings.push(at(
+            Finding::new(
+                Severity::Error,
+                "commit-msg",
+                format!(
+                    "`{subject}` looks like an AIchor trigger, but AIchor will not run it: {}",
+                    problems.join("; ")
+                ),
+            )
+            .help(match corrected {
+                Some(c) => format!("write it as `{c}`"),
+                None => "write it as `aichor[<path relative to aichor_manifests/>.yaml]: <message>`".into(),
+            }),
+        )),
+        Trigger::Manifest { selector } => {
+            let file = repo.manifests_dir().join(&selector);
+            if file.is_file() {
+                let c = build::check(&repo, &file, &mut findings)?;
+                findings.push(at(Finding::new(
+                    Severity::Note,
+                    "commit-msg",
+                    format!(
+                        "pushing this commit runs `{}` (only the last commit of a push is read)",
+                        c.rel
+                    ),
+                )));
+                manifests.push(c.rel);
+            } else {
+                let known: Vec<String> = repo
+                    .manifests()?
+                    .iter()
+                    .map(|p| repo.rel(p).trim_start_matches(&format!("{MANIFESTS_DIR}/")).to_string())
+                    .collect();
+                let help = match crate::suggest::did_you_mean(&selector, known.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `aichor[{s}]:`?"),
+                    None if known.is_empty() => format!("there are no manifests under `{MANIFESTS_DIR}/`"),
+                    None => format!("manifests here: {}", known.join(", ")),
+                };
+                findings.push(at(
+                    Finding::new(
+                        Severity::Error,
+                        "commit-msg",
+                        format!("the message runs `{MANIFESTS_DIR}/{selector}`, which does not exist"),
+                    )
+                    .help(help),
+                ));
+            }
+        }
+    }
+    Ok(Report::new(
+        &repo.root,
+        "commit-msg",
+        manifests,
+        findings,
+        false,
+    ))
+}

@@ -1,0 +1,194 @@
+//! `aichor local-repo hooks install|uninstall`: a git `commit-msg` hook that runs
+//! `aichor local-repo check --commit-msg`. The hooks folder is git's own answer
+//! (`git rev-parse --git-path hooks`, so `core.hooksPath` and worktrees are respected). Our
+//! hook is recognised by its marker line; a hook we did not write is never overwritten
+//! without `--force`, and then kept as `commit-msg.legacy`, which ours runs first.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::{Error, ProgramOutput, Result};
+
+/// The line that marks the hook as ours.
+pub const MARKER: &str = "# aichor-commit-msg-hook: written by `aichor local-repo hooks install`";
+
+/// What `install`/`uninstall` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Installed {
+        hook: PathBuf,
+        legacy: Option<PathBuf>,
+    },
+    Updated {
+        hook: PathBuf,
+    },
+    AlreadyInstalled {
+        hook: PathBuf,
+    },
+    Removed {
+        hook: PathBuf,
+        restored: Option<PathBuf>,
+    },
+    NotInstalled {
+        hook: PathBuf,
+    },
+}
+
+/// The `commit-msg` hook path of the repository `path` is in.
+pub fn hook_path(path: &Path) -> Result<PathBuf> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(path)
+        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
+        .output()
+        .map_err(Error::GitMissing)?;
+    if !out.status.success() {
+        return Err(Error::NotGitRepo {
+            path: path.into(),
+            source: ProgramOutput(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+        });
+    }
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Ok(PathBuf::from(dir).join("commit-msg"))
+}
+
+/// Whether `path` is inside a git repository.
+pub fn in_git_repository(path: &Path) -> bool {
+    hook_path(path).is_ok()
+}
+
+/// The hook's text for the `aichor` at `exe`. POSIX `sh`, LF line endings. The absolute path
+/// of the binary that installed it comes first (it works where PATH differs: GUI clients,
+/// IDEs; and never picks up another program called `aichor`); `aichor` on PATH is the
+/// fallback when that binary has moved; with neither, the check is skipped with a message
+/// rather than blocking every commit.
+pub fn script(exe: &Path) -> String {
+    let exe = exe
+        .to_string_lossy()
+        .replace('\\', "/")
+        .replace('\'', r"'\''");
+    format!(
+        r#"#!/bin/sh
+{MARKER}
+# Checks the commit message the way AIchor reads it (`aichor[<manifest>]: ...`).
+# Remove with `aichor local-repo hooks uninstall`; skip once with `git commit --no-verify`.
+legacy="$(dirname "$0")/commit-msg.legacy"
+if [ -x "$legacy" ]; then
+    "$legacy" "$@" || exit $?
+fi
+aichor='{exe}'
+if [ ! -x "$aichor" ]; then
+    aichor=$(command -v aichor) || {{
+        echo "aichor commit-msg hook: aichor not found (was $aichor); message not checked" >&2
+        exit 0
+    }}
+fi
+exec "$aichor" local-repo check --commit-msg "$1"
+"#
+    )
+}
+
+fn is_ours(text: &str) -> bool {
+    text.lines().any(|l| l == MARKER)
+}
+
+/// Install the hook for the repository `path` is in, calling the binary `exe`.
+pub fn install(path: &Path, exe: &Path, force: bool) -> Result<Outcome> {
+    let hook = hook_path(path)?;
+    let text = script(exe);
+    let mut legacy = None;
+    let mut updated = false;
+    match fs_err::symlink_metadata(&hook) {
+        Ok(meta) if meta.is_file() => {
+            let existing =
+                fs_err::read(&hook).map_err(|e| Error::io(&hook, "cannot be read", e))?;
+            if existing == text.as_bytes() {
+                return Ok(Outcome::AlreadyInstalled { hook });
+            }
+            if is_ours(&String::from_utf8_lossy(&existing)) {
+                updated = true;
+            } else if !force {
+                return Err(Error::ForeignHook {
+                    path: hook,
+                    installing: true,
+                });
+            } else {
+                let kept = hook.with_file_name("commit-msg.legacy");
+                if fs_err::symlink_metadata(&kept).is_ok() {
+                    // Never lose a hook: an earlier one is already kept there.
+                    return Err(Error::LegacyHookKept { path: kept });
+                }
+                fs_err::rename(&hook, &kept)
+                    .map_err(|e| Error::io(&hook, "cannot be moved aside", e))?;
+                legacy = Some(kept);
+            }
+        }
+        // A link or a folder in the way: not ours to replace.
+        Ok(_) => {
+            return Err(Error::ForeignHook {
+                path: hook,
+                installing: !force,
+            });
+        }
+        Err(_) => {}
+    }
+    if let Some(dir) = hook.parent() {
+        fs_err::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
+    }
+    fs_err::write(&hook, text).map_err(|e| Error::io(&hook, "cannot be written", e))?;
+    make_executable(&hook)?;
+    Ok(if updated {
+        Outcome::Updated { hook }
+    } else {
+        Outcome::Installed { hook, legacy }
+    })
+}
+
+/// Remove our hook (a foreign one is left alone, an error), putting back a hook `install
+/// --force` kept aside.
+pub fn uninstall(path: &Path) -> Result<Outcome> {
+    let hook = hook_path(path)?;
+    let Ok(existing) = fs_err::read_to_string(&hook) else {
+        return Ok(Outcome::NotInstalled { hook });
+    };
+    if !is_ours(&existing) {
+        return Err(Error::ForeignHook {
+            path: hook,
+            installing: false,
+        });
+    }
+    fs_err::remove_file(&hook).map_err(|e| Error::io(&hook, "cannot be removed", e))?;
+    let kept = hook.with_file_name("commit-msg.legacy");
+    let restored = if kept.is_file() {
+        fs_err::rename(&kept, &hook).map_err(|e| Error::io(&kept, "cannot be put back", e))?;
+        Some(hook.clone())
+    } else {
+        None
+    };
+    Ok(Outcome::Removed { hook, restored })
+}
+
+#[cfg(unix)]
+fn make_executable(hook: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs_err::set_permissions(hook, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io(hook, "cannot be made executable", e))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_hook: &Path) -> Result<()> {
+    // Git for Windows runs hooks through its `sh` whatever the mode.
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_script_is_marked_and_quotes_the_path() {
+        let s = super::script(std::path::Path::new("/opt/it's/aichor"));
+        assert!(s.starts_with("#!/bin/sh\n"));
+        assert!(super::is_ours(&s));
+        assert!(s.contains(r"aichor='/opt/it'\''s/aichor'"));
+        assert!(!s.contains('\r'));
+    }
+}

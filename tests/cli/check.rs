@@ -1,0 +1,869 @@
+//! `aichor local-repo check` and `local-repo hooks`: generated projects are ready to submit,
+//! the conformance corpus laid out as repositories, one seeded fault per test, commit
+//! messages from a file and stdin, and the hook in a real git repository.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{aichor, aichor_snapshot, stderr};
+
+/// A generated project (`uv.lock` stands in for `uv lock`'s: the check cannot tell without
+/// uv, which these tests never run).
+fn project(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    aichor()
+        .args(["local-repo", "init"])
+        .arg(&dir)
+        .args(["--no-input", "--no-lock"])
+        .args(args)
+        .assert()
+        .success();
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    (tmp, dir)
+}
+
+/// A finding as the tests look at it.
+#[derive(Debug)]
+struct Found {
+    severity: String,
+    check: String,
+    file: String,
+    message: String,
+}
+
+/// Run the check on `dir` (with `extra` flags) as JSON: exit code, findings, the report.
+fn check(dir: &Path, extra: &[&str]) -> (i32, Vec<Found>, serde_json::Value) {
+    let out = aichor()
+        .args(["local-repo", "check", "--format", "json"])
+        .arg(dir)
+        .args(extra)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(&out)
+        )
+    });
+    let findings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| Found {
+            severity: f["severity"].as_str().unwrap().into(),
+            check: f["check"].as_str().unwrap().into(),
+            file: f["file"].as_str().unwrap_or_default().into(),
+            message: f["message"].as_str().unwrap().into(),
+        })
+        .collect();
+    (out.status.code().unwrap(), findings, report)
+}
+
+/// The findings of `severity` from `check`.
+fn having<'a>(found: &'a [Found], severity: &str, check: &str) -> Vec<&'a Found> {
+    found
+        .iter()
+        .filter(|f| f.severity == severity && f.check == check)
+        .collect()
+}
+
+/// Exactly one `severity` finding of `check`, and the run's exit code matches.
+fn assert_one(dir: &Path, severity: &str, check_name: &str, extra: &[&str]) -> String {
+    let (code, found, _) = check(dir, extra);
+    let hits = having(&found, severity, check_name);
+    assert_eq!(hits.len(), 1, "{found:#?}");
+    assert_eq!(code, i32::from(severity == "error"), "{found:#?}");
+    hits[0].message.clone()
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn manifest(dir: &Path) -> PathBuf {
+    dir.join("aichor_manifests/manifest.yaml")
+}
+
+#[test]
+fn check_every_template_variant_is_ready() {
+    let variants = Path::new(env!("CARGO_MANIFEST_DIR")).join("template-tests");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(variants).unwrap() {
+        let answers = entry.unwrap().path().join("answers.yaml");
+        let answers = answers.to_str().unwrap();
+        let (_tmp, dir) = project(&["--answers", answers]);
+        let (code, found, report) = check(&dir, &[]);
+        let problems: Vec<&Found> = found.iter().filter(|f| f.severity != "note").collect();
+        assert!(problems.is_empty(), "{answers}: {problems:#?}");
+        assert_eq!(code, 0, "{answers}");
+        assert_eq!(report["summary"]["errors"], 0);
+        assert_eq!(report["uv_lock_checked"], false);
+        // What the command runs was found in the project.
+        assert!(
+            found
+                .iter()
+                .any(|f| f.check == "command" && f.message.contains("runs the module")),
+            "{answers}: {found:#?}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 10, "only {seen} variants");
+}
+
+#[test]
+fn check_text_report_of_a_clean_project() {
+    let (_tmp, dir) = project(&["--operator", "kuberay"]);
+    aichor_snapshot!(aichor().args(["local-repo", "check", "-v"]).arg(&dir), @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    aichor_manifests/manifest.yaml:10:15: note [builder.dockerfile]: `Dockerfile` found relative to the repository root
+    aichor_manifests/manifest.yaml:18:12: note [spec.command]: `spec.command` runs the module `demo.main`: `src/demo/main.py`
+    uv.lock: note: `uv.lock` not checked against pyproject.toml: `/nonexistent/uv` (AICHOR_UV) does not exist
+        help: install uv (https://docs.astral.sh/uv/) to have it checked
+    aichor_manifests/manifest.yaml: note: run it with: git commit -m "aichor[manifest.yaml]: <message>"
+    ready to submit (1 manifest; uv.lock not checked with uv): 0 errors, 0 warnings, 4 notes
+
+    ----- stderr -----
+    "#);
+    let (_tmp, dir) = project(&[
+        "--operator",
+        "pytorch",
+        "--profile",
+        "gpu-h100x8",
+        "--workers",
+        "2",
+    ]);
+    aichor_snapshot!(aichor().args(["local-repo", "check"]).current_dir(dir.join("src")), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    ready to submit (1 manifest; uv.lock not checked with uv): 0 errors, 0 warnings, 5 notes (`-v` shows them)
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn check_conformance_corpus_as_repositories() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+    let files = crate::manifest::yaml_files(&corpus);
+    let mut summary = String::new();
+    for file in &files {
+        // The demo repository's layout, as far as the manifest tells it: its context folder,
+        // and a Dockerfile where the demos put it (relative to the context). The code the
+        // commands run is not there.
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("aichor_manifests")).unwrap();
+        std::fs::copy(file, tmp.path().join("aichor_manifests/manifest.yaml")).unwrap();
+        let m: yaml_serde::Value =
+            yaml_serde::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let context = tmp
+            .path()
+            .join(m["builder"]["context"].as_str().unwrap_or("."));
+        let dockerfile = context.join(m["builder"]["dockerfile"].as_str().unwrap_or("Dockerfile"));
+        std::fs::create_dir_all(dockerfile.parent().unwrap()).unwrap();
+        std::fs::write(&dockerfile, "FROM python:3.11-slim\nCOPY . .\n").unwrap();
+        let (code, found, _) = check(tmp.path(), &[]);
+        let mut kinds: Vec<String> = found
+            .iter()
+            .filter(|f| f.severity != "note")
+            .map(|f| format!("{} {}", f.severity, f.check))
+            .collect();
+        kinds.dedup();
+        summary.push_str(&format!(
+            "{} → exit {code}: {}\n",
+            file.strip_prefix(&corpus).unwrap().display(),
+            kinds.join(", ")
+        ));
+    }
+    insta::assert_snapshot!(summary);
+}
+
+#[test]
+fn check_image_mismatch_is_reported_once() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    edit(
+        &manifest(&dir),
+        "image: \"demo\"\n  command",
+        "image: \"other\"\n  command",
+    );
+    let (code, found, _) = check(&dir, &[]);
+    let errors: Vec<&Found> = found.iter().filter(|f| f.severity == "error").collect();
+    assert_eq!((code, errors.len()), (1, 1), "{found:#?}");
+    assert_eq!(errors[0].check, "manifest");
+}
+
+#[test]
+fn check_missing_dockerfile() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::remove_file(dir.join("Dockerfile")).unwrap();
+    let message = assert_one(&dir, "error", "dockerfile", &[]);
+    assert!(
+        message.contains("no Dockerfile at `./Dockerfile`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn check_dockerfile_relative_to_context_is_a_warning() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::create_dir(dir.join("build")).unwrap();
+    std::fs::rename(dir.join("Dockerfile"), dir.join("build/Dockerfile")).unwrap();
+    // Demo style: `context: build`, `dockerfile: ./Dockerfile`.
+    edit(&manifest(&dir), "context: .", "context: build");
+    let message = assert_one(&dir, "warning", "dockerfile", &[]);
+    assert!(
+        message.contains("only relative to `builder.context` (`build/Dockerfile`)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn check_wrong_context() {
+    let (_tmp, dir) = project(&["--operator", "xgboost"]);
+    edit(&manifest(&dir), "context: .", "context: app");
+    let message = assert_one(&dir, "error", "context", &[]);
+    assert!(message.contains("`app` is not a folder"), "{message}");
+    edit(&manifest(&dir), "context: app", "context: ../elsewhere");
+    let message = assert_one(&dir, "error", "context", &[]);
+    assert!(message.contains("outside the repository"), "{message}");
+}
+
+#[test]
+fn check_module_missing_under_src() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::remove_file(dir.join("src/demo/main.py")).unwrap();
+    let message = assert_one(&dir, "error", "command", &[]);
+    assert!(
+        message.contains("module `demo.main`") && message.contains("src/demo/main.py"),
+        "{message}"
+    );
+    // The package itself gone: still the project's own module, still an error.
+    std::fs::remove_dir_all(dir.join("src/demo")).unwrap();
+    assert_one(&dir, "error", "command", &[]);
+}
+
+#[test]
+fn check_script_command_and_copy() {
+    let (_tmp, dir) = project(&["--operator", "jobset"]);
+    edit(
+        &manifest(&dir),
+        "python -u -m demo.main",
+        "python -u train.py",
+    );
+    let message = assert_one(&dir, "error", "command", &[]);
+    assert!(message.contains("script `train.py`"), "{message}");
+    std::fs::write(dir.join("train.py"), "print(1)\n").unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
+    // A Dockerfile that copies only src/ does not copy train.py.
+    edit(&dir.join("Dockerfile"), "COPY . /app", "COPY src /app/src");
+    let message = assert_one(&dir, "error", "command", &[]);
+    assert!(
+        message.contains("is not copied into the image"),
+        "{message}"
+    );
+}
+
+#[test]
+fn check_dockerignore_excluding_src() {
+    let (_tmp, dir) = project(&["--operator", "pytorch"]);
+    let ignore = dir.join(".dockerignore");
+    let mut text = std::fs::read_to_string(&ignore).unwrap();
+    text.push_str("src/\n");
+    std::fs::write(&ignore, &text).unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    let hits = having(&found, "error", "dockerignore");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    assert_eq!(hits[0].file, ".dockerignore");
+    assert!(hits[0].message.contains("by `src/`"), "{}", hits[0].message);
+    // Re-included: fine again.
+    text.push_str("!src/demo\n");
+    std::fs::write(&ignore, &text).unwrap();
+    assert_eq!(check(&dir, &[]).0, 0);
+}
+
+#[test]
+fn check_missing_and_stale_uv_lock() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::remove_file(dir.join("uv.lock")).unwrap();
+    let message = assert_one(&dir, "error", "uv-lock", &[]);
+    assert!(message.contains("`uv.lock` is missing"), "{message}");
+}
+
+/// A stand-in for uv: `uv lock --check` exits `code` printing `stderr`.
+#[cfg(unix)]
+fn fake_uv(dir: &Path, code: i32, stderr: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let uv = dir.join("fake-uv");
+    std::fs::write(
+        &uv,
+        format!("#!/bin/sh\n[ \"$1 $2\" = \"lock --check\" ] || exit 99\necho '{stderr}' >&2\nexit {code}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    uv
+}
+
+#[cfg(unix)]
+#[test]
+fn check_uv_lock_with_uv() {
+    let (tmp, dir) = project(&["--operator", "jax"]);
+    let run = |uv: &Path| {
+        let out = aichor()
+            .env("AICHOR_UV", uv)
+            .args(["local-repo", "check", "--format", "json"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), report)
+    };
+    let stale = fake_uv(
+        tmp.path(),
+        1,
+        "error: The lockfile at `uv.lock` needs to be updated, but `--check` was provided.",
+    );
+    let (code, report) = run(&stale);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["uv_lock_checked"], true);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "uv-lock")
+        .unwrap();
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["help"], "run `uv lock` in `.` and commit `uv.lock`");
+    let offline = fake_uv(tmp.path(), 2, "error: Failed to fetch: network unreachable");
+    let (code, report) = run(&offline);
+    assert_eq!(
+        (code, &report["uv_lock_checked"]),
+        (0, &serde_json::json!(false)),
+        "{report:#}"
+    );
+    let in_sync = fake_uv(tmp.path(), 0, "Resolved 3 packages");
+    let (code, report) = run(&in_sync);
+    assert_eq!(
+        (code, &report["uv_lock_checked"]),
+        (0, &serde_json::json!(true)),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn check_manifests_outside_the_folder() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::copy(manifest(&dir), dir.join("manifest.yaml")).unwrap();
+    std::fs::create_dir(dir.join("manifests")).unwrap();
+    std::fs::copy(manifest(&dir), dir.join("manifests/gpu.yaml")).unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    let files: Vec<&str> = having(&found, "warning", "layout")
+        .iter()
+        .map(|f| f.file.as_str())
+        .collect();
+    assert_eq!(files, ["manifest.yaml", "manifests/gpu.yaml"], "{found:#?}");
+    assert_eq!(code, 0);
+    // With none left under aichor_manifests/, that is the error.
+    std::fs::remove_dir_all(dir.join("aichor_manifests")).unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        having(&found, "error", "layout")[0]
+            .message
+            .contains("no manifests"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn check_ray_version_mismatch() {
+    let (_tmp, dir) = project(&["--operator", "kuberay"]);
+    let text = std::fs::read_to_string(manifest(&dir)).unwrap();
+    let version = text
+        .split("rayVersion: \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    edit(
+        &manifest(&dir),
+        &format!("rayVersion: \"{version}\""),
+        "rayVersion: \"2.1.0\"",
+    );
+    let (code, found, _) = check(&dir, &[]);
+    let files: Vec<&str> = having(&found, "error", "ray-version")
+        .iter()
+        .map(|f| f.file.as_str())
+        .collect();
+    assert_eq!(code, 1);
+    assert_eq!(
+        files,
+        ["aichor_manifests/manifest.yaml", "pyproject.toml"],
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn check_python_version_mismatch() {
+    let (_tmp, dir) = project(&["--operator", "xgboost", "--python", "3.11"]);
+    std::fs::write(dir.join(".python-version"), "3.12\n").unwrap();
+    let message = assert_one(&dir, "error", "python-version", &[]);
+    assert!(
+        message.contains("asks for Python 3.12") && message.contains("has 3.11"),
+        "{message}"
+    );
+    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    edit(
+        &dir.join("pyproject.toml"),
+        "requires-python = \">=3.11\"",
+        "requires-python = \">=3.12\"",
+    );
+    let (code, found, _) = check(&dir, &[]);
+    let hits = having(&found, "error", "python-version");
+    assert_eq!((code, hits.len()), (1, 2), "{found:#?}");
+    assert_eq!(hits[0].file, "Dockerfile");
+    assert_eq!(hits[1].file, "pyproject.toml");
+}
+
+#[test]
+fn check_large_file_in_the_context() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::create_dir(dir.join("data")).unwrap();
+    std::fs::write(dir.join("data/weights.bin"), vec![0u8; 2_100_000]).unwrap();
+    std::fs::create_dir_all(dir.join("runs")).unwrap();
+    std::fs::write(dir.join("runs/ignored.bin"), vec![0u8; 2_100_000]).unwrap();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".git/pack.bin"), vec![0u8; 2_100_000]).unwrap();
+    let message = assert_one(
+        &dir,
+        "warning",
+        "large-file",
+        &["--max-context-file-size", "2"],
+    );
+    assert_eq!(
+        message,
+        "`data/weights.bin` (2.1 MB) is sent to the build with the context (limit 2.0 MB)"
+    );
+    // Under the default limit, nothing.
+    assert!(having(&check(&dir, &[]).1, "warning", "large-file").is_empty());
+}
+
+#[test]
+fn check_outside_a_repository_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    aichor_snapshot!(aichor().args(["local-repo", "check"]).current_dir(tmp.path()), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no AIchor repository at or above `.` (no `aichor_manifests/`, `.git` or `.aichor-answers.yaml`)
+      help: run it inside the repository, or pass its folder: `aichor local-repo check PATH`
+    ");
+}
+
+#[test]
+fn check_commit_msg_from_a_file_and_stdin() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::write(
+        dir.join("MSG"),
+        "# Please enter the commit message\naichor[gpu.yaml]: try\n",
+    )
+    .unwrap();
+    aichor_snapshot!(aichor().args(["local-repo", "check", "--commit-msg", "MSG"]).current_dir(&dir), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    MSG:2:1: error: the message runs `aichor_manifests/gpu.yaml`, which does not exist
+        help: manifests here: manifest.yaml
+    commit message refused: 1 error, 0 warnings, 0 notes
+
+    ----- stderr -----
+    error: commit message refused: 1 error(s)
+      help: fix the message as the help above says (`git commit --no-verify` skips the check)
+    ");
+    aichor_snapshot!(aichor().args(["local-repo", "check", "--commit-msg", "-"]).current_dir(&dir).write_stdin("Aichor [aichor_manifests/manifest.yaml] first run\n"), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    <stdin>:1:1: error: `Aichor [aichor_manifests/manifest.yaml] first run` looks like an AIchor trigger, but AIchor will not run it: `Aichor` must be written `aichor` (lower case); no space is allowed between `aichor` and the bracket; a `:` must follow `]`; the manifest path is relative to `aichor_manifests/`: leave that folder out
+        help: write it as `aichor[manifest.yaml]: first run`
+    commit message refused: 1 error, 0 warnings, 0 notes
+
+    ----- stderr -----
+    error: commit message refused: 1 error(s)
+      help: fix the message as the help above says (`git commit --no-verify` skips the check)
+    ");
+    aichor_snapshot!(aichor().args(["local-repo", "check", "-v", "--commit-msg", "-"]).current_dir(&dir).write_stdin("fix the loader\n"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    <stdin>:1:1: note: the message does not start an experiment (no `aichor[<manifest>]:` at the start of its first line)
+    commit message accepted: 0 errors, 0 warnings, 1 note
+
+    ----- stderr -----
+    ");
+    aichor_snapshot!(aichor().args(["local-repo", "check", "--commit-msg", "-"]).arg(&dir).write_stdin("aichor[manifest.yaml]: first run\n"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    commit message accepted: 0 errors, 0 warnings, 3 notes (`-v` shows them)
+
+    ----- stderr -----
+    ");
+    // The named manifest is checked too: a missing Dockerfile refuses the message.
+    std::fs::remove_file(dir.join("Dockerfile")).unwrap();
+    let out = aichor()
+        .args(["local-repo", "check", "--commit-msg", "-"])
+        .arg(&dir)
+        .write_stdin("aichor[manifest.yaml]: first run\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no Dockerfile"));
+}
+
+fn git(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("git runs")
+}
+
+#[cfg(unix)]
+#[test]
+fn hooks_in_a_real_git_repository() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    // Not a repository yet.
+    let out = aichor()
+        .args(["local-repo", "hooks", "install"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("help: run `git init"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(git(&dir, &["init", "-q"]).status.success());
+    aichor()
+        .args(["local-repo", "hooks", "install"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let hook = dir.join(".git/hooks/commit-msg");
+    let installed = std::fs::read_to_string(&hook).unwrap();
+    // Installing again changes nothing.
+    let out = aichor()
+        .args(["local-repo", "hooks", "install"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && stderr(&out).contains("already installed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), installed);
+
+    assert!(git(&dir, &["add", "-A"]).status.success());
+    let refused = git(&dir, &["commit", "-q", "-m", "aichor[missing.yaml]: x"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("`aichor_manifests/missing.yaml`, which does not exist"),
+        "{}",
+        stderr(&refused)
+    );
+    let ok = git(&dir, &["commit", "-q", "-m", "aichor[manifest.yaml]: x"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    std::fs::write(dir.join("notes.txt"), "x\n").unwrap();
+    assert!(git(&dir, &["add", "-A"]).status.success());
+    let plain = git(&dir, &["commit", "-q", "-m", "plain message"]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+
+    // A hook we did not write: refused without --force, kept and run first with it.
+    std::fs::write(&hook, "#!/bin/sh\necho legacy ran >&2\n").unwrap();
+    let out = aichor()
+        .args(["local-repo", "hooks", "install"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("a hook aichor did not write"),
+        "{}",
+        stderr(&out)
+    );
+    aichor()
+        .args(["local-repo", "hooks", "install", "--force"])
+        .arg(&dir)
+        .assert()
+        .success();
+    assert!(dir.join(".git/hooks/commit-msg.legacy").is_file());
+    let both = git(
+        &dir,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "aichor[manifest.yaml]: again",
+        ],
+    );
+    assert!(
+        both.status.success() && stderr(&both).contains("legacy ran"),
+        "{}",
+        stderr(&both)
+    );
+
+    // A second foreign hook with --force would overwrite the kept one: refused.
+    let ours = std::fs::read_to_string(&hook).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\n").unwrap();
+    let out = aichor()
+        .args(["local-repo", "hooks", "install", "--force"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("already keeps an earlier hook"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(&hook, ours).unwrap();
+
+    // Uninstall puts the other hook back, and then refuses to touch it.
+    aichor()
+        .args(["local-repo", "hooks", "uninstall"])
+        .arg(&dir)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(&hook).unwrap(),
+        "#!/bin/sh\necho legacy ran >&2\n"
+    );
+    aichor()
+        .args(["local-repo", "hooks", "uninstall"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    std::fs::remove_file(&hook).unwrap();
+    aichor()
+        .args(["local-repo", "hooks", "uninstall"])
+        .arg(&dir)
+        .assert()
+        .success();
+}
+
+#[cfg(unix)]
+#[test]
+fn hooks_respect_core_hooks_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(git(tmp.path(), &["init", "-q"]).status.success());
+    assert!(
+        git(tmp.path(), &["config", "core.hooksPath", ".githooks"])
+            .status
+            .success()
+    );
+    aichor()
+        .args(["local-repo", "hooks", "install"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    assert!(tmp.path().join(".githooks/commit-msg").is_file());
+    assert!(!tmp.path().join(".git/hooks/commit-msg").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn init_hooks_installs_into_a_git_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    std::fs::create_dir(&dir).unwrap();
+    assert!(git(&dir, &["init", "-q"]).status.success());
+    aichor()
+        .args(["local-repo", "init"])
+        .arg(&dir)
+        .args([
+            "--no-input",
+            "--no-lock",
+            "--operator",
+            "jax",
+            "--force",
+            "--hooks",
+        ])
+        .assert()
+        .success();
+    assert!(dir.join(".git/hooks/commit-msg").is_file());
+    // `hooks = true` in the config file does the same; `--no-hooks` wins over it.
+    let config = tmp.path().join("config.toml");
+    std::fs::write(&config, "hooks = true\n").unwrap();
+    for (name, flag, want) in [("cfg", None, true), ("cfg-no", Some("--no-hooks"), false)] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        assert!(git(&dir, &["init", "-q"]).status.success());
+        aichor()
+            .env_remove("AICHOR_NO_CONFIG")
+            .env("AICHOR_CONFIG_FILE", &config)
+            .args(["local-repo", "init"])
+            .arg(&dir)
+            .args(["--no-input", "--no-lock", "--operator", "jax", "--force"])
+            .args(flag)
+            .assert()
+            .success();
+        assert_eq!(dir.join(".git/hooks/commit-msg").is_file(), want, "{name}");
+    }
+    // Not a repository: the project is written and the warning says what to do.
+    let other = tmp.path().join("other");
+    let out = aichor()
+        .args(["local-repo", "init"])
+        .arg(&other)
+        .args(["--no-input", "--no-lock", "--operator", "jax", "--hooks"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(manifest(&other).is_file());
+    assert!(
+        stderr(&out).contains("after `git init`, run `aichor local-repo hooks install`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// uv on PATH, if any (CI's checks and a developer's machine have it; the check is skipped
+/// where it is not).
+fn real_uv() -> Option<PathBuf> {
+    let ok = std::process::Command::new("uv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then(|| PathBuf::from("uv"))
+}
+
+#[test]
+fn check_uv_lock_with_the_real_uv() {
+    let Some(uv) = real_uv() else {
+        eprintln!("uv is not on PATH: the stand-in tests cover the check");
+        return;
+    };
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    // No dependencies, so locking needs no network; the stand-in lock goes.
+    std::fs::remove_file(dir.join("uv.lock")).unwrap();
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        "[project]\nname = \"demo\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\ndependencies = []\n",
+    )
+    .unwrap();
+    let locked = std::process::Command::new(&uv)
+        .args(["lock", "--offline", "--quiet"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "{}", stderr(&locked));
+    let uv_path = which::which(&uv).unwrap();
+    let run = || {
+        let out = aichor()
+            .env("AICHOR_UV", &uv_path)
+            .args(["local-repo", "check", "--format", "json"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), report)
+    };
+    let (code, report) = run();
+    assert_eq!(
+        (code, &report["uv_lock_checked"]),
+        (0, &serde_json::json!(true)),
+        "{report:#}"
+    );
+    edit(&dir.join("pyproject.toml"), "0.1.0", "0.2.0");
+    let (code, report) = run();
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "uv-lock"
+                && f["severity"] == "error"
+                && f["message"].as_str().unwrap().contains("out of date")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn check_commit_msg_follows_core_comment_char() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    assert!(git(&dir, &["init", "-q"]).status.success());
+    assert!(
+        git(&dir, &["config", "core.commentChar", ";"])
+            .status
+            .success()
+    );
+    let out = aichor()
+        .args(["local-repo", "check", "--commit-msg", "-"])
+        .arg(&dir)
+        .write_stdin("; aichor[manifest.yaml]: a comment here\naichor[missing.yaml]: x\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("<stdin>:2:1: error: the message runs `aichor_manifests/missing.yaml`"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_several_manifests_share_one_build() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::create_dir(dir.join("aichor_manifests/gpu")).unwrap();
+    std::fs::copy(
+        manifest(&dir),
+        dir.join("aichor_manifests/gpu/manifest.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(".python-version"), "3.12\n").unwrap();
+    let (code, found, report) = check(&dir, &[]);
+    assert_eq!(
+        report["manifests"],
+        serde_json::json!([
+            "aichor_manifests/gpu/manifest.yaml",
+            "aichor_manifests/manifest.yaml"
+        ])
+    );
+    // The build they share is checked once: one Python finding, one uv.lock note.
+    assert_eq!(code, 1);
+    assert_eq!(
+        having(&found, "error", "python-version").len(),
+        1,
+        "{found:#?}"
+    );
+    assert_eq!(having(&found, "note", "uv-lock").len(), 1, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.message.contains("aichor[gpu/manifest.yaml]")),
+        "{found:#?}"
+    );
+}
