@@ -127,6 +127,13 @@ pub(crate) struct InitArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ManifestCommand {
+    /// Add a manifest to this repository, from its recorded answers and the flags.
+    ///
+    /// The project's `.aichor-answers.yaml` answers every question; the flags override them
+    /// (`--profile gpu-a100-80gb` alone is the same run on GPUs). When the new answers need
+    /// other code, dependencies or image than the project's (another operator, a GPU
+    /// profile), the manifest gets its own starter, dependency group and Dockerfile.
+    New(ManifestNewArgs),
     /// Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage).
     Validate {
         /// Manifest files or folders [default: ./aichor_manifests].
@@ -148,6 +155,58 @@ pub(crate) enum ManifestCommand {
     },
     /// Print the manifest's JSON Schema (draft 2020-12), for editors and other tools.
     Schema,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManifestNewArgs {
+    /// Where to write it, relative to aichor_manifests/ (e.g. `gpu/manifest.yaml`); its
+    /// commit message is `aichor[PATH]: ...`.
+    pub path: String,
+
+    /// Resource profile (see `aichor profiles list`) [default: the project's].
+    #[arg(long, value_name = "ID")]
+    pub profile: Option<String>,
+
+    /// Number of containers (jobset: jobs; kuberay: Ray worker pods, may be 0) [default: the project's].
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub workers: Option<String>,
+
+    /// Operator [default: the project's; required without .aichor-answers.yaml].
+    #[arg(long, value_name = "OP", help = format!("Operator: {} [default: the project's; required without .aichor-answers.yaml]", Operator::choices()))]
+    pub operator: Option<String>,
+
+    /// Replace the manifest's spec.command.
+    #[arg(long, value_name = "CMD")]
+    pub command: Option<String>,
+
+    /// Use this Dockerfile (builder.dockerfile, relative to the repository root) instead of the project's or a generated one.
+    #[arg(long, value_name = "FILE")]
+    pub dockerfile: Option<String>,
+
+    /// Answer any question by its key (repeatable), e.g. `--set tensorboard=false`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Show the manifest and the files that would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Replace an existing manifest (and files made for it that differ).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Report format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Never prompt: take what the project and the flags say, or fail naming the missing flag.
+    #[arg(
+        long,
+        env = "AICHOR_NO_INPUT",
+        action = clap::ArgAction::SetTrue,
+        value_parser = env_bool
+    )]
+    pub no_input: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -387,6 +387,21 @@ pub enum Error {
     #[error("no manifests found under `{}`", dir.display())]
     NoManifests { dir: PathBuf },
 
+    #[error("cannot use `{path}` as a manifest path: {reason}")]
+    BadManifestPath { path: String, reason: String },
+
+    #[error("`{}` is not inside an AIchor repository (no `.aichor-answers.yaml` or `aichor_manifests/` in it or any folder above)", dir.display())]
+    NotInRepository { dir: PathBuf },
+
+    #[error("manifest `{}` already exists", path.display())]
+    ManifestExists { path: PathBuf },
+
+    #[error("`{}` exists and differs from the file this manifest needs", path.display())]
+    FileExists { path: PathBuf },
+
+    #[error("{message}")]
+    VariantConflict { message: String },
+
     #[error("cannot migrate `{}`: {message}", path.display())]
     Migrate { path: PathBuf, message: String },
 
@@ -480,6 +495,11 @@ impl Error {
             }
             Error::InvalidManifests { .. } => "fix the errors above; `aichor manifest schema` gives your editor the same rules".into(),
             Error::NoManifests { .. } => "pass manifest files or folders: `aichor manifest validate PATH...`".into(),
+            Error::BadManifestPath { .. } => "pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`".into(),
+            Error::NotInRepository { .. } => "run it inside a project made by `aichor local-repo init` (or create one with it)".into(),
+            Error::ManifestExists { .. } => "choose another PATH, or pass `--force` to replace it".into(),
+            Error::FileExists { .. } => "move it away, or pass `--force` to replace it".into(),
+            Error::VariantConflict { .. } => "create a separate project for it with `aichor local-repo init`, or pass `--dockerfile` with an image you prepared".into(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
@@ -497,6 +517,7 @@ impl Error {
             | Error::UnknownKey { .. }
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
+            | Error::BadManifestPath { .. }
             | Error::NoManifests { .. } => 2,
             // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),

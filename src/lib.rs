@@ -5,6 +5,7 @@
 //! calls into this crate and presents the result. Nothing here knows about clap.
 //!
 //! Layers, top to bottom (a module only uses the ones below it):
+//! - `new_manifest`: `manifest new`, another manifest through init's pipeline.
 //! - `init`: `local-repo init` as answers → context → plan → disk, plus pack snapshots.
 //! - `pack`: template packs (format, where they come from, loading and layering).
 //! - `manifest`: the manifest's rules, validator, JSON Schema, migration, repository checks.
@@ -17,6 +18,7 @@ pub mod init;
 pub mod interrupt;
 pub mod manifest;
 pub mod names;
+pub mod new_manifest;
 pub mod operator;
 pub mod pack;
 pub mod printer;

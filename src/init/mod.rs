@@ -5,8 +5,8 @@
 
 pub mod answers;
 pub mod context;
-mod lock;
-mod merge;
+pub(crate) mod lock;
+pub(crate) mod merge;
 pub mod questions;
 pub mod render;
 pub mod settings;
@@ -402,7 +402,7 @@ pub(crate) fn next_steps(
 }
 
 /// Quote a path for a POSIX shell when it needs it.
-fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     if s.chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
     {
