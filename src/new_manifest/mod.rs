@@ -174,10 +174,13 @@ fn stage(
     root: &Path,
 ) -> Result<Staged> {
     let mut ctx = Context::resolve(answers, pack)?;
-    ctx.manifest_path = selector.to_string();
     let engine = Engine::new(pack)?;
+    // Compared with the project's rendering, as if it were init's manifest: only the
+    // answers should make the two differ.
     let new_plan = render::plan(&ctx, pack, &engine)?;
-    let mut text = manifest_of(&new_plan, pack)?;
+    ctx.manifest_path = selector.to_string();
+    let emit_plan = render::plan(&ctx, pack, &engine)?;
+    let mut text = manifest_of(&emit_plan, pack)?;
     let name = selector::variant_name(selector);
     let variant = match base {
         Some(base) => {
@@ -189,6 +192,7 @@ fn stage(
                 image: &ctx.names.image,
                 base: &base_plan,
                 new: &new_plan,
+                emit: &emit_plan,
                 own_dockerfile: settings.dockerfile.is_some(),
             };
             let dockerfile_for = |group: Option<&str>| -> Result<Option<String>> {
@@ -213,6 +217,11 @@ fn stage(
             message: format!("cannot set `{}`: {message}", path.join(".")),
         })
     };
+    for (from, to) in &variant.renames {
+        // Comments that point at the module (`keep WORKERS in src/pkg/main.py equal`).
+        let path = |module: &str| format!("src/{}.py", module.replace('.', "/"));
+        text = text.replace(&path(from), &path(to));
+    }
     if !variant.renames.is_empty() {
         let command = scalar_at(&text, &["spec", "command"]).unwrap_or_default();
         let renamed = rename_modules(&command, &variant.renames);

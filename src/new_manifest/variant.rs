@@ -52,9 +52,12 @@ pub struct Inputs<'a> {
     pub package: &'a str,
     /// The project's image name.
     pub image: &'a str,
-    /// The pack rendered with the project's answers, and with the new ones.
+    /// The pack rendered with the project's answers, and with the new ones (both for
+    /// `aichor_manifests/manifest.yaml`, so that only the answers make them differ).
     pub base: &'a Plan,
     pub new: &'a Plan,
+    /// The new answers rendered for the new manifest's path: the files written come from it.
+    pub emit: &'a Plan,
     /// `--dockerfile` was given: the user brings the image; none is rendered.
     pub own_dockerfile: bool,
 }
@@ -86,8 +89,23 @@ pub fn plan(
     let mut out = Variant::default();
     let prefix = module_prefix(inputs.name);
     for f in inputs.new.files.iter().filter(|f| runtime(&f.path)) {
-        match inputs.base.files.iter().find(|b| b.path == f.path) {
-            Some(b) if b.contents == f.contents => {}
+        let base = inputs.base.files.iter().find(|b| b.path == f.path);
+        if base.is_some_and(|b| b.contents == f.contents) {
+            continue;
+        }
+        // The file as written: rendered for the new manifest's path.
+        let f = inputs
+            .emit
+            .files
+            .iter()
+            .find(|e| e.path == f.path)
+            .unwrap_or(f);
+        match base {
+            // A package's `__init__.py` cannot have a variant: the project's stays.
+            Some(_) if f.path.ends_with("/__init__.py") => out.notes.push(format!(
+                "kept your `{}` (the pack's differs for these answers)",
+                f.path
+            )),
             Some(_) => {
                 let (dir, file) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
                 let renamed = if dir.is_empty() {
