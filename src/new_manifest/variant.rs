@@ -188,6 +188,29 @@ fn requirements_of(doc: &DocumentMut) -> (Vec<String>, Option<Item>) {
     (reqs, uv)
 }
 
+/// A `[tool.uv]` table as the TOML text of its own document (an `Item`'s own `Display`
+/// leaves out its sub-tables).
+fn uv_text(uv: &Item) -> String {
+    let mut tool = Table::new();
+    tool.set_implicit(true);
+    tool.insert("uv", uv.clone());
+    let mut doc = DocumentMut::new();
+    doc.insert("tool", Item::Table(tool));
+    doc.to_string()
+}
+
+/// Only the `[tool.uv]` part of a rendered `pyproject.toml`, with its comments.
+fn tool_uv_only(text: &str) -> Result<String> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e| Error::internal("the pack's pyproject.toml does not parse", e))?;
+    doc.retain(|key, _| key == "tool");
+    if let Some(tool) = doc.get_mut("tool").and_then(Item::as_table_mut) {
+        tool.retain(|key, _| key == "uv");
+    }
+    Ok(doc.to_string().trim_start().to_string())
+}
+
 /// Requirements compared as written, spaces aside (`jax[cuda12]` is not `jax`).
 fn same_requirement(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
@@ -210,8 +233,7 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
     };
     let (base_reqs, base_uv) = requirements(&base)?;
     let (new_reqs, new_uv) = requirements(&new)?;
-    let uv_differs =
-        base_uv.as_ref().map(ToString::to_string) != new_uv.as_ref().map(ToString::to_string);
+    let uv_differs = base_uv.as_ref().map(uv_text) != new_uv.as_ref().map(uv_text);
     if base_reqs == new_reqs && !uv_differs {
         return Ok(None);
     }
@@ -231,25 +253,22 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
         .filter(|r| !have.iter().any(|h| same_requirement(h, r)))
         .cloned()
         .collect();
-    let mut snippet = DocumentMut::new();
-    if uv_differs && let Some(uv) = new_uv {
+    // Package sources the new answers need (torch's index) and the project lacks: the
+    // pack's own `[tool.uv]` text, comments included, appended.
+    let mut sources = String::new();
+    if uv_differs && new_uv.is_some() {
         let pins = |t: &Option<Item>| {
             t.as_ref()
                 .is_some_and(|uv| uv.get("sources").is_some() || uv.get("index").is_some())
         };
         if pins(&have_uv) {
             return Err(Error::VariantConflict {
-                message: format!(
-                    "`pyproject.toml` already says where packages come from (`[tool.uv.sources]`/`[[tool.uv.index]]`), and this manifest needs other sources; one project cannot have both (`manifest new {}` for `{}`)",
-                    inputs.name, inputs.package
-                ),
+                message: "`pyproject.toml` already says where packages come from (`[tool.uv.sources]`, `[[tool.uv.index]]`), and this manifest needs other sources: one project cannot have both".into(),
             });
         }
-        let mut tool = Table::new();
-        tool.set_implicit(true);
-        tool.insert("uv", uv);
-        snippet.insert("tool", Item::Table(tool));
+        sources = tool_uv_only(&new)?;
     }
+    let mut snippet = DocumentMut::new();
     let group = if missing.is_empty() {
         None
     } else {
@@ -267,8 +286,24 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
         out.group = Some((inputs.name.to_string(), missing));
         Some(inputs.name.to_string())
     };
-    let merged = crate::init::merge::merge("pyproject.toml", &theirs, &snippet.to_string())
-        .map_err(|source| Error::Merge { path, source })?;
+    let mut merged = crate::init::merge::merge("pyproject.toml", &theirs, &snippet.to_string())
+        .map_err(|source| Error::Merge {
+            path: path.clone(),
+            source,
+        })?;
+    if !sources.is_empty() {
+        merged = format!("{}\n\n{}", merged.trim_end(), sources);
+        // `[tool.uv]` written inline or dotted in the user's file cannot gain sub-tables.
+        merged
+            .parse::<DocumentMut>()
+            .map_err(|e| Error::VariantConflict {
+                message: format!(
+                    "`{}` cannot gain the package sources this manifest needs: {}",
+                    path.display(),
+                    e.message()
+                ),
+            })?;
+    }
     if merged != theirs {
         out.pyproject = Some(merged);
     }
