@@ -61,11 +61,10 @@ pub(super) fn new(args: ManifestNewArgs, printer: &Printer) -> Result<()> {
     for note in &report.notes {
         printer.warn(note);
     }
-    match &report.lock {
-        aichor::init::LockOutcome::Failed(why) => printer.warn(&format!(
+    if let aichor::init::LockOutcome::Failed(why) = &report.lock {
+        printer.warn(&format!(
             "`uv lock` failed ({why}); run it in the project before pushing"
-        )),
-        _ => {}
+        ));
     }
     if args.format == crate::cli::Format::Json {
         return printer.json(&report);

@@ -27,17 +27,40 @@ pub fn set_scalar(text: &str, path: &[&str], value: &str) -> Result<String, Stri
             .nth(chars)
             .map_or(text.len(), |(b, _)| b)
     };
-    let (start, end) = (byte(node.span.start.index()), byte(node.span.end.index()));
+    let start = byte(node.span.start.index());
+    let end = quoted_end(text, start).unwrap_or_else(|| byte(node.span.end.index()));
     // A JSON string is a valid YAML double-quoted scalar, whatever the value holds.
     let quoted = serde_json::to_string(value).unwrap_or_else(|_| format!("{value:?}"));
     Ok(format!("{}{quoted}{}", &text[..start], &text[end..]))
+}
+
+/// Where a quoted scalar starting at `start` ends (after its closing quote): the parser's
+/// end marker for one lies past the whitespace and comment that follow it.
+fn quoted_end(text: &str, start: usize) -> Option<usize> {
+    let rest = &text[start..];
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let mut chars = rest.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            // `''` is a quote inside a single-quoted scalar.
+            '\'' if quote == '\'' && rest[i + 1..].starts_with('\'') => {
+                chars.next();
+            }
+            c if c == quote => return Some(start + i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const TEXT: &str = "# head\nbuilder:\n  image: \"demo\"  # same as spec.image\n  dockerfile: ./Dockerfile\nspec:\n  command: python -u -m démo.main\n  types: {}\n";
+    const TEXT: &str = "# head\nbuilder:\n  image: \"demo\"  # same as spec.image\n  dockerfile: ./Dockerfile\n  context: 'it''s' # here\nspec:\n  command: python -u -m démo.main  # plain\n  types: {}\n";
 
     #[test]
     fn a_scalar_is_replaced_and_everything_else_kept() {
@@ -54,8 +77,16 @@ mod tests {
         // After a non-ASCII character: positions are characters, edits bytes.
         let out = set_scalar(TEXT, &["spec", "command"], "echo \"hi\" # no comment").unwrap();
         assert!(
-            out.contains("  command: \"echo \\\"hi\\\" # no comment\"\n  types: {}\n"),
+            out.contains("  command: \"echo \\\"hi\\\" # no comment\"  # plain\n  types: {}\n"),
             "{out}"
+        );
+        let out = set_scalar(TEXT, &["builder", "context"], "src").unwrap();
+        assert!(out.contains("  context: \"src\" # here\n"), "{out}");
+        let out = set_scalar(&out, &["builder", "image"], "a\"b").unwrap();
+        let again = set_scalar(&out, &["builder", "image"], "c").unwrap();
+        assert!(
+            again.contains("  image: \"c\"  # same as spec.image\n"),
+            "{again}"
         );
     }
 

@@ -180,7 +180,7 @@ fn stage(
     let new_plan = render::plan(&ctx, pack, &engine)?;
     ctx.manifest_path = selector.to_string();
     let emit_plan = render::plan(&ctx, pack, &engine)?;
-    let mut text = manifest_of(&emit_plan, pack)?;
+    let text = manifest_of(&emit_plan, pack)?;
     let name = selector::variant_name(selector);
     let variant = match base {
         Some(base) => {
@@ -209,10 +209,69 @@ fn stage(
         }
         None => variant::Variant::default(),
     };
+    let Edited {
+        text,
+        dockerfile,
+        image,
+        notes,
+    } = edit_manifest(
+        text,
+        &variant,
+        settings,
+        root,
+        base.is_some(),
+        &pack.info.name,
+        selector,
+    )?;
+    check_manifest(&text, selector)?;
+    let mut files = vec![PlannedFile {
+        path: format!("{MANIFESTS_DIR}/{selector}"),
+        executable: false,
+        contents: text.clone().into_bytes(),
+    }];
+    files.extend(variant.files.iter().cloned());
+    if let Some(pyproject) = &variant.pyproject {
+        files.push(PlannedFile {
+            path: "pyproject.toml".into(),
+            executable: false,
+            contents: pyproject.clone().into_bytes(),
+        });
+    }
+    Ok(Staged {
+        plan: Plan { files },
+        manifest_text: text,
+        variant_name: (!variant.is_empty()).then_some(name),
+        group: variant.group.map(|(g, _)| g),
+        dockerfile,
+        image,
+        ctx,
+        notes,
+    })
+}
+
+/// The manifest as edited for the new run, with what the report says about it.
+struct Edited {
+    text: String,
+    dockerfile: String,
+    image: String,
+    notes: Vec<String>,
+}
+
+/// The rendered manifest pointed at the variant's modules and image, then the flags'
+/// `--command` and `--dockerfile`.
+fn edit_manifest(
+    mut text: String,
+    variant: &variant::Variant,
+    settings: &NewSettings,
+    root: &Path,
+    recorded: bool,
+    pack_name: &str,
+    selector: &str,
+) -> Result<Edited> {
     let mut notes = variant.notes.clone();
     let edit = |text: &str, path: &[&str], value: &str| {
         set_scalar(text, path, value).map_err(|message| Error::Pack {
-            pack: pack.info.name.clone(),
+            pack: pack_name.to_string(),
             file: format!("the manifest rendered for `{MANIFESTS_DIR}/{selector}`"),
             message: format!("cannot set `{}`: {message}", path.join(".")),
         })
@@ -253,33 +312,21 @@ fn stage(
             ));
         }
     }
-    if base.is_none() && settings.dockerfile.is_none() && !root.join("Dockerfile").is_file() {
+    if !recorded && settings.command.is_none() {
+        let command = scalar_at(&text, &["spec", "command"]).unwrap_or_default();
+        notes.push(format!(
+            "no `{ANSWERS_FILE}` here: the manifest runs the pack's `{command}`; pass `--command` if your code starts otherwise"
+        ));
+    }
+    if !recorded && settings.dockerfile.is_none() && !root.join("Dockerfile").is_file() {
         notes.push(format!(
             "`{dockerfile}` does not exist: add it, or pass `--dockerfile FILE`"
         ));
     }
-    check_manifest(&text, selector)?;
-    let mut files = vec![PlannedFile {
-        path: format!("{MANIFESTS_DIR}/{selector}"),
-        executable: false,
-        contents: text.clone().into_bytes(),
-    }];
-    files.extend(variant.files.iter().cloned());
-    if let Some(pyproject) = &variant.pyproject {
-        files.push(PlannedFile {
-            path: "pyproject.toml".into(),
-            executable: false,
-            contents: pyproject.clone().into_bytes(),
-        });
-    }
-    Ok(Staged {
-        plan: Plan { files },
-        manifest_text: text,
-        variant_name: (!variant.is_empty()).then_some(name),
-        group: variant.group.map(|(g, _)| g),
+    Ok(Edited {
+        text,
         dockerfile,
         image,
-        ctx,
         notes,
     })
 }

@@ -37,7 +37,7 @@ pub fn parse(raw: &str) -> Result<String> {
         return Err(refuse("it names no file"));
     }
     let components: Vec<&str> = rel.split('/').collect();
-    if components.iter().any(|c| *c == "..") {
+    if components.contains(&"..") {
         return Err(refuse(
             "`..` is not allowed: the manifest must stay under `aichor_manifests/`",
         ));

@@ -68,7 +68,9 @@ fn runtime(path: &str) -> bool {
     !(is_manifest(path)
         || path.starts_with('.')
         || path.starts_with("tests/")
-        || path.ends_with(".md")
+        || Path::new(path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
         || path == "Dockerfile"
         || path == "pyproject.toml")
 }

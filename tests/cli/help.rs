@@ -165,6 +165,7 @@ fn manifest() {
     Usage: aichor manifest <COMMAND>
 
     Commands:
+      new       Add a manifest to this repository, from its recorded answers and the flags
       validate  Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage)
       migrate   Rewrite pre-0.2.3 shapes (Master + Worker, jax Worker, batchjob) to today's
       schema    Print the manifest's JSON Schema (draft 2020-12), for editors and other tools
@@ -173,6 +174,75 @@ fn manifest() {
     Options:
       -h, --help     Print help
       -V, --version  Print version
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn manifest_new() {
+    aichor_snapshot!(help(&["manifest", "new", "--help"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    Add a manifest to this repository, from its recorded answers and the flags.
+
+    The project's `.aichor-answers.yaml` answers every question; the flags override them (`--profile
+    gpu-a100-80gb` alone is the same run on GPUs). When the new answers need other code, dependencies or
+    image than the project's (another operator, a GPU profile), the manifest gets its own starter,
+    dependency group and Dockerfile.
+
+    Usage: aichor manifest new [OPTIONS] <PATH>
+
+    Arguments:
+      <PATH>
+              Where to write it, relative to aichor_manifests/ (e.g. `gpu/manifest.yaml`); its commit
+              message is `aichor[PATH]: ...`
+
+    Options:
+          --profile <ID>
+              Resource profile (see `aichor profiles list`) [default: the project's]
+
+          --workers <N>
+              Number of containers (jobset: jobs; kuberay: Ray worker pods, may be 0) [default: the
+              project's]
+
+          --operator <OP>
+              Operator: pytorch | jax | xgboost | jobset | kuberay [default: the project's; required
+              without .aichor-answers.yaml]
+
+          --command <CMD>
+              Replace the manifest's spec.command
+
+          --dockerfile <FILE>
+              Use this Dockerfile (builder.dockerfile, relative to the repository root) instead of the
+              project's or a generated one
+
+          --set <KEY=VALUE>
+              Answer any question by its key (repeatable), e.g. `--set tensorboard=false`
+
+          --dry-run
+              Show the manifest and the files that would be written; write nothing
+
+          --force
+              Replace an existing manifest (and files made for it that differ)
+
+          --format <FORMAT>
+              Report format on stdout
+              
+              [default: text]
+              [possible values: text, json]
+
+          --no-input
+              Never prompt: take what the project and the flags say, or fail naming the missing flag
+              
+              [env: AICHOR_NO_INPUT=]
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
 
     ----- stderr -----
     ");
@@ -432,6 +502,7 @@ fn a_missing_subcommand_is_a_usage_error() {
     Usage: aichor manifest <COMMAND>
 
     Commands:
+      new       Add a manifest to this repository, from its recorded answers and the flags
       validate  Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage)
       migrate   Rewrite pre-0.2.3 shapes (Master + Worker, jax Worker, batchjob) to today's
       schema    Print the manifest's JSON Schema (draft 2020-12), for editors and other tools
