@@ -507,3 +507,45 @@ fn a_hand_made_repository_needs_the_operator_flag() {
     );
     assert_valid(&root);
 }
+
+#[cfg(unix)]
+#[test]
+fn uv_lock_runs_on_the_changed_pyproject_from_the_project_s_lock() {
+    use std::os::unix::fs::PermissionsExt;
+    let (tmp, root) = project("jax", &[]);
+    std::fs::write(root.join("uv.lock"), "version = 1 # old\n").unwrap();
+    // A stand-in for uv: it must see the group and the project's lock, and rewrites the lock.
+    let uv = tmp.path().join("fake-uv");
+    std::fs::write(
+        &uv,
+        "#!/bin/sh\ntest \"$1\" = lock && grep -q '^gpu = ' pyproject.toml && grep -q old uv.lock && echo 'version = 1 # new' > uv.lock\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = new_in(&root, &["gpu.yaml", "--profile", "gpu-t4", "--format", "json"])
+        .env("AICHOR_UV", &uv)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["locked"], true);
+    assert!(
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "uv.lock" && f["action"] == "overwrite"),
+        "{report}"
+    );
+    assert!(
+        !report["next_steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().starts_with("uv lock")),
+        "{report}"
+    );
+    assert_eq!(read(&root, "uv.lock"), "version = 1 # new\n");
+    // Nothing else of the staging folder (the copied `.python-version`) is left around.
+    assert_eq!(crate::support::entries(tmp.path()), ["demo", "fake-uv"]);
+}
