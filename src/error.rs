@@ -400,7 +400,7 @@ pub enum Error {
     FileExists { path: PathBuf },
 
     #[error("{message}")]
-    VariantConflict { message: String },
+    VariantConflict { message: String, help: String },
 
     #[error("cannot migrate `{}`: {message}", path.display())]
     Migrate { path: PathBuf, message: String },
@@ -499,7 +499,7 @@ impl Error {
             Error::NotInRepository { .. } => "run it inside a project made by `aichor local-repo init` (or create one with it)".into(),
             Error::ManifestExists { .. } => "choose another PATH, or pass `--force` to replace it".into(),
             Error::FileExists { .. } => "move it away, or pass `--force` to replace it".into(),
-            Error::VariantConflict { .. } => "create a separate project for it with `aichor local-repo init`, or edit `pyproject.toml` by hand".into(),
+            Error::VariantConflict { help, .. } => help.clone(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),

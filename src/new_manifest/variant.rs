@@ -266,6 +266,7 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
         if pins(&have_uv) {
             return Err(Error::VariantConflict {
                 message: "`pyproject.toml` already says where packages come from (`[tool.uv.sources]`, `[[tool.uv.index]]`), and this manifest needs other sources: one project cannot have both".into(),
+                help: "create a separate project for it with `aichor local-repo init`".into(),
             });
         }
         sources = tool_uv_only(&new)?;
@@ -273,6 +274,11 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
     let mut snippet = DocumentMut::new();
     let group = if missing.is_empty() {
         None
+    } else if inputs.name == "dev" {
+        return Err(Error::VariantConflict {
+            message: "this manifest needs a dependency group named after it, and `dev` is the group images leave out (`--no-dev`)".into(),
+            help: "name the manifest otherwise (its files and dependency group are named after it)".into(),
+        });
     } else {
         let mut array = Array::new();
         for r in &missing {
@@ -304,7 +310,33 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
                     path.display(),
                     e.message()
                 ),
+                help: "write `[tool.uv]` as a table in `pyproject.toml` (not inline or dotted), then run again".into(),
             })?;
+    }
+    // A group of that name the project already has keeps its requirements (the merge never
+    // changes the user's values): it must hold what this manifest needs.
+    if let Some((name, needed)) = &out.group {
+        let doc: DocumentMut = merged
+            .parse()
+            .map_err(|e| Error::internal("the merged pyproject.toml does not parse", e))?;
+        let held: Vec<&str> = doc
+            .get("dependency-groups")
+            .and_then(|g| g.get(name))
+            .and_then(Item::as_array)
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        if let Some(lacking) = needed
+            .iter()
+            .find(|r| !held.iter().any(|h| same_requirement(h, r)))
+        {
+            return Err(Error::VariantConflict {
+                message: format!(
+                    "`{}` already has a dependency group `{name}` without `{lacking}`, which this manifest needs",
+                    path.display()
+                ),
+                help: "name the manifest otherwise (its files and dependency group are named after it), or add the requirement to the group".into(),
+            });
+        }
     }
     if merged != theirs {
         out.pyproject = Some(merged);

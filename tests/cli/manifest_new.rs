@@ -247,7 +247,7 @@ fn a_project_pinned_to_other_package_sources_is_refused() {
 
     ----- stderr -----
     error: `pyproject.toml` already says where packages come from (`[tool.uv.sources]`, `[[tool.uv.index]]`), and this manifest needs other sources: one project cannot have both
-      help: create a separate project for it with `aichor local-repo init`, or edit `pyproject.toml` by hand
+      help: create a separate project for it with `aichor local-repo init`
     ");
     assert_eq!(read_tree(&root), before);
 }
@@ -522,10 +522,13 @@ fn uv_lock_runs_on_the_changed_pyproject_from_the_project_s_lock() {
     )
     .unwrap();
     std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let out = new_in(&root, &["gpu.yaml", "--profile", "gpu-t4", "--format", "json"])
-        .env("AICHOR_UV", &uv)
-        .output()
-        .unwrap();
+    let out = new_in(
+        &root,
+        &["gpu.yaml", "--profile", "gpu-t4", "--format", "json"],
+    )
+    .env("AICHOR_UV", &uv)
+    .output()
+    .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["locked"], true);
@@ -548,4 +551,38 @@ fn uv_lock_runs_on_the_changed_pyproject_from_the_project_s_lock() {
     assert_eq!(read(&root, "uv.lock"), "version = 1 # new\n");
     // Nothing else of the staging folder (the copied `.python-version`) is left around.
     assert_eq!(crate::support::entries(tmp.path()), ["demo", "fake-uv"]);
+}
+
+#[test]
+fn a_group_that_cannot_hold_the_manifest_s_dependencies_is_refused() {
+    let (_tmp, root) = project("jax", &[]);
+    let before = read_tree(&root);
+    let mut cmd = new_in(&root, &["dev.yaml", "--profile", "gpu-t4"]);
+    aichor_snapshot!(cmd, @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: this manifest needs a dependency group named after it, and `dev` is the group images leave out (`--no-dev`)
+      help: name the manifest otherwise (its files and dependency group are named after it)
+    ");
+    assert_eq!(read_tree(&root), before);
+    // A group of the manifest's name that lacks what it needs.
+    let pyproject = read(&root, "pyproject.toml").replace(
+        "[dependency-groups]\n",
+        "[dependency-groups]\ngpu = [\"numpy\"]\n",
+    );
+    std::fs::write(root.join("pyproject.toml"), &pyproject).unwrap();
+    let out = new_in(&root, &["gpu.yaml", "--profile", "gpu-t4"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("already has a dependency group `gpu` without `jax[cuda12]"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&root, "pyproject.toml"), pyproject);
+    assert!(!root.join("aichor_manifests/gpu.yaml").exists());
 }
