@@ -313,35 +313,40 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
                 help: "write `[tool.uv]` as a table in `pyproject.toml` (not inline or dotted), then run again".into(),
             })?;
     }
-    // A group of that name the project already has keeps its requirements (the merge never
-    // changes the user's values): it must hold what this manifest needs.
     if let Some((name, needed)) = &out.group {
-        let doc: DocumentMut = merged
-            .parse()
-            .map_err(|e| Error::internal("the merged pyproject.toml does not parse", e))?;
-        let held: Vec<&str> = doc
-            .get("dependency-groups")
-            .and_then(|g| g.get(name))
-            .and_then(Item::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-            .unwrap_or_default();
-        if let Some(lacking) = needed
-            .iter()
-            .find(|r| !held.iter().any(|h| same_requirement(h, r)))
-        {
-            return Err(Error::VariantConflict {
+        check_group(&merged, name, needed, &path)?;
+    }
+    if merged != theirs {
+        out.pyproject = Some(merged);
+    }
+    Ok(group)
+}
+
+/// A group of that name the project already has keeps its requirements (the merge never
+/// changes the user's values): it must hold what this manifest needs.
+fn check_group(merged: &str, name: &str, needed: &[String], path: &Path) -> Result<()> {
+    let doc: DocumentMut = merged
+        .parse()
+        .map_err(|e| Error::internal("the merged pyproject.toml does not parse", e))?;
+    let held: Vec<&str> = doc
+        .get("dependency-groups")
+        .and_then(|g| g.get(name))
+        .and_then(Item::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    if let Some(lacking) = needed
+        .iter()
+        .find(|r| !held.iter().any(|h| same_requirement(h, r)))
+    {
+        return Err(Error::VariantConflict {
                 message: format!(
                     "`{}` already has a dependency group `{name}` without `{lacking}`, which this manifest needs",
                     path.display()
                 ),
                 help: "name the manifest otherwise (its files and dependency group are named after it), or add the requirement to the group".into(),
             });
-        }
     }
-    if merged != theirs {
-        out.pyproject = Some(merged);
-    }
-    Ok(group)
+    Ok(())
 }
 
 #[cfg(test)]
