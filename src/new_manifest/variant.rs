@@ -128,10 +128,16 @@ pub fn plan(
                     ..f.clone()
                 });
             }
-            None if inputs.root.join(&f.path).exists() => out.notes.push(format!(
-                "kept your `{}` (the manifest uses it as it is)",
-                f.path
-            )),
+            None if inputs.root.join(&f.path).exists() => {
+                // Added by an earlier `manifest new` as it is now: nothing to say.
+                if fs_err::read(inputs.root.join(&f.path)).ok().as_deref() != Some(&f.contents[..])
+                {
+                    out.notes.push(format!(
+                        "kept your `{}` (the manifest uses it as it is)",
+                        f.path
+                    ));
+                }
+            }
             None => out.files.push(f.clone()),
         }
     }
@@ -201,6 +207,18 @@ fn uv_text(uv: &Item) -> String {
     doc.to_string()
 }
 
+/// The package sources a `[tool.uv]` table pins (`sources` and `index`), as data: `None`
+/// when it pins none.
+fn pins(uv: Option<&Item>) -> Option<serde_json::Value> {
+    let uv = uv?;
+    if uv.get("sources").is_none() && uv.get("index").is_none() {
+        return None;
+    }
+    let all: serde_json::Value = toml_edit::de::from_str(&uv_text(uv)).ok()?;
+    let uv = &all["tool"]["uv"];
+    Some(serde_json::json!({"sources": uv["sources"], "index": uv["index"]}))
+}
+
 /// Only the `[tool.uv]` part of a rendered `pyproject.toml`, with its comments.
 fn tool_uv_only(text: &str) -> Result<String> {
     let mut doc: DocumentMut = text
@@ -258,18 +276,16 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
     // Package sources the new answers need (torch's index) and the project lacks: the
     // pack's own `[tool.uv]` text, comments included, appended.
     let mut sources = String::new();
-    if uv_differs && new_uv.is_some() {
-        let pins = |t: &Option<Item>| {
-            t.as_ref()
-                .is_some_and(|uv| uv.get("sources").is_some() || uv.get("index").is_some())
-        };
-        if pins(&have_uv) {
+    if uv_differs && let Some(uv) = &new_uv {
+        let (needed, held) = (pins(Some(uv)), pins(have_uv.as_ref()));
+        if held.is_none() {
+            sources = tool_uv_only(&new)?;
+        } else if held != needed {
             return Err(Error::VariantConflict {
                 message: "`pyproject.toml` already says where packages come from (`[tool.uv.sources]`, `[[tool.uv.index]]`), and this manifest needs other sources: one project cannot have both".into(),
                 help: "create a separate project for it with `aichor local-repo init`".into(),
             });
         }
-        sources = tool_uv_only(&new)?;
     }
     let mut snippet = DocumentMut::new();
     let group = if missing.is_empty() {

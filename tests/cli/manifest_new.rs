@@ -586,3 +586,70 @@ fn a_group_that_cannot_hold_the_manifest_s_dependencies_is_refused() {
     assert_eq!(read(&root, "pyproject.toml"), pyproject);
     assert!(!root.join("aichor_manifests/gpu.yaml").exists());
 }
+
+#[test]
+fn pytorch_from_a_jax_project_brings_torch_s_index_once() {
+    let (_tmp, root) = project("jax", &[]);
+    let out = new_in(
+        &root,
+        &[
+            "torch/manifest.yaml",
+            "--operator",
+            "pytorch",
+            "--profile",
+            "gpu-h100x8",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest = read(&root, "aichor_manifests/torch/manifest.yaml");
+    assert!(
+        manifest.contains("  command: \"python -u -m demo.launch -m demo.torch_main\"\n"),
+        "{manifest}"
+    );
+    assert!(root.join("src/demo/launch.py").is_file());
+    let pyproject = read(&root, "pyproject.toml");
+    for part in [
+        "torch = [\n    \"torch>=2.5\",\n]\n",
+        "\n\n# torch comes from the PyTorch index",
+        "[tool.uv.sources]\ntorch = [\n    { index = \"pytorch-cu126\"",
+        "[[tool.uv.index]]\nname = \"pytorch-cu126\"\n",
+    ] {
+        assert!(pyproject.contains(part), "{part:?} not in:\n{pyproject}");
+    }
+    // A second GPU manifest needs the same index: accepted, the launcher kept as it is.
+    let out = new_in(
+        &root,
+        &[
+            "torch2.yaml",
+            "--operator",
+            "pytorch",
+            "--profile",
+            "gpu-h100x8",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("launch.py"), "{}", stderr(&out));
+    assert_eq!(
+        read(&root, "pyproject.toml")
+            .matches("\n[tool.uv.sources]\n")
+            .count(),
+        1
+    );
+    // The CPU build needs another index for the same package: refused.
+    let before = read_tree(&root);
+    let out = new_in(&root, &["cpu.yaml", "--operator", "pytorch"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("already says where packages come from"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read_tree(&root), before);
+    assert_valid(&root);
+}
