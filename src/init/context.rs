@@ -137,3 +137,30 @@ impl Context {
             .map_err(|e| Error::internal("the template context cannot be built", e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::answers::{ProvidedAnswers, collect};
+    use crate::init::questions::Questions;
+
+    #[test]
+    fn every_context_variable_is_reserved_from_pack_questions() {
+        let pack = Pack::builtin().unwrap();
+        let mut provided = ProvidedAnswers::default();
+        provided.insert("name", "demo", crate::error::Origin::Set);
+        provided.insert("operator", "jax", crate::error::Origin::Set);
+        let answers = collect(&Questions { pack: &pack }, &provided, None).unwrap();
+        let ctx = Context::resolve(&answers, &pack).unwrap();
+        let serde_json::Value::Object(vars) = serde_json::to_value(&ctx).unwrap() else {
+            panic!("the context serializes to a map");
+        };
+        for key in vars.keys() {
+            let from_pack = pack.questions.iter().any(|q| &q.key == key);
+            assert!(
+                from_pack || crate::pack::RESERVED_KEYS.contains(&key.as_str()),
+                "`{key}` is a template variable a pack question could shadow"
+            );
+        }
+    }
+}
