@@ -16,6 +16,38 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print less: results, warnings and errors only.
+    #[arg(short, long, global = true, display_order = 900)]
+    pub quiet: bool,
+
+    /// Print more: where each answer came from, what ran.
+    #[arg(
+        short,
+        long,
+        global = true,
+        overrides_with = "quiet",
+        display_order = 901
+    )]
+    pub verbose: bool,
+}
+
+impl Cli {
+    /// The report format the command asked for (failures follow it: `--format json` gets a
+    /// JSON error on stdout).
+    pub(crate) fn format(&self) -> Format {
+        match &self.command {
+            Command::LocalRepo(LocalRepoCommand::Init(args)) => args.format,
+            Command::Manifest(ManifestCommand::New(args)) => args.format,
+            Command::Manifest(ManifestCommand::Validate { format, .. })
+            | Command::Profiles(ProfilesCommand::List { format, .. })
+            | Command::Templates(
+                TemplatesCommand::List { format } | TemplatesCommand::Show { format, .. },
+            )
+            | Command::Config(ConfigCommand::Show { format, .. }) => *format,
+            _ => Format::Text,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,6 +64,9 @@ pub(crate) enum Command {
     /// Template packs: list, show, create and test them.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Your standing defaults: the config file and `AICHOR_<KEY>` variables.
+    #[command(subcommand, after_help = CONFIG_HELP)]
+    Config(ConfigCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell to generate the script for.
@@ -45,6 +80,7 @@ pub(crate) enum LocalRepoCommand {
     ///
     /// Asks for what no flag answers when run in a terminal; with `--no-input` (or without a
     /// terminal) uses defaults and fails naming the flag for anything required.
+    #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
 }
 
@@ -55,8 +91,9 @@ pub(crate) struct InitArgs {
     /// Where to create the project [default: ./<name>]; `.` is the current directory.
     pub path: Option<PathBuf>,
 
-    /// Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: builtin].
-    #[arg(long, value_name = "DIR|URL|NAME", env = "AICHOR_TEMPLATE")]
+    /// Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: the answers
+    /// file's, else AICHOR_TEMPLATE, else the config file's `template`, else builtin].
+    #[arg(long, value_name = "DIR|URL|NAME")]
     pub template: Option<String>,
 
     /// Project name [default: last component of PATH].
@@ -133,8 +170,10 @@ pub(crate) enum ManifestCommand {
     /// (`--profile gpu-a100-80gb` alone is the same run on GPUs). When the new answers need
     /// other code, dependencies or image than the project's (another operator, a GPU
     /// profile), the manifest gets its own starter, dependency group and Dockerfile.
+    #[command(after_help = NEW_MANIFEST_EXAMPLES)]
     New(ManifestNewArgs),
     /// Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage).
+    #[command(after_help = VALIDATE_EXAMPLES)]
     Validate {
         /// Manifest files or folders [default: ./aichor_manifests].
         paths: Vec<PathBuf>,
@@ -231,14 +270,46 @@ pub(crate) enum TemplatesCommand {
         dir: PathBuf,
     },
     /// Render each answer set in DIR/tests/ and compare with the snapshots kept in the pack.
+    #[command(after_help = TEMPLATES_TEST_EXAMPLES)]
     Test {
-        /// The pack folder.
-        dir: PathBuf,
+        /// The pack: a folder, a git URL (`URL#ref`) or a pack name, as `--template` takes.
+        #[arg(value_name = "DIR|URL|NAME")]
+        pack: String,
         /// Write the snapshots instead of comparing.
         #[arg(long)]
         update: bool,
     },
 }
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print where the config file is read from (it may not exist yet).
+    Path,
+    /// Every default in effect and where it comes from.
+    Show {
+        /// Show the defaults for this pack's questions [default: the configured pack].
+        #[arg(long, value_name = "DIR|URL|NAME")]
+        template: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+const CONFIG_HELP: &str = "\
+Precedence, highest first: a flag > --set > an answers file > AICHOR_<KEY> > the config file >
+the pack's default. Environment and config values are defaults: in a terminal the question is
+still asked, with that answer preselected.
+
+config.toml:
+  template = \"team-pack\"     # the pack when --template and the answers file say nothing
+  hooks = true                # install the commit-msg hook after init
+  color = \"auto\"             # auto | always | never (NO_COLOR still wins)
+  [defaults]                  # any question's key: profile, python, tensorboard, workers, ...
+  profile = \"gpu-a100-80gb\"
+  python = \"3.12\"
+
+AICHOR_CONFIG_FILE=FILE reads another file; AICHOR_NO_CONFIG=1 reads none.";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ProfilesCommand {
@@ -255,6 +326,38 @@ pub(crate) enum ProfilesCommand {
         format: Format,
     },
 }
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  aichor local-repo init demo                       # asks what flags don't say
+  aichor local-repo init demo --operator jax --profile cpu-small --no-input
+                                                    # a bootstrap script: never prompts
+  aichor local-repo init copy --answers demo/.aichor-answers.yaml --no-input
+                                                    # replay a project's recorded answers
+  aichor local-repo init demo --template https://github.com/org/pack.git#v1
+                                                    # a team's pack from git, at a tag";
+
+const NEW_MANIFEST_EXAMPLES: &str = "\
+Examples:
+  aichor manifest new gpu/manifest.yaml --profile gpu-a100-80gb
+                                                    # the same run on GPUs
+  aichor manifest new ray.yaml --operator kuberay --workers 2
+                                                    # a Ray cluster, with its own image
+  aichor manifest new eval.yaml --command \"python -m demo.eval\" --dry-run
+                                                    # show it, write nothing";
+
+const VALIDATE_EXAMPLES: &str = "\
+Examples:
+  aichor manifest validate                          # every manifest under ./aichor_manifests
+  aichor manifest validate gpu/run.yaml --strict    # one file; warnings fail too
+  aichor manifest validate --format json | jq .     # for CI";
+
+const TEMPLATES_TEST_EXAMPLES: &str = "\
+Examples:
+  aichor templates test ./my-pack                   # compare with the pack's snapshots
+  aichor templates test ./my-pack --update          # accept the new output
+  aichor templates test https://github.com/org/pack.git#v2
+                                                    # a released pack, before adopting it";
 
 /// How results are printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -275,13 +378,15 @@ impl From<Format> for aichor::printer::Format {
 /// A boolean environment variable as people write them: `1/0`, `true/false`, `yes/no`,
 /// `on/off` in any case, and empty as false (`AICHOR_NO_INPUT=` unsets it in effect).
 fn env_bool(raw: &str) -> Result<bool, String> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" | "y" => Ok(true),
-        "" | "0" | "false" | "no" | "off" | "n" => Ok(false),
-        other => Err(format!(
-            "`{other}` is not a yes/no value: use 1/0, true/false, yes/no or on/off"
-        )),
+    if raw.trim().is_empty() {
+        return Ok(false);
     }
+    aichor::config::boolish(raw).ok_or_else(|| {
+        format!(
+            "`{}` is not a yes/no value: use 1/0, true/false, yes/no or on/off",
+            raw.trim()
+        )
+    })
 }
 
 fn operator_help() -> String {

@@ -14,6 +14,10 @@ pub enum Origin {
     Set,
     /// A key in an answers file.
     AnswersFile(PathBuf),
+    /// A default in the user's config file.
+    ConfigFile(PathBuf),
+    /// A default from an `AICHOR_<KEY>` environment variable.
+    Env(String),
     /// The last component of the destination path (the default project name).
     Path,
     /// Typed at a prompt.
@@ -26,6 +30,8 @@ impl std::fmt::Display for Origin {
             Origin::Flag(flag) => write!(f, "from `{flag}`"),
             Origin::Set => write!(f, "from `--set`"),
             Origin::AnswersFile(path) => write!(f, "in `{}`", path.display()),
+            Origin::ConfigFile(path) => write!(f, "in config file `{}`", path.display()),
+            Origin::Env(var) => write!(f, "from `{var}`"),
             Origin::Path => write!(f, "from the destination path"),
             Origin::Prompt => write!(f, "at the prompt"),
         }
@@ -172,6 +178,22 @@ impl std::fmt::Display for Invalid {
 }
 
 impl Invalid {
+    /// The refusal with the accepted value it suggests, for a prompt (where no flag applies),
+    /// e.g. "must start with a lowercase letter a-z: try \`my-proj\`".
+    pub fn with_suggestion(&self) -> String {
+        match self {
+            Invalid::Name {
+                suggestion: Some(s),
+                ..
+            } => format!("{self}: try `{s}`"),
+            Invalid::NotOffered {
+                suggestion: Some(s),
+                ..
+            } => format!("{self}: did you mean `{s}`?"),
+            _ => self.to_string(),
+        }
+    }
+
     /// How to give a value that is accepted.
     pub fn help(&self) -> String {
         match self {
@@ -416,6 +438,26 @@ pub enum Error {
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
+    #[error("`--lock` was given, but uv cannot be run: {why}")]
+    UvMissing { why: String },
+
+    #[error("cannot update the snapshots of `{spec}`: it is a cached clone of a git pack")]
+    UpdateFetchedPack { spec: String },
+
+    #[error("cannot read config file `{}`", path.display())]
+    Config {
+        path: PathBuf,
+        #[source]
+        source: Box<toml_edit::de::Error>,
+    },
+
+    #[error("config file `{}`: `{key}` {problem}", path.display())]
+    ConfigValue {
+        path: PathBuf,
+        key: String,
+        problem: String,
+    },
+
     #[error("aborted")]
     Aborted,
 
@@ -445,6 +487,21 @@ impl Error {
                 path.display(),
                 invalid.help()
             ),
+            Error::InvalidAnswer {
+                key,
+                origin: Origin::ConfigFile(path),
+                invalid,
+                ..
+            } => format!(
+                "fix `defaults.{key}` in `{}` (`aichor config show` lists your defaults), or override it: {}",
+                path.display(),
+                invalid.help()
+            ),
+            Error::InvalidAnswer {
+                origin: Origin::Env(var),
+                invalid,
+                ..
+            } => format!("unset `{var}` or give it a valid value, or override it: {}", invalid.help()),
             Error::InvalidAnswer { invalid, .. } => invalid.help(),
             Error::UnknownKey {
                 suggestion, known, ..
@@ -497,12 +554,17 @@ impl Error {
             Error::NoManifests { .. } => "pass manifest files or folders: `aichor manifest validate PATH...`".into(),
             Error::BadManifestPath { .. } => "pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`".into(),
             Error::NotInRepository { .. } => "run it inside a project made by `aichor local-repo init` (or create one with it)".into(),
-            Error::ManifestExists { .. } => "choose another PATH, or pass `--force` to replace it".into(),
-            Error::FileExists { .. } => "move it away, or pass `--force` to replace it".into(),
+            Error::ManifestExists { .. } | Error::FileExists { .. } => "choose another PATH (or move that file away), or pass `--force` to replace it".into(),
             Error::VariantConflict { help, .. } => help.clone(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
+            Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
+            Error::UpdateFetchedPack { .. } => "clone the pack's repository and run `aichor templates test <CLONE> --update` there, then commit the snapshots".into(),
+            Error::Config { path, .. } | Error::ConfigValue { path, .. } => format!(
+                "fix `{}` (keys: template, hooks, color, [defaults]; see `aichor config show`), or set `AICHOR_NO_CONFIG=1` to ignore it",
+                path.display()
+            ),
             Error::Aborted => "nothing was written".into(),
             Error::Interrupted { .. } => return None,
         })
@@ -518,11 +580,43 @@ impl Error {
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
             | Error::BadManifestPath { .. }
+            | Error::Config { .. }
+            | Error::ConfigValue { .. }
             | Error::NoManifests { .. } => 2,
             // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),
             _ => 1,
         }
+    }
+
+    /// Whether the command's own report already carries this failure (`manifest validate`
+    /// lists the invalid manifests, then fails with `InvalidManifests` for the exit code):
+    /// `--format json` then prints that report alone, one document on stdout.
+    pub fn in_report(&self) -> bool {
+        matches!(self, Error::InvalidManifests { .. })
+    }
+
+    /// A stable `snake_case` name of the failure for scripts (`--format json`): the variant's
+    /// name, so `DestinationNotEmpty` is `destination_not_empty`. Messages may change
+    /// between releases; kinds change only with `schema_version`.
+    pub fn kind(&self) -> String {
+        let debug = format!("{self:?}");
+        let name: String = debug
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let mut out = String::with_capacity(name.len() + 4);
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// A failed prompt: Ctrl-C in raw mode arrives as `Interrupted` (exit 130).

@@ -12,6 +12,7 @@
 //! - `profile`, `operator`, `names`: the domain's facts, each defined once.
 //! - `error`, `printer`, `prompt`, `interrupt`, `suggest`, `fs`: plumbing.
 
+pub mod config;
 pub mod error;
 pub mod fs;
 pub mod init;

@@ -11,19 +11,60 @@ use aichor::printer::Printer;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    let printer = Printer::new();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    // Only the colour is read here, leniently: a broken config file is reported by the
+    // commands that use it (init, `config show`), not by every command.
+    let color = aichor::config::Config::load()
+        .ok()
+        .and_then(|c| c.color)
+        .map(|c| c.value)
+        .unwrap_or_default();
+    let printer = Printer::with_verbosity(cli.quiet, cli.verbose).with_color(color);
+    let json = cli.format() == cli::Format::Json;
     match commands::run(cli, &printer) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            if matches!(err, Error::Interrupted { .. }) {
-                // A prompt may have hidden the cursor; the shell prints on a fresh line.
-                let _ = console::Term::stderr().show_cursor();
-                eprintln!();
-            } else {
-                printer.error(&err);
+            if json && !err.in_report() {
+                printer.json_error(&err);
+            }
+            match err {
+                Error::Interrupted { .. } => {
+                    // A prompt may have hidden the cursor; the shell prints on a fresh line.
+                    let _ = console::Term::stderr().show_cursor();
+                    eprintln!();
+                }
+                // The user said no: not a failure worth a red `error:`.
+                Error::Aborted => printer.note("Nothing written."),
+                _ => printer.error(&err),
             }
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// A command line clap refused (or `--help`/`--version`, which clap prints itself). With
+/// `--format json` among the arguments, stdout also gets the JSON error, so `| jq` never
+/// reads an empty document.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    let code = e.exit_code();
+    if code == 2 && json_requested(std::env::args_os().skip(1)) {
+        let plain = e.render().to_string();
+        let message = plain.trim_end();
+        Printer::new().json_usage_error(message.strip_prefix("error: ").unwrap_or(message), code);
+    }
+    let _ = e.print();
+    ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+/// Whether the raw arguments ask for JSON (`--format json` or `--format=json`), read
+/// without clap because clap could not parse them.
+fn json_requested(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    args.iter().any(|a| a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
 }

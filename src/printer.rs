@@ -21,6 +21,7 @@ pub enum Format {
 pub struct Printer {
     color: bool,
     quiet: bool,
+    verbose: bool,
 }
 
 impl Default for Printer {
@@ -35,6 +36,48 @@ impl Printer {
         Printer {
             color: console::colors_enabled_stderr() && std::env::var_os("NO_COLOR").is_none(),
             quiet: false,
+            verbose: false,
+        }
+    }
+
+    /// The printer `-q/--quiet` and `-v/--verbose` ask for: quiet drops status lines and
+    /// notes (data, warnings and errors stay), verbose adds `verbose` lines. Quiet wins.
+    pub fn with_verbosity(quiet: bool, verbose: bool) -> Printer {
+        Printer {
+            quiet,
+            verbose: verbose && !quiet,
+            ..Printer::new()
+        }
+    }
+
+    /// Colour as the user's config says: `never` turns it off, `always` on even when
+    /// stderr is not a terminal; `NO_COLOR` (the environment) wins over both.
+    #[must_use]
+    pub fn with_color(mut self, choice: crate::config::Color) -> Printer {
+        use crate::config::Color;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        self.color = match choice {
+            Color::Auto => self.color,
+            Color::Always => !no_color,
+            Color::Never => false,
+        };
+        self
+    }
+
+    /// Whether `-v/--verbose` was given (for callers that compute what they would print).
+    pub fn is_verbose(&self) -> bool {
+        self.verbose
+    }
+
+    /// Whether `-q/--quiet` was given (progress spinners stay hidden too).
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// A detail shown only with `-v/--verbose`: where a value came from, what was run.
+    pub fn verbose(&self, message: &str) {
+        if self.verbose {
+            eprintln!("{} {message}", self.paint(style("  verbose:").dim()));
         }
     }
 
@@ -75,6 +118,40 @@ impl Printer {
             "{} {message}",
             self.paint(style("warning:").yellow().bold())
         );
+    }
+
+    /// The failure as one JSON document on stdout, for `--format json` (the same text as
+    /// `error`, which still goes to stderr for whoever watches the log).
+    pub fn json_error(&self, err: &Error) {
+        let doc = serde_json::json!({
+            "schema_version": 1,
+            "ok": false,
+            "error": {
+                "kind": err.kind(),
+                "message": err.to_string(),
+                "causes": err.causes(),
+                "help": err.help(),
+                "exit_code": err.exit_code(),
+            },
+        });
+        // Serialising a `Value` built from strings and numbers cannot fail.
+        self.data(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+    }
+
+    /// A command-line (usage) error as the JSON document of `json_error`.
+    pub fn json_usage_error(&self, message: &str, exit_code: i32) {
+        let doc = serde_json::json!({
+            "schema_version": 1,
+            "ok": false,
+            "error": {
+                "kind": "usage",
+                "message": message,
+                "causes": [],
+                "help": serde_json::Value::Null,
+                "exit_code": exit_code,
+            },
+        });
+        self.data(&serde_json::to_string_pretty(&doc).unwrap_or_default());
     }
 
     /// `error: ...`, one `caused by: ...` per underlying error, then `help: ...`.

@@ -4,6 +4,7 @@
 
 use std::io::IsTerminal;
 
+use aichor::config::Config;
 use aichor::error::{NoPrompt, Origin, Result};
 use aichor::init::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy, WritePolicy};
@@ -73,9 +74,8 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
     if let Some(path) = &args.path {
         answers.name_from_destination(path);
     }
-    let write = if args.dry_run {
-        WritePolicy::DryRun
-    } else if args.force {
+    // A dry run decides like the real run: into a non-empty folder it needs `--force` too.
+    let write = if args.force {
         WritePolicy::Force
     } else {
         WritePolicy::Ask
@@ -91,6 +91,7 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
     Ok(InitSettings {
         destination: args.path,
         write,
+        dry_run: args.dry_run,
         lock,
         format: args.format.into(),
         pack: args.template,
@@ -101,6 +102,10 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
         } else {
             NoPrompt::NoTerminal
         },
+        config: Config::load()?,
+        env: std::env::vars()
+            .filter(|(k, _)| k.starts_with("AICHOR_"))
+            .collect(),
     })
 }
 

@@ -38,13 +38,12 @@ pub(super) fn new(args: ManifestNewArgs, printer: &Printer) -> Result<()> {
         answers,
         command: args.command,
         dockerfile: args.dockerfile,
-        write: if args.dry_run {
-            WritePolicy::DryRun
-        } else if args.force {
+        write: if args.force {
             WritePolicy::Force
         } else {
             WritePolicy::Ask
         },
+        dry_run: args.dry_run,
         interactive: !args.no_input && terminal,
         no_prompt: if args.no_input {
             NoPrompt::NoInput

@@ -1,6 +1,7 @@
 //! One adapter per command, above the library: each turns its clap arguments into the
 //! library's settings, calls the library and presents the result through the printer.
 
+mod config;
 mod init;
 mod manifest;
 mod profiles;
@@ -11,7 +12,8 @@ use aichor::printer::Printer;
 use clap::CommandFactory;
 
 use crate::cli::{
-    Cli, Command, LocalRepoCommand, ManifestCommand, ProfilesCommand, TemplatesCommand,
+    Cli, Command, ConfigCommand, LocalRepoCommand, ManifestCommand, ProfilesCommand,
+    TemplatesCommand,
 };
 
 pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
@@ -60,8 +62,15 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
                 templates::show(&pack, format.into(), printer)
             }
             TemplatesCommand::New { dir } => templates::new(&dir, printer),
-            TemplatesCommand::Test { dir, update } => templates::test(&dir, update, printer),
+            TemplatesCommand::Test { pack, update } => templates::test(&pack, update, printer),
         },
+        Command::Config(ConfigCommand::Path) => {
+            config::path(printer);
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Show { template, format }) => {
+            config::show(template.as_deref(), format.into(), printer)
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "aichor", &mut out);

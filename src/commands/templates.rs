@@ -172,8 +172,15 @@ pub(super) fn new(dir: &Path, printer: &Printer) -> Result<()> {
 }
 
 /// `templates test DIR [--update]`.
-pub(super) fn test(dir: &Path, update: bool, printer: &Printer) -> Result<()> {
-    test_sets(dir, update, printer).map(|_| ())
+pub(super) fn test(spec: &str, update: bool, printer: &Printer) -> Result<()> {
+    let resolved = aichor::pack::source::resolve(spec)?;
+    // A git pack is a cached clone: snapshots written there would be lost on the next fetch.
+    if update && resolved.commit.is_some() {
+        return Err(Error::UpdateFetchedPack {
+            spec: spec.to_string(),
+        });
+    }
+    test_sets(&resolved.dir, update, printer).map(|_| ())
 }
 
 /// Render each answer set in `dir/tests/` and compare with (or, with `update`, write)

@@ -19,10 +19,13 @@ pub struct Provided {
 }
 
 /// Every value supplied up front, by question key. Later sources in the order
-/// answers file → `--set` → dedicated flag override earlier ones.
-#[derive(Debug, Default)]
+/// answers file → `--set` → dedicated flag override earlier ones. Below them all, the
+/// user's defaults (config file, then `AICHOR_<KEY>`), which preselect a prompt's answer
+/// instead of skipping the question.
+#[derive(Debug, Default, Clone)]
 pub struct ProvidedAnswers {
     values: BTreeMap<String, Provided>,
+    defaults: BTreeMap<String, Provided>,
     /// The template pack an answers file was recorded with.
     pub template: Option<String>,
 }
@@ -144,6 +147,32 @@ impl ProvidedAnswers {
         self.values.get(key)
     }
 
+    /// A user default for `key` (config file or environment), replacing an earlier one.
+    pub fn set_default(&mut self, key: &str, raw: impl Into<String>, origin: Origin) {
+        self.defaults.insert(
+            key.to_string(),
+            Provided {
+                raw: raw.into(),
+                origin,
+            },
+        );
+    }
+
+    /// The user's default for `key`, if any.
+    pub fn default_of(&self, key: &str) -> Option<&Provided> {
+        self.defaults.get(key)
+    }
+
+    /// Every user default, by key.
+    pub fn defaults(&self) -> impl Iterator<Item = (&str, &Provided)> {
+        self.defaults.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Every value given up front, by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Provided)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Refuse keys no question has (a typo would otherwise be silently ignored).
     pub fn check_keys(&self, known: &[String]) -> Result<()> {
         for (key, p) in &self.values {
@@ -193,34 +222,120 @@ pub fn collect<'p>(
     mut prompter: Option<&mut (dyn Prompter + 'p)>,
 ) -> Result<Answers> {
     provided.check_keys(&questions.keys())?;
+    if prompter.is_some() {
+        check_up_front(questions, provided)?;
+    }
     let mut answers = Answers::default();
     for q in questions.all() {
         if !questions.applies(&q, &answers)? {
             continue;
         }
-        let value = if let Some(p) = provided.get(&q.key) {
+        let value = answer(questions, &q, &answers, provided, prompter.as_deref_mut())?;
+        answers.push(q.key.clone(), value);
+    }
+    Ok(answers)
+}
+
+/// One answer, from the first source that has it: a value given up front (validated); a
+/// folder name that cannot be a project name, asked for again; the prompt (the user's
+/// default preselected); the user's default; the pack's default.
+fn answer(
+    questions: &Questions<'_>,
+    q: &Asked<'_>,
+    so_far: &Answers,
+    provided: &ProvidedAnswers,
+    prompter: Option<&mut (dyn Prompter + '_)>,
+) -> Result<Value> {
+    let checked = |p: &Provided| {
+        questions
+            .validate(&q.key, &p.raw, so_far)
+            .map_err(|invalid| Error::InvalidAnswer {
+                key: q.key.clone(),
+                value: p.raw.clone(),
+                origin: p.origin.clone(),
+                invalid,
+            })
+    };
+    let given = provided.get(&q.key);
+    match (given, prompter) {
+        (Some(p), Some(prompter)) if p.origin == Origin::Path => match checked(p) {
+            Ok(v) => Ok(v),
+            // `cd "My Project" && aichor local-repo init .`: the folder's name is only a
+            // default, so a user who can be asked picks a valid one instead of failing.
+            Err(Error::InvalidAnswer { invalid, .. }) => {
+                prompter.show(&format!(
+                    "  The folder's name `{}` cannot be the project name: {invalid}.",
+                    p.raw
+                ));
+                let suggested = match invalid {
+                    crate::error::Invalid::Name { suggestion, .. } => suggestion.map(Value::Str),
+                    _ => None,
+                };
+                ask(questions, q, so_far, prompter, suggested)
+            }
+            Err(other) => Err(other),
+        },
+        (Some(p), _) => checked(p),
+        (None, Some(prompter)) => {
+            // The user's default preselects the answer when it is valid here (a GPU
+            // profile default is not offered to an operator without GPU profiles).
+            let preselected = provided
+                .default_of(&q.key)
+                .and_then(|d| questions.validate(&q.key, &d.raw, so_far).ok());
+            ask(questions, q, so_far, prompter, preselected)
+        }
+        (None, None) => {
+            if let Some(d) = provided.default_of(&q.key) {
+                return checked(d);
+            }
             questions
-                .validate(&q.key, &p.raw, &answers)
-                .map_err(|invalid| Error::InvalidAnswer {
+                .default(&q.key, so_far)?
+                .ok_or_else(|| Error::MissingAnswer {
+                    key: q.key.clone(),
+                    flag: q.flag.clone(),
+                    why: NoPrompt::default(),
+                })
+        }
+    }
+}
+
+/// Before the first question: a value given up front that no answer still to come could
+/// make valid fails now, not after the user has answered the prompts before it
+/// (`--python 2.7`, `--workers -1`). A value whose validity depends on an answer not given
+/// yet (`--workers 0`: kuberay only) waits for that answer.
+fn check_up_front(questions: &Questions<'_>, provided: &ProvidedAnswers) -> Result<()> {
+    let mut known = Answers::default();
+    for q in questions.all() {
+        // A pack question's condition may need answers not given yet: checked when asked.
+        if !questions.applies(&q, &known).unwrap_or(false) {
+            continue;
+        }
+        let Some(p) = provided.get(&q.key) else {
+            continue;
+        };
+        match questions.validate(&q.key, &p.raw, &known) {
+            Ok(v) => known.push(q.key.clone(), v),
+            Err(invalid) if p.origin != Origin::Path && settled(&q.key, &p.raw, &known) => {
+                return Err(Error::InvalidAnswer {
                     key: q.key.clone(),
                     value: p.raw.clone(),
                     origin: p.origin.clone(),
                     invalid,
-                })?
-        } else if let Some(prompter) = prompter.as_deref_mut() {
-            ask(questions, &q, &answers, prompter)?
-        } else if let Some(default) = questions.default(&q.key, &answers)? {
-            default
-        } else {
-            return Err(Error::MissingAnswer {
-                key: q.key.clone(),
-                flag: q.flag.clone(),
-                why: NoPrompt::default(),
-            });
-        };
-        answers.push(q.key.clone(), value);
+                });
+            }
+            Err(_) => {}
+        }
     }
-    Ok(answers)
+    Ok(())
+}
+
+/// Whether a refusal of `raw` for `key` stands whatever is answered later. Without an
+/// operator, profiles and Python versions are checked against every operator's, so a
+/// refusal stands; a worker count of 0 or more may suit an operator not chosen yet.
+fn settled(key: &str, raw: &str, known: &Answers) -> bool {
+    key != "workers"
+        || known.operator().is_some()
+        || !matches!(raw.trim().parse::<i64>(), Ok(n) if n >= 0)
 }
 
 fn ask(
@@ -228,10 +343,14 @@ fn ask(
     q: &Asked<'_>,
     so_far: &Answers,
     prompter: &mut (dyn Prompter + '_),
+    suggested: Option<Value>,
 ) -> Result<Value> {
     let key = q.key.as_str();
     let prompt = questions.prompt(q, so_far);
-    let default = questions.default(key, so_far)?;
+    let default = match suggested {
+        Some(v) => Some(v),
+        None => questions.default(key, so_far)?,
+    };
     if let Some(help) = &q.help {
         prompter.show(&format!("  {help}"));
     }
@@ -241,7 +360,7 @@ fn ask(
                 questions
                     .validate(key, s, so_far)
                     .map(|_| ())
-                    .map_err(|invalid| invalid.to_string())
+                    .map_err(|invalid| invalid.with_suggestion())
             };
             let default = default.as_ref().map(Value::display);
             prompter

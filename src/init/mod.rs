@@ -112,20 +112,38 @@ pub fn run_with(
     progress: &Printer,
     fs: &dyn Fs,
 ) -> Result<Report> {
+    // Asked for explicitly, a lock that cannot happen fails before any question or write.
+    if settings.lock == LockPolicy::Required && !settings.dry_run {
+        lock::find_uv().map_err(|why| Error::UvMissing { why })?;
+    }
     let pack = Pack::load(settings.pack_spec())?;
-    let answers = answers::collect(
-        &Questions { pack: &pack },
-        &settings.answers,
-        prompter.as_deref_mut(),
-    )
-    .map_err(|e| match e {
-        Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
-            key,
-            flag,
-            why: settings.no_prompt,
-        },
-        other => other,
-    })?;
+    progress.verbose(&format!(
+        "pack {} {} ({}{})",
+        pack.info.name,
+        pack.info.version,
+        pack.source,
+        pack.commit
+            .as_deref()
+            .map(|c| format!(" at {c}"))
+            .unwrap_or_default()
+    ));
+    let questions = Questions { pack: &pack };
+    let provided = settings.answers_with_defaults(&questions.keys());
+    for (key, given) in provided.iter() {
+        progress.verbose(&format!("{key} = `{}` ({})", given.raw, given.origin));
+    }
+    for (key, d) in provided.defaults() {
+        progress.verbose(&format!("default {key} = `{}` ({})", d.raw, d.origin));
+    }
+    let answers =
+        answers::collect(&questions, &provided, prompter.as_deref_mut()).map_err(|e| match e {
+            Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
+                key,
+                flag,
+                why: settings.no_prompt,
+            },
+            other => other,
+        })?;
     let project = build(&pack, &answers)?;
     let dest = settings
         .destination
@@ -136,7 +154,7 @@ pub fn run_with(
     let mut report = report(&staged, &pack, &answers, settings);
     plan_lock_file(&mut report, &staged.dest, settings.lock);
     if let Some(p) = prompter
-        && settings.write != WritePolicy::DryRun
+        && !settings.dry_run
     {
         confirm_files(&report, &staged.project.ctx, p)?;
     }
@@ -147,7 +165,7 @@ pub fn run_with(
     let [unlocked, locked] =
         [false, true].map(|locked| next_steps(&pack, engine, ctx, &staged.dest, locked));
     let (unlocked, locked) = (unlocked?, locked?);
-    if settings.write != WritePolicy::DryRun {
+    if !settings.dry_run {
         report.lock = write(&staged, settings, progress, fs)?;
         if report.lock == LockOutcome::Locked {
             add_lock_file(&mut report, &staged.dest);
@@ -281,7 +299,7 @@ fn report(staged: &Staged, pack: &Pack, answers: &Answers, settings: &InitSettin
     let inspection = &staged.inspection;
     Report {
         destination: staged.dest.display().to_string(),
-        dry_run: settings.write == WritePolicy::DryRun,
+        dry_run: settings.dry_run,
         pack: pack.info.clone(),
         files: plan
             .files

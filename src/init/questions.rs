@@ -574,13 +574,10 @@ impl Questions<'_> {
     }
 }
 
-/// `true/yes/on/1` or `false/no/off/0`, any case.
+/// `true/yes/on/1/y` or `false/no/off/0/n`, any case: the one reading of a boolean, for
+/// answers and environment variables alike.
 fn parse_bool(raw: &str) -> Option<bool> {
-    match raw.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" | "1" => Some(true),
-        "false" | "no" | "off" | "0" => Some(false),
-        _ => None,
-    }
+    crate::config::boolish(raw)
 }
 
 /// Check a value for a pack question by its type, pattern and choices.

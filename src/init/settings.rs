@@ -1,9 +1,11 @@
 //! What `init` was asked to do, resolved once from the command line and the environment by
 //! the binary: the core never sees clap's types.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::answers::ProvidedAnswers;
+use crate::config::Config;
 use crate::error::NoPrompt;
 use crate::printer::Format;
 
@@ -13,6 +15,8 @@ pub struct InitSettings {
     /// Where to create the project; `None` means `./<name>` once the name is known.
     pub destination: Option<PathBuf>,
     pub write: WritePolicy,
+    /// `--dry-run`: decide and report everything as the real run would; write nothing.
+    pub dry_run: bool,
     pub lock: LockPolicy,
     /// How the report is printed (the presenter's concern; recorded for it).
     pub format: Format,
@@ -25,6 +29,11 @@ pub struct InitSettings {
     pub interactive: bool,
     /// When no one can be asked: why (for the error naming a missing answer).
     pub no_prompt: NoPrompt,
+    /// The user's config file (and `AICHOR_TEMPLATE`), below everything above.
+    pub config: Config,
+    /// The `AICHOR_*` environment, read once by the binary (question defaults come from
+    /// `AICHOR_<KEY>` once the pack's questions are known).
+    pub env: BTreeMap<String, String>,
 }
 
 /// What may happen to the destination.
@@ -35,8 +44,6 @@ pub enum WritePolicy {
     Ask,
     /// `--force`: write into a non-empty folder (mergeable files merged, others replaced).
     Force,
-    /// `--dry-run`: report what would be written; write nothing.
-    DryRun,
 }
 
 /// Whether `uv lock` runs on the staged project.
@@ -45,15 +52,32 @@ pub enum LockPolicy {
     /// When uv is found; silently skipped otherwise.
     #[default]
     Auto,
-    /// `--lock`: as `Auto`, but a skipped lock is warned about.
+    /// `--lock`: uv must lock the project; without uv the run fails before writing.
     Required,
     /// `--no-lock`.
     Skip,
 }
 
 impl InitSettings {
-    /// The pack to load: `--template`, else the one an answers file was recorded with.
+    /// The pack to load: `--template`, else the one an answers file was recorded with, else
+    /// `AICHOR_TEMPLATE`, else the config file's `template`.
     pub fn pack_spec(&self) -> Option<&str> {
-        self.pack.as_deref().or(self.answers.template.as_deref())
+        self.pack
+            .as_deref()
+            .or(self.answers.template.as_deref())
+            .or(self.config.template.as_ref().map(|t| t.value.as_str()))
+    }
+
+    /// The answers given, with the user's defaults for `keys` (the pack's questions):
+    /// `AICHOR_<KEY>` over the config file's `[defaults]`.
+    pub fn answers_with_defaults(&self, keys: &[String]) -> ProvidedAnswers {
+        let mut answers = self.answers.clone();
+        let defaults = self
+            .config
+            .question_defaults(keys, |name| self.env.get(name).cloned());
+        for (key, d) in defaults {
+            answers.set_default(&key, d.value, d.origin);
+        }
+        answers
     }
 }

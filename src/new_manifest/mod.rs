@@ -43,7 +43,10 @@ pub struct NewSettings {
     pub command: Option<String>,
     /// `--dockerfile`: replaces `builder.dockerfile` (no Dockerfile is rendered).
     pub dockerfile: Option<String>,
+    /// `--force`: replace an existing manifest and differing files made for it.
     pub write: WritePolicy,
+    /// `--dry-run`: decide and report everything; write nothing.
+    pub dry_run: bool,
     /// Whether a user can be asked (only what neither the flags nor the project answer).
     pub interactive: bool,
     pub no_prompt: NoPrompt,
@@ -132,7 +135,7 @@ pub fn run_with(
     let staged = stage(settings, &pack, base.as_ref(), &answers, &selector, &root)?;
     let actions = check_destination(&staged.plan, &root, settings.write)?;
     let mut report = report(settings, &staged, &answers, &root, &selector, &actions);
-    if settings.write != WritePolicy::DryRun {
+    if !settings.dry_run {
         let had_lock = root.join("uv.lock").is_file();
         report.lock = write(fs, &staged.plan, &root, progress)?;
         report.locked = report.lock == LockOutcome::Locked;
@@ -443,7 +446,7 @@ fn report(
             "aichor[{selector}]: first {} run on {profile}",
             ctx.operator
         ),
-        dry_run: settings.write == WritePolicy::DryRun,
+        dry_run: settings.dry_run,
         operator: ctx.operator.id().to_string(),
         profile,
         workers: ctx.workers,

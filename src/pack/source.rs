@@ -68,9 +68,10 @@ pub fn search_dirs() -> Vec<PathBuf> {
 }
 
 /// The user's config folder: `$XDG_CONFIG_HOME`, else `~/.config` (also on macOS, where
-/// CLI users expect it), `%APPDATA%` on Windows.
-fn config_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+/// CLI users expect it), `%APPDATA%` on Windows. A relative `XDG_CONFIG_HOME` is ignored,
+/// as the XDG spec requires.
+pub(crate) fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| Path::new(d).is_absolute()) {
         return Some(PathBuf::from(dir));
     }
     if cfg!(windows) {

@@ -18,17 +18,20 @@ fn top_level() {
     ----- stdout -----
     Create repositories ready to submit to AIchor
 
-    Usage: aichor <COMMAND>
+    Usage: aichor [OPTIONS] <COMMAND>
 
     Commands:
       local-repo   Work with a local repository
       manifest     Check, migrate and describe AIchor manifests
       profiles     Resource profiles offered by `local-repo init --profile`
       templates    Template packs: list, show, create and test them
+      config       Your standing defaults: the config file and `AICHOR_<KEY>` variables
       completions  Print a shell completion script
       help         Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -56,13 +59,15 @@ fn local_repo() {
     ----- stdout -----
     Work with a local repository
 
-    Usage: aichor local-repo <COMMAND>
+    Usage: aichor local-repo [OPTIONS] <COMMAND>
 
     Commands:
       init  Create a ready-to-submit AIchor repository
       help  Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -89,9 +94,8 @@ fn local_repo_init() {
 
     Options:
           --template <DIR|URL|NAME>
-              Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: builtin]
-              
-              [env: AICHOR_TEMPLATE=]
+              Template pack: a folder, a git URL (`URL#ref`) or a pack name [default: the answers
+              file's, else AICHOR_TEMPLATE, else the config file's `template`, else builtin]
 
           --name <NAME>
               Project name [default: last component of PATH]
@@ -144,11 +148,26 @@ fn local_repo_init() {
               [default: text]
               [possible values: text, json]
 
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
       -h, --help
               Print help (see a summary with '-h')
 
       -V, --version
               Print version
+
+    Examples:
+      aichor local-repo init demo                       # asks what flags don't say
+      aichor local-repo init demo --operator jax --profile cpu-small --no-input
+                                                        # a bootstrap script: never prompts
+      aichor local-repo init copy --answers demo/.aichor-answers.yaml --no-input
+                                                        # replay a project's recorded answers
+      aichor local-repo init demo --template https://github.com/org/pack.git#v1
+                                                        # a team's pack from git, at a tag
 
     ----- stderr -----
     ");
@@ -162,7 +181,7 @@ fn manifest() {
     ----- stdout -----
     Check, migrate and describe AIchor manifests
 
-    Usage: aichor manifest <COMMAND>
+    Usage: aichor manifest [OPTIONS] <COMMAND>
 
     Commands:
       new       Add a manifest to this repository, from its recorded answers and the flags
@@ -172,6 +191,8 @@ fn manifest() {
       help      Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -181,7 +202,7 @@ fn manifest() {
 
 #[test]
 fn manifest_new() {
-    aichor_snapshot!(help(&["manifest", "new", "--help"]), @"
+    aichor_snapshot!(help(&["manifest", "new", "--help"]), @r#"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -238,14 +259,28 @@ fn manifest_new() {
               
               [env: AICHOR_NO_INPUT=]
 
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
       -h, --help
               Print help (see a summary with '-h')
 
       -V, --version
               Print version
 
+    Examples:
+      aichor manifest new gpu/manifest.yaml --profile gpu-a100-80gb
+                                                        # the same run on GPUs
+      aichor manifest new ray.yaml --operator kuberay --workers 2
+                                                        # a Ray cluster, with its own image
+      aichor manifest new eval.yaml --command "python -m demo.eval" --dry-run
+                                                        # show it, write nothing
+
     ----- stderr -----
-    ");
+    "#);
 }
 
 #[test]
@@ -265,8 +300,15 @@ fn manifest_validate() {
           --strict           Treat warnings (missing Dockerfile, manifest outside aichor_manifests/) as
                              errors
           --format <FORMAT>  Output format [default: text] [possible values: text, json]
+      -q, --quiet            Print less: results, warnings and errors only
+      -v, --verbose          Print more: where each answer came from, what ran
       -h, --help             Print help
       -V, --version          Print version
+
+    Examples:
+      aichor manifest validate                          # every manifest under ./aichor_manifests
+      aichor manifest validate gpu/run.yaml --strict    # one file; warnings fail too
+      aichor manifest validate --format json | jq .     # for CI
 
     ----- stderr -----
     ");
@@ -287,6 +329,8 @@ fn manifest_migrate() {
 
     Options:
           --write    Edit the file in place instead of printing the result
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -302,9 +346,11 @@ fn manifest_schema() {
     ----- stdout -----
     Print the manifest's JSON Schema (draft 2020-12), for editors and other tools
 
-    Usage: aichor manifest schema
+    Usage: aichor manifest schema [OPTIONS]
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -320,7 +366,7 @@ fn templates() {
     ----- stdout -----
     Template packs: list, show, create and test them
 
-    Usage: aichor templates <COMMAND>
+    Usage: aichor templates [OPTIONS] <COMMAND>
 
     Commands:
       list  List the built-in pack and the packs found in AICHOR_TEMPLATE_PATH and
@@ -331,6 +377,8 @@ fn templates() {
       help  Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -350,6 +398,8 @@ fn templates_list() {
 
     Options:
           --format <FORMAT>  Output format [default: text] [possible values: text, json]
+      -q, --quiet            Print less: results, warnings and errors only
+      -v, --verbose          Print more: where each answer came from, what ran
       -h, --help             Print help
       -V, --version          Print version
 
@@ -372,6 +422,8 @@ fn templates_show() {
 
     Options:
           --format <FORMAT>  Output format [default: text] [possible values: text, json]
+      -q, --quiet            Print less: results, warnings and errors only
+      -v, --verbose          Print more: where each answer came from, what ran
       -h, --help             Print help
       -V, --version          Print version
 
@@ -387,12 +439,14 @@ fn templates_new() {
     ----- stdout -----
     Create a working pack that extends the built-in one, with an example of each feature
 
-    Usage: aichor templates new <DIR>
+    Usage: aichor templates new [OPTIONS] <DIR>
 
     Arguments:
       <DIR>  Folder to create
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -408,15 +462,23 @@ fn templates_test() {
     ----- stdout -----
     Render each answer set in DIR/tests/ and compare with the snapshots kept in the pack
 
-    Usage: aichor templates test [OPTIONS] <DIR>
+    Usage: aichor templates test [OPTIONS] <DIR|URL|NAME>
 
     Arguments:
-      <DIR>  The pack folder
+      <DIR|URL|NAME>  The pack: a folder, a git URL (`URL#ref`) or a pack name, as `--template` takes
 
     Options:
           --update   Write the snapshots instead of comparing
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
+
+    Examples:
+      aichor templates test ./my-pack                   # compare with the pack's snapshots
+      aichor templates test ./my-pack --update          # accept the new output
+      aichor templates test https://github.com/org/pack.git#v2
+                                                        # a released pack, before adopting it
 
     ----- stderr -----
     ");
@@ -430,13 +492,15 @@ fn profiles() {
     ----- stdout -----
     Resource profiles offered by `local-repo init --profile`
 
-    Usage: aichor profiles <COMMAND>
+    Usage: aichor profiles [OPTIONS] <COMMAND>
 
     Commands:
       list  List resource profiles
       help  Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -459,6 +523,8 @@ fn profiles_list() {
           --operator <OP>    Only profiles valid for this operator: pytorch | jax | xgboost | jobset |
                              kuberay
           --format <FORMAT>  Output format [default: text] [possible values: text, json]
+      -q, --quiet            Print less: results, warnings and errors only
+      -v, --verbose          Print more: where each answer came from, what ran
       -h, --help             Print help
       -V, --version          Print version
 
@@ -474,13 +540,15 @@ fn completions() {
     ----- stdout -----
     Print a shell completion script
 
-    Usage: aichor completions <SHELL>
+    Usage: aichor completions [OPTIONS] <SHELL>
 
     Arguments:
       <SHELL>  The shell to generate the script for [possible values: bash, elvish, fish, powershell,
                zsh]
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
 
@@ -499,7 +567,7 @@ fn a_missing_subcommand_is_a_usage_error() {
     ----- stderr -----
     Check, migrate and describe AIchor manifests
 
-    Usage: aichor manifest <COMMAND>
+    Usage: aichor manifest [OPTIONS] <COMMAND>
 
     Commands:
       new       Add a manifest to this repository, from its recorded answers and the flags
@@ -509,6 +577,8 @@ fn a_missing_subcommand_is_a_usage_error() {
       help      Print this message or the help of the given subcommand(s)
 
     Options:
+      -q, --quiet    Print less: results, warnings and errors only
+      -v, --verbose  Print more: where each answer came from, what ran
       -h, --help     Print help
       -V, --version  Print version
     ");

@@ -94,7 +94,7 @@ fn bad_names_are_refused_with_a_suggestion() {
 
     ----- stderr -----
     error: invalid name `1abc` (from `--name`): must start with a lowercase letter a-z
-      help: pass `--name abc`
+      help: pass `--name my-abc`
     ");
     refused!(["--name", "class", "--operator", "jax", "--no-input"], @"
     success: false
@@ -886,7 +886,7 @@ mod lock {
     }
 
     #[test]
-    fn no_lock_skips_uv_and_lock_warns_without_it() {
+    fn no_lock_skips_uv_and_explicit_lock_fails_without_it() {
         let tmp = tempfile::tempdir().unwrap();
         let uv = fake_uv(tmp.path(), "echo ran > ../uv-ran");
         init()
@@ -896,18 +896,26 @@ mod lock {
             .assert()
             .success();
         assert!(!tmp.path().join("uv-ran").exists());
+        // `--lock` is a request: without uv it fails before writing anything.
         let out = init()
             .current_dir(tmp.path())
             .args(["other", "--operator", "jobset", "--no-input", "--lock"])
             .output()
             .unwrap();
-        assert!(out.status.success());
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
         assert!(
-            stderr(&out)
-                .contains("`uv lock` skipped: `/nonexistent/uv` (AICHOR_UV) does not exist"),
-            "{}",
-            stderr(&out)
+            err.contains("`--lock` was given, but uv cannot be run: `/nonexistent/uv` (AICHOR_UV) does not exist")
+                && err.contains("pass `--no-lock`"),
+            "{err}"
         );
+        assert!(!tmp.path().join("other").exists());
+        // The automatic default stays a warning-free skip.
+        init()
+            .current_dir(tmp.path())
+            .args(["third", "--operator", "jobset", "--no-input"])
+            .assert()
+            .success();
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! - `support`: running the binary in a scrubbed environment, snapshotting what it prints
 //!   (`aichor_snapshot!`), reading generated trees.
+//! - `config`: the user's config file and `AICHOR_<KEY>` defaults, their precedence.
 //! - `help`: `--help` of every command, snapshotted.
 //! - `init`: refusals, dry-run, JSON report, answers round-trip, conflict policy.
 //! - `template_tests`: one snapshot per folder of `template-tests/`, plus parsers on every
@@ -12,6 +13,7 @@
 //! - `packs`: template packs built in each test; the `templates` commands.
 //! - `safety`: signals, `--force` into a blocked folder, empty folders, racing inits (unix).
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
+//! - `scripting`: JSON errors, `-q`/`-v`, dry-run refusals, names refused up front.
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -22,6 +24,7 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+mod config;
 mod help;
 mod init;
 mod manifest;
@@ -32,5 +35,6 @@ mod profiles;
 mod pty;
 #[cfg(unix)]
 mod safety;
+mod scripting;
 mod support;
 mod template_tests;

@@ -264,7 +264,7 @@ fn an_existing_manifest_needs_force() {
 
     ----- stderr -----
     error: manifest `[ROOT]/aichor_manifests/big.yaml` already exists
-      help: choose another PATH, or pass `--force` to replace it
+      help: choose another PATH (or move that file away), or pass `--force` to replace it
     ");
     assert_eq!(read(&root, "aichor_manifests/big.yaml"), "mine\n");
     // init's own manifest too.
@@ -318,6 +318,13 @@ fn bad_paths_are_refused_with_the_platform_s_rules() {
         );
         assert!(err.contains("\n  help: pass a path relative to `aichor_manifests/`"));
     }
+    // `--format json`: the failure as a JSON document on stdout too.
+    let out = new_in(&root, &["/abs.yaml", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["kind"], "bad_manifest_path");
+    assert_eq!(doc["error"]["exit_code"], 2);
     let mut cmd = new_in(&root, &["../x.yaml"]);
     aichor_snapshot!(cmd, @"
     success: false

@@ -488,6 +488,19 @@ fn git_packs_are_cloned_at_a_tag_and_reused_offline() {
     let out = run("two");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_same_tree(&tmp.path().join("one"), &tmp.path().join("two"));
+    // `templates test` takes the URL too; it never writes snapshots into the cached clone.
+    let out = aichor()
+        .current_dir(tmp.path())
+        .env("AICHOR_CACHE_DIR", &cache)
+        .args(["templates", "test", &url, "--update"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("it is a cached clone of a git pack"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = aichor()
         .current_dir(tmp.path())
@@ -748,6 +761,12 @@ fn templates_new_creates_a_pack_whose_tests_pass() {
     aichor()
         .args(["templates", "test"])
         .arg(&pack)
+        .assert()
+        .success();
+    // By name, as `--template` finds it.
+    aichor()
+        .env("AICHOR_TEMPLATE_PATH", tmp.path())
+        .args(["templates", "test", "team-pack"])
         .assert()
         .success();
 

@@ -13,6 +13,11 @@ const DOWN: &str = "\x1b[B";
 const ENTER: &str = "\r";
 
 fn spawn(cwd: &Path, args: &[&str]) -> PtySession {
+    spawn_env(cwd, args, &[("AICHOR_NO_CONFIG", "1")])
+}
+
+/// `spawn` with these variables (after every inherited `AICHOR_*` one is removed).
+fn spawn_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
     cmd.args(["local-repo", "init"])
         .args(args)
@@ -24,6 +29,9 @@ fn spawn(cwd: &Path, args: &[&str]) -> PtySession {
         }
     }
     cmd.env("AICHOR_UV", "/nonexistent/uv");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn in a pty")
 }
 
@@ -89,7 +97,11 @@ fn invalid_typed_values_are_reasked_not_accepted() {
     );
     p.exp_string("Project name").unwrap();
     p.send_line("My Proj").unwrap();
-    p.exp_string("must start with a lowercase letter").unwrap();
+    // The same suggestion as `--name` gets.
+    p.exp_string("must start with a lowercase letter a-z: try `my-proj`")
+        .unwrap();
+    p.send_line("email").unwrap();
+    p.exp_string("standard library").unwrap();
     p.send_line("my-proj").unwrap();
     p.exp_string("Jobs (each").unwrap();
     p.send_line("0").unwrap();
@@ -113,6 +125,95 @@ fn invalid_typed_values_are_reasked_not_accepted() {
         manifest.contains("count: 3") && manifest.contains("enabled: false"),
         "{manifest}"
     );
+}
+
+#[test]
+fn flags_are_checked_before_the_first_question() {
+    for (flag, value, says) in [
+        ("--python", "2.7", "invalid python `2.7` (from `--python`)"),
+        ("--workers", "-1", "invalid workers `-1` (from `--workers`)"),
+        (
+            "--profile",
+            "gpu-a101",
+            "invalid profile `gpu-a101` (from `--profile`)",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut p = spawn(tmp.path(), &[flag, value]);
+        let before = p.exp_string(says).unwrap();
+        assert!(!before.contains("Project name"), "{flag}: asked first");
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&mut p), 2, "{flag}");
+        assert!(entries(tmp.path()).is_empty());
+    }
+    // `--workers 0` suits kuberay (head only): it waits for the operator's answer.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["--workers", "0"]);
+    p.exp_string("Project name").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn the_users_defaults_are_preselected_not_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("aichor")).unwrap();
+    std::fs::write(
+        tmp.path().join("aichor/config.toml"),
+        "[defaults]\npython = \"3.13\"\n",
+    )
+    .unwrap();
+    let config = tmp.path().to_str().unwrap();
+    let mut p = spawn_env(
+        tmp.path(),
+        &["demo", "--operator", "jax", "--profile", "cpu-small"],
+        &[("XDG_CONFIG_HOME", config), ("AICHOR_TENSORBOARD", "no")],
+    );
+    p.exp_string("Containers").unwrap();
+    p.send_line("").unwrap();
+    // Still asked, with the config's answer under the cursor: Enter takes it.
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    let demo = tmp.path().join("demo");
+    assert_eq!(
+        std::fs::read_to_string(demo.join(".python-version"))
+            .unwrap()
+            .trim(),
+        "3.13"
+    );
+    let manifest = std::fs::read_to_string(demo.join("aichor_manifests/manifest.yaml")).unwrap();
+    assert!(manifest.contains("enabled: false"), "{manifest}");
+}
+
+#[test]
+fn a_folder_name_that_cannot_be_a_project_name_is_asked_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("My Project");
+    std::fs::create_dir(&dir).unwrap();
+    let mut p = spawn(&dir, &[".", "--operator", "jax", "--profile", "cpu-small"]);
+    p.exp_string("The folder's name `My Project` cannot be the project name")
+        .unwrap();
+    p.exp_string("Project name").unwrap();
+    // The suggestion is the default: Enter takes it.
+    p.exp_string("my-project").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Containers").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert!(dir.join("src/my_project/main.py").is_file());
 }
 
 #[test]
@@ -158,7 +259,9 @@ fn declining_the_summary_writes_nothing() {
     key(&mut p, ENTER);
     p.exp_string("Write these").unwrap();
     key(&mut p, "n");
-    p.exp_string("nothing was written").unwrap();
+    // A "no" is an answer, not a failure: no red `error:`.
+    let before = p.exp_string("Nothing written.").unwrap();
+    assert!(!before.contains("error"), "{before}");
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&mut p), 1);
     assert!(entries(tmp.path()).is_empty());

@@ -19,6 +19,8 @@ pub(crate) fn aichor() -> Command {
     cmd.env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .env("AICHOR_UV", "/nonexistent/uv")
+        // The developer's own config file must not change what tests see.
+        .env("AICHOR_NO_CONFIG", "1")
         .write_stdin("");
     cmd
 }

@@ -81,7 +81,17 @@ impl Names {
                 "a package named `{package}` would shadow a module the project imports"
             )));
         }
+        if listed(STDLIB, &package) {
+            return Err(refuse(format!(
+                "`{package}` is a module of Python's standard library: `python -m {package}.main` would import that one, not the project"
+            )));
+        }
         let distribution = name.to_kebab_case();
+        if listed(DEPENDENCIES, &distribution) {
+            return Err(refuse(format!(
+                "`{distribution}` is a package the project installs: `uv lock` would fail, the project depending on itself"
+            )));
+        }
         Ok(Names {
             name: name.to_string(),
             image: distribution.clone(),
@@ -115,12 +125,28 @@ pub fn suggest(raw: &str) -> Option<String> {
     let snake = kebab.replace('-', "_");
     let candidate = if PYTHON_KEYWORDS.contains(&snake.as_str())
         || SHADOWED_MODULES.contains(&snake.as_str())
+        || listed(STDLIB, &snake)
+        || listed(DEPENDENCIES, &kebab)
     {
         format!("my-{kebab}")
     } else {
         kebab
     };
     (candidate != raw && Names::derive(&candidate).is_ok()).then_some(candidate)
+}
+
+/// Top-level standard-library modules (one per line, `#` comments).
+const STDLIB: &str = include_str!("stdlib.txt");
+
+/// Distributions a built-in project installs, PEP 503 normalised (one per line).
+const DEPENDENCIES: &str = include_str!("dependencies.txt");
+
+/// Whether `name` is a line of `list` (a `#`-commented list file; a few hundred lines, read
+/// at most twice a run, so a scan beats building a set).
+fn listed(list: &str, name: &str) -> bool {
+    list.lines()
+        .map(str::trim)
+        .any(|line| !line.starts_with('#') && line == name)
 }
 
 /// Python's hard keywords: none can be an import name.
@@ -197,16 +223,36 @@ mod tests {
     }
 
     #[test]
+    fn lists_are_clean() {
+        for (list, what) in [(STDLIB, "stdlib.txt"), (DEPENDENCIES, "dependencies.txt")] {
+            for line in list.lines().filter(|l| !l.starts_with('#')) {
+                assert!(
+                    !line.is_empty() && line == line.trim() && line == line.to_lowercase(),
+                    "{what}: `{line}`"
+                );
+            }
+        }
+        assert!(listed(STDLIB, "email") && !listed(STDLIB, "#"));
+    }
+
+    #[test]
     fn refuses_with_suggestions() {
         let cases = [
             ("My Proj", Some("my-proj")),
-            ("1abc", Some("abc")),
+            ("1xyz", Some("xyz")),
+            ("abc", Some("my-abc")),
             ("class", Some("my-class")),
             ("../x", Some("x")),
             ("", None),
             ("données", Some("donn-es")),
             ("a--b", Some("a-b")),
             ("torch", Some("my-torch")),
+            ("email", Some("my-email")),
+            ("site", Some("my-site")),
+            ("boto3", Some("my-boto3")),
+            ("pytest", Some("my-pytest")),
+            ("xgboost-cpu", Some("my-xgboost-cpu")),
+            ("typing-extensions", Some("my-typing-extensions")),
             ("x-", Some("x")),
             ("...", None),
         ];
