@@ -50,6 +50,10 @@ pub(super) fn new(args: ManifestNewArgs, printer: &Printer) -> Result<()> {
         } else {
             NoPrompt::NoTerminal
         },
+        config: aichor::config::Config::load()?,
+        env: std::env::vars()
+            .filter(|(k, _)| k.starts_with("AICHOR_"))
+            .collect(),
     };
     let mut prompter = settings.interactive.then(Terminal::new);
     let report = new_manifest::run(

@@ -9,10 +9,12 @@
 pub mod selector;
 pub mod variant;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::config::Config;
 use crate::error::{Error, NoPrompt, Result};
 use crate::fs::Fs;
 use crate::init::answers::{self, ProvidedAnswers};
@@ -50,6 +52,11 @@ pub struct NewSettings {
     /// Whether a user can be asked (only what neither the flags nor the project answer).
     pub interactive: bool,
     pub no_prompt: NoPrompt,
+    /// The user's config file: in a repository without recorded answers, its `template` and
+    /// `[defaults]` (under `AICHOR_<KEY>`) apply as they do for `init`.
+    pub config: Config,
+    /// The `AICHOR_*` environment.
+    pub env: BTreeMap<String, String>,
 }
 
 /// What `manifest new` did (or would do): the `--format json` report.
@@ -112,7 +119,14 @@ pub fn run_with(
     if recorded {
         provided.read_file(&record)?;
     }
-    let pack = Pack::load(provided.template.as_deref())?;
+    // A project's recorded pack (the built-in one when the record names no source); for a
+    // hand-made repository, the user's configured one.
+    let configured = settings.config.template.as_ref().map(|t| t.value.as_str());
+    let pack = Pack::load(if recorded {
+        provided.template.as_deref()
+    } else {
+        configured
+    })?;
     let questions = Questions { pack: &pack };
     // What the project was generated as: the base the new manifest is compared with.
     let base = if recorded {
@@ -123,6 +137,12 @@ pub fn run_with(
     provided.override_with(&settings.answers);
     if !recorded {
         provided.name_from_destination(&root);
+        let defaults = settings
+            .config
+            .question_defaults(&questions.keys(), |name| settings.env.get(name).cloned());
+        for (key, d) in defaults {
+            provided.set_default(&key, d.value, d.origin);
+        }
     }
     let answers = answers::collect(&questions, &provided, prompter).map_err(|e| match e {
         Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {

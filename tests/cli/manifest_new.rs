@@ -492,6 +492,13 @@ fn a_hand_made_repository_needs_the_operator_flag() {
     error: no value for `operator`, and prompting is disabled (`--no-input`)
       help: pass `--operator` (or run without `--no-input` to be asked)
     ");
+    // The user's defaults apply as they do for `init` (here `AICHOR_<KEY>`).
+    let out = new_in(&root, &["jobs.yaml", "--dry-run"])
+        .env("AICHOR_OPERATOR", "jobset")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("  operator: jobset\n"));
     let out = new_in(
         &root,
         &[
