@@ -144,6 +144,19 @@ pub fn run_with(
             provided.set_default(&key, d.value, d.origin);
         }
     }
+    progress.verbose(&format!(
+        "repository {}; pack {} {} ({})",
+        root.display(),
+        pack.info.name,
+        pack.info.version,
+        pack.source
+    ));
+    for (key, given) in provided.iter() {
+        progress.verbose(&format!("{key} = `{}` ({})", given.raw, given.origin));
+    }
+    for (key, d) in provided.defaults() {
+        progress.verbose(&format!("default {key} = `{}` ({})", d.raw, d.origin));
+    }
     let answers = answers::collect(&questions, &provided, prompter).map_err(|e| match e {
         Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
             key,
