@@ -234,6 +234,10 @@ pub(crate) struct ManifestNewArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Do not run `uv lock` when pyproject.toml changes; the next steps say to.
+    #[arg(long)]
+    pub no_lock: bool,
+
     /// Report format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -8,7 +8,7 @@ use aichor::error::{Error, NoPrompt, Origin, Result};
 use aichor::fs::RealFs;
 use aichor::init::Action;
 use aichor::init::answers::ProvidedAnswers;
-use aichor::init::settings::WritePolicy;
+use aichor::init::settings::{LockPolicy, WritePolicy};
 use aichor::manifest::files::{self, FileResult};
 use aichor::manifest::validate::{self, Severity};
 use aichor::manifest::{migrate, schema};
@@ -44,6 +44,11 @@ pub(super) fn new(args: ManifestNewArgs, printer: &Printer) -> Result<()> {
             WritePolicy::Ask
         },
         dry_run: args.dry_run,
+        lock: if args.no_lock {
+            LockPolicy::Skip
+        } else {
+            LockPolicy::Auto
+        },
         interactive: !args.no_input && terminal,
         no_prompt: if args.no_input {
             NoPrompt::NoInput

@@ -21,7 +21,7 @@ use crate::init::answers::{self, ProvidedAnswers};
 use crate::init::context::Context;
 use crate::init::questions::{Answers, Questions};
 use crate::init::render::{self, Engine, Plan, PlannedFile};
-use crate::init::settings::WritePolicy;
+use crate::init::settings::{LockPolicy, WritePolicy};
 use crate::init::{
     ANSWERS_FILE, Action, Consent, FileReport, LockOutcome, build, lock, write_plan,
 };
@@ -49,6 +49,9 @@ pub struct NewSettings {
     pub write: WritePolicy,
     /// `--dry-run`: decide and report everything; write nothing.
     pub dry_run: bool,
+    /// `--no-lock` (`Skip`): `pyproject.toml` changes without `uv lock`; otherwise uv runs
+    /// when it is found.
+    pub lock: LockPolicy,
     /// Whether a user can be asked (only what neither the flags nor the project answer).
     pub interactive: bool,
     pub no_prompt: NoPrompt,
@@ -170,7 +173,7 @@ pub fn run_with(
     let mut report = report(settings, &staged, &answers, &root, &selector, &actions);
     if !settings.dry_run {
         let had_lock = root.join("uv.lock").is_file();
-        report.lock = write(fs, &staged.plan, &root, progress)?;
+        report.lock = write(fs, &staged.plan, &root, settings.lock, progress)?;
         report.locked = report.lock == LockOutcome::Locked;
         if report.locked {
             report.files.push(FileReport {
@@ -508,8 +511,14 @@ fn report(
 
 /// Write the plan into the repository in one transaction; when `pyproject.toml` changes,
 /// `uv lock` runs on it first (from the project's `uv.lock`), so the lock lands with it.
-fn write(fs: &dyn Fs, plan: &Plan, root: &Path, progress: &Printer) -> Result<LockOutcome> {
-    let relock = plan.files.iter().any(|f| f.path == "pyproject.toml");
+fn write(
+    fs: &dyn Fs,
+    plan: &Plan,
+    root: &Path,
+    lock: LockPolicy,
+    progress: &Printer,
+) -> Result<LockOutcome> {
+    let relock = lock != LockPolicy::Skip && plan.files.iter().any(|f| f.path == "pyproject.toml");
     let mut outcome = LockOutcome::Skipped(String::new());
     let mut finish = |staged: &Path| -> Result<Vec<String>> {
         if !relock {

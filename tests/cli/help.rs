@@ -248,6 +248,9 @@ fn manifest_new() {
           --force
               Replace an existing manifest (and files made for it that differ)
 
+          --no-lock
+              Do not run `uv lock` when pyproject.toml changes; the next steps say to
+
           --format <FORMAT>
               Report format on stdout
               
