@@ -196,6 +196,8 @@ pub(crate) enum ManifestCommand {
     Schema,
 }
 
+// Flags are booleans by nature; `NewSettings` turns them into policies.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub(crate) struct ManifestNewArgs {
     /// Where to write it, relative to aichor_manifests/ (e.g. `gpu/manifest.yaml`); its
