@@ -204,6 +204,8 @@ struct Staged {
     notes: Vec<String>,
 }
 
+/// Render the pack with the new answers (and the project's, to compare), work out what the
+/// manifest needs beyond itself, and edit the manifest to match.
 fn stage(
     settings: &NewSettings,
     pack: &Pack,
