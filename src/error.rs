@@ -461,6 +461,11 @@ pub enum Error {
     #[error("aborted")]
     Aborted,
 
+    /// Esc at a prompt: the question before it is asked again (at the first, or where
+    /// there is nothing to go back to, the run stops like a "no").
+    #[error("back")]
+    Back,
+
     #[error("interrupted")]
     Interrupted { signal: i32 },
 }
@@ -565,7 +570,7 @@ impl Error {
                 "fix `{}` (keys: template, hooks, color, [defaults]; see `aichor config show`), or set `AICHOR_NO_CONFIG=1` to ignore it",
                 path.display()
             ),
-            Error::Aborted => "nothing was written".into(),
+            Error::Aborted | Error::Back => "nothing was written".into(),
             Error::Interrupted { .. } => return None,
         })
     }
@@ -621,6 +626,9 @@ impl Error {
 
     /// A failed prompt: Ctrl-C in raw mode arrives as `Interrupted` (exit 130).
     pub fn from_prompt(e: std::io::Error) -> Self {
+        if crate::prompt::is_back(&e) {
+            return Error::Back;
+        }
         if e.kind() == std::io::ErrorKind::Interrupted {
             // Ctrl-C, as SIGINT (2) would report it.
             Error::Interrupted { signal: 2 }

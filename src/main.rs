@@ -37,7 +37,7 @@ fn main() -> ExitCode {
                     eprintln!();
                 }
                 // The user said no: not a failure worth a red `error:`.
-                Error::Aborted => printer.note("Nothing written."),
+                Error::Aborted | Error::Back => printer.note("Nothing written."),
                 _ => printer.error(&err),
             }
             ExitCode::from(err.exit_code())

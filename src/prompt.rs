@@ -7,6 +7,51 @@ use std::io;
 /// A validator shown to the prompt: `Err` holds the message printed under it.
 pub type Validator<'a> = &'a dyn Fn(&str) -> Result<(), String>;
 
+/// Esc at a menu or a yes/no question: the user wants the previous question again (or, at
+/// the first, to stop). Carried as an I/O error so every prompt keeps one return type.
+#[derive(Debug)]
+struct Back;
+
+impl std::fmt::Display for Back {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("back to the previous question")
+    }
+}
+
+impl std::error::Error for Back {}
+
+/// The error a prompt returns when the user pressed Esc.
+pub fn back() -> io::Error {
+    io::Error::other(Back)
+}
+
+/// Whether `e` is Esc (see `back`).
+pub fn is_back(e: &io::Error) -> bool {
+    e.get_ref()
+        .is_some_and(<dyn std::error::Error + Send + Sync>::is::<Back>)
+}
+
+/// What a chosen menu item is echoed as: its first column (items are aligned tables whose
+/// columns are separated by two or more spaces), so the line after the prompt reads
+/// `Operator · jax`, not the whole padded row.
+pub fn echo_of(label: &str) -> &str {
+    label.split("  ").next().unwrap_or(label).trim()
+}
+
+/// `label` cut to `width` characters at a word boundary, with `…` (never mid-word).
+pub fn fit(label: &str, width: usize) -> String {
+    if label.chars().count() <= width {
+        return label.to_string();
+    }
+    let cut: String = label.chars().take(width.saturating_sub(1)).collect();
+    let at_word = match cut.rfind(' ') {
+        // Keep at least the first column whole.
+        Some(i) if i >= echo_of(label).len() => cut[..i].trim_end().to_string(),
+        _ => cut,
+    };
+    format!("{at_word}…")
+}
+
 /// Ways of asking one question.
 pub trait Prompter {
     /// Free text, re-asked until `validate` accepts it.
@@ -16,9 +61,9 @@ pub trait Prompter {
         default: Option<&str>,
         validate: Validator<'_>,
     ) -> io::Result<String>;
-    /// One of `items`; returns its index.
+    /// One of `items`; returns its index. Esc returns `back()`.
     fn select(&mut self, prompt: &str, items: &[String], default: usize) -> io::Result<usize>;
-    /// Yes or no.
+    /// Yes or no. Esc returns `back()`.
     fn confirm(&mut self, prompt: &str, default: bool) -> io::Result<bool>;
     /// Show a block of text (the summary) before a confirmation.
     fn show(&mut self, text: &str);
@@ -51,6 +96,34 @@ fn io_err(e: dialoguer::Error) -> io::Error {
     }
 }
 
+impl Terminal {
+    /// The line left after a text prompt, as dialoguer draws it, with `value`.
+    fn echo_input(&self, prompt: &str, value: &str) {
+        use dialoguer::theme::Theme;
+        let mut line = String::new();
+        if self
+            .theme
+            .format_input_prompt_selection(&mut line, prompt, value)
+            .is_ok()
+        {
+            let _ = console::Term::stderr().write_line(&line);
+        }
+    }
+
+    /// The line left after a menu, as dialoguer draws it, with `value`.
+    fn echo_selection(&self, prompt: &str, value: &str) {
+        use dialoguer::theme::Theme;
+        let mut line = String::new();
+        if self
+            .theme
+            .format_select_prompt_selection(&mut line, prompt, value)
+            .is_ok()
+        {
+            let _ = console::Term::stderr().write_line(&line);
+        }
+    }
+}
+
 impl Prompter for Terminal {
     fn text(
         &mut self,
@@ -60,40 +133,70 @@ impl Prompter for Terminal {
     ) -> io::Result<String> {
         let mut input = dialoguer::Input::<String>::with_theme(&self.theme)
             .with_prompt(prompt)
+            .report(false)
             .validate_with(|s: &String| validate(s));
         if let Some(d) = default {
             input = input.default(d.to_string());
         }
-        input.interact_text().map_err(io_err)
+        let typed = input.interact_text().map_err(io_err)?;
+        // Echoed as it is used: trimmed.
+        self.echo_input(prompt, typed.trim());
+        Ok(typed)
     }
 
     fn select(&mut self, prompt: &str, items: &[String], default: usize) -> io::Result<usize> {
-        // A wrapped item breaks dialoguer's redraw, and the chosen item is echoed after the
-        // prompt: cut items so both fit the terminal's width.
+        // A wrapped item breaks dialoguer's redraw: cut items to the terminal's width, at a
+        // word boundary.
         let width = usize::from(console::Term::stderr().size().1)
-            .saturating_sub(prompt.chars().count() + 8)
+            .saturating_sub(4)
             .max(20);
-        let items: Vec<String> = items
-            .iter()
-            .map(|i| console::truncate_str(i, width, "…").into_owned())
-            .collect();
-        dialoguer::Select::with_theme(&self.theme)
+        let shown: Vec<String> = items.iter().map(|i| fit(i, width)).collect();
+        let picked = dialoguer::Select::with_theme(&self.theme)
             .with_prompt(prompt)
-            .items(&items)
+            .items(&shown)
             .default(default)
-            .interact()
-            .map_err(io_err)
+            .report(false)
+            .interact_opt()
+            .map_err(io_err)?
+            .ok_or_else(back)?;
+        let chosen = items.get(picked).map_or("", |i| echo_of(i));
+        self.echo_selection(prompt, chosen);
+        Ok(picked)
     }
 
     fn confirm(&mut self, prompt: &str, default: bool) -> io::Result<bool> {
         dialoguer::Confirm::with_theme(&self.theme)
             .with_prompt(prompt)
             .default(default)
-            .interact()
-            .map_err(io_err)
+            .interact_opt()
+            .map_err(io_err)?
+            .ok_or_else(back)
     }
 
     fn show(&mut self, text: &str) {
         let _ = console::Term::stderr().write_line(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_fit_at_word_boundaries_and_echo_their_first_column() {
+        let row = "cpu-small      2 CPU, 4 GB RAM  small CPU containers for trying things out";
+        assert_eq!(echo_of(row), "cpu-small");
+        assert_eq!(echo_of("3.11"), "3.11");
+        assert_eq!(echo_of("jax       jax.distributed"), "jax");
+        let cut = fit(row, 40);
+        assert!(cut.chars().count() <= 40, "{cut}");
+        assert!(cut.ends_with('…') && !cut.ends_with(" …"), "{cut}");
+        assert!(row.starts_with(cut.trim_end_matches('…')));
+        // The character after the cut is a space: no word was cut in half.
+        let kept = cut.trim_end_matches('…').len();
+        assert_eq!(&row[kept..=kept], " ", "{cut}");
+        assert_eq!(fit("short", 40), "short");
+        assert!(is_back(&back()));
+        assert!(!is_back(&io::Error::other("x")));
     }
 }

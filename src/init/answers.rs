@@ -225,13 +225,33 @@ pub fn collect<'p>(
     if prompter.is_some() {
         check_up_front(questions, provided)?;
     }
+    let all = questions.all();
     let mut answers = Answers::default();
-    for q in questions.all() {
-        if !questions.applies(&q, &answers)? {
+    // Each prompted question as (its index in `all`, how many answers came before it):
+    // Esc goes back to the last one, dropping the answers given since.
+    let mut asked_at: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while let Some(q) = all.get(i) {
+        if !questions.applies(q, &answers)? {
+            i += 1;
             continue;
         }
-        let value = answer(questions, &q, &answers, provided, prompter.as_deref_mut())?;
-        answers.push(q.key.clone(), value);
+        match answer(questions, q, &answers, provided, prompter.as_deref_mut()) {
+            Ok((value, asked)) => {
+                if asked {
+                    asked_at.push((i, answers.len()));
+                }
+                answers.push(q.key.clone(), value);
+                i += 1;
+            }
+            Err(Error::Back) => {
+                // Back from the first prompt: there is nothing before it, so stop.
+                let (j, len) = asked_at.pop().ok_or(Error::Back)?;
+                answers.truncate(len);
+                i = j;
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(answers)
 }
@@ -245,10 +265,11 @@ fn answer(
     so_far: &Answers,
     provided: &ProvidedAnswers,
     prompter: Option<&mut (dyn Prompter + '_)>,
-) -> Result<Value> {
+) -> Result<(Value, bool)> {
     let checked = |p: &Provided| {
         questions
             .validate(&q.key, &p.raw, so_far)
+            .map(|v| (v, false))
             .map_err(|invalid| Error::InvalidAnswer {
                 key: q.key.clone(),
                 value: p.raw.clone(),
@@ -271,7 +292,7 @@ fn answer(
                     crate::error::Invalid::Name { suggestion, .. } => suggestion.map(Value::Str),
                     _ => None,
                 };
-                ask(questions, q, so_far, prompter, suggested)
+                ask(questions, q, so_far, prompter, suggested).map(|v| (v, true))
             }
             Err(other) => Err(other),
         },
@@ -282,7 +303,7 @@ fn answer(
             let preselected = provided
                 .default_of(&q.key)
                 .and_then(|d| questions.validate(&q.key, &d.raw, so_far).ok());
-            ask(questions, q, so_far, prompter, preselected)
+            ask(questions, q, so_far, prompter, preselected).map(|v| (v, true))
         }
         (None, None) => {
             if let Some(d) = provided.default_of(&q.key) {
@@ -290,6 +311,7 @@ fn answer(
             }
             questions
                 .default(&q.key, so_far)?
+                .map(|v| (v, false))
                 .ok_or_else(|| Error::MissingAnswer {
                     key: q.key.clone(),
                     flag: q.flag.clone(),

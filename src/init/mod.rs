@@ -409,6 +409,9 @@ pub(crate) fn next_steps(
     };
     tctx.insert("cd", &cd);
     tctx.insert("locked", &locked);
+    let repo = git_repository(dest);
+    tctx.insert("git_repo", &repo.is_some());
+    tctx.insert("git_remote", &repo.as_deref().is_some_and(has_remote));
     let mut out = Vec::new();
     for step in &pack.next_steps {
         let line = engine.render_str("next-steps in pack.toml", step, &tctx)?;
@@ -417,6 +420,29 @@ pub(crate) fn next_steps(
         }
     }
     Ok(out)
+}
+
+/// The git work tree `dest` is in (it may not exist yet: its nearest existing folder
+/// counts), found as git finds it: a `.git` folder or file upward.
+fn git_repository(dest: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(dest).ok()?;
+    absolute
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Whether the repository at `root` has a remote to push to (`git remote` lists one). No
+/// git program means no answer, and the step to add one stays.
+fn has_remote(root: &Path) -> bool {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .arg("remote")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .is_ok_and(|out| out.status.success() && !out.stdout.trim_ascii().is_empty())
 }
 
 /// Quote a path for a POSIX shell when it needs it.

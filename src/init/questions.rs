@@ -178,6 +178,25 @@ impl Answers {
         }
     }
 
+    /// How many answers there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is answered yet.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Keep the first `len` answers only (Esc: back to an earlier question). Rebuilt from
+    /// the kept answers: going back is rare and the context must not keep a dropped key.
+    pub fn truncate(&mut self, len: usize) {
+        if len < self.entries.len() {
+            let kept: Vec<_> = self.entries.drain(..len).collect();
+            *self = kept.into_iter().collect();
+        }
+    }
+
     /// Every answer, in question order.
     pub fn entries(&self) -> &[(String, Value)] {
         &self.entries
@@ -307,13 +326,13 @@ impl<'p> Questions<'p> {
         match (q.key.as_str(), so_far.operator()) {
             // A TPU worker group's count is slices, each of several hosts (Ray nodes).
             ("workers", Some(Operator::Kuberay)) if tpu => {
-                "TPU slices (each several hosts; 0 = head only)".into()
+                "TPU slices of several hosts each, 0 for head only".into()
             }
-            ("workers", Some(Operator::Kuberay)) => "Ray worker pods (0 = head only)".into(),
+            ("workers", Some(Operator::Kuberay)) => "Ray worker pods, 0 for head only".into(),
             ("workers", Some(Operator::Jobset)) => {
-                "Jobs (each of one or more pods; every pod takes a share)".into()
+                "Jobs of one or more pods each, every pod taking a share".into()
             }
-            ("workers", Some(_)) => "Containers (process 0 coordinates)".into(),
+            ("workers", Some(_)) => "Containers, process 0 coordinating".into(),
             _ => q.prompt.clone(),
         }
     }

@@ -58,14 +58,22 @@ impl Inspection {
     }
 }
 
+/// Whether the folder holds anything besides `.git`: a freshly cloned empty repository
+/// (`git clone <url> && cd repo && aichor local-repo init .`) is as good as an empty folder.
+fn has_content(dir: &Path) -> std::io::Result<bool> {
+    for entry in fs_err::read_dir(dir)? {
+        if entry?.file_name() != ".git" {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Look at the destination without changing it.
 pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
     let non_empty = match fs_err::metadata(dest) {
         Ok(m) if !m.is_dir() => return Err(Error::DestinationNotDir { path: dest.into() }),
-        Ok(_) => fs_err::read_dir(dest)
-            .map_err(|e| Error::io(dest, "cannot be read", e))?
-            .next()
-            .is_some(),
+        Ok(_) => has_content(dest).map_err(|e| Error::io(dest, "cannot be read", e))?,
         Err(_) => false,
     };
     let mut actions = Vec::with_capacity(plan.files.len());
@@ -221,7 +229,7 @@ fn stage_and_commit(
     // One writer per folder at a time: two inits into the same new folder must not both
     // succeed, each replacing the other's files.
     let _lock = crate::fs::DirLock::acquire(&parent)?;
-    let dest_state = fs_err::read_dir(dest).map(|mut d| d.next().is_some());
+    let dest_state = has_content(dest);
     let journal = match dest_state {
         Err(_) => Journal {
             dest: absolute.clone(),

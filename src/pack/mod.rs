@@ -46,6 +46,8 @@ pub const RESERVED_KEYS: &[&str] = &[
     "aichor_version",
     "cd",
     "locked",
+    "git_repo",
+    "git_remote",
 ];
 
 /// One file of a pack, by its path relative to the pack's folder part (`files/`, `partials/`).

@@ -1065,3 +1065,56 @@ fn a_non_utf8_answers_file_says_so() {
         "{err}"
     );
 }
+
+#[test]
+fn next_steps_add_a_remote_only_where_there_is_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = init()
+        .current_dir(tmp.path())
+        .args(["fresh", "--operator", "jax", "--no-input", "--no-lock"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("git init && git add -A")
+            && err.contains("git remote add origin <URL>")
+            && err.contains("git push -u origin HEAD"),
+        "{err}"
+    );
+    // A clone of the platform's empty repository: only `.git` in it, so no `--force`, and
+    // it has its remote already.
+    let clone = tmp.path().join("clone");
+    std::fs::create_dir(&clone).unwrap();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .current_dir(&clone)
+            .args(args)
+            .status()
+            .expect("git is installed")
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://example.com/team/clone.git",
+    ]);
+    let out = init()
+        .current_dir(&clone)
+        .args([".", "--operator", "jax", "--no-input", "--no-lock"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        !err.contains("git init") && !err.contains("remote add"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  git add -A\n") && err.contains("  git push "),
+        "{err}"
+    );
+    assert!(clone.join("src/clone/main.py").is_file());
+}

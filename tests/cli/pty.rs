@@ -11,6 +11,7 @@ use crate::support::entries;
 
 const DOWN: &str = "\x1b[B";
 const ENTER: &str = "\r";
+const ESC: &str = "\x1b";
 
 fn spawn(cwd: &Path, args: &[&str]) -> PtySession {
     spawn_env(cwd, args, &[("AICHOR_NO_CONFIG", "1")])
@@ -65,7 +66,7 @@ fn choose_an_operator_and_accept_the_defaults() {
     // rexpect decodes bytes one by one, so match ASCII only.
     p.exp_string("4 GB RAM").unwrap();
     key(&mut p, ENTER);
-    p.exp_string("Containers (process 0 coordinates)").unwrap();
+    p.exp_string("Containers, process 0 coordinating").unwrap();
     p.send_line("").unwrap();
     p.exp_string("Python version").unwrap();
     key(&mut p, ENTER);
@@ -103,7 +104,7 @@ fn invalid_typed_values_are_reasked_not_accepted() {
     p.send_line("email").unwrap();
     p.exp_string("standard library").unwrap();
     p.send_line("my-proj").unwrap();
-    p.exp_string("Jobs (each").unwrap();
+    p.exp_string("Jobs of one").unwrap();
     p.send_line("0").unwrap();
     p.exp_string("at least 1 container").unwrap();
     p.send_line("3").unwrap();
@@ -189,6 +190,46 @@ fn the_users_defaults_are_preselected_not_skipped() {
     );
     let manifest = std::fs::read_to_string(demo.join("aichor_manifests/manifest.yaml")).unwrap();
     assert!(manifest.contains("enabled: false"), "{manifest}");
+}
+
+#[test]
+fn esc_goes_back_a_question_and_at_the_first_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["demo"]);
+    p.exp_string("Operator").unwrap();
+    key(&mut p, ENTER); // pytorch
+    p.exp_string("Resource profile").unwrap();
+    key(&mut p, ESC);
+    // The operator menu again: take jax this time.
+    p.exp_string("Operator").unwrap();
+    key(&mut p, DOWN);
+    key(&mut p, ENTER);
+    p.exp_string("Resource profile").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Containers").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    let manifest =
+        std::fs::read_to_string(tmp.path().join("demo/aichor_manifests/manifest.yaml")).unwrap();
+    assert!(manifest.contains("operator: jax"), "{manifest}");
+
+    // Esc at the first menu: nothing to go back to, so the run stops without an error.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["demo"]);
+    p.exp_string("Operator").unwrap();
+    key(&mut p, ESC);
+    let before = p.exp_string("Nothing written.").unwrap();
+    assert!(!before.contains("error"), "{before}");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 1);
+    assert!(entries(tmp.path()).is_empty());
 }
 
 #[test]

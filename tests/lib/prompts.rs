@@ -7,7 +7,7 @@ use aichor::init::questions::{Answers, Questions, Value};
 use aichor::operator::Operator;
 use aichor::pack::Pack;
 
-use crate::scripted::{Scripted, confirm, pick, pick_default, typed};
+use crate::scripted::{Scripted, confirm, esc, pick, pick_default, typed};
 
 /// Collect with the built-in pack, `provided` and `script`; checks the script was played.
 fn play(provided: &ProvidedAnswers, script: &mut Scripted) -> Answers {
@@ -47,7 +47,7 @@ fn built_in_questions_are_asked_in_order() {
             "Project name",
             "Operator",
             "Resource profile",
-            "Containers (process 0 coordinates)",
+            "Containers, process 0 coordinating",
             "Python version",
             "Log to TensorBoard?",
         ]
@@ -63,6 +63,47 @@ fn built_in_questions_are_asked_in_order() {
             ("tensorboard".into(), Value::Bool(false)),
         ])
     );
+}
+
+#[test]
+fn esc_goes_back_to_the_previous_question_and_forgets_later_answers() {
+    let mut provided = ProvidedAnswers::default();
+    flag(&mut provided, "name", "demo");
+    // Esc works at menus and yes/no questions (dialoguer's text input has no Esc).
+    let mut script = Scripted::new([
+        pick("Operator", "kuberay"),
+        esc("Resource profile"),
+        // A different operator: its own profiles and worker wording.
+        pick("Operator", "jax"),
+        pick("Resource profile", "cpu-medium"),
+        typed("Containers", &["3"]),
+        esc("Python version"),
+        typed("Containers", &["4"]),
+        pick("Python version", "3.12"),
+        esc("TensorBoard"),
+        pick("Python version", "3.11"),
+        confirm("TensorBoard", false),
+    ]);
+    let answers = play(&provided, &mut script);
+    assert_eq!(answers.operator(), Some(Operator::Jax));
+    assert_eq!(answers.int("workers"), Some(4));
+    assert_eq!(answers.str("profile"), Some("cpu-medium"));
+    assert_eq!(answers.str("python"), Some("3.11"));
+    assert_eq!(answers.bool("tensorboard"), Some(false));
+    assert_eq!(answers.len(), 6);
+}
+
+#[test]
+fn esc_at_the_first_question_stops() {
+    let mut provided = ProvidedAnswers::default();
+    flag(&mut provided, "name", "demo");
+    let mut script = Scripted::new([esc("Operator")]);
+    let questions = Questions {
+        pack: &Pack::builtin().unwrap(),
+    };
+    let err = collect(&questions, &provided, Some(&mut script)).unwrap_err();
+    assert!(matches!(err, aichor::error::Error::Back), "{err:?}");
+    script.finish();
 }
 
 #[test]
@@ -128,7 +169,7 @@ fn provided_values_are_not_asked() {
         [
             "Project name",
             "Resource profile",
-            "Ray worker pods (0 = head only)",
+            "Ray worker pods, 0 for head only",
             "Python version",
         ]
     );
@@ -209,14 +250,14 @@ fn other_operators_offer_no_tpu_and_python_3_13() {
 #[test]
 fn the_workers_prompt_is_worded_per_operator() {
     for (operator, wording) in [
-        ("pytorch", "Containers (process 0 coordinates)"),
-        ("jax", "Containers (process 0 coordinates)"),
-        ("xgboost", "Containers (process 0 coordinates)"),
+        ("pytorch", "Containers, process 0 coordinating"),
+        ("jax", "Containers, process 0 coordinating"),
+        ("xgboost", "Containers, process 0 coordinating"),
         (
             "jobset",
-            "Jobs (each of one or more pods; every pod takes a share)",
+            "Jobs of one or more pods each, every pod taking a share",
         ),
-        ("kuberay", "Ray worker pods (0 = head only)"),
+        ("kuberay", "Ray worker pods, 0 for head only"),
     ] {
         let mut provided = ProvidedAnswers::default();
         for (key, value) in [
@@ -243,7 +284,7 @@ fn refused_typed_values_are_reasked_with_the_reason() {
     let mut script = Scripted::new([
         typed("Project name", &["My Proj", "class", "my-proj"]),
         pick_default("Resource profile"),
-        typed("Jobs (", &["0", "two", "4"]),
+        typed("Jobs of", &["0", "two", "4"]),
         pick_default("Python version"),
         confirm("TensorBoard", true),
         // The built-in pack's own question, asked after the built-in ones; a pack int is
@@ -258,7 +299,7 @@ fn refused_typed_values_are_reasked_with_the_reason() {
     assert_eq!(answers.int("completions"), Some(2));
     assert_eq!(script.asked("Project name").refusals.len(), 2);
     assert_eq!(
-        script.asked("Jobs (").refusals,
+        script.asked("Jobs of").refusals,
         [
             "at least 1 container is needed for this operator",
             "not a whole number"
@@ -325,7 +366,7 @@ fn kuberay_on_tpu_asks_for_slices() {
     ] {
         flag(&mut provided, key, value);
     }
-    let wording = "TPU slices (each several hosts; 0 = head only)";
+    let wording = "TPU slices of several hosts each, 0 for head only";
     let mut script = Scripted::new([typed(wording, &["2"])]);
     let answers = play(&provided, &mut script);
     assert_eq!(script.prompts(), [wording]);

@@ -21,6 +21,8 @@ pub(crate) enum Answer {
     PickDefault,
     /// At a confirm prompt.
     Confirm(bool),
+    /// Esc at a select or confirm prompt.
+    Esc,
 }
 
 /// One expected prompt.
@@ -64,6 +66,14 @@ pub(crate) fn confirm(prompt: &str, yes: bool) -> Step {
     Step {
         prompt: prompt.into(),
         answer: Answer::Confirm(yes),
+    }
+}
+
+/// `Esc`: Esc at a select or confirm prompt containing `prompt`.
+pub(crate) fn esc(prompt: &str) -> Step {
+    Step {
+        prompt: prompt.into(),
+        answer: Answer::Esc,
     }
 }
 
@@ -176,6 +186,7 @@ impl Prompter for Scripted {
             refusals: Vec::new(),
         });
         match answer {
+            Answer::Esc => Err(aichor::prompt::back()),
             Answer::PickDefault => Ok(default),
             Answer::Pick(id) => Ok(items
                 .iter()
@@ -194,6 +205,7 @@ impl Prompter for Scripted {
             refusals: Vec::new(),
         });
         match answer {
+            Answer::Esc => Err(aichor::prompt::back()),
             Answer::Confirm(yes) => Ok(yes),
             other => panic!("`{prompt}` is a confirm prompt, the script answers {other:?}"),
         }
