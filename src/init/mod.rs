@@ -424,7 +424,7 @@ pub(crate) fn next_steps(
 
 /// The git work tree `dest` is in (it may not exist yet: its nearest existing folder
 /// counts), found as git finds it: a `.git` folder or file upward.
-fn git_repository(dest: &Path) -> Option<PathBuf> {
+pub(crate) fn git_repository(dest: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(dest).ok()?;
     absolute
         .ancestors()
@@ -434,7 +434,7 @@ fn git_repository(dest: &Path) -> Option<PathBuf> {
 
 /// Whether the repository at `root` has a remote to push to (`git remote` lists one). No
 /// git program means no answer, and the step to add one stays.
-fn has_remote(root: &Path) -> bool {
+pub(crate) fn has_remote(root: &Path) -> bool {
     std::process::Command::new("git")
         .arg("-C")
         .arg(root)

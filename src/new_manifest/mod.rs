@@ -586,12 +586,23 @@ fn next_steps(report: &Report, root: &Path, start: &Path) -> Vec<String> {
     if pyproject && !report.locked {
         paths.push("uv.lock".into());
     }
+    let repo = crate::init::git_repository(root);
+    if repo.is_none() {
+        steps.push("git init".into());
+    }
     steps.push(format!("git add {}", paths.join(" ")));
     steps.push(format!(
         "git commit -m {}",
         double_quoted(&report.commit_message)
     ));
-    steps.push("git push                     # the push starts the experiment".into());
+    if repo.as_deref().is_some_and(crate::init::has_remote) {
+        steps.push("git push                     # the push starts the experiment".into());
+    } else {
+        steps.push(
+            "git remote add origin <URL>  # the repository linked to your AIchor project".into(),
+        );
+        steps.push("git push -u origin HEAD      # the push starts the experiment".into());
+    }
     steps
 }
 

@@ -51,7 +51,7 @@ fn a_gpu_profile_for_a_jax_project_gets_its_own_starter_group_and_image() {
     let (_tmp, root) = project("jax", &[]);
     let before = read_tree(&root);
     let mut cmd = new_in(&root, &["gpu/manifest.yaml", "--profile", "gpu-t4"]);
-    aichor_snapshot!(cmd, @"
+    aichor_snapshot!(cmd, @r#"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -65,10 +65,12 @@ fn a_gpu_profile_for_a_jax_project_gets_its_own_starter_group_and_image() {
 
     Next steps:
       uv lock                      # pyproject.toml changed; the Dockerfile installs from uv.lock
+      git init
       git add aichor_manifests/gpu/manifest.yaml docker/gpu.Dockerfile src/demo/gpu_main.py pyproject.toml uv.lock
-      git commit -m \"aichor[gpu/manifest.yaml]: first jax run on gpu-t4\"
-      git push                     # the push starts the experiment
-    ");
+      git commit -m "aichor[gpu/manifest.yaml]: first jax run on gpu-t4"
+      git remote add origin <URL>  # the repository linked to your AIchor project
+      git push -u origin HEAD      # the push starts the experiment
+    "#);
     insta::assert_snapshot!(
         "jax_gpu_manifest",
         read(&root, "aichor_manifests/gpu/manifest.yaml")
@@ -169,7 +171,7 @@ fn kuberay_from_a_jax_project_gets_a_ray_image() {
         &root,
         &["ray.yaml", "--operator", "kuberay", "--workers", "1"],
     );
-    aichor_snapshot!(cmd, @"
+    aichor_snapshot!(cmd, @r#"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -185,10 +187,12 @@ fn kuberay_from_a_jax_project_gets_a_ray_image() {
 
     Next steps:
       uv lock                      # pyproject.toml changed; the Dockerfile installs from uv.lock
+      git init
       git add aichor_manifests/ray.yaml docker/ray.Dockerfile scripts/ray_local.py src/demo/ray_main.py pyproject.toml uv.lock
-      git commit -m \"aichor[ray.yaml]: first kuberay run on cpu-small\"
-      git push                     # the push starts the experiment
-    ");
+      git commit -m "aichor[ray.yaml]: first kuberay run on cpu-small"
+      git remote add origin <URL>  # the repository linked to your AIchor project
+      git push -u origin HEAD      # the push starts the experiment
+    "#);
     let manifest = read(&root, "aichor_manifests/ray.yaml");
     for line in [
         "  image: \"demo-ray\"\n  dockerfile: \"./docker/ray.Dockerfile\"\n",
@@ -666,4 +670,38 @@ fn pytorch_from_a_jax_project_brings_torch_s_index_once() {
     );
     assert_eq!(read_tree(&root), before);
     assert_valid(&root);
+}
+
+#[test]
+fn in_a_clone_with_its_remote_the_steps_just_push() {
+    let (_tmp, root) = project("jax", &[]);
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .current_dir(&root)
+            .args(args)
+            .status()
+            .expect("git is installed")
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://example.com/team/demo.git",
+    ]);
+    let out = new_in(&root, &["big.yaml", "--profile", "cpu-large"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        !err.contains("git init") && !err.contains("remote add"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("  git push                     # the push starts the experiment\n"),
+        "{err}"
+    );
 }
