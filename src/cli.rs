@@ -39,6 +39,7 @@ impl Cli {
         match &self.command {
             Command::LocalRepo(LocalRepoCommand::Init(args)) => args.format,
             Command::LocalRepo(LocalRepoCommand::Check(args)) => args.format,
+            Command::Manifest(ManifestCommand::New(args)) => args.format,
             Command::Manifest(ManifestCommand::Validate { format, .. })
             | Command::Profiles(ProfilesCommand::List { format, .. })
             | Command::Templates(
@@ -247,6 +248,14 @@ pub(crate) struct InitArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ManifestCommand {
+    /// Add a manifest to this repository, from its recorded answers and the flags.
+    ///
+    /// The project's `.aichor-answers.yaml` answers every question; the flags override them
+    /// (`--profile gpu-a100-80gb` alone is the same run on GPUs). When the new answers need
+    /// other code, dependencies or image than the project's (another operator, a GPU
+    /// profile), the manifest gets its own starter, dependency group and Dockerfile.
+    #[command(after_help = NEW_MANIFEST_EXAMPLES)]
+    New(ManifestNewArgs),
     /// Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage).
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate {
@@ -269,6 +278,64 @@ pub(crate) enum ManifestCommand {
     },
     /// Print the manifest's JSON Schema (draft 2020-12), for editors and other tools.
     Schema,
+}
+
+// Flags are booleans by nature; `NewSettings` turns them into policies.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Args)]
+pub(crate) struct ManifestNewArgs {
+    /// Where to write it, relative to aichor_manifests/ (e.g. `gpu/manifest.yaml`); its
+    /// commit message is `aichor[PATH]: ...`.
+    pub path: String,
+
+    /// Resource profile (see `aichor profiles list`) [default: the project's].
+    #[arg(long, value_name = "ID")]
+    pub profile: Option<String>,
+
+    /// Number of containers (jobset: jobs; kuberay: Ray worker pods, may be 0) [default: the project's].
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub workers: Option<String>,
+
+    /// Operator [default: the project's; required without .aichor-answers.yaml].
+    #[arg(long, value_name = "OP", help = format!("Operator: {} [default: the project's; required without .aichor-answers.yaml]", Operator::choices()))]
+    pub operator: Option<String>,
+
+    /// Replace the manifest's spec.command.
+    #[arg(long, value_name = "CMD")]
+    pub command: Option<String>,
+
+    /// Use this Dockerfile (builder.dockerfile, relative to the repository root) instead of the project's or a generated one.
+    #[arg(long, value_name = "FILE")]
+    pub dockerfile: Option<String>,
+
+    /// Answer any question by its key (repeatable), e.g. `--set tensorboard=false`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Show the manifest and the files that would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Replace an existing manifest (and files made for it that differ).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Do not run `uv lock` when pyproject.toml changes; the next steps say to.
+    #[arg(long)]
+    pub no_lock: bool,
+
+    /// Report format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Never prompt: take what the project and the flags say, or fail naming the missing flag.
+    #[arg(
+        long,
+        env = "AICHOR_NO_INPUT",
+        action = clap::ArgAction::SetTrue,
+        value_parser = env_bool
+    )]
+    pub no_input: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -359,6 +426,15 @@ Examples:
                                                     # replay a project's recorded answers
   aichor local-repo init demo --template https://github.com/org/pack.git#v1
                                                     # a team's pack from git, at a tag";
+
+const NEW_MANIFEST_EXAMPLES: &str = "\
+Examples:
+  aichor manifest new gpu/manifest.yaml --profile gpu-a100-80gb
+                                                    # the same run on GPUs
+  aichor manifest new ray.yaml --operator kuberay --workers 2
+                                                    # a Ray cluster, with its own image
+  aichor manifest new eval.yaml --command \"python -m demo.eval\" --dry-run
+                                                    # show it, write nothing";
 
 const VALIDATE_EXAMPLES: &str = "\
 Examples:

@@ -435,6 +435,20 @@ pub enum Error {
 
     #[error("`{}` already keeps an earlier hook", path.display())]
     LegacyHookKept { path: PathBuf },
+    #[error("cannot use `{path}` as a manifest path: {reason}")]
+    BadManifestPath { path: String, reason: String },
+
+    #[error("`{}` is not inside an AIchor repository (no `.aichor-answers.yaml` or `aichor_manifests/` in it or any folder above)", dir.display())]
+    NotInRepository { dir: PathBuf },
+
+    #[error("manifest `{}` already exists", path.display())]
+    ManifestExists { path: PathBuf },
+
+    #[error("`{}` exists and differs from the file this manifest needs", path.display())]
+    FileExists { path: PathBuf },
+
+    #[error("{message}")]
+    VariantConflict { message: String, help: String },
 
     #[error("cannot migrate `{}`: {message}", path.display())]
     Migrate { path: PathBuf, message: String },
@@ -577,6 +591,10 @@ impl Error {
             | Error::GitMissing(_)
             | Error::LegacyHookKept { .. }
             | Error::ForeignHook { .. } => self.check_help(),
+            Error::BadManifestPath { .. } => "pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`".into(),
+            Error::NotInRepository { .. } => "run it inside a project made by `aichor local-repo init` (or create one with it)".into(),
+            Error::ManifestExists { .. } | Error::FileExists { .. } => "choose another PATH (or move that file away), or pass `--force` to replace it".into(),
+            Error::VariantConflict { help, .. } => help.clone(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
@@ -618,6 +636,7 @@ impl Error {
             | Error::UnknownKey { .. }
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
+            | Error::BadManifestPath { .. }
             | Error::Config { .. }
             | Error::ConfigValue { .. }
             | Error::NoManifests { .. }

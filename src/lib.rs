@@ -6,6 +6,7 @@
 //!
 //! Layers, top to bottom (a module only uses the ones below it):
 //! - `check`: `local-repo check`, is a repository ready to submit; `hooks`: its git hook.
+//! - `new_manifest`: `manifest new`, another manifest through init's pipeline.
 //! - `init`: `local-repo init` as answers → context → plan → disk, plus pack snapshots.
 //! - `pack`: template packs (format, where they come from, loading and layering).
 //! - `manifest`: the manifest's rules, validator, JSON Schema, migration, repository checks.
@@ -21,6 +22,7 @@ pub mod init;
 pub mod interrupt;
 pub mod manifest;
 pub mod names;
+pub mod new_manifest;
 pub mod operator;
 pub mod pack;
 pub mod printer;

@@ -1,13 +1,121 @@
-//! `aichor manifest validate | migrate | schema`: the library's manifest checks, presented.
+//! `aichor manifest new | validate | migrate | schema`: the library's manifest commands,
+//! presented.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use aichor::error::{Error, Result};
+use aichor::error::{Error, NoPrompt, Origin, Result};
 use aichor::fs::RealFs;
+use aichor::init::Action;
+use aichor::init::answers::ProvidedAnswers;
+use aichor::init::settings::{LockPolicy, WritePolicy};
 use aichor::manifest::files::{self, FileResult};
 use aichor::manifest::validate::{self, Severity};
 use aichor::manifest::{migrate, schema};
+use aichor::new_manifest::{self, NewSettings};
 use aichor::printer::{Format, Printer};
+use aichor::prompt::{Prompter, Terminal};
+
+use crate::cli::ManifestNewArgs;
+
+/// `manifest new`: the flags as settings, the library's run, its report.
+pub(super) fn new(args: ManifestNewArgs, printer: &Printer) -> Result<()> {
+    let mut answers = ProvidedAnswers::default();
+    answers.add_sets(&args.set)?;
+    for (key, flag, value) in [
+        ("operator", "--operator", args.operator),
+        ("profile", "--profile", args.profile),
+        ("workers", "--workers", args.workers),
+    ] {
+        if let Some(v) = value {
+            answers.insert(key, v, Origin::Flag(flag.into()));
+        }
+    }
+    let terminal = std::io::stdin().is_terminal() && console::user_attended_stderr();
+    let settings = NewSettings {
+        path: args.path,
+        start: std::env::current_dir().map_err(|e| Error::io(".", "cannot be resolved", e))?,
+        answers,
+        command: args.command,
+        dockerfile: args.dockerfile,
+        write: if args.force {
+            WritePolicy::Force
+        } else {
+            WritePolicy::Ask
+        },
+        dry_run: args.dry_run,
+        lock: if args.no_lock {
+            LockPolicy::Skip
+        } else {
+            LockPolicy::Auto
+        },
+        interactive: !args.no_input && terminal,
+        no_prompt: if args.no_input {
+            NoPrompt::NoInput
+        } else {
+            NoPrompt::NoTerminal
+        },
+        config: aichor::config::Config::load()?,
+        env: std::env::vars()
+            .filter(|(k, _)| k.starts_with("AICHOR_"))
+            .collect(),
+    };
+    let mut prompter = settings.interactive.then(Terminal::new);
+    let report = new_manifest::run(
+        &settings,
+        prompter.as_mut().map(|t| t as &mut dyn Prompter),
+        printer,
+    )?;
+    for note in &report.notes {
+        printer.warn(note);
+    }
+    if let aichor::init::LockOutcome::Failed(why) = &report.lock {
+        printer.warn(&format!(
+            "`uv lock` failed ({why}); run it in the project before pushing"
+        ));
+    }
+    if args.format == crate::cli::Format::Json {
+        return printer.json(&report);
+    }
+    if report.dry_run {
+        let mut out = String::new();
+        for f in &report.files {
+            out.push_str(&format!(
+                "{:<9} {} ({} bytes)\n",
+                f.action.as_str(),
+                f.path,
+                f.bytes
+            ));
+        }
+        out.push_str(&format!(
+            "\n─── {} ───\n{}",
+            report.manifest, report.manifest_text
+        ));
+        printer.data(&out);
+        printer.status(
+            "Dry run",
+            &format!(
+                "nothing written; `{}` would run with `{}`",
+                report.manifest, report.commit_message
+            ),
+        );
+        return Ok(());
+    }
+    for f in report.files.iter().filter(|f| f.action != Action::Keep) {
+        let verb = match f.action {
+            Action::Create => "Created",
+            Action::Merge => "Updated",
+            _ => "Replaced",
+        };
+        printer.status(verb, &format!("`{}`", f.path));
+    }
+    printer.data(&report.manifest);
+    printer.note("\nNext steps:");
+    for step in &report.next_steps {
+        printer.note(&format!("  {step}"));
+    }
+    Ok(())
+}
 
 /// Validate `paths` (files or folders; default `./aichor_manifests`).
 pub(super) fn validate(

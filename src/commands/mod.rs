@@ -26,12 +26,21 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => args.path.as_deref(),
         _ => None,
     };
+    // `manifest new` stages beside the repository root, which may be above here.
+    let root = match &cli.command {
+        Command::Manifest(ManifestCommand::New(_)) => std::env::current_dir()
+            .ok()
+            .and_then(|cwd| aichor::new_manifest::selector::find_root(&cwd).ok()),
+        _ => None,
+    };
+    let destination = destination.or(root.as_deref());
     recover_around(destination, printer);
     match cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer),
         Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer),
         Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
         Command::Manifest(cmd) => match cmd {
+            ManifestCommand::New(args) => manifest::new(args, printer),
             ManifestCommand::Validate {
                 paths,
                 strict,

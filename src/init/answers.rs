@@ -132,6 +132,17 @@ impl ProvidedAnswers {
         }
     }
 
+    /// Add every value of `over`, replacing this one's for the same key (`manifest new`: the
+    /// flags over the project's recorded answers).
+    pub fn override_with(&mut self, over: &ProvidedAnswers) {
+        for (key, p) in &over.values {
+            self.values.insert(key.clone(), p.clone());
+        }
+        if over.template.is_some() {
+            self.template.clone_from(&over.template);
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Provided> {
         self.values.get(key)
     }

@@ -10,6 +10,9 @@ use crate::operator::Operator;
 use crate::pack::{Pack, PackInfo};
 use crate::profile::Resources;
 
+/// The manifest `init` writes, relative to `aichor_manifests/`.
+pub const DEFAULT_MANIFEST: &str = "manifest.yaml";
+
 /// Everything a template may use. Field names are the template variable names.
 #[derive(Debug, Clone, Serialize)]
 pub struct Context {
@@ -37,6 +40,12 @@ pub struct Context {
     /// `311`, as used in image tags.
     pub python_tag: String,
     pub tensorboard: bool,
+    /// The manifest's path relative to `aichor_manifests/` (its commit-message selector):
+    /// `manifest.yaml` for `init`, the new one's for `manifest new`.
+    pub manifest_path: String,
+    /// A dependency group the image installs besides the project's dependencies (`manifest
+    /// new` for another operator or accelerator); `None` for `init`.
+    pub dependency_group: Option<String>,
     /// The pack's shared values (`[vars]` in pack.toml).
     pub vars: serde_json::Map<String, serde_json::Value>,
     pub pack: PackInfo,
@@ -113,6 +122,8 @@ impl Context {
             tensorboard: answers
                 .bool("tensorboard")
                 .ok_or_else(|| bug("tensorboard"))?,
+            manifest_path: DEFAULT_MANIFEST.into(),
+            dependency_group: None,
             vars: pack.vars.clone(),
             pack: pack.info.clone(),
             aichor_version: env!("CARGO_PKG_VERSION"),
@@ -124,5 +135,32 @@ impl Context {
     pub fn tera_context(&self) -> Result<tera::Context> {
         tera::Context::from_serialize(self)
             .map_err(|e| Error::internal("the template context cannot be built", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::answers::{ProvidedAnswers, collect};
+    use crate::init::questions::Questions;
+
+    #[test]
+    fn every_context_variable_is_reserved_from_pack_questions() {
+        let pack = Pack::builtin().unwrap();
+        let mut provided = ProvidedAnswers::default();
+        provided.insert("name", "demo", crate::error::Origin::Set);
+        provided.insert("operator", "jax", crate::error::Origin::Set);
+        let answers = collect(&Questions { pack: &pack }, &provided, None).unwrap();
+        let ctx = Context::resolve(&answers, &pack).unwrap();
+        let serde_json::Value::Object(vars) = serde_json::to_value(&ctx).unwrap() else {
+            panic!("the context serializes to a map");
+        };
+        for key in vars.keys() {
+            let from_pack = pack.questions.iter().any(|q| &q.key == key);
+            assert!(
+                from_pack || crate::pack::RESERVED_KEYS.contains(&key.as_str()),
+                "`{key}` is a template variable a pack question could shadow"
+            );
+        }
     }
 }

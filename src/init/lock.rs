@@ -20,13 +20,13 @@ pub enum Outcome {
 }
 
 /// The uv program: see `crate::uv::find`.
-pub(super) fn find_uv() -> Result<PathBuf, String> {
+pub(crate) fn find_uv() -> Result<PathBuf, String> {
     crate::uv::find()
 }
 
 /// Run `uv lock` in `root` (`uv` from `find_uv`). A signal stops uv and ends the run with
 /// `Error::Interrupted`.
-pub(super) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
+pub(crate) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
     let ran = match crate::uv::run(uv, root, &["lock", "--quiet"])? {
         Ok(ran) => ran,
         Err(why) => return Ok(Outcome::Failed(why)),

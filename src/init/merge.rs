@@ -10,7 +10,7 @@ pub(super) fn mergeable(path: &str) -> bool {
 }
 
 /// Merge `ours` into `theirs` (the file on disk). `Err`: a TOML file that does not parse.
-pub(super) fn merge(path: &str, theirs: &str, ours: &str) -> Result<String, toml_edit::TomlError> {
+pub(crate) fn merge(path: &str, theirs: &str, ours: &str) -> Result<String, toml_edit::TomlError> {
     match path {
         "pyproject.toml" => pyproject(theirs, ours),
         _ => Ok(lines(theirs, ours)),

@@ -5,8 +5,8 @@
 
 pub mod answers;
 pub mod context;
-mod lock;
-mod merge;
+pub(crate) mod lock;
+pub(crate) mod merge;
 pub mod questions;
 pub mod render;
 pub mod settings;
@@ -424,7 +424,7 @@ pub(crate) fn next_steps(
 
 /// The git work tree `dest` is in (it may not exist yet: its nearest existing folder
 /// counts), found as git finds it: a `.git` folder or file upward.
-fn git_repository(dest: &Path) -> Option<PathBuf> {
+pub(crate) fn git_repository(dest: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(dest).ok()?;
     absolute
         .ancestors()
@@ -434,7 +434,7 @@ fn git_repository(dest: &Path) -> Option<PathBuf> {
 
 /// Whether the repository at `root` has a remote to push to (`git remote` lists one). No
 /// git program means no answer, and the step to add one stays.
-fn has_remote(root: &Path) -> bool {
+pub(crate) fn has_remote(root: &Path) -> bool {
     std::process::Command::new("git")
         .arg("-C")
         .arg(root)
@@ -446,7 +446,7 @@ fn has_remote(root: &Path) -> bool {
 }
 
 /// Quote a path for a POSIX shell when it needs it.
-fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     if s.chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
     {

@@ -39,6 +39,8 @@ pub const RESERVED_KEYS: &[&str] = &[
     "head_resources",
     "worker_group",
     "python_tag",
+    "manifest_path",
+    "dependency_group",
     "vars",
     "pack",
     "aichor_version",

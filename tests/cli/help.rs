@@ -326,6 +326,7 @@ fn manifest() {
     Usage: aichor manifest [OPTIONS] <COMMAND>
 
     Commands:
+      new       Add a manifest to this repository, from its recorded answers and the flags
       validate  Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage)
       migrate   Rewrite pre-0.2.3 shapes (Master + Worker, jax Worker, batchjob) to today's
       schema    Print the manifest's JSON Schema (draft 2020-12), for editors and other tools
@@ -339,6 +340,92 @@ fn manifest() {
 
     ----- stderr -----
     ");
+}
+
+#[test]
+fn manifest_new() {
+    aichor_snapshot!(help(&["manifest", "new", "--help"]), @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    Add a manifest to this repository, from its recorded answers and the flags.
+
+    The project's `.aichor-answers.yaml` answers every question; the flags override them (`--profile
+    gpu-a100-80gb` alone is the same run on GPUs). When the new answers need other code, dependencies or
+    image than the project's (another operator, a GPU profile), the manifest gets its own starter,
+    dependency group and Dockerfile.
+
+    Usage: aichor manifest new [OPTIONS] <PATH>
+
+    Arguments:
+      <PATH>
+              Where to write it, relative to aichor_manifests/ (e.g. `gpu/manifest.yaml`); its commit
+              message is `aichor[PATH]: ...`
+
+    Options:
+          --profile <ID>
+              Resource profile (see `aichor profiles list`) [default: the project's]
+
+          --workers <N>
+              Number of containers (jobset: jobs; kuberay: Ray worker pods, may be 0) [default: the
+              project's]
+
+          --operator <OP>
+              Operator: pytorch | jax | xgboost | jobset | kuberay [default: the project's; required
+              without .aichor-answers.yaml]
+
+          --command <CMD>
+              Replace the manifest's spec.command
+
+          --dockerfile <FILE>
+              Use this Dockerfile (builder.dockerfile, relative to the repository root) instead of the
+              project's or a generated one
+
+          --set <KEY=VALUE>
+              Answer any question by its key (repeatable), e.g. `--set tensorboard=false`
+
+          --dry-run
+              Show the manifest and the files that would be written; write nothing
+
+          --force
+              Replace an existing manifest (and files made for it that differ)
+
+          --no-lock
+              Do not run `uv lock` when pyproject.toml changes; the next steps say to
+
+          --format <FORMAT>
+              Report format on stdout
+              
+              [default: text]
+              [possible values: text, json]
+
+          --no-input
+              Never prompt: take what the project and the flags say, or fail naming the missing flag
+              
+              [env: AICHOR_NO_INPUT=]
+
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
+
+    Examples:
+      aichor manifest new gpu/manifest.yaml --profile gpu-a100-80gb
+                                                        # the same run on GPUs
+      aichor manifest new ray.yaml --operator kuberay --workers 2
+                                                        # a Ray cluster, with its own image
+      aichor manifest new eval.yaml --command "python -m demo.eval" --dry-run
+                                                        # show it, write nothing
+
+    ----- stderr -----
+    "#);
 }
 
 #[test]
@@ -628,6 +715,7 @@ fn a_missing_subcommand_is_a_usage_error() {
     Usage: aichor manifest [OPTIONS] <COMMAND>
 
     Commands:
+      new       Add a manifest to this repository, from its recorded answers and the flags
       validate  Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage)
       migrate   Rewrite pre-0.2.3 shapes (Master + Worker, jax Worker, batchjob) to today's
       schema    Print the manifest's JSON Schema (draft 2020-12), for editors and other tools

@@ -11,6 +11,7 @@
 //!   generated file.
 //! - `pty`: the interactive path through a real pseudo-terminal (unix only).
 //! - `manifest`: validate / migrate / schema on the conformance corpus and bad variants.
+//! - `manifest_new`: `manifest new` in generated projects (profiles, operators, refusals).
 //! - `packs`: template packs built in each test; the `templates` commands.
 //! - `safety`: signals, `--force` into a blocked folder, empty folders, racing inits (unix).
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
@@ -30,6 +31,7 @@ mod config;
 mod help;
 mod init;
 mod manifest;
+mod manifest_new;
 mod packs;
 mod profiles;
 #[cfg(unix)]

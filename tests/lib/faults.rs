@@ -195,6 +195,21 @@ fn existing_project(parent: &Path) {
     symlink("notes.txt", dest.join("link")).unwrap();
 }
 
+/// `manifest new gpu.yaml --profile gpu-t4` in the project `demo` (without uv: the lock is
+/// an external program, not a filesystem operation).
+fn run_new(parent: &Path, fs: &dyn Fs) -> Result<(), Error> {
+    let mut answers = ProvidedAnswers::default();
+    answers.insert("profile", "gpu-t4", Origin::Flag("--profile".into()));
+    let settings = aichor::new_manifest::NewSettings {
+        path: "gpu.yaml".into(),
+        start: parent.join("demo"),
+        answers,
+        lock: LockPolicy::Skip,
+        ..aichor::new_manifest::NewSettings::default()
+    };
+    aichor::new_manifest::run_with(&settings, None, &Printer::quiet(), fs).map(|_| ())
+}
+
 const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "init, new folder",
@@ -222,6 +237,17 @@ const SCENARIOS: &[Scenario] = &[
             std::fs::write(p.join("demo/uv.lock"), "mine: numpy 1.26\n").unwrap();
         },
         run: |p, fs| run_init(p, fs, true),
+    },
+    Scenario {
+        name: "manifest new (a manifest, a Dockerfile and a starter added, pyproject.toml merged)",
+        setup: |p| {
+            let settings = InitSettings {
+                lock: LockPolicy::Skip,
+                ..init_settings(p.join("demo"), false)
+            };
+            aichor::init::run(&settings, None, &Printer::quiet()).unwrap();
+        },
+        run: run_new,
     },
     Scenario {
         name: "manifest migrate --write (legacy pytorch)",

@@ -3,6 +3,7 @@
 //! - `scripted`: a `Prompter` that plays a script of expected prompts and answers.
 //! - `prompts`: the interactive order and wording, through `answers::collect`.
 //! - `faults`: every filesystem step failed, and crashed at, in turn (unix).
+//! - `new_manifest`: `manifest new` with a scripted prompter (what is asked, what is not).
 //! - `pipeline`: `Context::resolve`, `render::plan` and `init::build` on validated answers.
 //! - `properties`: the parsers on generated input (proptest): no panic, bounded work,
 //!   migrations that parse and are fixed points.
@@ -18,6 +19,7 @@
 
 #[cfg(unix)]
 mod faults;
+mod new_manifest;
 mod pipeline;
 mod prompts;
 mod properties;

@@ -27,7 +27,7 @@ from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 from tensorboardX import SummaryWriter
 {%- endif %}
 
-# Workers[0].count in aichor_manifests/manifest.yaml: change both together.
+# Workers[0].count in aichor_manifests/{{ manifest_path }}: change both together.
 WORKERS = {{ workers }}
 {%- if accelerator == "tpu" %}
 # Each worker is one TPU slice of several hosts, and each host is one Ray node.

@@ -1,0 +1,647 @@
+//! `aichor manifest new`: another manifest for an existing project, through init's pipeline.
+//! The project's recorded answers (`.aichor-answers.yaml`), overridden by the flags, are
+//! collected and validated by init's questions, resolved and rendered with its pack; the
+//! pack's manifest becomes `aichor_manifests/<PATH>`, with what it needs beyond the project
+//! (`variant`: its own starter, dependency group and image when the runtime differs), and
+//! everything is written in one transaction by init's writer (`uv lock` included when
+//! `pyproject.toml` changes).
+
+pub mod selector;
+pub mod variant;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::{Error, NoPrompt, Result};
+use crate::fs::Fs;
+use crate::init::answers::{self, ProvidedAnswers};
+use crate::init::context::Context;
+use crate::init::questions::{Answers, Questions};
+use crate::init::render::{self, Engine, Plan, PlannedFile};
+use crate::init::settings::{LockPolicy, WritePolicy};
+use crate::init::{
+    ANSWERS_FILE, Action, Consent, FileReport, LockOutcome, build, lock, write_plan,
+};
+use crate::manifest::edit::set_scalar;
+use crate::manifest::repo::MANIFESTS_DIR;
+use crate::manifest::validate::{Severity, validate_text};
+use crate::pack::Pack;
+use crate::printer::Printer;
+use crate::prompt::Prompter;
+
+/// What `manifest new` was asked to do, resolved by the binary.
+#[derive(Debug, Default)]
+pub struct NewSettings {
+    /// PATH as typed (relative to `aichor_manifests/`).
+    pub path: String,
+    /// Where to look for the repository from (the current directory).
+    pub start: PathBuf,
+    /// The flags and `--set`, which override the project's recorded answers.
+    pub answers: ProvidedAnswers,
+    /// `--command`: replaces `spec.command`.
+    pub command: Option<String>,
+    /// `--dockerfile`: replaces `builder.dockerfile` (no Dockerfile is rendered).
+    pub dockerfile: Option<String>,
+    /// `--force`: replace an existing manifest and differing files made for it.
+    pub write: WritePolicy,
+    /// `--dry-run`: decide and report everything; write nothing.
+    pub dry_run: bool,
+    /// `--no-lock` (`Skip`): `pyproject.toml` changes without `uv lock`; otherwise uv runs
+    /// when it is found.
+    pub lock: LockPolicy,
+    /// Whether a user can be asked (only what neither the flags nor the project answer).
+    pub interactive: bool,
+    pub no_prompt: NoPrompt,
+    /// The user's config file: in a repository without recorded answers, its `template` and
+    /// `[defaults]` (under `AICHOR_<KEY>`) apply as they do for `init`.
+    pub config: Config,
+    /// The `AICHOR_*` environment.
+    pub env: BTreeMap<String, String>,
+}
+
+/// What `manifest new` did (or would do): the `--format json` report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The repository root.
+    pub root: String,
+    /// The manifest, relative to the root.
+    pub manifest: String,
+    /// Its path relative to `aichor_manifests/`, as a commit message names it.
+    pub selector: String,
+    /// The commit message that runs it.
+    pub commit_message: String,
+    pub dry_run: bool,
+    pub operator: String,
+    pub profile: String,
+    pub workers: u32,
+    /// The name of the files made for this manifest, when it needs any.
+    pub variant: Option<String>,
+    /// The dependency group added to `pyproject.toml`, if any.
+    pub dependency_group: Option<String>,
+    /// `builder.dockerfile` and `builder.image` as written.
+    pub dockerfile: String,
+    pub image: String,
+    pub files: Vec<FileReport>,
+    /// Whether `uv lock` updated `uv.lock`.
+    pub locked: bool,
+    pub next_steps: Vec<String>,
+    /// The manifest's text (shown by a text dry run).
+    #[serde(skip)]
+    pub manifest_text: String,
+    /// Remarks for the user (stderr).
+    #[serde(skip)]
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    pub lock: LockOutcome,
+}
+
+/// Run `manifest new`. `prompter` is `Some` only when a user can answer.
+pub fn run(
+    settings: &NewSettings,
+    prompter: Option<&mut dyn Prompter>,
+    progress: &Printer,
+) -> Result<Report> {
+    run_with(settings, prompter, progress, &crate::fs::RealFs)
+}
+
+/// `run`, with every change to the filesystem made through `fs`.
+pub fn run_with(
+    settings: &NewSettings,
+    prompter: Option<&mut dyn Prompter>,
+    progress: &Printer,
+    fs: &dyn Fs,
+) -> Result<Report> {
+    let selector = selector::parse(&settings.path)?;
+    let root = selector::find_root(&settings.start)?;
+    let record = root.join(ANSWERS_FILE);
+    let mut provided = ProvidedAnswers::default();
+    let recorded = record.is_file();
+    if recorded {
+        provided.read_file(&record)?;
+    }
+    // A project's recorded pack (the built-in one when the record names no source); for a
+    // hand-made repository, the user's configured one.
+    let configured = settings.config.template.as_ref().map(|t| t.value.as_str());
+    let pack = Pack::load(if recorded {
+        provided.template.as_deref()
+    } else {
+        configured
+    })?;
+    let questions = Questions { pack: &pack };
+    // What the project was generated as: the base the new manifest is compared with.
+    let base = if recorded {
+        Some(answers::collect(&questions, &provided, None)?)
+    } else {
+        None
+    };
+    provided.override_with(&settings.answers);
+    if !recorded {
+        provided.name_from_destination(&root);
+        let defaults = settings
+            .config
+            .question_defaults(&questions.keys(), |name| settings.env.get(name).cloned());
+        for (key, d) in defaults {
+            provided.set_default(&key, d.value, d.origin);
+        }
+    }
+    progress.verbose(&format!(
+        "repository {}; pack {} {} ({})",
+        root.display(),
+        pack.info.name,
+        pack.info.version,
+        pack.source
+    ));
+    for (key, given) in provided.iter() {
+        progress.verbose(&format!("{key} = `{}` ({})", given.raw, given.origin));
+    }
+    for (key, d) in provided.defaults() {
+        progress.verbose(&format!("default {key} = `{}` ({})", d.raw, d.origin));
+    }
+    let answers = answers::collect(&questions, &provided, prompter).map_err(|e| match e {
+        Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
+            key,
+            flag,
+            why: settings.no_prompt,
+        },
+        other => other,
+    })?;
+    let staged = stage(settings, &pack, base.as_ref(), &answers, &selector, &root)?;
+    let actions = check_destination(&staged.plan, &root, settings.write)?;
+    let mut report = report(settings, &staged, &answers, &root, &selector, &actions);
+    if !settings.dry_run {
+        let had_lock = root.join("uv.lock").is_file();
+        report.lock = write(fs, &staged.plan, &root, settings.lock, progress)?;
+        report.locked = report.lock == LockOutcome::Locked;
+        if report.locked {
+            report.files.push(FileReport {
+                path: "uv.lock".into(),
+                action: if had_lock {
+                    Action::Overwrite
+                } else {
+                    Action::Create
+                },
+                bytes: fs_err::metadata(root.join("uv.lock"))
+                    .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX)),
+            });
+        }
+    }
+    report.next_steps = next_steps(&report, &root, &settings.start);
+    Ok(report)
+}
+
+/// The manifest and what it needs, rendered and checked; nothing written.
+struct Staged {
+    plan: Plan,
+    manifest_text: String,
+    variant_name: Option<String>,
+    group: Option<String>,
+    dockerfile: String,
+    image: String,
+    ctx: Context,
+    notes: Vec<String>,
+}
+
+/// Render the pack with the new answers (and the project's, to compare), work out what the
+/// manifest needs beyond itself, and edit the manifest to match.
+fn stage(
+    settings: &NewSettings,
+    pack: &Pack,
+    base: Option<&Answers>,
+    answers: &Answers,
+    selector: &str,
+    root: &Path,
+) -> Result<Staged> {
+    let mut ctx = Context::resolve(answers, pack)?;
+    let engine = Engine::new(pack)?;
+    // Compared with the project's rendering, as if it were init's manifest: only the
+    // answers should make the two differ.
+    let new_plan = render::plan(&ctx, pack, &engine)?;
+    ctx.manifest_path = selector.to_string();
+    let emit_plan = render::plan(&ctx, pack, &engine)?;
+    let text = manifest_of(&emit_plan, pack)?;
+    let name = selector::variant_name(selector);
+    let variant = match base {
+        Some(base) => {
+            let base_plan = build(pack, base)?.plan;
+            let inputs = variant::Inputs {
+                root,
+                name: &name,
+                package: &ctx.names.package,
+                image: &ctx.names.image,
+                base: &base_plan,
+                new: &new_plan,
+                emit: &emit_plan,
+                own_dockerfile: settings.dockerfile.is_some(),
+            };
+            let dockerfile_for = |group: Option<&str>| -> Result<Option<String>> {
+                let mut with_group = ctx.clone();
+                with_group.dependency_group = group.map(str::to_string);
+                let plan = render::plan(&with_group, pack, &engine)?;
+                Ok(plan
+                    .files
+                    .into_iter()
+                    .find(|f| f.path == "Dockerfile")
+                    .map(|f| String::from_utf8_lossy(&f.contents).into_owned()))
+            };
+            variant::plan(&inputs, &dockerfile_for)?
+        }
+        None => variant::Variant::default(),
+    };
+    let Edited {
+        text,
+        dockerfile,
+        image,
+        notes,
+    } = edit_manifest(
+        text,
+        &variant,
+        settings,
+        root,
+        base.is_some(),
+        &pack.info.name,
+        selector,
+    )?;
+    check_manifest(&text, selector)?;
+    let mut files = vec![PlannedFile {
+        path: format!("{MANIFESTS_DIR}/{selector}"),
+        executable: false,
+        contents: text.clone().into_bytes(),
+    }];
+    files.extend(variant.files.iter().cloned());
+    if let Some(pyproject) = &variant.pyproject {
+        files.push(PlannedFile {
+            path: "pyproject.toml".into(),
+            executable: false,
+            contents: pyproject.clone().into_bytes(),
+        });
+    }
+    Ok(Staged {
+        plan: Plan { files },
+        manifest_text: text,
+        variant_name: (!variant.is_empty()).then_some(name),
+        group: variant.group.map(|(g, _)| g),
+        dockerfile,
+        image,
+        ctx,
+        notes,
+    })
+}
+
+/// The manifest as edited for the new run, with what the report says about it.
+struct Edited {
+    text: String,
+    dockerfile: String,
+    image: String,
+    notes: Vec<String>,
+}
+
+/// The rendered manifest pointed at the variant's modules and image, then the flags'
+/// `--command` and `--dockerfile`.
+fn edit_manifest(
+    mut text: String,
+    variant: &variant::Variant,
+    settings: &NewSettings,
+    root: &Path,
+    recorded: bool,
+    pack_name: &str,
+    selector: &str,
+) -> Result<Edited> {
+    let mut notes = variant.notes.clone();
+    let edit = |text: &str, path: &[&str], value: &str| {
+        set_scalar(text, path, value).map_err(|message| Error::Pack {
+            pack: pack_name.to_string(),
+            file: format!("the manifest rendered for `{MANIFESTS_DIR}/{selector}`"),
+            message: format!("cannot set `{}`: {message}", path.join(".")),
+        })
+    };
+    for (from, to) in &variant.renames {
+        // Comments that point at the module (`keep WORKERS in src/pkg/main.py equal`).
+        let path = |module: &str| format!("src/{}.py", module.replace('.', "/"));
+        text = text.replace(&path(from), &path(to));
+    }
+    if !variant.renames.is_empty() {
+        let command = scalar_at(&text, &["spec", "command"]).unwrap_or_default();
+        let renamed = rename_modules(&command, &variant.renames);
+        if renamed != command {
+            text = edit(&text, &["spec", "command"], &renamed)?;
+        }
+    }
+    let mut image = scalar_at(&text, &["builder", "image"]).unwrap_or_default();
+    let mut dockerfile = scalar_at(&text, &["builder", "dockerfile"]).unwrap_or_default();
+    if let Some((path, own_image)) = &variant.image {
+        text = edit(&text, &["builder", "image"], own_image)?;
+        text = edit(&text, &["spec", "image"], own_image)?;
+        image.clone_from(own_image);
+        if !path.is_empty() {
+            text = edit(&text, &["builder", "dockerfile"], path)?;
+            dockerfile.clone_from(path);
+        }
+    }
+    if let Some(command) = &settings.command {
+        text = edit(&text, &["spec", "command"], command)?;
+    }
+    if let Some(file) = &settings.dockerfile {
+        text = edit(&text, &["builder", "dockerfile"], file)?;
+        dockerfile.clone_from(file);
+        let on_disk = root.join(file.trim_start_matches("./"));
+        if !on_disk.is_file() {
+            notes.push(format!(
+                "`{file}` does not exist yet: add it before pushing, or the build fails"
+            ));
+        }
+    }
+    if !recorded && settings.command.is_none() {
+        let command = scalar_at(&text, &["spec", "command"]).unwrap_or_default();
+        notes.push(format!(
+            "no `{ANSWERS_FILE}` here: the manifest runs the pack's `{command}`; pass `--command` if your code starts otherwise"
+        ));
+    }
+    if !recorded && settings.dockerfile.is_none() && !root.join("Dockerfile").is_file() {
+        notes.push(format!(
+            "`{dockerfile}` does not exist: add it, or pass `--dockerfile FILE`"
+        ));
+    }
+    Ok(Edited {
+        text,
+        dockerfile,
+        image,
+        notes,
+    })
+}
+
+/// The pack's manifest in a rendered plan: `aichor_manifests/manifest.yaml`, or the only one.
+fn manifest_of(plan: &Plan, pack: &Pack) -> Result<String> {
+    let manifests: Vec<&PlannedFile> = plan
+        .files
+        .iter()
+        .filter(|f| render::is_manifest(&f.path))
+        .collect();
+    let chosen = manifests
+        .iter()
+        .find(|f| f.path == format!("{MANIFESTS_DIR}/manifest.yaml"))
+        .or_else(|| manifests.first().filter(|_| manifests.len() == 1))
+        .ok_or_else(|| Error::Pack {
+            pack: pack.info.name.clone(),
+            file: MANIFESTS_DIR.into(),
+            message: format!(
+                "renders {} manifests and none is `{MANIFESTS_DIR}/manifest.yaml`: `manifest new` cannot tell which to start from",
+                manifests.len()
+            ),
+        })?;
+    Ok(String::from_utf8_lossy(&chosen.contents).into_owned())
+}
+
+/// A string value of the manifest.
+fn scalar_at(text: &str, path: &[&str]) -> Option<String> {
+    let doc: yaml_serde::Value = yaml_serde::from_str(text).ok()?;
+    let mut node = &doc;
+    for key in path {
+        node = node.get(*key)?;
+    }
+    node.as_str().map(str::to_string)
+}
+
+/// `python -m pkg.launch -m pkg.main` with `pkg.main` → `pkg.gpu_main`: whole module names
+/// only (`pkg.main` is not renamed inside `pkg.mainly`).
+fn rename_modules(command: &str, renames: &[(String, String)]) -> String {
+    command
+        .split(' ')
+        .map(|word| {
+            renames
+                .iter()
+                .find(|(from, _)| from == word)
+                .map_or_else(|| word.to_string(), |(_, to)| to.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The manifest as `manifest validate` checks it: any error stops here, before writing.
+fn check_manifest(text: &str, selector: &str) -> Result<()> {
+    let validation = validate_text(text);
+    if let Some(d) = validation
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+    {
+        return Err(Error::Manifest {
+            file: format!("{MANIFESTS_DIR}/{selector}:{}:{}", d.line, d.column),
+            key: d.path.clone(),
+            message: d.message.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Each planned file's action; an existing manifest, or another existing file that differs,
+/// needs `--force`. Files already there with the same bytes are left out of the plan's
+/// report as `keep`.
+fn check_destination(plan: &Plan, root: &Path, policy: WritePolicy) -> Result<Vec<Action>> {
+    let inspection = crate::init::inspect(plan, root)?;
+    let mut actions = Vec::with_capacity(plan.files.len());
+    for (f, action) in plan.files.iter().zip(&inspection.actions) {
+        let path = root.join(&f.path);
+        let action = match action {
+            Action::Overwrite if fs_err::read(&path).is_ok_and(|b| b == f.contents) => Action::Keep,
+            Action::Overwrite if policy == WritePolicy::Force => Action::Overwrite,
+            Action::Overwrite if render::is_manifest(&f.path) => {
+                return Err(Error::ManifestExists { path });
+            }
+            Action::Overwrite => return Err(Error::FileExists { path }),
+            other => *other,
+        };
+        actions.push(action);
+    }
+    if let Some(i) = plan.files.iter().position(|f| render::is_manifest(&f.path))
+        && actions[i] == Action::Keep
+        && policy != WritePolicy::Force
+    {
+        return Err(Error::ManifestExists {
+            path: root.join(&plan.files[i].path),
+        });
+    }
+    Ok(actions)
+}
+
+fn report(
+    settings: &NewSettings,
+    staged: &Staged,
+    answers: &Answers,
+    root: &Path,
+    selector: &str,
+    actions: &[Action],
+) -> Report {
+    let ctx = &staged.ctx;
+    let profile = answers.str("profile").unwrap_or_default().to_string();
+    Report {
+        root: root.display().to_string(),
+        manifest: format!("{MANIFESTS_DIR}/{selector}"),
+        selector: selector.to_string(),
+        commit_message: format!(
+            "aichor[{selector}]: first {} run on {profile}",
+            ctx.operator
+        ),
+        dry_run: settings.dry_run,
+        operator: ctx.operator.id().to_string(),
+        profile,
+        workers: ctx.workers,
+        variant: staged.variant_name.clone(),
+        dependency_group: staged.group.clone(),
+        dockerfile: staged.dockerfile.clone(),
+        image: staged.image.clone(),
+        files: staged
+            .plan
+            .files
+            .iter()
+            .zip(actions)
+            .map(|(f, a)| FileReport {
+                path: f.path.clone(),
+                action: *a,
+                bytes: f.contents.len(),
+            })
+            .collect(),
+        locked: false,
+        next_steps: Vec::new(),
+        manifest_text: staged.manifest_text.clone(),
+        notes: staged.notes.clone(),
+        lock: LockOutcome::Skipped("dry run".into()),
+    }
+}
+
+/// Write the plan into the repository in one transaction; when `pyproject.toml` changes,
+/// `uv lock` runs on it first (from the project's `uv.lock`), so the lock lands with it.
+fn write(
+    fs: &dyn Fs,
+    plan: &Plan,
+    root: &Path,
+    lock: LockPolicy,
+    progress: &Printer,
+) -> Result<LockOutcome> {
+    let relock = lock != LockPolicy::Skip && plan.files.iter().any(|f| f.path == "pyproject.toml");
+    let mut outcome = LockOutcome::Skipped(String::new());
+    let mut finish = |staged: &Path| -> Result<Vec<String>> {
+        if !relock {
+            return Ok(Vec::new());
+        }
+        // uv resolves from the project's pins and Python pin, as `uv lock` in it would.
+        for name in ["uv.lock", ".python-version"] {
+            let from = root.join(name);
+            if from.is_file() {
+                fs.copy(&from, &staged.join(name))
+                    .map_err(|e| Error::io(&from, "cannot be read", e))?;
+            }
+        }
+        outcome = match lock::find_uv() {
+            Ok(uv) => {
+                progress.status("Locking", "dependencies with `uv lock`");
+                lock::run(&uv, staged)?
+            }
+            Err(why) => LockOutcome::Skipped(why),
+        };
+        Ok(if outcome == LockOutcome::Locked {
+            vec!["uv.lock".to_string()]
+        } else {
+            Vec::new()
+        })
+    };
+    let writes = Plan {
+        files: plan
+            .files
+            .iter()
+            .filter(|f| {
+                // Files already there as planned are not rewritten.
+                fs_err::read(root.join(&f.path)).map_or(true, |b| b != f.contents)
+            })
+            .cloned()
+            .collect(),
+    };
+    write_plan(fs, &writes, root, Consent::NonEmpty, &mut finish)?;
+    Ok(outcome)
+}
+
+/// What to run next: lock if uv did not, add the files, commit with the message that runs
+/// the manifest, push.
+fn next_steps(report: &Report, root: &Path, start: &Path) -> Vec<String> {
+    let mut steps = Vec::new();
+    let here = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    if here != root {
+        steps.push(format!("cd {}", crate::init::shell_quote(&report.root)));
+    }
+    let pyproject = report.files.iter().any(|f| f.path == "pyproject.toml");
+    if pyproject && !report.locked {
+        steps.push(
+            "uv lock                      # pyproject.toml changed; the Dockerfile installs from uv.lock"
+                .into(),
+        );
+    }
+    let mut paths: Vec<String> = report
+        .files
+        .iter()
+        .filter(|f| f.action != Action::Keep)
+        .map(|f| crate::init::shell_quote(&f.path))
+        .collect();
+    if pyproject && !report.locked {
+        paths.push("uv.lock".into());
+    }
+    let repo = crate::init::git_repository(root);
+    if repo.is_none() {
+        steps.push("git init".into());
+    }
+    steps.push(format!("git add {}", paths.join(" ")));
+    steps.push(format!(
+        "git commit -m {}",
+        double_quoted(&report.commit_message)
+    ));
+    if repo.as_deref().is_some_and(crate::init::has_remote) {
+        steps.push("git push                     # the push starts the experiment".into());
+    } else {
+        steps.push(
+            "git remote add origin <URL>  # the repository linked to your AIchor project".into(),
+        );
+        steps.push("git push -u origin HEAD      # the push starts the experiment".into());
+    }
+    steps
+}
+
+/// `"text"` for a POSIX shell: inside double quotes only `\`, `"`, `$` and `` ` `` are special.
+fn double_quoted(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        if matches!(c, '\\' | '"' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_messages_are_quoted_for_the_shell() {
+        assert_eq!(
+            double_quoted("aichor[a/m.yaml]: run"),
+            "\"aichor[a/m.yaml]: run\""
+        );
+        assert_eq!(double_quoted("a$b\"`"), "\"a\\$b\\\"\\`\"");
+    }
+
+    #[test]
+    fn only_whole_module_names_are_renamed() {
+        let renames = [("pkg.main".to_string(), "pkg.gpu_main".to_string())];
+        assert_eq!(
+            rename_modules("python -u -m pkg.launch -m pkg.main", &renames),
+            "python -u -m pkg.launch -m pkg.gpu_main"
+        );
+        assert_eq!(
+            rename_modules("python -m pkg.mainly", &renames),
+            "python -m pkg.mainly"
+        );
+    }
+}
