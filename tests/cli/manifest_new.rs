@@ -42,6 +42,27 @@ fn assert_valid(root: &Path) {
     assert!(out.status.success(), "{stdout}{}", stderr(&out));
 }
 
+/// `assert_valid`, and the repository is ready to submit: every manifest's Dockerfile,
+/// context, command and versions agree (`local-repo check`). The tests have no uv, so no
+/// `uv lock` ran: a stand-in lock file lets the rest be checked.
+fn assert_ready(root: &Path) {
+    assert_valid(root);
+    if !root.join("uv.lock").exists() {
+        std::fs::write(root.join("uv.lock"), "version = 1\n").unwrap();
+    }
+    let out = aichor()
+        .current_dir(root)
+        .args(["local-repo", "check"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "local-repo check: {stdout}{}",
+        stderr(&out)
+    );
+}
+
 fn read(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).unwrap()
 }
@@ -93,7 +114,7 @@ fn a_gpu_profile_for_a_jax_project_gets_its_own_starter_group_and_image() {
         "{dockerfile}"
     );
     assert!(read(&root, "src/demo/gpu_main.py").contains("JAX found no GPU"));
-    assert_valid(&root);
+    assert_ready(&root);
 }
 
 #[test]
@@ -132,7 +153,7 @@ fn the_same_runtime_needs_only_the_manifest() {
         err.contains("git commit -m \"aichor[big/w4.yml]: first jax run on cpu-large\""),
         "{err}"
     );
-    assert_valid(&root);
+    assert_ready(&root);
 }
 
 #[test]
@@ -221,7 +242,7 @@ fn kuberay_from_a_jax_project_gets_a_ray_image() {
     // The project's own Dockerfile and starter are untouched.
     assert!(read(&root, "Dockerfile").contains("FROM python:3.11-slim-bookworm"));
     assert!(!read(&root, "src/demo/main.py").contains("import ray"));
-    assert_valid(&root);
+    assert_ready(&root);
 }
 
 #[test]
@@ -236,7 +257,7 @@ fn another_ray_worker_count_gets_its_own_driver_and_the_same_image() {
     assert!(manifest.contains("  command: \"python -u -m demo.w5_main\"\n"));
     assert!(read(&root, "src/demo/w5_main.py").contains("\nWORKERS = 5\n"));
     assert!(!root.join("docker").exists());
-    assert_valid(&root);
+    assert_ready(&root);
 }
 
 #[test]
@@ -669,7 +690,7 @@ fn pytorch_from_a_jax_project_brings_torch_s_index_once() {
         stderr(&out)
     );
     assert_eq!(read_tree(&root), before);
-    assert_valid(&root);
+    assert_ready(&root);
 }
 
 #[test]
