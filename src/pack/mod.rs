@@ -6,6 +6,7 @@
 //! a pack with `extends = "builtin"` is layered over it.
 
 mod format;
+pub mod releases;
 pub mod source;
 
 use std::borrow::Cow;
