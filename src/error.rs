@@ -420,8 +420,8 @@ pub enum Error {
     #[error("`{}` still has conflict markers from an earlier update", path.display())]
     ConflictMarkers { path: PathBuf },
 
-    #[error("{} file(s) have conflicts to resolve: {}", files.len(), files.join(", "))]
-    Conflicts { files: Vec<String> },
+    #[error("{} file(s) {} conflicts to resolve: {}", files.len(), if *dry_run { "would have" } else { "have" }, files.join(", "))]
+    Conflicts { files: Vec<String>, dry_run: bool },
 
     #[error("interrupted")]
     Interrupted { signal: i32 },
@@ -507,7 +507,8 @@ impl Error {
             Error::BaseUnavailable { help, .. } => help.clone(),
             Error::DirtyTree { .. } => "commit or stash your changes first, so `git diff` shows what the update did (or pass `--force`)".into(),
             Error::ConflictMarkers { .. } => "resolve the `<<<<<<<` / `>>>>>>>` blocks first (or pass `--force` to merge anyway)".into(),
-            Error::Conflicts { .. } => "resolve the `<<<<<<<` blocks (or the `.rej` files), then commit; `git diff` shows the whole update".into(),
+            Error::Conflicts { dry_run: true, .. } => "run without `--dry-run` to write them, then resolve them (`--conflict rej` puts the new version beside each file instead of markers)".into(),
+            Error::Conflicts { .. } => "resolve the `<<<<<<<` blocks (or compare with the `.rej` files), then commit; `git diff` shows the whole update".into(),
             Error::Interrupted { .. } => return None,
         })
     }

@@ -24,3 +24,4 @@ pub mod profile;
 pub mod prompt;
 pub mod staging;
 pub mod suggest;
+pub mod update;

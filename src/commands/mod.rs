@@ -5,6 +5,7 @@ mod init;
 mod manifest;
 mod profiles;
 mod templates;
+mod update;
 
 use aichor::error::Result;
 use aichor::printer::Printer;
@@ -21,11 +22,13 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     // staging folders sit, is put back before anything else.
     let destination = match &cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => args.path.as_deref(),
+        Command::LocalRepo(LocalRepoCommand::Update(args)) => args.path.as_deref(),
         _ => None,
     };
     recover_around(destination, printer);
     match cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer),
+        Command::LocalRepo(LocalRepoCommand::Update(args)) => update::run(args, printer),
         Command::Manifest(cmd) => match cmd {
             ManifestCommand::Validate {
                 paths,

@@ -23,7 +23,7 @@ pub enum Outcome {
 
 /// The uv program: `AICHOR_UV` if set (a pinned uv, or a test's stand-in), else `uv` from
 /// PATH. `Err` names what was looked for.
-pub(super) fn find_uv() -> Result<PathBuf, String> {
+pub(crate) fn find_uv() -> Result<PathBuf, String> {
     if let Some(uv) = std::env::var_os("AICHOR_UV") {
         let path = PathBuf::from(&uv);
         return if path.is_file() {
@@ -37,7 +37,7 @@ pub(super) fn find_uv() -> Result<PathBuf, String> {
 
 /// Run `uv` (from `find_uv`) as `uv lock` in `root`. A signal stops uv (it is never left
 /// running on its own) and ends the run with `Error::Interrupted`.
-pub(super) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
+pub(crate) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
     let child = Command::new(uv)
         .arg("lock")
         .arg("--quiet")

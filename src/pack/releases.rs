@@ -21,10 +21,12 @@ pub fn versions() -> Vec<String> {
                 .map(str::to_string)
         })
         .collect();
-    out.sort_by(|a, b| match (semver::Version::parse(a), semver::Version::parse(b)) {
-        (Ok(a), Ok(b)) => a.cmp(&b),
-        _ => a.cmp(b),
-    });
+    out.sort_by(
+        |a, b| match (semver::Version::parse(a), semver::Version::parse(b)) {
+            (Ok(a), Ok(b)) => a.cmp(&b),
+            _ => a.cmp(b),
+        },
+    );
     out
 }
 
@@ -106,7 +108,10 @@ mod tests {
             .iter()
             .map(|(v, d)| ((*v).to_string(), (*d).to_string()))
             .collect();
-        assert_eq!(found, pinned, "a frozen release changed, or a new one is not pinned");
+        assert_eq!(
+            found, pinned,
+            "a frozen release changed, or a new one is not pinned"
+        );
     }
 
     #[test]
