@@ -121,22 +121,26 @@ fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
                 report.project, report.to
             ),
         );
-    } else if report.dry_run {
-        printer.status(
-            "Dry run",
-            &format!(
-                "{} -> {}: nothing written ({unchanged} file(s) unchanged)",
-                report.from, report.to
-            ),
-        );
     } else {
-        printer.status(
-            "Updated",
-            &format!(
-                "`{}` from {} to {} ({unchanged} file(s) unchanged); review it with `git diff`",
-                report.project, report.from, report.to
-            ),
-        );
+        let what = if report.from == report.to {
+            format!("{} with new answers", report.to)
+        } else {
+            format!("{} -> {}", report.from, report.to)
+        };
+        if report.dry_run {
+            printer.status(
+                "Dry run",
+                &format!("{what}: nothing written ({unchanged} file(s) unchanged)"),
+            );
+        } else {
+            printer.status(
+                "Updated",
+                &format!(
+                    "`{}`: {what} ({unchanged} file(s) unchanged); review it with `git diff`",
+                    report.project
+                ),
+            );
+        }
     }
     Ok(())
 }

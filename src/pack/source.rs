@@ -120,6 +120,20 @@ fn fetch(spec: &str, pin: Option<&str>) -> Result<Resolved> {
         Some((u, _)) => (u, None),
         None => (spec, None),
     };
+    // A pinned commit that the ref's cached clone is at needs no fetch (offline replays).
+    if let Some(commit) = pin {
+        let by_ref = cache_dir().map(|c| c.join("templates").join(cache_key(url, reference)));
+        if let Some(dir) = by_ref.filter(|d| d.join("pack.toml").is_file())
+            && run(git().arg("-C").arg(&dir).args(["rev-parse", "HEAD"]))
+                .is_ok_and(|head| head.trim() == commit)
+        {
+            return Ok(Resolved {
+                dir,
+                source: spec.to_string(),
+                commit: Some(commit.to_string()),
+            });
+        }
+    }
     let reference = pin.or(reference);
     let fail = |message: String| Error::PackFetch {
         url: spec.to_string(),

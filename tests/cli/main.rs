@@ -11,6 +11,7 @@
 //! - `packs`: template packs built in each test; the `templates` commands.
 //! - `safety`: signals, `--force` into a blocked folder, empty folders, racing inits (unix).
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
+//! - `update`: `local-repo update` across pack versions and answer changes, conflicts.
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -32,3 +33,4 @@ mod pty;
 mod safety;
 mod support;
 mod template_tests;
+mod update;
