@@ -59,8 +59,9 @@ fn local_repo() {
     Usage: aichor local-repo <COMMAND>
 
     Commands:
-      init  Create a ready-to-submit AIchor repository
-      help  Print this message or the help of the given subcommand(s)
+      init    Create a ready-to-submit AIchor repository
+      update  Move a generated project to a newer pack version or to new answers, keeping your edits
+      help    Print this message or the help of the given subcommand(s)
 
     Options:
       -h, --help     Print help
@@ -137,6 +138,75 @@ fn local_repo_init() {
 
           --force
               Write into a non-empty destination, overwriting files the template also has
+
+          --format <FORMAT>
+              Report format on stdout
+              
+              [default: text]
+              [possible values: text, json]
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn local_repo_update() {
+    aichor_snapshot!(help(&["local-repo", "update", "--help"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    Move a generated project to a newer pack version or to new answers, keeping your edits.
+
+    A three-way merge per file: base = the project as the recorded pack version generated it (from
+    .aichor-answers.yaml), theirs = the new version with the new answers, ours = the files on disk. Exit
+    status: 0 done (or nothing to do), 3 conflicts left to resolve (or, with --dry-run, that would be),
+    1 error, 2 usage.
+
+    Usage: aichor local-repo update [OPTIONS] [PATH]
+
+    Arguments:
+      [PATH]
+              The project folder [default: .]
+
+    Options:
+          --set <KEY=VALUE>
+              Change an answer (repeatable), e.g. `--set profile=gpu-t4`, `--set operator=pytorch`
+
+          --answers <FILE>
+              New answers from a YAML file (same keys as `--set`)
+
+          --template <DIR|URL|NAME>
+              The pack to move to: a folder, a git URL (`URL#tag`, `URL#<commit>`) or a pack name
+              [default: the recorded pack, as it is now]
+
+          --dry-run
+              Show each file's outcome and the diffs; write nothing
+
+          --force
+              Update a git tree with uncommitted changes, and merge into files that still have conflict
+              markers
+
+          --conflict <CONFLICT>
+              Where both sides changed the same lines: markers in the file, or the new version beside it
+              as FILE.rej
+
+              Possible values:
+              - inline: `<<<<<<<` / `=======` / `>>>>>>>` blocks in the file
+              - rej:    The new version beside the file as FILE.rej
+              
+              [default: inline]
+
+          --no-input
+              Never prompt: keep recorded answers, use defaults for new questions, or fail naming the
+              missing `--set`
+              
+              [env: AICHOR_NO_INPUT=]
 
           --format <FORMAT>
               Report format on stdout

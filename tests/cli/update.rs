@@ -674,7 +674,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
        tensorboard: true
 
     ----- stderr -----
-       Dry run builtin@0.2.0 -> builtin@0.2.0: nothing written (5 file(s) unchanged)
+       Dry run builtin@0.2.0 with new answers: nothing written (5 file(s) unchanged)
     error: 1 file(s) would have conflicts to resolve: src/demo/main.py
       help: run without `--dry-run` to write them, then resolve them (`--conflict rej` puts the new version beside each file instead of markers)
     "#);
@@ -691,7 +691,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     updated   tests/test_main.py
 
     ----- stderr -----
-       Updated `.` from builtin@0.2.0 to builtin@0.2.0 (5 file(s) unchanged); review it with `git diff`
+       Updated `.`: builtin@0.2.0 with new answers (5 file(s) unchanged); review it with `git diff`
     error: 1 file(s) have conflicts to resolve: src/demo/main.py
       help: resolve the `<<<<<<<` blocks (or compare with the `.rej` files), then commit; `git diff` shows the whole update
     ");
