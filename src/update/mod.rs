@@ -124,67 +124,18 @@ pub fn run_with(
         new: &labels.1,
     };
 
-    let by_path = |plan: &Plan| {
-        plan.files
-            .iter()
-            .filter(|f| f.path != ANSWERS_FILE)
-            .map(|f| (f.path.clone(), f.clone()))
-            .collect::<std::collections::BTreeMap<_, _>>()
-    };
-    let (old_files, new_files) = (by_path(&old.plan), by_path(&new.plan));
-    let paths: BTreeSet<&String> = old_files.keys().chain(new_files.keys()).collect();
-    let mut files = Vec::new();
-    let mut writes = Vec::new();
-    let mut removed = Vec::new();
-    let mut diffs = Vec::new();
-    for path in paths {
-        let ours = read_ours(project, path)?;
-        let Some(ours) = ours else {
-            continue;
-        };
-        let theirs = new_files.get(path);
-        let decision = decide::decide(
-            &decide::Sides {
-                base: old_files.get(path).map(|f| f.contents.as_slice()),
-                theirs: theirs.map(|f| f.contents.as_slice()),
-                ours: ours.as_deref(),
-            },
-            &decide::Context {
-                path,
-                labels: text::Labels { ..labels },
-                style: settings.conflict,
-                force: settings.force,
-                project,
-            },
-        )?;
-        let executable = theirs.is_some_and(|f| f.executable);
-        if let Some(contents) = &decision.write {
-            diffs.push(diff(path, ours.as_deref().unwrap_or_default(), contents));
-            writes.push(PlannedFile {
-                path: path.clone(),
-                executable,
-                contents: contents.clone(),
-            });
-        }
-        if let Some(rej) = decision.rej {
-            let rej_path = format!("{path}.rej");
-            diffs.push(diff(&rej_path, &[], &rej));
-            writes.push(PlannedFile {
-                path: rej_path,
-                executable: false,
-                contents: rej,
-            });
-        }
-        if decision.remove {
-            diffs.push(diff(path, ours.as_deref().unwrap_or_default(), &[]));
-            removed.push(path.clone());
-        }
-        files.push(FileReport {
-            path: path.clone(),
-            status: decision.status,
-            detail: decision.detail,
-        });
-    }
+    let mut changes = changes(
+        project,
+        &old.plan,
+        &new.plan,
+        &decide::Context {
+            path: "",
+            labels,
+            style: settings.conflict,
+            force: settings.force,
+            project,
+        },
+    )?;
     let record_text = new
         .plan
         .files
@@ -192,22 +143,30 @@ pub fn run_with(
         .find(|f| f.path == ANSWERS_FILE)
         .map(|f| f.contents.clone())
         .unwrap_or_default();
-    let up_to_date = writes.is_empty() && removed.is_empty();
-    if !up_to_date || record_text != record.text.as_bytes() {
+    let files_unchanged = changes.writes.is_empty() && changes.removed.is_empty();
+    if !files_unchanged || !same_record(&record_text, record.text.as_bytes()) {
         // The record goes with every change: replaying it with `init` gives the pristine new
         // version, which is the next update's base.
-        files.push(FileReport {
+        changes.files.push(FileReport {
             path: ANSWERS_FILE.into(),
             status: Status::Updated,
             detail: None,
         });
-        diffs.push(diff(ANSWERS_FILE, record.text.as_bytes(), &record_text));
-        writes.push(PlannedFile {
+        changes
+            .diffs
+            .push(diff(ANSWERS_FILE, record.text.as_bytes(), &record_text));
+        changes.writes.push(PlannedFile {
             path: ANSWERS_FILE.into(),
             executable: false,
             contents: record_text,
         });
     }
+    let Changes {
+        mut files,
+        writes,
+        removed,
+        diffs,
+    } = changes;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let conflicts = files
         .iter()
@@ -231,7 +190,20 @@ pub fn run_with(
     if settings.dry_run || report.up_to_date {
         return Ok(report);
     }
-    let plan = Plan { files: writes };
+    (report.lock, report.lock_changes) =
+        write(fs, project, &Plan { files: writes }, &removed, progress)?;
+    Ok(report)
+}
+
+/// Commit the changes, all or none; when `pyproject.toml` changes in a project with a
+/// `uv.lock`, `uv lock` re-resolves it in the same commit.
+fn write(
+    fs: &dyn Fs,
+    project: &Path,
+    plan: &Plan,
+    removed: &[String],
+    progress: &Printer,
+) -> Result<(LockOutcome, Vec<String>)> {
     let relock =
         plan.files.iter().any(|f| f.path == "pyproject.toml") && project.join("uv.lock").is_file();
     let mut lock_outcome = LockOutcome::Skipped(String::new());
@@ -249,23 +221,117 @@ pub fn run_with(
             Vec::new()
         })
     };
-    write_changes(fs, &plan, &removed, project, Consent::NonEmpty, &mut finish)?;
-    report.lock = lock_outcome;
-    report.lock_changes = lock_changes;
-    Ok(report)
+    write_changes(fs, plan, removed, project, Consent::NonEmpty, &mut finish)?;
+    Ok((lock_outcome, lock_changes))
 }
 
-/// The file on disk at `path`: `Some(None)` when absent, `None` when it is not ours to
-/// touch (a symlink or a folder stands there; reported by the writer's checks if written).
-fn read_ours(project: &Path, path: &str) -> Result<Option<Option<Vec<u8>>>> {
+/// Two answers records that differ at most in the aichor version that wrote them: a newer
+/// binary alone is no reason to write anything.
+fn same_record(a: &[u8], b: &[u8]) -> bool {
+    let strip = |t: &[u8]| {
+        String::from_utf8_lossy(t)
+            .lines()
+            .filter(|l| !l.starts_with("aichor-version:"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    strip(a) == strip(b)
+}
+
+/// What stands at a path of the project.
+enum OnDisk {
+    Absent,
+    File(Vec<u8>),
+    /// A symlink or a folder: not ours to touch.
+    Other,
+}
+
+fn read_ours(project: &Path, path: &str) -> Result<OnDisk> {
     let at = project.join(path);
     match fs_err::symlink_metadata(&at) {
-        Err(_) => Ok(Some(None)),
+        Err(_) => Ok(OnDisk::Absent),
         Ok(m) if m.is_file() => fs_err::read(&at)
-            .map(|b| Some(Some(b)))
+            .map(OnDisk::File)
             .map_err(|e| Error::io(&at, "cannot be read", e)),
-        Ok(_) => Ok(None),
+        Ok(_) => Ok(OnDisk::Other),
     }
+}
+
+/// Every file's decision, and what carrying them out writes and removes.
+struct Changes {
+    files: Vec<FileReport>,
+    writes: Vec<PlannedFile>,
+    removed: Vec<String>,
+    diffs: Vec<String>,
+}
+
+/// Decide each path of either plan against the disk (`cx` gives everything but the path).
+fn changes(project: &Path, old: &Plan, new: &Plan, cx: &decide::Context<'_>) -> Result<Changes> {
+    let by_path = |plan: &Plan| {
+        plan.files
+            .iter()
+            .filter(|f| f.path != ANSWERS_FILE)
+            .map(|f| (f.path.clone(), f.clone()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let (old_files, new_files) = (by_path(old), by_path(new));
+    let paths: BTreeSet<&String> = old_files.keys().chain(new_files.keys()).collect();
+    let mut out = Changes {
+        files: Vec::new(),
+        writes: Vec::new(),
+        removed: Vec::new(),
+        diffs: Vec::new(),
+    };
+    for path in paths {
+        let ours = match read_ours(project, path)? {
+            OnDisk::Absent => None,
+            OnDisk::File(bytes) => Some(bytes),
+            OnDisk::Other => continue,
+        };
+        let theirs = new_files.get(path);
+        let decision = decide::decide(
+            &decide::Sides {
+                base: old_files.get(path).map(|f| f.contents.as_slice()),
+                theirs: theirs.map(|f| f.contents.as_slice()),
+                ours: ours.as_deref(),
+            },
+            &decide::Context {
+                path,
+                labels: text::Labels { ..cx.labels },
+                ..*cx
+            },
+        )?;
+        let executable = theirs.is_some_and(|f| f.executable);
+        if let Some(contents) = &decision.write {
+            out.diffs
+                .push(diff(path, ours.as_deref().unwrap_or_default(), contents));
+            out.writes.push(PlannedFile {
+                path: path.clone(),
+                executable,
+                contents: contents.clone(),
+            });
+        }
+        if let Some(rej) = decision.rej {
+            let rej_path = format!("{path}.rej");
+            out.diffs.push(diff(&rej_path, &[], &rej));
+            out.writes.push(PlannedFile {
+                path: rej_path,
+                executable: false,
+                contents: rej,
+            });
+        }
+        if decision.remove {
+            out.diffs
+                .push(diff(path, ours.as_deref().unwrap_or_default(), &[]));
+            out.removed.push(path.clone());
+        }
+        out.files.push(FileReport {
+            path: path.clone(),
+            status: decision.status,
+            detail: decision.detail,
+        });
+    }
+    Ok(out)
 }
 
 /// Marker labels naming both pack versions; the same version twice (an answers-only

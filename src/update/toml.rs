@@ -1,4 +1,4 @@
-//! Key-level three-way merge of `pyproject.toml` (toml_edit, editing the user's document in
+//! Key-level three-way merge of `pyproject.toml` (`toml_edit`, editing the user's document in
 //! place so comments, order and formatting stay): for each key, the user's value if only
 //! the user changed it, the new version's if only the pack did; dependency lists merge per
 //! package, so the user's own dependencies and pins stay while the pack's changed ones are
