@@ -77,6 +77,10 @@ pub(crate) struct UpdateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Fetch a git pack's ref again (a branch moves on; its cached clone does not).
+    #[arg(long)]
+    pub refresh: bool,
+
     /// Update a git tree with uncommitted changes, and merge into files that still have
     /// conflict markers.
     #[arg(long)]

@@ -45,6 +45,7 @@ fn resolve(args: UpdateArgs) -> Result<UpdateSettings> {
         pack: args.template,
         answers,
         dry_run: args.dry_run,
+        refresh: args.refresh,
         force: args.force,
         conflict: match args.conflict {
             Conflict::Inline => ConflictStyle::Inline,

@@ -120,6 +120,11 @@ pub fn run_with(
     ) {
         // Replaying a record of a git pack: the recorded commit, not wherever the ref moved.
         (None, Some(spec), Some(commit)) if crate::pack::source::is_git(spec) => {
+            if let Some(now) = crate::pack::source::ref_moved(spec, commit) {
+                progress.warn(&format!(
+                    "`{spec}` now points at {now}; using the recorded commit {commit} (pass `--template {spec}` for what it points at now)"
+                ));
+            }
             Pack::load_at(spec, commit)?
         }
         _ => Pack::load(settings.pack_spec())?,

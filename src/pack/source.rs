@@ -101,6 +101,46 @@ pub fn resolve_at(spec: &str, commit: &str) -> Result<Resolved> {
     Ok(resolved)
 }
 
+/// Where `URL#ref` points now, when that is not `commit` (`None` when it still does, or
+/// when the remote cannot be asked: this is only worth a note).
+pub fn ref_moved(spec: &str, commit: &str) -> Option<String> {
+    let (url, reference) = spec.split_once('#')?;
+    if reference.is_empty() || is_commit_id(reference) || url.starts_with('-') {
+        return None;
+    }
+    let out = run(git().args(["ls-remote", "--", url, reference])).ok()?;
+    // An annotated tag is listed twice: the tag object, then (`^{}`) the commit it tags.
+    let mut now = None;
+    for line in out.lines() {
+        let (sha, name) = line.split_once('\t')?;
+        if name.ends_with("^{}") || now.is_none() {
+            now = Some(sha.to_string());
+        }
+    }
+    now.filter(|now| now != commit)
+}
+
+/// Forget the cached clone of `spec` (`--refresh`): a branch's cache otherwise stays at
+/// the commit first fetched.
+pub fn refresh(spec: &str) -> Result<()> {
+    if !is_git(spec) {
+        return Ok(());
+    }
+    let (url, reference) = match spec.split_once('#') {
+        Some((u, r)) if !r.is_empty() => (u, Some(r)),
+        Some((u, _)) => (u, None),
+        None => (spec, None),
+    };
+    let Some(cache) = cache_dir() else {
+        return Ok(());
+    };
+    let dir = cache.join("templates").join(cache_key(url, reference));
+    if dir.exists() {
+        fs_err::remove_dir_all(&dir).map_err(|e| Error::io(&dir, "cannot be removed", e))?;
+    }
+    Ok(())
+}
+
 /// Whether `spec` names a git repository (rather than a folder or a pack name).
 pub fn is_git(spec: &str) -> bool {
     let url = spec.split('#').next().unwrap_or(spec);

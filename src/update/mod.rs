@@ -37,6 +37,8 @@ pub struct UpdateSettings {
     /// `--answers` and `--set`: answers that replace the recorded ones.
     pub answers: ProvidedAnswers,
     pub dry_run: bool,
+    /// `--refresh`: fetch a git pack's ref again instead of reusing its cached clone.
+    pub refresh: bool,
     /// `--force`: run on a dirty git tree, merge into files that still have markers.
     pub force: bool,
     pub conflict: ConflictStyle,
@@ -114,6 +116,11 @@ pub fn run_with(
     }
     let old_pack = base::old(&record)?;
     let old_answers = answers::collect(&Questions { pack: &old_pack }, &record.answers, None)?;
+    if settings.refresh
+        && let Some(spec) = settings.pack.as_deref().or(record.template.as_deref())
+    {
+        crate::pack::source::refresh(spec)?;
+    }
     let new_pack = base::new(settings.pack.as_deref(), &record)?;
     let (new_answers, dropped) = new_answers(&new_pack, &record, settings, prompter)?;
     let old = build(&old_pack, &old_answers)?;

@@ -188,6 +188,9 @@ fn local_repo_update() {
           --dry-run
               Show each file's outcome and the diffs; write nothing
 
+          --refresh
+              Fetch a git pack's ref again (a branch moves on; its cached clone does not)
+
           --force
               Update a git tree with uncommitted changes, and merge into files that still have conflict
               markers

@@ -777,39 +777,52 @@ fn a_folder_init_did_not_make_is_refused() {
     ");
 }
 
-/// A git pack extending the built-in one, with tags v1 and v2 (v2 changes its doc and
-/// adds a file); returns the bare repository's `file://` URL.
-fn acme_repo(parent: &Path) -> String {
+fn write_file(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn acme_pack_toml(version: &str) -> String {
+    format!(
+        "[pack]\nname = \"acme\"\nversion = \"{version}\"\ndescription = \"ACME\"\nextends = \"builtin\"\n"
+    )
+}
+
+/// A git pack extending the built-in one, version 1.0.0 committed and tagged v1 on `main`;
+/// returns its working copy.
+fn acme_v1(parent: &Path) -> PathBuf {
     let work = parent.join("acme");
-    let write = |path: &str, text: &str| {
-        let p = work.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
-    let pack_toml = |version: &str| {
-        format!(
-            "[pack]\nname = \"acme\"\nversion = \"{version}\"\ndescription = \"ACME\"\nextends = \"builtin\"\n"
-        )
-    };
-    write("pack.toml", &pack_toml("1.0.0"));
-    write(
+    write_file(&work, "pack.toml", &acme_pack_toml("1.0.0"));
+    write_file(
+        &work,
         "files/docs/acme.md.tera",
         "# {{ name }} at ACME\n\nAsk #ml-infra.\n",
     );
     git(&work, &["init", "-q"]);
     commit_all(&work, "v1");
     git(&work, &["tag", "v1"]);
-    write("pack.toml", &pack_toml("2.0.0"));
-    write(
+    work
+}
+
+/// Version 2.0.0 (its doc changed, a file added), committed and tagged v2.
+fn acme_v2(work: &Path) {
+    write_file(work, "pack.toml", &acme_pack_toml("2.0.0"));
+    write_file(
+        work,
         "files/docs/acme.md.tera",
         "# {{ name }} at ACME\n\nAsk #ml-platform.\n",
     );
-    write("files/docs/buckets.md", "Use s3://acme.\n");
-    commit_all(&work, "v2");
-    git(&work, &["tag", "v2"]);
-    let bare = parent.join("acme.git");
+    write_file(work, "files/docs/buckets.md", "Use s3://acme.\n");
+    commit_all(work, "v2");
+    git(work, &["tag", "v2"]);
+}
+
+/// A bare clone of `work` beside it, as a `file://` URL.
+fn publish(work: &Path) -> String {
+    let bare = work.with_extension("git");
     git(
-        parent,
+        work.parent().unwrap(),
         &[
             "clone",
             "-q",
@@ -819,6 +832,67 @@ fn acme_repo(parent: &Path) -> String {
         ],
     );
     format!("file://{}", bare.display())
+}
+
+/// The acme pack with tags v1 and v2, published.
+fn acme_repo(parent: &Path) -> String {
+    let work = acme_v1(parent);
+    acme_v2(&work);
+    publish(&work)
+}
+
+#[test]
+fn git_branch_pack_is_pinned_on_replay_and_refreshed_on_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = acme_v1(tmp.path());
+    let url = publish(&work);
+    let cache = tmp.path().join("cache");
+    let out = aichor()
+        .current_dir(tmp.path())
+        .env("AICHOR_CACHE_DIR", &cache)
+        .args(["local-repo", "init", "demo", "--no-input", "--no-lock"])
+        .args(["--operator", "jax", "--template", &format!("{url}#main")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tmp.path().join("demo");
+    git(&dir, &["init", "-q"]);
+    commit_all(&dir, "init");
+    // The branch moves on.
+    acme_v2(&work);
+    git(&work, &["push", "-q", &url, "main"]);
+
+    let out = aichor()
+        .current_dir(tmp.path())
+        .env("AICHOR_CACHE_DIR", &cache)
+        .args([
+            "local-repo",
+            "init",
+            "replayed",
+            "--no-input",
+            "--no-lock",
+            "--answers",
+        ])
+        .arg(dir.join(".aichor-answers.yaml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("now points at"), "{}", stderr(&out));
+    assert!(read(&tmp.path().join("replayed/docs/acme.md")).contains("#ml-infra"));
+
+    let stale = update(&dir)
+        .env("AICHOR_CACHE_DIR", &cache)
+        .output()
+        .unwrap();
+    assert!(stderr(&stale).contains("Up to date"), "{}", stderr(&stale));
+    let out = update(&dir)
+        .env("AICHOR_CACHE_DIR", &cache)
+        .arg("--refresh")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&dir.join("docs/acme.md")).contains("#ml-platform"));
+    assert!(read(&dir.join(".aichor-answers.yaml")).contains("pack: acme@2.0.0"));
 }
 
 #[test]
@@ -882,4 +956,41 @@ fn git_pack_from_one_tag_to_the_next() {
         .unwrap();
     assert!(out.status.success(), "`URL#<sha>`: {}", stderr(&out));
     assert!(read(&tmp.path().join("pinned/docs/acme.md")).contains("#ml-platform"));
+}
+
+/// `uv.lock` is re-resolved with the updated `pyproject.toml` in the same commit, starting
+/// from the user's lock (the stand-in uv checks it sees both), and the report names the
+/// packages that moved.
+#[cfg(unix)]
+#[test]
+fn uv_lock_is_re_resolved_from_the_users_lock() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "pytorch"]);
+    std::fs::write(
+        dir.join("uv.lock"),
+        "version = 1\n\n[[package]]\nname = \"torch\"\nversion = \"2.5.1\"\n\n[[package]]\nname = \"pandas\"\nversion = \"2.2.0\"\n",
+    )
+    .unwrap();
+    commit_all(&dir, "lock");
+    let uv = tmp.path().join("fake-uv");
+    std::fs::write(
+        &uv,
+        "#!/bin/sh\ntest \"$1\" = lock || exit 1\ngrep -q cu126 pyproject.toml || exit 2\ngrep -q 'pandas' uv.lock || exit 3\nprintf 'version = 1\\n\\n[[package]]\\nname = \"torch\"\\nversion = \"2.5.1+cu126\"\\n\\n[[package]]\\nname = \"pandas\"\\nversion = \"2.2.0\"\\n' > uv.lock\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = update(&dir)
+        .env("AICHOR_UV", &uv)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("locked    torch 2.5.1 -> 2.5.1+cu126\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("pandas"), "{stdout}");
+    assert!(read(&dir.join("uv.lock")).contains("2.5.1+cu126"));
 }
