@@ -994,3 +994,60 @@ fn uv_lock_is_re_resolved_from_the_users_lock() {
     assert!(!stdout.contains("pandas"), "{stdout}");
     assert!(read(&dir.join("uv.lock")).contains("2.5.1+cu126"));
 }
+
+#[test]
+fn local_pack_base_needs_the_recorded_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v1 = tmp.path().join("acme-v1");
+    write_file(&v1, "pack.toml", &acme_pack_toml("1.0.0"));
+    write_file(
+        &v1,
+        "files/docs/acme.md.tera",
+        "# {{ name }}\n\nAsk #ml-infra.\n",
+    );
+    let out = aichor()
+        .current_dir(tmp.path())
+        .args(["local-repo", "init", "demo", "--no-input", "--no-lock"])
+        .args(["--operator", "jax", "--template", "acme-v1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tmp.path().join("demo");
+    git(&dir, &["init", "-q"]);
+    commit_all(&dir, "init");
+    // Same version, new answers: the folder still renders the base.
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    commit_all(&dir, "gpu");
+
+    // A newer version in another folder: the recorded folder is the base.
+    let v2 = tmp.path().join("acme-v2");
+    write_file(&v2, "pack.toml", &acme_pack_toml("2.0.0"));
+    write_file(
+        &v2,
+        "files/docs/acme.md.tera",
+        "# {{ name }}\n\nAsk #ml-platform.\n",
+    );
+    let out = update(&dir).arg("--template").arg(&v2).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&dir.join("docs/acme.md")).contains("#ml-platform"));
+    commit_all(&dir, "v2");
+
+    // The recorded folder (now acme-v2) moved on to 3.0.0: the base is gone, and it says so.
+    write_file(&v2, "pack.toml", &acme_pack_toml("3.0.0"));
+    aichor_snapshot!(
+        update(&dir),
+        @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot reproduce the project as `acme@2.0.0` generated it: the pack in `[TEMP]/acme-v2` is now version 3.0.0
+      help: put version 2.0.0 of the pack back in that folder (e.g. `git checkout` its tag), or publish the pack as a git repository and use `--template URL#tag`, so every version stays reachable
+    "
+    );
+}
