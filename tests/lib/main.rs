@@ -4,6 +4,7 @@
 //! - `prompts`: the interactive order and wording, through `answers::collect`.
 //! - `faults`: every filesystem step failed, and crashed at, in turn (unix).
 //! - `pipeline`: `Context::resolve`, `render::plan` and `init::build` on validated answers.
+//! - `update`: what `update` asks (only new or ruled-out answers), through `update::run`.
 //! - `properties`: the parsers on generated input (proptest): no panic, bounded work,
 //!   migrations that parse and are fixed points.
 
@@ -22,3 +23,4 @@ mod pipeline;
 mod prompts;
 mod properties;
 mod scripted;
+mod update;
