@@ -55,6 +55,8 @@ pub(crate) enum LocalRepoCommand {
     Update(UpdateArgs),
 }
 
+// Flags are booleans by nature; `UpdateSettings` takes what the library needs.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub(crate) struct UpdateArgs {
     /// The project folder [default: .].

@@ -14,8 +14,11 @@ use aichor::update::{self, ConflictStyle, Report, Status, UpdateSettings};
 use crate::cli::{Conflict, UpdateArgs};
 
 pub(super) fn run(args: UpdateArgs, printer: &Printer) -> Result<()> {
+    // Asked only in a terminal (dialoguer draws on stderr and reads the terminal).
+    let interactive =
+        !args.no_input && std::io::stdin().is_terminal() && console::user_attended_stderr();
     let settings = resolve(args)?;
-    let mut terminal = settings.interactive.then(Terminal::new);
+    let mut terminal = interactive.then(Terminal::new);
     let report = update::run(
         &settings,
         terminal.as_mut().map(|t| t as &mut dyn Prompter),
@@ -38,8 +41,6 @@ fn resolve(args: UpdateArgs) -> Result<UpdateSettings> {
         answers.read_file(path)?;
     }
     answers.add_sets(&args.set)?;
-    let interactive =
-        !args.no_input && std::io::stdin().is_terminal() && console::user_attended_stderr();
     Ok(UpdateSettings {
         project: args.path.unwrap_or_else(|| PathBuf::from(".")),
         pack: args.template,
@@ -52,7 +53,6 @@ fn resolve(args: UpdateArgs) -> Result<UpdateSettings> {
             Conflict::Rej => ConflictStyle::Rej,
         },
         format: args.format.into(),
-        interactive,
         no_prompt: if args.no_input {
             NoPrompt::NoInput
         } else {

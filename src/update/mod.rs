@@ -43,8 +43,8 @@ pub struct UpdateSettings {
     pub force: bool,
     pub conflict: ConflictStyle,
     pub format: Format,
-    /// Whether a user can be asked (a terminal, and no `--no-input`).
-    pub interactive: bool,
+    /// When no one can be asked: why (for the error naming a missing answer). Whether
+    /// someone can is the caller's to say, by passing a prompter or not.
     pub no_prompt: NoPrompt,
 }
 

@@ -36,7 +36,6 @@ fn update_settings(dir: &Path, sets: &[(&str, &str)]) -> UpdateSettings {
     UpdateSettings {
         project: dir.to_path_buf(),
         answers,
-        interactive: true,
         ..UpdateSettings::default()
     }
 }
@@ -86,8 +85,7 @@ fn without_a_terminal_a_ruled_out_answer_takes_its_default() {
         tmp.path(),
         &[("operator", "kuberay"), ("profile", "tpu-v5e-4x4")],
     );
-    let mut settings = update_settings(&dir, &[("operator", "jax")]);
-    settings.interactive = false;
+    let settings = update_settings(&dir, &[("operator", "jax")]);
     let report = run(&settings, None, &Printer::quiet()).unwrap();
     assert_eq!(report.answers_dropped, ["profile"]);
     let record = std::fs::read_to_string(dir.join(".aichor-answers.yaml")).unwrap();
