@@ -10,7 +10,7 @@ pub mod record;
 pub mod text;
 mod toml;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -20,7 +20,7 @@ use crate::fs::Fs;
 use crate::init::answers::{self, ProvidedAnswers};
 use crate::init::questions::{Answers, Questions};
 use crate::init::render::{Plan, PlannedFile};
-use crate::init::{ANSWERS_FILE, Consent, LockOutcome, build, lock, write_changes};
+use crate::init::{ANSWERS_FILE, Consent, LockOutcome, Project, build, lock, write_changes};
 use crate::pack::Pack;
 use crate::printer::{Format, Printer};
 use crate::prompt::Prompter;
@@ -133,8 +133,8 @@ pub fn run_with(
 
     let mut changes = changes(
         project,
-        &old.plan,
-        &new.plan,
+        &old,
+        &new,
         &decide::Context {
             path: "",
             labels,
@@ -272,16 +272,26 @@ struct Changes {
     diffs: Vec<String>,
 }
 
-/// Decide each path of either plan against the disk (`cx` gives everything but the path).
-fn changes(project: &Path, old: &Plan, new: &Plan, cx: &decide::Context<'_>) -> Result<Changes> {
+/// Decide each path of either render against the disk (`cx` gives everything but the
+/// path). A changed package name moves the files generated under `src/<package>/`: each is
+/// decided against its old self (base and ours at the old path, theirs at the new one) and
+/// lands at the new path, so the user's edits move with it instead of staying behind in a
+/// leftover folder beside a fresh copy.
+fn changes(
+    project: &Path,
+    old: &Project,
+    new: &Project,
+    cx: &decide::Context<'_>,
+) -> Result<Changes> {
     let by_path = |plan: &Plan| {
         plan.files
             .iter()
             .filter(|f| f.path != ANSWERS_FILE)
             .map(|f| (f.path.clone(), f.clone()))
-            .collect::<std::collections::BTreeMap<_, _>>()
+            .collect::<BTreeMap<_, _>>()
     };
-    let (old_files, new_files) = (by_path(old), by_path(new));
+    let (old_files, new_files) = (by_path(&old.plan), by_path(&new.plan));
+    let moves = moves(project, old, new, &old_files, &new_files);
     let paths: BTreeSet<&String> = old_files.keys().chain(new_files.keys()).collect();
     let mut out = Changes {
         files: Vec::new(),
@@ -290,12 +300,16 @@ fn changes(project: &Path, old: &Plan, new: &Plan, cx: &decide::Context<'_>) -> 
         diffs: Vec::new(),
     };
     for path in paths {
+        if moves.values().any(|to| to == path) {
+            continue; // decided with the path it moves from
+        }
+        let to = moves.get(path).unwrap_or(path);
         let ours = match read_ours(project, path)? {
             OnDisk::Absent => None,
             OnDisk::File(bytes) => Some(bytes),
             OnDisk::Other => continue,
         };
-        let theirs = new_files.get(path);
+        let theirs = new_files.get(to);
         let decision = decide::decide(
             &decide::Sides {
                 base: old_files.get(path).map(|f| f.contents.as_slice()),
@@ -303,23 +317,34 @@ fn changes(project: &Path, old: &Plan, new: &Plan, cx: &decide::Context<'_>) -> 
                 ours: ours.as_deref(),
             },
             &decide::Context {
-                path,
+                path: to,
                 labels: text::Labels { ..cx.labels },
                 ..*cx
             },
         )?;
         let executable = theirs.is_some_and(|f| f.executable);
-        if let Some(contents) = &decision.write {
-            out.diffs
-                .push(diff(path, ours.as_deref().unwrap_or_default(), contents));
+        let moved = to != path;
+        // A moved file the decision leaves alone still moves, as the user has it.
+        let contents = match (&decision.write, &ours) {
+            (Some(c), _) => Some(c.clone()),
+            (None, Some(o)) if moved && !decision.remove => Some(o.clone()),
+            _ => None,
+        };
+        if let Some(contents) = contents {
+            let before = if moved {
+                &[][..]
+            } else {
+                ours.as_deref().unwrap_or_default()
+            };
+            out.diffs.push(diff(to, before, &contents));
             out.writes.push(PlannedFile {
-                path: path.clone(),
+                path: to.clone(),
                 executable,
-                contents: contents.clone(),
+                contents,
             });
         }
         if let Some(rej) = decision.rej {
-            let rej_path = format!("{path}.rej");
+            let rej_path = format!("{to}.rej");
             out.diffs.push(diff(&rej_path, &[], &rej));
             out.writes.push(PlannedFile {
                 path: rej_path,
@@ -327,18 +352,101 @@ fn changes(project: &Path, old: &Plan, new: &Plan, cx: &decide::Context<'_>) -> 
                 contents: rej,
             });
         }
-        if decision.remove {
+        if decision.remove || (moved && ours.is_some()) {
             out.diffs
                 .push(diff(path, ours.as_deref().unwrap_or_default(), &[]));
             out.removed.push(path.clone());
         }
+        if moved && ours.is_some() {
+            out.files.push(FileReport {
+                path: path.clone(),
+                status: Status::Removed,
+                detail: Some(format!("moved to {to}")),
+            });
+        }
         out.files.push(FileReport {
-            path: path.clone(),
+            path: to.clone(),
             status: decision.status,
-            detail: decision.detail,
+            detail: match (moved, decision.detail) {
+                (true, Some(d)) => Some(format!("moved from {path}; {d}")),
+                (true, None) => Some(format!("moved from {path}")),
+                (false, d) => d,
+            },
         });
     }
+    // The user's own files in the old package folder are not ours to move: say so.
+    if let Some((from, to)) = moves.iter().next() {
+        let (old_dir, new_dir) = (parent_dir(from), parent_dir(to));
+        for path in user_files(project, &old_dir, &old_files) {
+            out.files.push(FileReport {
+                detail: Some(format!(
+                    "yours, left in the old package folder: move it to {new_dir}/"
+                )),
+                path,
+                status: Status::Kept,
+            });
+        }
+    }
     Ok(out)
+}
+
+fn parent_dir(path: &str) -> String {
+    path.rsplit_once('/').map_or("", |(d, _)| d).to_string()
+}
+
+/// Files under `dir` (relative to the project) that no render generated.
+fn user_files(project: &Path, dir: &str, generated: &BTreeMap<String, PlannedFile>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_string()];
+    while let Some(rel) = stack.pop() {
+        let Ok(entries) = fs_err::read_dir(project.join(&rel)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let child = format!("{rel}/{}", entry.file_name().to_string_lossy());
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => {
+                    if entry.file_name() != "__pycache__" {
+                        stack.push(child);
+                    }
+                }
+                Ok(_) if !generated.contains_key(&child) => out.push(child),
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Old path → new path for the files under `src/<package>/` when the package name changed
+/// (only where the new path is new and the old one gone).
+fn moves(
+    project: &Path,
+    old: &Project,
+    new: &Project,
+    old_files: &BTreeMap<String, PlannedFile>,
+    new_files: &BTreeMap<String, PlannedFile>,
+) -> BTreeMap<String, String> {
+    let (from, to) = (
+        format!("src/{}/", old.ctx.names.package),
+        format!("src/{}/", new.ctx.names.package),
+    );
+    if from == to {
+        return BTreeMap::new();
+    }
+    old_files
+        .keys()
+        .filter_map(|p| {
+            let q = format!("{to}{}", p.strip_prefix(&from)?);
+            (new_files.contains_key(&q)
+                && !old_files.contains_key(&q)
+                && !new_files.contains_key(p)
+                && project.join(p).is_file()
+                && !project.join(&q).exists())
+            .then(|| (p.clone(), q))
+        })
+        .collect()
 }
 
 /// Marker labels naming both pack versions; the same version twice (an answers-only

@@ -1051,3 +1051,43 @@ fn local_pack_base_needs_the_recorded_version() {
     "
     );
 }
+
+#[test]
+fn a_new_name_moves_the_package_with_the_users_edits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    edit(
+        &dir.join("src/demo/main.py"),
+        "def main() -> None:\n",
+        "def main() -> None:\n    # ours: a comment\n",
+    );
+    std::fs::write(dir.join("src/demo/data.py"), "ROWS = 10\n").unwrap();
+    commit_all(&dir, "edits");
+    let out = aichor_snapshot!(update(&dir).args(["--set", "name=vision"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    answer    name: demo -> vision
+    updated   .aichor-answers.yaml
+    updated   Dockerfile
+    updated   README.md
+    updated   aichor_manifests/manifest.yaml
+    updated   pyproject.toml
+    removed   src/demo/__init__.py (moved to src/vision/__init__.py)
+    kept      src/demo/data.py (yours, left in the old package folder: move it to src/vision/)
+    removed   src/demo/main.py (moved to src/vision/main.py)
+    updated   src/vision/__init__.py (moved from src/demo/__init__.py)
+    merged    src/vision/main.py (moved from src/demo/main.py)
+    updated   tests/test_main.py
+
+    ----- stderr -----
+       Updated `.`: builtin@0.2.0 with new answers (3 file(s) unchanged); review it with `git diff`
+    ");
+    assert!(out.status.success());
+    let main = read(&dir.join("src/vision/main.py"));
+    assert!(main.contains("# ours: a comment"), "{main}");
+    assert!(!dir.join("src/demo/main.py").exists());
+    assert!(!dir.join("src/demo/__init__.py").exists());
+    assert_eq!(read(&dir.join("src/demo/data.py")), "ROWS = 10\n");
+    assert!(read(&dir.join("aichor_manifests/manifest.yaml")).contains("vision.main"));
+}
