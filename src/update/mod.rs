@@ -272,6 +272,69 @@ struct Changes {
     diffs: Vec<String>,
 }
 
+impl Changes {
+    /// Carry out `decision` for the file at `path` (on disk: `ours`), which lands at `to`
+    /// (another path when its package was renamed).
+    fn add(
+        &mut self,
+        path: &str,
+        to: &str,
+        ours: Option<&[u8]>,
+        executable: bool,
+        decision: decide::Decision,
+    ) {
+        let is_move = to != path;
+        // A moved file the decision leaves alone still moves, as the user has it.
+        let contents = match (&decision.write, ours) {
+            (Some(c), _) => Some(c.clone()),
+            (None, Some(o)) if is_move && !decision.remove => Some(o.to_vec()),
+            _ => None,
+        };
+        if let Some(contents) = contents {
+            let before = if is_move {
+                &[][..]
+            } else {
+                ours.unwrap_or_default()
+            };
+            self.diffs.push(diff(to, before, &contents));
+            self.writes.push(PlannedFile {
+                path: to.to_string(),
+                executable,
+                contents,
+            });
+        }
+        if let Some(rej) = decision.rej {
+            let rej_path = format!("{to}.rej");
+            self.diffs.push(diff(&rej_path, &[], &rej));
+            self.writes.push(PlannedFile {
+                path: rej_path,
+                executable: false,
+                contents: rej,
+            });
+        }
+        if decision.remove || (is_move && ours.is_some()) {
+            self.diffs.push(diff(path, ours.unwrap_or_default(), &[]));
+            self.removed.push(path.to_string());
+        }
+        if is_move && ours.is_some() {
+            self.files.push(FileReport {
+                path: path.to_string(),
+                status: Status::Removed,
+                detail: Some(format!("moved to {to}")),
+            });
+        }
+        self.files.push(FileReport {
+            path: to.to_string(),
+            status: decision.status,
+            detail: match (is_move, decision.detail) {
+                (true, Some(d)) => Some(format!("moved from {path}; {d}")),
+                (true, None) => Some(format!("moved from {path}")),
+                (false, d) => d,
+            },
+        });
+    }
+}
+
 /// Decide each path of either render against the disk (`cx` gives everything but the
 /// path). A changed package name moves the files generated under `src/<package>/`: each is
 /// decided against its old self (base and ours at the old path, theirs at the new one) and
@@ -323,56 +386,7 @@ fn changes(
             },
         )?;
         let executable = theirs.is_some_and(|f| f.executable);
-        let moved = to != path;
-        // A moved file the decision leaves alone still moves, as the user has it.
-        let contents = match (&decision.write, &ours) {
-            (Some(c), _) => Some(c.clone()),
-            (None, Some(o)) if moved && !decision.remove => Some(o.clone()),
-            _ => None,
-        };
-        if let Some(contents) = contents {
-            let before = if moved {
-                &[][..]
-            } else {
-                ours.as_deref().unwrap_or_default()
-            };
-            out.diffs.push(diff(to, before, &contents));
-            out.writes.push(PlannedFile {
-                path: to.clone(),
-                executable,
-                contents,
-            });
-        }
-        if let Some(rej) = decision.rej {
-            let rej_path = format!("{to}.rej");
-            out.diffs.push(diff(&rej_path, &[], &rej));
-            out.writes.push(PlannedFile {
-                path: rej_path,
-                executable: false,
-                contents: rej,
-            });
-        }
-        if decision.remove || (moved && ours.is_some()) {
-            out.diffs
-                .push(diff(path, ours.as_deref().unwrap_or_default(), &[]));
-            out.removed.push(path.clone());
-        }
-        if moved && ours.is_some() {
-            out.files.push(FileReport {
-                path: path.clone(),
-                status: Status::Removed,
-                detail: Some(format!("moved to {to}")),
-            });
-        }
-        out.files.push(FileReport {
-            path: to.clone(),
-            status: decision.status,
-            detail: match (moved, decision.detail) {
-                (true, Some(d)) => Some(format!("moved from {path}; {d}")),
-                (true, None) => Some(format!("moved from {path}")),
-                (false, d) => d,
-            },
-        });
+        out.add(path, to, ours.as_deref(), executable, decision);
     }
     // The user's own files in the old package folder are not ours to move: say so.
     if let Some((from, to)) = moves.iter().next() {
@@ -405,11 +419,8 @@ fn user_files(project: &Path, dir: &str, generated: &BTreeMap<String, PlannedFil
         for entry in entries.flatten() {
             let child = format!("{rel}/{}", entry.file_name().to_string_lossy());
             match entry.file_type() {
-                Ok(t) if t.is_dir() => {
-                    if entry.file_name() != "__pycache__" {
-                        stack.push(child);
-                    }
-                }
+                Ok(t) if t.is_dir() && entry.file_name() != "__pycache__" => stack.push(child),
+                Ok(t) if t.is_dir() => {}
                 Ok(_) if !generated.contains_key(&child) => out.push(child),
                 _ => {}
             }
