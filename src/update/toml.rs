@@ -130,6 +130,36 @@ fn replace_keeping_decor(ours: &mut Item, theirs: &Item) {
     }
 }
 
+/// What identifies a requirement across versions: its name, extras and marker, without
+/// the version (`jax[cuda12]>=0.5; sys_platform == 'linux'` → `jax[cuda12];sys_platform ==
+/// 'linux'`), so a per-platform line is its own entry and a changed pin is the same one.
+fn requirement_key(req: &str) -> String {
+    let (spec, marker) = match req.split_once(';') {
+        Some((s, m)) => (s, Some(m.trim())),
+        None => (req, None),
+    };
+    let name = requirement_name(spec);
+    let extras = spec
+        .trim_start()
+        .split_once('[')
+        .and_then(|(before, rest)| {
+            // Extras follow the name directly; a `[` later is not one.
+            (requirement_name(before) == name && !before.contains(['<', '>', '=', '~', '!']))
+                .then(|| rest.split_once(']'))
+                .flatten()
+                .map(|(e, _)| e.replace(' ', "").to_ascii_lowercase())
+        });
+    let mut key = name;
+    if let Some(e) = extras {
+        key.push_str(&format!("[{e}]"));
+    }
+    if let Some(m) = marker {
+        key.push(';');
+        key.push_str(m);
+    }
+    key
+}
+
 /// Dependencies by package: the pack's changes applied (added, updated, removed) wherever
 /// the user kept the pack's line; the user's own lines kept.
 fn merge_requirements(ours: &mut Array, base: Option<&Array>, theirs: &Array, clean: &mut bool) {
@@ -137,7 +167,7 @@ fn merge_requirements(ours: &mut Array, base: Option<&Array>, theirs: &Array, cl
         a.map(|a| {
             a.iter()
                 .filter_map(Value::as_str)
-                .map(|r| (requirement_name(r), r.to_string()))
+                .map(|r| (requirement_key(r), r.to_string()))
                 .collect()
         })
         .unwrap_or_default()
@@ -160,7 +190,7 @@ fn merge_requirements(ours: &mut Array, base: Option<&Array>, theirs: &Array, cl
         let ours_reqs: Vec<String> = ours
             .iter()
             .filter_map(Value::as_str)
-            .filter(|r| requirement_name(r) == *name)
+            .filter(|r| requirement_key(r) == *name)
             .map(str::to_string)
             .collect();
         let base_reqs = find(&base, name);
@@ -169,7 +199,13 @@ fn merge_requirements(ours: &mut Array, base: Option<&Array>, theirs: &Array, cl
         }
         if ours_reqs.is_empty() {
             if base_reqs.is_empty() {
-                ours.push(req.as_str());
+                // With the pack's own comment and indentation.
+                let value = theirs
+                    .iter()
+                    .find(|v| v.as_str() == Some(req.as_str()))
+                    .cloned()
+                    .unwrap_or_else(|| Value::from(req.as_str()));
+                ours.push_formatted(value);
             }
             // else: the user removed it; the pack changed it; a conflict.
             else {
@@ -211,6 +247,29 @@ mod tests {
         assert!(merged.contains("tensorboardX>=2.6"), "{merged}");
         assert!(merged.contains("pytorch-cu126"), "{merged}");
         assert!(!merged.contains("pytorch-cpu"), "{merged}");
+    }
+
+    #[test]
+    fn a_users_pin_next_to_a_line_the_pack_adds_merges() {
+        let base = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n    \"boto3>=1.34\",\n]\n";
+        let ours = "[project]\ndependencies = [\n    \"jax==0.5.3\",\n    \"boto3>=1.34\",\n]\n";
+        let theirs = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n    # CUDA wheels\n    \"jax[cuda12]>=0.5.1; sys_platform == 'linux'\",\n    \"boto3>=1.34\",\n]\n";
+        let merged = merge(base, ours, theirs).unwrap();
+        assert!(merged.contains("\"jax==0.5.3\""), "{merged}");
+        assert!(
+            merged.contains("# CUDA wheels\n    \"jax[cuda12]>=0.5.1; sys_platform == 'linux'\""),
+            "{merged}"
+        );
+    }
+
+    #[test]
+    fn requirement_keys_keep_extras_and_markers_apart() {
+        assert_eq!(requirement_key("jax>=0.5.1"), "jax");
+        assert_eq!(requirement_key("JAX==0.5.3"), "jax");
+        assert_eq!(
+            requirement_key("jax[CUDA12]>=0.5.1; sys_platform == 'linux'"),
+            "jax[cuda12];sys_platform == 'linux'"
+        );
     }
 
     #[test]

@@ -1091,3 +1091,62 @@ fn a_new_name_moves_the_package_with_the_users_edits() {
     assert_eq!(read(&dir.join("src/demo/data.py")), "ROWS = 10\n");
     assert!(read(&dir.join("aichor_manifests/manifest.yaml")).contains("vision.main"));
 }
+
+#[test]
+fn pyproject_is_merged_key_by_key_where_lines_collide() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    // The GPU profile adds `jax[cuda12]` right below this line: a line-level conflict.
+    edit(
+        &dir.join("pyproject.toml"),
+        "\"jax>=0.5.1\"",
+        "\"jax==0.5.3\"",
+    );
+    commit_all(&dir, "pin jax");
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("merged    pyproject.toml (merged key by key)"),
+        "{stdout}"
+    );
+    let pyproject = read(&dir.join("pyproject.toml"));
+    assert!(pyproject.contains("\"jax==0.5.3\""), "{pyproject}");
+    assert!(
+        pyproject.contains("\"jax[cuda12]>=0.5.1; sys_platform == 'linux'\""),
+        "{pyproject}"
+    );
+    assert!(!pyproject.contains("<<<<<<<"), "{pyproject}");
+    insta::assert_snapshot!(pyproject, @r#"
+    [project]
+    name = "demo"
+    version = "0.1.0"
+    description = "jax.distributed across N processes (process 0 coordinates)"
+    readme = "README.md"
+    requires-python = ">=3.11"
+    dependencies = [
+        "jax==0.5.3",
+        # On AIchor the output (and TensorBoard) paths are s3:// URIs, written with boto3.
+        "boto3>=1.34",
+        "tensorboardX>=2.6",
+        # CUDA wheels exist for Linux only; elsewhere (a laptop) jax runs on the CPU.
+        "jax[cuda12]>=0.5.1; sys_platform == 'linux'",
+    ]
+
+    [project.scripts]
+    demo = "demo.main:main"
+
+    [dependency-groups]
+    dev = [
+        "pytest>=8",
+        "ruff>=0.8",
+    ]
+
+    [build-system]
+    requires = ["uv_build>=0.9,<0.14"]
+    build-backend = "uv_build"
+    "#);
+}
