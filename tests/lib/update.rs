@@ -91,3 +91,63 @@ fn without_a_terminal_a_ruled_out_answer_takes_its_default() {
     let record = std::fs::read_to_string(dir.join(".aichor-answers.yaml")).unwrap();
     assert!(record.contains("profile: cpu-small"), "{record}");
 }
+
+/// `git merge-file` as the oracle for the line merge: the same output, byte for byte, on
+/// the cases that matter (clean and conflicting, adjacent edits, a missing final newline).
+/// Skipped where git is not installed.
+#[test]
+fn the_line_merge_agrees_with_git_merge_file() {
+    use aichor::update::text::{Labels, merge};
+    let cases: &[(&str, &str, &str)] = &[
+        ("a\nb\nc\nd\n", "A\nb\nc\nd\n", "a\nb\nc\nD\n"),
+        ("a\nb\nc\n", "a\nB1\nc\n", "a\nB2\nc\n"),
+        ("a\nb\nc\n", "a\nB\nc\n", "a\nB\nc\n"),
+        ("a\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nb\nC\nd\n"),
+        ("a\nb\n", "a\nb\nours\n", "a\nb\ntheirs\n"),
+        ("a\nb\nc\n", "a\nB\nc\n", "a\nc\n"),
+        ("a\nb\nc", "a\nB\nc", "a\nb\nC"),
+        ("x\ny\nz\n", "head\nx\ny\nz\n", "x\nY\nz\n"),
+        ("a\nb\nc\nd\n", "a\nX\nc\nD1\n", "a\nX\nc\nD2\n"),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, (base, ours, theirs)) in cases.iter().enumerate() {
+        let write = |name: &str, text: &str| {
+            let p = tmp.path().join(format!("{i}-{name}"));
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let (o, b, t) = (
+            write("ours", ours),
+            write("base", base),
+            write("theirs", theirs),
+        );
+        let Ok(out) = std::process::Command::new("git")
+            .args(["merge-file", "-p", "-L", "yours", "-L", "base", "-L", "new"])
+            .args([&o, &b, &t])
+            .output()
+        else {
+            eprintln!("git is not installed: skipped");
+            return;
+        };
+        let ours_merge = merge(
+            base,
+            ours,
+            theirs,
+            &Labels {
+                base: "base",
+                new: "new",
+            },
+        );
+        assert_eq!(
+            ours_merge.inline,
+            String::from_utf8_lossy(&out.stdout),
+            "case {i}: {base:?} {ours:?} {theirs:?}"
+        );
+        // git's exit status is the number of conflicts.
+        assert_eq!(
+            Some(i32::try_from(ours_merge.conflicts).unwrap()),
+            out.status.code(),
+            "case {i}"
+        );
+    }
+}
