@@ -83,6 +83,13 @@ pub(crate) enum LocalRepoCommand {
     /// terminal) uses defaults and fails naming the flag for anything required.
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
+    /// Move a generated project to a newer pack version or to new answers, keeping your edits.
+    ///
+    /// A three-way merge per file: base = the project as the recorded pack version generated
+    /// it (from .aichor-answers.yaml), theirs = the new version with the new answers, ours = the
+    /// files on disk. Exit status: 0 done (or nothing to do), 3 conflicts left to resolve (or,
+    /// with --dry-run, that would be), 1 error, 2 usage.
+    Update(UpdateArgs),
     /// Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
     ///
     /// Finds the repository root from PATH upward (the nearest folder with aichor_manifests/,
@@ -156,6 +163,68 @@ pub(crate) enum HooksCommand {
         /// A folder in the git repository [default: the current directory].
         path: Option<PathBuf>,
     },
+}
+
+// Flags are booleans by nature; `UpdateSettings` takes what the library needs.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Args)]
+pub(crate) struct UpdateArgs {
+    /// The project folder [default: .].
+    pub path: Option<PathBuf>,
+
+    /// Change an answer (repeatable), e.g. `--set profile=gpu-t4`, `--set operator=pytorch`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// New answers from a YAML file (same keys as `--set`).
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+
+    /// The pack to move to: a folder, a git URL (`URL#tag`, `URL#<commit>`) or a pack name
+    /// [default: the recorded pack, as it is now].
+    #[arg(long, value_name = "DIR|URL|NAME")]
+    pub template: Option<String>,
+
+    /// Show each file's outcome and the diffs; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Fetch a git pack's ref again (a branch moves on; its cached clone does not).
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Update a git tree with uncommitted changes, and merge into files that still have
+    /// conflict markers.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Where both sides changed the same lines: markers in the file, or the new version
+    /// beside it as FILE.rej.
+    #[arg(long, value_enum, default_value_t = Conflict::Inline)]
+    pub conflict: Conflict,
+
+    /// Never prompt: keep recorded answers, use defaults for new questions, or fail naming
+    /// the missing `--set`.
+    #[arg(
+        long,
+        env = "AICHOR_NO_INPUT",
+        action = clap::ArgAction::SetTrue,
+        value_parser = env_bool
+    )]
+    pub no_input: bool,
+
+    /// Report format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// How `update` leaves conflicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Conflict {
+    /// `<<<<<<<` / `=======` / `>>>>>>>` blocks in the file.
+    Inline,
+    /// The new version beside the file as FILE.rej.
+    Rej,
 }
 
 // Flags are booleans by nature; `InitSettings` turns them into policies.

@@ -30,4 +30,5 @@ pub mod profile;
 pub mod prompt;
 pub mod staging;
 pub mod suggest;
+pub mod update;
 pub mod uv;

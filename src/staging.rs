@@ -34,6 +34,9 @@ pub struct Journal {
     pub moves: Vec<(String, bool)>,
     /// Folders the commit creates in the destination, outermost first.
     pub dirs: Vec<String>,
+    /// Files the commit removes (set aside in `replaced/`, after the moves).
+    #[serde(default)]
+    pub removed: Vec<String>,
 }
 
 /// A staging folder, removed when dropped unless kept.
@@ -137,6 +140,12 @@ pub fn roll_back(
         return Ok(());
     }
     let mut left = Vec::new();
+    for rel in journal.removed.iter().rev() {
+        let (at, backup) = (dest.join(rel), replaced.join(rel));
+        if backup.exists() && !at.exists() && fs.rename(&backup, &at).is_err() {
+            left.push(rel.clone());
+        }
+    }
     for (rel, existed) in journal.moves.iter().rev() {
         let (at, staged, backup) = (dest.join(rel), project.join(rel), replaced.join(rel));
         let ours_in_place = if *existed {

@@ -7,6 +7,7 @@ mod init;
 mod manifest;
 mod profiles;
 mod templates;
+mod update;
 
 use aichor::error::Result;
 use aichor::printer::Printer;
@@ -24,6 +25,7 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     // staging folders sit, is put back before anything else.
     let destination = match &cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => args.path.as_deref(),
+        Command::LocalRepo(LocalRepoCommand::Update(args)) => args.path.as_deref(),
         _ => None,
     };
     // `manifest new` stages beside the repository root, which may be above here.
@@ -39,6 +41,7 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer),
         Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer),
         Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
+        Command::LocalRepo(LocalRepoCommand::Update(args)) => update::run(args, printer),
         Command::Manifest(cmd) => match cmd {
             ManifestCommand::New(args) => manifest::new(args, printer),
             ManifestCommand::Validate {

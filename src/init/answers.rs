@@ -28,13 +28,15 @@ pub struct ProvidedAnswers {
     defaults: BTreeMap<String, Provided>,
     /// The template pack an answers file was recorded with.
     pub template: Option<String>,
+    /// The git commit a recorded git pack was read at: a replay checks it out.
+    pub commit: Option<String>,
 }
 
 /// Largest answers file read: a real one is a few hundred bytes.
 const MAX_ANSWERS_FILE: usize = 1024 * 1024;
 
 /// Keys of a recorded answers file that describe the run rather than answer questions.
-const RECORD_KEYS: &[&str] = &["aichor-version", "pack", "template", "commit"];
+const RECORD_KEYS: &[&str] = &["aichor-version", "pack", "template", "commit", "builtin"];
 
 impl ProvidedAnswers {
     pub fn insert(&mut self, key: &str, raw: impl Into<String>, origin: Origin) {
@@ -97,6 +99,10 @@ impl ProvidedAnswers {
             Some(yaml_serde::Value::Mapping(inner)) => {
                 if let Some(yaml_serde::Value::String(t)) = map.get("template") {
                     self.template = Some(t.clone());
+                    self.commit = match map.get("commit") {
+                        Some(yaml_serde::Value::String(c)) => Some(c.clone()),
+                        _ => None,
+                    };
                 }
                 inner.clone()
             }
@@ -166,6 +172,11 @@ impl ProvidedAnswers {
     /// Every user default, by key.
     pub fn defaults(&self) -> impl Iterator<Item = (&str, &Provided)> {
         self.defaults.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Forget the value for `key` (`update` drops a recorded answer the new version refuses).
+    pub fn remove(&mut self, key: &str) -> Option<Provided> {
+        self.values.remove(key)
     }
 
     /// Every value given up front, by key.

@@ -96,7 +96,7 @@ fn merge_table(theirs: &mut Table, ours: &Table, prefix: &str) {
 }
 
 /// `Torch_Vision[extra]>=1` → `torch-vision` (PEP 503 name).
-fn requirement_name(req: &str) -> String {
+pub(crate) fn requirement_name(req: &str) -> String {
     let end = req
         .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
         .unwrap_or(req.len());

@@ -24,10 +24,11 @@ use crate::printer::Printer;
 use crate::prompt::Prompter;
 use context::Context;
 pub use lock::Outcome as LockOutcome;
+pub(crate) use merge::requirement_name;
 use questions::{Answers, Questions};
 use render::{Engine, PlannedFile};
 use settings::{InitSettings, LockPolicy, WritePolicy};
-pub use write::{Action, Consent, apply as write_plan, inspect};
+pub use write::{Action, Consent, apply as write_plan, apply_changes as write_changes, inspect};
 
 /// Where the answers that produced a project are recorded, inside it.
 pub const ANSWERS_FILE: &str = ".aichor-answers.yaml";
@@ -116,7 +117,22 @@ pub fn run_with(
     if settings.lock == LockPolicy::Required && !settings.dry_run {
         lock::find_uv().map_err(|why| Error::UvMissing { why })?;
     }
-    let pack = Pack::load(settings.pack_spec())?;
+    let pack = match (
+        &settings.pack,
+        &settings.answers.template,
+        &settings.answers.commit,
+    ) {
+        // Replaying a record of a git pack: the recorded commit, not wherever the ref moved.
+        (None, Some(spec), Some(commit)) if crate::pack::source::is_git(spec) => {
+            if let Some(now) = crate::pack::source::ref_moved(spec, commit) {
+                progress.warn(&format!(
+                    "`{spec}` now points at {now}; using the recorded commit {commit} (pass `--template {spec}` for what it points at now)"
+                ));
+            }
+            Pack::load_at(spec, commit)?
+        }
+        _ => Pack::load(settings.pack_spec())?,
+    };
     progress.verbose(&format!(
         "pack {} {} ({}{})",
         pack.info.name,
@@ -378,6 +394,9 @@ fn record(answers: &Answers, pack: &Pack) -> Result<String> {
         template: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         commit: Option<&'a str>,
+        /// The built-in version a pack that extends it was layered over.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        builtin: Option<&'a str>,
         answers: yaml_serde::Mapping,
     }
     let body = yaml_serde::to_string(&Record {
@@ -385,6 +404,7 @@ fn record(answers: &Answers, pack: &Pack) -> Result<String> {
         pack: pack.id(),
         template: (pack.source != "builtin").then_some(pack.source.as_str()),
         commit: pack.commit.as_deref(),
+        builtin: pack.builtin_version.as_deref(),
         answers: answers.to_mapping(),
     })
     .map_err(|e| Error::internal(format!("`{ANSWERS_FILE}` cannot be written as YAML"), e))?;

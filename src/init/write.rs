@@ -162,9 +162,23 @@ pub fn apply(
     consent: Consent,
     finish: &mut dyn FnMut(&Path) -> Result<Vec<String>>,
 ) -> Result<()> {
+    apply_changes(fs, plan, &[], dest, consent, finish)
+}
+
+/// `apply`, also removing the files `removed` (relative paths) from `dest` in the same
+/// commit: `update` drops files the new pack version no longer has, all or nothing with the
+/// rest.
+pub fn apply_changes(
+    fs: &dyn Fs,
+    plan: &Plan,
+    removed: &[String],
+    dest: &Path,
+    consent: Consent,
+    finish: &mut dyn FnMut(&Path) -> Result<Vec<String>>,
+) -> Result<()> {
     interrupt::writing(|| {
         let created_parents = create_parents(fs, dest)?;
-        let result = stage_and_commit(fs, plan, dest, consent, finish);
+        let result = stage_and_commit(fs, plan, removed, dest, consent, finish);
         if result.is_err() {
             crate::fs::remove_created(fs, &created_parents);
         }
@@ -185,6 +199,7 @@ fn create_parents(fs: &dyn Fs, dest: &Path) -> Result<Vec<PathBuf>> {
 fn stage_and_commit(
     fs: &dyn Fs,
     plan: &Plan,
+    removed: &[String],
     dest: &Path,
     consent: Consent,
     finish: &mut dyn FnMut(&Path) -> Result<Vec<String>>,
@@ -236,13 +251,22 @@ fn stage_and_commit(
             new: true,
             moves: Vec::new(),
             dirs: Vec::new(),
+            removed: Vec::new(),
         },
         Ok(true) if consent == Consent::EmptyOnly => {
             return Err(Error::DestinationChanged {
                 path: dest.to_path_buf(),
             });
         }
-        Ok(_) => plan_moves(&absolute, &paths)?,
+        Ok(_) => {
+            let mut journal = plan_moves(&absolute, &paths)?;
+            for rel in removed {
+                if probe(&absolute, rel)?.exists {
+                    journal.removed.push(rel.clone());
+                }
+            }
+            journal
+        }
     };
     staging.write_journal(&journal)?;
     // Until the journal is marked done, a failure (marking it included) undoes the commit.
@@ -283,6 +307,7 @@ fn plan_moves(dest: &Path, paths: &[&str]) -> Result<Journal> {
         new: false,
         moves,
         dirs,
+        removed: Vec::new(),
     })
 }
 
@@ -319,6 +344,16 @@ fn commit(fs: &dyn Fs, staging: &Staging<'_>, journal: &Journal) -> Result<()> {
         }
         fs.rename(&root.join(rel), &to)
             .map_err(|e| Error::io(&to, "cannot be written", e))?;
+    }
+    // Removed files are set aside like replaced ones, so a rollback puts them back.
+    for rel in &journal.removed {
+        interrupt::check()?;
+        let (at, keep) = (dest.join(rel), backup.join(rel));
+        if let Some(dir) = keep.parent() {
+            crate::fs::create_dirs(fs, dir)?;
+        }
+        fs.rename(&at, &keep)
+            .map_err(|e| Error::io(&at, "cannot be removed", e))?;
     }
     interrupt::check()
 }

@@ -6,6 +6,7 @@
 //! a pack with `extends = "builtin"` is layered over it.
 
 mod format;
+pub mod releases;
 pub mod source;
 
 use std::borrow::Cow;
@@ -65,6 +66,9 @@ pub struct Pack {
     pub source: String,
     /// The git commit it was read at, for git packs.
     pub commit: Option<String>,
+    /// For a pack that extends the built-in one: the built-in version under it (recorded,
+    /// so `update` can layer the same one again).
+    pub builtin_version: Option<String>,
     pub vars: serde_json::Map<String, serde_json::Value>,
     /// Steps printed after init (Tera strings; `cd` holds the path to change into).
     pub next_steps: Vec<String>,
@@ -102,8 +106,27 @@ impl Pack {
         Ok(pack)
     }
 
+    /// Load the git pack `spec` (`URL#ref`) at exactly `commit` (a replay's or an update's
+    /// recorded commit, whatever the ref points at now).
+    pub fn load_at(spec: &str, commit: &str) -> Result<Pack> {
+        let resolved = source::resolve_at(spec, commit)?;
+        let mut pack = Pack::from_dir(&resolved.dir, resolved.source)?;
+        pack.commit = resolved.commit;
+        Ok(pack)
+    }
+
     /// Load a pack folder.
     pub fn from_dir(dir: &Path, source: String) -> Result<Pack> {
+        Pack::from_dir_over(dir, source, None)
+    }
+
+    /// Load a pack folder; one that extends the built-in pack is layered over built-in
+    /// `builtin_version` (a frozen release), or the current one when `None`.
+    pub fn from_dir_over(
+        dir: &Path,
+        source: String,
+        builtin_version: Option<&str>,
+    ) -> Result<Pack> {
         let id = dir.display().to_string();
         let mut all = Vec::new();
         collect_dir(dir, dir, &id, &mut all)?;
@@ -119,7 +142,11 @@ impl Pack {
                 }
                 Ok(pack)
             }
-            Some("builtin") => Ok(Pack::builtin()?.layered(pack)),
+            Some("builtin") => Ok(match builtin_version {
+                Some(v) => releases::builtin_at(v)?,
+                None => Pack::builtin()?,
+            }
+            .layered(pack)),
             Some(other) => Err(pack_err(
                 &id,
                 "pack.toml",
@@ -176,6 +203,7 @@ impl Pack {
             info,
             source,
             commit: None,
+            builtin_version: None,
             vars,
             next_steps: next_steps.unwrap_or_default(),
             profiles: profiles.profiles,
@@ -220,6 +248,7 @@ impl Pack {
         let mut file_rules = self.file_rules;
         file_rules.extend(top.file_rules);
         Pack {
+            builtin_version: Some(self.info.version),
             info: top.info,
             source: top.source,
             commit: top.commit,

@@ -19,7 +19,7 @@ pub struct Resolved {
 /// Find the pack `spec` names.
 pub fn resolve(spec: &str) -> Result<Resolved> {
     if is_git(spec) {
-        return fetch(spec);
+        return fetch(spec, None);
     }
     let path = Path::new(spec);
     if path.is_dir() {
@@ -94,7 +94,56 @@ fn cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("aichor"))
 }
 
-fn is_git(spec: &str) -> bool {
+/// The git pack `spec` (`URL#ref`) at exactly `commit`, whatever the ref points at now: what
+/// a replay and `update` need to reproduce a project. The commit is fetched by its id.
+pub fn resolve_at(spec: &str, commit: &str) -> Result<Resolved> {
+    let mut resolved = fetch(spec, Some(commit))?;
+    resolved.source = spec.to_string();
+    Ok(resolved)
+}
+
+/// Where `URL#ref` points now, when that is not `commit` (`None` when it still does, or
+/// when the remote cannot be asked: this is only worth a note).
+pub fn ref_moved(spec: &str, commit: &str) -> Option<String> {
+    let (url, reference) = spec.split_once('#')?;
+    if reference.is_empty() || is_commit_id(reference) || url.starts_with('-') {
+        return None;
+    }
+    let out = run(git().args(["ls-remote", "--", url, reference])).ok()?;
+    // An annotated tag is listed twice: the tag object, then (`^{}`) the commit it tags.
+    let mut now = None;
+    for line in out.lines() {
+        let (sha, name) = line.split_once('\t')?;
+        if name.ends_with("^{}") || now.is_none() {
+            now = Some(sha.to_string());
+        }
+    }
+    now.filter(|now| now != commit)
+}
+
+/// Forget the cached clone of `spec` (`--refresh`): a branch's cache otherwise stays at
+/// the commit first fetched.
+pub fn refresh(spec: &str) -> Result<()> {
+    if !is_git(spec) {
+        return Ok(());
+    }
+    let (url, reference) = match spec.split_once('#') {
+        Some((u, r)) if !r.is_empty() => (u, Some(r)),
+        Some((u, _)) => (u, None),
+        None => (spec, None),
+    };
+    let Some(cache) = cache_dir() else {
+        return Ok(());
+    };
+    let dir = cache.join("templates").join(cache_key(url, reference));
+    if dir.exists() {
+        fs_err::remove_dir_all(&dir).map_err(|e| Error::io(&dir, "cannot be removed", e))?;
+    }
+    Ok(())
+}
+
+/// Whether `spec` names a git repository (rather than a folder or a pack name).
+pub fn is_git(spec: &str) -> bool {
     let url = spec.split('#').next().unwrap_or(spec);
     url.contains("://")
         || url.starts_with("git@")
@@ -104,13 +153,29 @@ fn is_git(spec: &str) -> bool {
             && !Path::new(url).is_dir())
 }
 
-/// Clone `URL[#ref]` into the cache (or reuse it) and return the checkout.
-fn fetch(spec: &str) -> Result<Resolved> {
+/// Clone `URL[#ref]` into the cache (or reuse it) and return the checkout; `pin`, a commit
+/// id, replaces the ref.
+fn fetch(spec: &str, pin: Option<&str>) -> Result<Resolved> {
     let (url, reference) = match spec.split_once('#') {
         Some((u, r)) if !r.is_empty() => (u, Some(r)),
         Some((u, _)) => (u, None),
         None => (spec, None),
     };
+    // A pinned commit that the ref's cached clone is at needs no fetch (offline replays).
+    if let Some(commit) = pin {
+        let by_ref = cache_dir().map(|c| c.join("templates").join(cache_key(url, reference)));
+        if let Some(dir) = by_ref.filter(|d| d.join("pack.toml").is_file())
+            && run(git().arg("-C").arg(&dir).args(["rev-parse", "HEAD"]))
+                .is_ok_and(|head| head.trim() == commit)
+        {
+            return Ok(Resolved {
+                dir,
+                source: spec.to_string(),
+                commit: Some(commit.to_string()),
+            });
+        }
+    }
+    let reference = pin.or(reference);
     let fail = |message: String| Error::PackFetch {
         url: spec.to_string(),
         message,
@@ -152,17 +217,36 @@ fn clone(spec: &str, url: &str, reference: Option<&str>, cache: &Path, dir: &Pat
     // Ctrl-C during the clone removes the partial checkout too.
     crate::interrupt::register(staging.path().to_path_buf());
     let checkout = staging.path().join("pack");
-    let mut git = git();
-    git.args(["clone", "--quiet", "--depth", "1"]);
-    if let Some(r) = reference {
-        git.args(["--branch", r]);
+    let failed = |command: &str| {
+        let command = command.to_string();
+        move |output| Error::Git {
+            url: spec.to_string(),
+            command,
+            source: output,
+        }
+    };
+    if let Some(commit) = reference.filter(|r| is_commit_id(r)) {
+        // `clone --branch` takes branches and tags only: fetch the commit itself.
+        run(git().arg("init").arg("--quiet").arg(&checkout)).map_err(failed("init"))?;
+        run(git()
+            .arg("-C")
+            .arg(&checkout)
+            .args(["fetch", "--quiet", "--depth", "1", "--", url, commit]))
+        .map_err(failed("fetch"))?;
+        run(git()
+            .arg("-C")
+            .arg(&checkout)
+            .args(["checkout", "--quiet", "FETCH_HEAD"]))
+        .map_err(failed("checkout"))?;
+    } else {
+        let mut git = git();
+        git.args(["clone", "--quiet", "--depth", "1"]);
+        if let Some(r) = reference {
+            git.args(["--branch", r]);
+        }
+        git.arg("--").arg(url).arg(&checkout);
+        run(&mut git).map_err(failed("clone"))?;
     }
-    git.arg("--").arg(url).arg(&checkout);
-    run(&mut git).map_err(|output| Error::Git {
-        url: spec.to_string(),
-        command: "clone".into(),
-        source: output,
-    })?;
     if !checkout.join("pack.toml").is_file() {
         return Err(Error::PackFetch {
             url: spec.to_string(),
@@ -170,6 +254,11 @@ fn clone(spec: &str, url: &str, reference: Option<&str>, cache: &Path, dir: &Pat
         });
     }
     fs_err::rename(&checkout, dir).map_err(|e| Error::io(dir, "cannot be created", e))
+}
+
+/// A full 40-hex commit id (short ids cannot be fetched by id).
+fn is_commit_id(reference: &str) -> bool {
+    reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `git` that never prompts for credentials and only speaks ordinary transports.

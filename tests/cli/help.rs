@@ -62,10 +62,11 @@ fn local_repo() {
     Usage: aichor local-repo [OPTIONS] <COMMAND>
 
     Commands:
-      init   Create a ready-to-submit AIchor repository
-      check  Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
-      hooks  Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`
-      help   Print this message or the help of the given subcommand(s)
+      init    Create a ready-to-submit AIchor repository
+      update  Move a generated project to a newer pack version or to new answers, keeping your edits
+      check   Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
+      hooks   Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`
+      help    Print this message or the help of the given subcommand(s)
 
     Options:
       -q, --quiet    Print less: results, warnings and errors only
@@ -298,6 +299,84 @@ fn local_repo_hooks() {
           --force
               Replace a commit-msg hook aichor did not write; it is kept as commit-msg.legacy and still
               runs first
+
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn local_repo_update() {
+    aichor_snapshot!(help(&["local-repo", "update", "--help"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    Move a generated project to a newer pack version or to new answers, keeping your edits.
+
+    A three-way merge per file: base = the project as the recorded pack version generated it (from
+    .aichor-answers.yaml), theirs = the new version with the new answers, ours = the files on disk. Exit
+    status: 0 done (or nothing to do), 3 conflicts left to resolve (or, with --dry-run, that would be),
+    1 error, 2 usage.
+
+    Usage: aichor local-repo update [OPTIONS] [PATH]
+
+    Arguments:
+      [PATH]
+              The project folder [default: .]
+
+    Options:
+          --set <KEY=VALUE>
+              Change an answer (repeatable), e.g. `--set profile=gpu-t4`, `--set operator=pytorch`
+
+          --answers <FILE>
+              New answers from a YAML file (same keys as `--set`)
+
+          --template <DIR|URL|NAME>
+              The pack to move to: a folder, a git URL (`URL#tag`, `URL#<commit>`) or a pack name
+              [default: the recorded pack, as it is now]
+
+          --dry-run
+              Show each file's outcome and the diffs; write nothing
+
+          --refresh
+              Fetch a git pack's ref again (a branch moves on; its cached clone does not)
+
+          --force
+              Update a git tree with uncommitted changes, and merge into files that still have conflict
+              markers
+
+          --conflict <CONFLICT>
+              Where both sides changed the same lines: markers in the file, or the new version beside it
+              as FILE.rej
+
+              Possible values:
+              - inline: `<<<<<<<` / `=======` / `>>>>>>>` blocks in the file
+              - rej:    The new version beside the file as FILE.rej
+              
+              [default: inline]
+
+          --no-input
+              Never prompt: keep recorded answers, use defaults for new questions, or fail naming the
+              missing `--set`
+              
+              [env: AICHOR_NO_INPUT=]
+
+          --format <FORMAT>
+              Report format on stdout
+              
+              [default: text]
+              [possible values: text, json]
 
       -q, --quiet
               Print less: results, warnings and errors only

@@ -16,6 +16,7 @@
 //! - `safety`: signals, `--force` into a blocked folder, empty folders, racing inits (unix).
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
 //! - `scripting`: JSON errors, `-q`/`-v`, dry-run refusals, names refused up front.
+//! - `update`: `local-repo update` across pack versions and answer changes, conflicts.
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -41,3 +42,4 @@ mod safety;
 mod scripting;
 mod support;
 mod template_tests;
+mod update;

@@ -210,7 +210,34 @@ fn run_new(parent: &Path, fs: &dyn Fs) -> Result<(), Error> {
     aichor::new_manifest::run_with(&settings, None, &Printer::quiet(), fs).map(|_| ())
 }
 
+/// A pytorch project (made through the real filesystem) with a user's edit, for `update`.
+fn pytorch_project(parent: &Path) {
+    let mut settings = init_settings(parent.join("demo"), false);
+    settings.answers.insert("operator", "pytorch", Origin::Set);
+    aichor::init::run(&settings, None, &Printer::quiet()).unwrap();
+    let readme = parent.join("demo/README.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    std::fs::write(readme, text.replacen("# demo", "# demo (ours)", 1)).unwrap();
+}
+
+/// `update --set operator=jax`: files replaced, merged and removed in one commit.
+fn run_update(parent: &Path, fs: &dyn Fs) -> Result<(), Error> {
+    let mut answers = ProvidedAnswers::default();
+    answers.insert("operator", "jax", Origin::Set);
+    let settings = aichor::update::UpdateSettings {
+        project: parent.join("demo"),
+        answers,
+        ..aichor::update::UpdateSettings::default()
+    };
+    aichor::update::run_with(&settings, None, &Printer::quiet(), fs).map(|_| ())
+}
+
 const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "update --set operator=jax (replaced, merged and removed files)",
+        setup: pytorch_project,
+        run: run_update,
+    },
     Scenario {
         name: "init, new folder",
         setup: |_| {},

@@ -5,6 +5,7 @@
 //! - `faults`: every filesystem step failed, and crashed at, in turn (unix).
 //! - `new_manifest`: `manifest new` with a scripted prompter (what is asked, what is not).
 //! - `pipeline`: `Context::resolve`, `render::plan` and `init::build` on validated answers.
+//! - `update`: what `update` asks (only new or ruled-out answers), through `update::run`.
 //! - `properties`: the parsers on generated input (proptest): no panic, bounded work,
 //!   migrations that parse and are fixed points.
 
@@ -24,3 +25,4 @@ mod pipeline;
 mod prompts;
 mod properties;
 mod scripted;
+mod update;

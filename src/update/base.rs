@@ -1,0 +1,62 @@
+//! The packs on each side of an update. The base is the pack exactly as it generated the
+//! project: a built-in release embedded in this binary, a git pack at its recorded commit,
+//! or a local folder still at its recorded version (a folder has no history: if it moved
+//! on, the base cannot be rebuilt and the error says what is needed).
+
+use super::record::Record;
+use crate::error::{Error, Result};
+use crate::pack::{Pack, releases, source};
+
+/// The pack that generated the project.
+pub fn old(record: &Record) -> Result<Pack> {
+    let Some(spec) = record.template.as_deref() else {
+        if record.pack_name != "builtin" {
+            return Err(Error::BaseUnavailable {
+                pack: record.pack_id(),
+                reason: "the record names no `template:` to find it".into(),
+                help: "restore `.aichor-answers.yaml` from version control".into(),
+            });
+        }
+        return releases::builtin_at(&record.pack_version);
+    };
+    if source::is_git(spec) {
+        let Some(commit) = record.commit.as_deref() else {
+            return Err(Error::BaseUnavailable {
+                pack: record.pack_id(),
+                reason: "the record has no `commit:` for this git pack".into(),
+                help: "add the commit the project was generated from as `commit: <sha>` to `.aichor-answers.yaml`".into(),
+            });
+        };
+        let resolved = source::resolve_at(spec, commit)?;
+        let mut pack =
+            Pack::from_dir_over(&resolved.dir, resolved.source, Some(record.builtin_under()))?;
+        pack.commit = resolved.commit;
+        return Ok(pack);
+    }
+    let resolved = source::resolve(spec)?;
+    let pack = Pack::from_dir_over(&resolved.dir, resolved.source, Some(record.builtin_under()))?;
+    if pack.info.version != record.pack_version {
+        return Err(Error::BaseUnavailable {
+            pack: record.pack_id(),
+            reason: format!(
+                "the pack in `{}` is now version {}",
+                resolved.dir.display(),
+                pack.info.version
+            ),
+            help: format!(
+                "put version {} of the pack back in that folder (e.g. `git checkout` its tag), or publish the pack as a git repository and use `--template URL#tag`, so every version stays reachable",
+                record.pack_version
+            ),
+        });
+    }
+    Ok(pack)
+}
+
+/// The pack to update to: `--template`, else the recorded source (a git pack's ref as
+/// fetched now, a folder as it is now), else the current built-in pack.
+pub fn new(spec: Option<&str>, record: &Record) -> Result<Pack> {
+    match spec.or(record.template.as_deref()) {
+        Some(spec) => Pack::load(Some(spec)),
+        None => Pack::builtin(),
+    }
+}

@@ -1,0 +1,347 @@
+//! The per-file decision table of an update. For each path: base (what the recorded pack
+//! version generated), theirs (what the new version generates), ours (the file on disk).
+//!
+//! | base | theirs | ours            | outcome                                          |
+//! |------|--------|-----------------|--------------------------------------------------|
+//! | any  | any    | == theirs       | unchanged                                        |
+//! | == theirs     | ≠ theirs        | kept (only you changed it)                       |
+//! | –    | yes    | –               | added                                            |
+//! | yes  | yes    | –               | kept (you deleted it; not recreated)             |
+//! | yes  | yes    | == base         | updated                                          |
+//! | yes  | –      | == base         | removed                                          |
+//! | yes  | –      | ≠ base          | kept (dropped by the pack, but you changed it)   |
+//! | any  | yes    | ≠ base, ≠ theirs| merged, or conflict                              |
+//!
+//! Pure: the caller reads the disk and writes the outcome.
+
+use serde::Serialize;
+
+use super::text::{self, Labels};
+use crate::error::{Error, Result};
+
+/// What happens to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Already what the new version has.
+    Unchanged,
+    /// Replaced by the new version (you had not changed it).
+    Updated,
+    /// Left as you have it.
+    Kept,
+    /// Your changes and the new version's, combined.
+    Merged,
+    /// Both changed the same lines: markers in the file, or the new version in `FILE.rej`.
+    Conflict,
+    /// New in this version.
+    Added,
+    /// Dropped by the new version (you had not changed it).
+    Removed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Unchanged => "unchanged",
+            Status::Updated => "updated",
+            Status::Kept => "kept",
+            Status::Merged => "merged",
+            Status::Conflict => "conflict",
+            Status::Added => "added",
+            Status::Removed => "removed",
+        }
+    }
+}
+
+/// How conflicts are left for the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConflictStyle {
+    /// `<<<<<<<` / `=======` / `>>>>>>>` blocks in the file.
+    #[default]
+    Inline,
+    /// The file keeps your lines where the sides disagree; the new version goes beside it
+    /// as `FILE.rej`.
+    Rej,
+}
+
+/// The three versions of one path.
+pub struct Sides<'a> {
+    pub base: Option<&'a [u8]>,
+    pub theirs: Option<&'a [u8]>,
+    pub ours: Option<&'a [u8]>,
+}
+
+/// The decision for one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub status: Status,
+    /// Why, when the status alone does not say.
+    pub detail: Option<String>,
+    /// New contents for the path.
+    pub write: Option<Vec<u8>>,
+    /// Contents of `FILE.rej`.
+    pub rej: Option<Vec<u8>>,
+    pub remove: bool,
+}
+
+impl Decision {
+    fn just(status: Status, detail: Option<&str>) -> Decision {
+        Decision {
+            status,
+            detail: detail.map(str::to_string),
+            write: None,
+            rej: None,
+            remove: false,
+        }
+    }
+
+    fn write(status: Status, contents: Vec<u8>) -> Decision {
+        Decision {
+            write: Some(contents),
+            ..Decision::just(status, None)
+        }
+    }
+}
+
+/// What the caller knows beyond the three sides.
+pub struct Context<'a> {
+    /// Relative path (for errors and the structured merges).
+    pub path: &'a str,
+    pub labels: Labels<'a>,
+    pub style: ConflictStyle,
+    /// `--force`: merge into a file that still has conflict markers.
+    pub force: bool,
+    /// The project folder (for errors).
+    pub project: &'a std::path::Path,
+}
+
+pub fn decide(sides: &Sides<'_>, cx: &Context<'_>) -> Result<Decision> {
+    let Sides { base, theirs, ours } = *sides;
+    if ours == theirs {
+        return Ok(Decision::just(Status::Unchanged, None));
+    }
+    if base == theirs {
+        let why = if ours.is_none() {
+            "you deleted it"
+        } else {
+            "your changes; the new version did not change it"
+        };
+        return Ok(Decision::just(Status::Kept, Some(why)));
+    }
+    let Some(theirs) = theirs else {
+        // The new version drops it (base is present: base ≠ theirs).
+        return Ok(if ours == base {
+            Decision {
+                remove: true,
+                ..Decision::just(Status::Removed, None)
+            }
+        } else {
+            Decision::just(
+                Status::Kept,
+                Some("the new version drops it; kept because you changed it"),
+            )
+        });
+    };
+    let Some(ours) = ours else {
+        return Ok(if base.is_none() {
+            Decision::write(Status::Added, theirs.to_vec())
+        } else {
+            Decision::just(Status::Kept, Some("you deleted it; not recreated"))
+        });
+    };
+    if Some(ours) == base {
+        return Ok(Decision::write(Status::Updated, theirs.to_vec()));
+    }
+    merge(base.unwrap_or_default(), ours, theirs, cx)
+}
+
+/// Both sides changed the file (or both added it: an empty base).
+fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<Decision> {
+    let texts = (
+        std::str::from_utf8(base),
+        std::str::from_utf8(ours),
+        std::str::from_utf8(theirs),
+    );
+    let (Ok(base), Ok(ours_text), Ok(theirs_text)) = texts else {
+        return Ok(binary_conflict(theirs, cx.path));
+    };
+    if [base.as_bytes(), ours, theirs]
+        .iter()
+        .any(|b| text::is_binary(b))
+    {
+        return Ok(binary_conflict(theirs, cx.path));
+    }
+    if !cx.force && text::has_markers(ours_text) {
+        return Err(Error::ConflictMarkers {
+            path: cx.project.join(cx.path),
+        });
+    }
+    let merged = text::merge(base, ours_text, theirs_text, &cx.labels);
+    if merged.conflicts == 0 {
+        return Ok(clean(ours, merged.inline, None));
+    }
+    // Where lines collide in pyproject.toml, its keys may not: the user's added dependency
+    // next to the pack's changed one is no conflict.
+    if cx.path == "pyproject.toml"
+        && let Some(text) = super::toml::merge(base, ours_text, theirs_text)
+    {
+        return Ok(clean(ours, text, Some("merged key by key")));
+    }
+    let detail = format!(
+        "{} conflicting region(s){}",
+        merged.conflicts,
+        match cx.style {
+            ConflictStyle::Inline => String::new(),
+            ConflictStyle::Rej => format!("; the new version is in {}.rej", cx.path),
+        }
+    );
+    Ok(match cx.style {
+        ConflictStyle::Inline => Decision {
+            detail: Some(detail),
+            ..Decision::write(Status::Conflict, merged.inline.into_bytes())
+        },
+        ConflictStyle::Rej => Decision {
+            status: Status::Conflict,
+            detail: Some(detail),
+            write: (merged.ours_on_conflict.as_bytes() != ours)
+                .then(|| merged.ours_on_conflict.into_bytes()),
+            rej: Some(theirs.to_vec()),
+            remove: false,
+        },
+    })
+}
+
+/// A clean merge; one that changes nothing of the user's file keeps it.
+fn clean(ours: &[u8], merged: String, detail: Option<&str>) -> Decision {
+    if merged.as_bytes() == ours {
+        return Decision::just(
+            Status::Kept,
+            Some("your version already has the new changes"),
+        );
+    }
+    Decision {
+        detail: detail.map(str::to_string),
+        ..Decision::write(Status::Merged, merged.into_bytes())
+    }
+}
+
+/// Binary files are never merged line by line: the user's stays, the new one goes beside.
+fn binary_conflict(theirs: &[u8], path: &str) -> Decision {
+    Decision {
+        status: Status::Conflict,
+        detail: Some(format!(
+            "not text: yours is kept, the new version is in {path}.rej"
+        )),
+        write: None,
+        rej: Some(theirs.to_vec()),
+        remove: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cx(style: ConflictStyle) -> Context<'static> {
+        Context {
+            path: "src/demo/main.py",
+            labels: Labels {
+                base: "pack builtin@0.1.0",
+                new: "pack builtin@0.2.0",
+            },
+            style,
+            force: false,
+            project: std::path::Path::new("demo"),
+        }
+    }
+
+    fn run(base: Option<&str>, theirs: Option<&str>, ours: Option<&str>) -> Decision {
+        decide(
+            &Sides {
+                base: base.map(str::as_bytes),
+                theirs: theirs.map(str::as_bytes),
+                ours: ours.map(str::as_bytes),
+            },
+            &cx(ConflictStyle::Inline),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_table() {
+        let s = |d: Decision| d.status;
+        assert_eq!(
+            s(run(Some("a\n"), Some("b\n"), Some("b\n"))),
+            Status::Unchanged
+        );
+        assert_eq!(s(run(Some("a\n"), Some("a\n"), Some("x\n"))), Status::Kept);
+        assert_eq!(s(run(Some("a\n"), Some("a\n"), None)), Status::Kept);
+        assert_eq!(s(run(None, Some("b\n"), None)), Status::Added);
+        assert_eq!(s(run(Some("a\n"), Some("b\n"), None)), Status::Kept);
+        let updated = run(Some("a\n"), Some("b\n"), Some("a\n"));
+        assert_eq!(
+            (updated.status, updated.write),
+            (Status::Updated, Some(b"b\n".to_vec()))
+        );
+        let removed = run(Some("a\n"), None, Some("a\n"));
+        assert!(removed.remove && removed.status == Status::Removed);
+        let kept = run(Some("a\n"), None, Some("x\n"));
+        assert!(!kept.remove && kept.status == Status::Kept);
+        let merged = run(
+            Some("a\nb\nc\nd\n"),
+            Some("a\nb\nc\nD\n"),
+            Some("A\nb\nc\nd\n"),
+        );
+        assert_eq!(merged.status, Status::Merged);
+        assert_eq!(merged.write.unwrap(), b"A\nb\nc\nD\n");
+        assert_eq!(
+            s(run(Some("a\n"), Some("b\n"), Some("c\n"))),
+            Status::Conflict
+        );
+    }
+
+    #[test]
+    fn rej_style_keeps_the_users_lines_and_puts_the_new_version_beside() {
+        let d = decide(
+            &Sides {
+                base: Some(b"a\nb\n"),
+                theirs: Some(b"a\nB2\n"),
+                ours: Some(b"a\nB1\n"),
+            },
+            &cx(ConflictStyle::Rej),
+        )
+        .unwrap();
+        assert_eq!(d.status, Status::Conflict);
+        assert_eq!(d.write, None, "the file is left as the user has it");
+        assert_eq!(d.rej.unwrap(), b"a\nB2\n");
+    }
+
+    #[test]
+    fn leftover_markers_are_refused_unless_forced() {
+        let sides = Sides {
+            base: Some(b"a\n"),
+            theirs: Some(b"b\n"),
+            ours: Some(b"<<<<<<< yours\nx\n=======\nb\n>>>>>>> new\n"),
+        };
+        let err = decide(&sides, &cx(ConflictStyle::Inline)).unwrap_err();
+        assert!(matches!(err, Error::ConflictMarkers { .. }));
+        let mut forced = cx(ConflictStyle::Inline);
+        forced.force = true;
+        assert_eq!(decide(&sides, &forced).unwrap().status, Status::Conflict);
+    }
+
+    #[test]
+    fn binary_files_are_never_merged() {
+        let d = decide(
+            &Sides {
+                base: Some(b"\0a"),
+                theirs: Some(b"\0b"),
+                ours: Some(b"\0c"),
+            },
+            &cx(ConflictStyle::Inline),
+        )
+        .unwrap();
+        assert_eq!((d.status, d.write), (Status::Conflict, None));
+        assert_eq!(d.rej.unwrap(), b"\0b");
+    }
+}

@@ -1,0 +1,669 @@
+//! `aichor local-repo update`: move a generated project to a newer pack version or to new
+//! answers, keeping the user's edits. Three renders meet per file: the base (the recorded
+//! pack version with the recorded answers, reproduced from `.aichor-answers.yaml`), theirs
+//! (the new version with the new answers) and ours (the disk); `decide` picks each file's
+//! outcome, and everything lands through init's transactional writer, all or nothing.
+
+pub mod base;
+pub mod decide;
+pub mod record;
+pub mod text;
+mod toml;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, NoPrompt, Origin, Result};
+use crate::fs::Fs;
+use crate::init::answers::{self, ProvidedAnswers};
+use crate::init::questions::{Answers, Questions};
+use crate::init::render::{Plan, PlannedFile};
+use crate::init::{ANSWERS_FILE, Consent, LockOutcome, Project, build, lock, write_changes};
+use crate::pack::Pack;
+use crate::printer::{Format, Printer};
+use crate::prompt::Prompter;
+pub use decide::{ConflictStyle, Status};
+use record::Record;
+
+/// What `update` was asked to do, resolved from the command line by the binary.
+#[derive(Debug, Default)]
+pub struct UpdateSettings {
+    /// The project folder.
+    pub project: PathBuf,
+    /// `--template`: the pack to move to; `None` means the recorded one (its new version).
+    pub pack: Option<String>,
+    /// `--answers` and `--set`: answers that replace the recorded ones.
+    pub answers: ProvidedAnswers,
+    pub dry_run: bool,
+    /// `--refresh`: fetch a git pack's ref again instead of reusing its cached clone.
+    pub refresh: bool,
+    /// `--force`: run on a dirty git tree, merge into files that still have markers.
+    pub force: bool,
+    pub conflict: ConflictStyle,
+    pub format: Format,
+    /// When no one can be asked: why (for the error naming a missing answer). Whether
+    /// someone can is the caller's to say, by passing a prompter or not.
+    pub no_prompt: NoPrompt,
+}
+
+/// What `update` did (or would do, with `--dry-run`): the `--format json` report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub project: String,
+    pub dry_run: bool,
+    /// `name@version` before and after.
+    pub from: String,
+    pub to: String,
+    /// Answers whose value changed, as `key`, old and new values.
+    pub answers_changed: Vec<AnswerChange>,
+    /// Recorded answers the new version refused (dropped, then asked or defaulted).
+    pub answers_dropped: Vec<String>,
+    /// Every file of either version, and the user's files they collide with.
+    pub files: Vec<FileReport>,
+    /// Files left with conflicts.
+    pub conflicts: Vec<String>,
+    /// Nothing to change: nothing was (or would be) written.
+    pub up_to_date: bool,
+    /// Packages whose locked version changed in `uv.lock` (`name old -> new`).
+    pub lock_changes: Vec<String>,
+    #[serde(skip)]
+    pub lock: LockOutcome,
+    /// Unified diffs of every change, for `--dry-run`'s text report.
+    #[serde(skip)]
+    pub diffs: Vec<String>,
+}
+
+/// One answer that changed.
+#[derive(Debug, Serialize)]
+pub struct AnswerChange {
+    pub key: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// One file of the report.
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Run `update`. `prompter` is `Some` only when a user can answer.
+pub fn run(
+    settings: &UpdateSettings,
+    prompter: Option<&mut dyn Prompter>,
+    progress: &Printer,
+) -> Result<Report> {
+    run_with(settings, prompter, progress, &crate::fs::RealFs)
+}
+
+/// `run`, with every change to the filesystem made through `fs` (tests inject failures).
+pub fn run_with(
+    settings: &UpdateSettings,
+    prompter: Option<&mut dyn Prompter>,
+    progress: &Printer,
+    fs: &dyn Fs,
+) -> Result<Report> {
+    let project = &settings.project;
+    let record = Record::read(project)?;
+    // Before any prompt: a refusal after questions wastes the user's answers.
+    if !settings.dry_run && !settings.force {
+        refuse_dirty(project)?;
+    }
+    let old_pack = base::old(&record)?;
+    let old_answers = answers::collect(&Questions { pack: &old_pack }, &record.answers, None)?;
+    if settings.refresh
+        && let Some(spec) = settings.pack.as_deref().or(record.template.as_deref())
+    {
+        crate::pack::source::refresh(spec)?;
+    }
+    let new_pack = base::new(settings.pack.as_deref(), &record)?;
+    let (new_answers, dropped) = new_answers(&new_pack, &record, settings, prompter)?;
+    let old = build(&old_pack, &old_answers)?;
+    let new = build(&new_pack, &new_answers)?;
+    let labels = labels(&old_pack, &new_pack);
+    let labels = text::Labels {
+        base: &labels.0,
+        new: &labels.1,
+    };
+
+    let mut changes = changes(
+        project,
+        &old,
+        &new,
+        &decide::Context {
+            path: "",
+            labels,
+            style: settings.conflict,
+            force: settings.force,
+            project,
+        },
+    )?;
+    let record_text = new
+        .plan
+        .files
+        .iter()
+        .find(|f| f.path == ANSWERS_FILE)
+        .map(|f| f.contents.clone())
+        .unwrap_or_default();
+    let files_unchanged = changes.writes.is_empty() && changes.removed.is_empty();
+    if !files_unchanged || !same_record(&record_text, record.text.as_bytes()) {
+        // The record goes with every change: replaying it with `init` gives the pristine new
+        // version, which is the next update's base.
+        changes.files.push(FileReport {
+            path: ANSWERS_FILE.into(),
+            status: Status::Updated,
+            detail: None,
+        });
+        changes
+            .diffs
+            .push(diff(ANSWERS_FILE, record.text.as_bytes(), &record_text));
+        changes.writes.push(PlannedFile {
+            path: ANSWERS_FILE.into(),
+            executable: false,
+            contents: record_text,
+        });
+    }
+    let Changes {
+        mut files,
+        writes,
+        removed,
+        diffs,
+    } = changes;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let conflicts = files
+        .iter()
+        .filter(|f| f.status == Status::Conflict)
+        .map(|f| f.path.clone())
+        .collect();
+    let mut report = Report {
+        project: project.display().to_string(),
+        dry_run: settings.dry_run,
+        from: record.pack_id(),
+        to: new_pack.id(),
+        answers_changed: answer_changes(&old_answers, &new_answers),
+        answers_dropped: dropped,
+        files,
+        conflicts,
+        up_to_date: writes.is_empty() && removed.is_empty(),
+        lock_changes: Vec::new(),
+        lock: LockOutcome::Skipped("dry run".into()),
+        diffs,
+    };
+    if settings.dry_run || report.up_to_date {
+        return Ok(report);
+    }
+    (report.lock, report.lock_changes) =
+        write(fs, project, &Plan { files: writes }, &removed, progress)?;
+    Ok(report)
+}
+
+/// Commit the changes, all or none; when `pyproject.toml` changes in a project with a
+/// `uv.lock`, `uv lock` re-resolves it in the same commit.
+fn write(
+    fs: &dyn Fs,
+    project: &Path,
+    plan: &Plan,
+    removed: &[String],
+    progress: &Printer,
+) -> Result<(LockOutcome, Vec<String>)> {
+    let relock =
+        plan.files.iter().any(|f| f.path == "pyproject.toml") && project.join("uv.lock").is_file();
+    let mut lock_outcome = LockOutcome::Skipped(String::new());
+    let mut lock_changes = Vec::new();
+    let mut finish = |root: &Path| -> Result<Vec<String>> {
+        if !relock {
+            return Ok(Vec::new());
+        }
+        let (outcome, changes) = relock_in(fs, project, root, progress)?;
+        lock_outcome = outcome;
+        lock_changes = changes;
+        Ok(if lock_outcome == LockOutcome::Locked {
+            vec!["uv.lock".to_string()]
+        } else {
+            Vec::new()
+        })
+    };
+    write_changes(fs, plan, removed, project, Consent::NonEmpty, &mut finish)?;
+    Ok((lock_outcome, lock_changes))
+}
+
+/// Two answers records that differ at most in the aichor version that wrote them: a newer
+/// binary alone is no reason to write anything.
+fn same_record(a: &[u8], b: &[u8]) -> bool {
+    let strip = |t: &[u8]| {
+        String::from_utf8_lossy(t)
+            .lines()
+            .filter(|l| !l.starts_with("aichor-version:"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    strip(a) == strip(b)
+}
+
+/// What stands at a path of the project.
+enum OnDisk {
+    Absent,
+    File(Vec<u8>),
+    /// A symlink or a folder: not ours to touch.
+    Other,
+}
+
+fn read_ours(project: &Path, path: &str) -> Result<OnDisk> {
+    let at = project.join(path);
+    match fs_err::symlink_metadata(&at) {
+        Err(_) => Ok(OnDisk::Absent),
+        Ok(m) if m.is_file() => fs_err::read(&at)
+            .map(OnDisk::File)
+            .map_err(|e| Error::io(&at, "cannot be read", e)),
+        Ok(_) => Ok(OnDisk::Other),
+    }
+}
+
+/// Every file's decision, and what carrying them out writes and removes.
+struct Changes {
+    files: Vec<FileReport>,
+    writes: Vec<PlannedFile>,
+    removed: Vec<String>,
+    diffs: Vec<String>,
+}
+
+impl Changes {
+    /// Carry out `decision` for the file at `path` (on disk: `ours`), which lands at `to`
+    /// (another path when its package was renamed).
+    fn add(
+        &mut self,
+        path: &str,
+        to: &str,
+        ours: Option<&[u8]>,
+        executable: bool,
+        decision: decide::Decision,
+    ) {
+        let is_move = to != path;
+        // A moved file the decision leaves alone still moves, as the user has it.
+        let contents = match (&decision.write, ours) {
+            (Some(c), _) => Some(c.clone()),
+            (None, Some(o)) if is_move && !decision.remove => Some(o.to_vec()),
+            _ => None,
+        };
+        if let Some(contents) = contents {
+            let before = if is_move {
+                &[][..]
+            } else {
+                ours.unwrap_or_default()
+            };
+            self.diffs.push(diff(to, before, &contents));
+            self.writes.push(PlannedFile {
+                path: to.to_string(),
+                executable,
+                contents,
+            });
+        }
+        if let Some(rej) = decision.rej {
+            let rej_path = format!("{to}.rej");
+            self.diffs.push(diff(&rej_path, &[], &rej));
+            self.writes.push(PlannedFile {
+                path: rej_path,
+                executable: false,
+                contents: rej,
+            });
+        }
+        if decision.remove || (is_move && ours.is_some()) {
+            self.diffs.push(diff(path, ours.unwrap_or_default(), &[]));
+            self.removed.push(path.to_string());
+        }
+        if is_move && ours.is_some() {
+            self.files.push(FileReport {
+                path: path.to_string(),
+                status: Status::Removed,
+                detail: Some(format!("moved to {to}")),
+            });
+        }
+        self.files.push(FileReport {
+            path: to.to_string(),
+            status: decision.status,
+            detail: match (is_move, decision.detail) {
+                (true, Some(d)) => Some(format!("moved from {path}; {d}")),
+                (true, None) => Some(format!("moved from {path}")),
+                (false, d) => d,
+            },
+        });
+    }
+}
+
+/// Decide each path of either render against the disk (`cx` gives everything but the
+/// path). A changed package name moves the files generated under `src/<package>/`: each is
+/// decided against its old self (base and ours at the old path, theirs at the new one) and
+/// lands at the new path, so the user's edits move with it instead of staying behind in a
+/// leftover folder beside a fresh copy.
+fn changes(
+    project: &Path,
+    old: &Project,
+    new: &Project,
+    cx: &decide::Context<'_>,
+) -> Result<Changes> {
+    let by_path = |plan: &Plan| {
+        plan.files
+            .iter()
+            .filter(|f| f.path != ANSWERS_FILE)
+            .map(|f| (f.path.clone(), f.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (old_files, new_files) = (by_path(&old.plan), by_path(&new.plan));
+    let moves = moves(project, old, new, &old_files, &new_files);
+    let paths: BTreeSet<&String> = old_files.keys().chain(new_files.keys()).collect();
+    let mut out = Changes {
+        files: Vec::new(),
+        writes: Vec::new(),
+        removed: Vec::new(),
+        diffs: Vec::new(),
+    };
+    for path in paths {
+        if moves.values().any(|to| to == path) {
+            continue; // decided with the path it moves from
+        }
+        let to = moves.get(path).unwrap_or(path);
+        let ours = match read_ours(project, path)? {
+            OnDisk::Absent => None,
+            OnDisk::File(bytes) => Some(bytes),
+            OnDisk::Other => continue,
+        };
+        let theirs = new_files.get(to);
+        let decision = decide::decide(
+            &decide::Sides {
+                base: old_files.get(path).map(|f| f.contents.as_slice()),
+                theirs: theirs.map(|f| f.contents.as_slice()),
+                ours: ours.as_deref(),
+            },
+            &decide::Context {
+                path: to,
+                labels: text::Labels { ..cx.labels },
+                ..*cx
+            },
+        )?;
+        let executable = theirs.is_some_and(|f| f.executable);
+        out.add(path, to, ours.as_deref(), executable, decision);
+    }
+    // The user's own files in the old package folder are not ours to move: say so.
+    if let Some((from, to)) = moves.iter().next() {
+        let (old_dir, new_dir) = (parent_dir(from), parent_dir(to));
+        for path in user_files(project, &old_dir, &old_files) {
+            out.files.push(FileReport {
+                detail: Some(format!(
+                    "yours, left in the old package folder: move it to {new_dir}/"
+                )),
+                path,
+                status: Status::Kept,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn parent_dir(path: &str) -> String {
+    path.rsplit_once('/').map_or("", |(d, _)| d).to_string()
+}
+
+/// Files under `dir` (relative to the project) that no render generated.
+fn user_files(project: &Path, dir: &str, generated: &BTreeMap<String, PlannedFile>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_string()];
+    while let Some(rel) = stack.pop() {
+        let Ok(entries) = fs_err::read_dir(project.join(&rel)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let child = format!("{rel}/{}", entry.file_name().to_string_lossy());
+            match entry.file_type() {
+                Ok(t) if t.is_dir() && entry.file_name() != "__pycache__" => stack.push(child),
+                Ok(t) if t.is_dir() => {}
+                Ok(_) if !generated.contains_key(&child) => out.push(child),
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Old path → new path for the files under `src/<package>/` when the package name changed
+/// (only where the new path is new and the old one gone).
+fn moves(
+    project: &Path,
+    old: &Project,
+    new: &Project,
+    old_files: &BTreeMap<String, PlannedFile>,
+    new_files: &BTreeMap<String, PlannedFile>,
+) -> BTreeMap<String, String> {
+    let (from, to) = (
+        format!("src/{}/", old.ctx.names.package),
+        format!("src/{}/", new.ctx.names.package),
+    );
+    if from == to {
+        return BTreeMap::new();
+    }
+    old_files
+        .keys()
+        .filter_map(|p| {
+            let q = format!("{to}{}", p.strip_prefix(&from)?);
+            (new_files.contains_key(&q)
+                && !old_files.contains_key(&q)
+                && !new_files.contains_key(p)
+                && project.join(p).is_file()
+                && !project.join(&q).exists())
+            .then(|| (p.clone(), q))
+        })
+        .collect()
+}
+
+/// Marker labels naming both pack versions; the same version twice (an answers-only
+/// update) says which answers.
+fn labels(old: &Pack, new: &Pack) -> (String, String) {
+    let (old, new) = (old.id(), new.id());
+    if old == new {
+        (
+            format!("pack {old} (old answers)"),
+            format!("pack {new} (new answers)"),
+        )
+    } else {
+        (format!("pack {old}"), format!("pack {new}"))
+    }
+}
+
+/// The new answers: the recorded ones overridden by `--answers`/`--set`, through the same
+/// validators as `init`. A recorded answer the new version refuses (a profile an operator
+/// change ruled out, a question it dropped) is forgotten, then asked or defaulted; in a
+/// terminal only those and the version's new questions are asked.
+fn new_answers(
+    pack: &Pack,
+    record: &Record,
+    settings: &UpdateSettings,
+    mut prompter: Option<&mut dyn Prompter>,
+) -> Result<(Answers, Vec<String>)> {
+    let mut provided = record.answers.clone();
+    for (key, p) in settings.answers.iter() {
+        provided.insert(key, p.raw.clone(), p.origin.clone());
+    }
+    let recorded = |origin: &Origin| matches!(origin, Origin::AnswersFile(p) if *p == record.path);
+    let mut dropped = Vec::new();
+    loop {
+        match answers::collect(&Questions { pack }, &provided, prompter.as_deref_mut()) {
+            Err(
+                Error::InvalidAnswer { key, origin, .. } | Error::UnknownKey { key, origin, .. },
+            ) if recorded(&origin) => {
+                provided.remove(&key);
+                dropped.push(key);
+            }
+            // `update` answers through `--set` only.
+            Err(Error::MissingAnswer { key, flag, .. }) => {
+                return Err(Error::MissingAnswer {
+                    flag: if flag.starts_with("--set ") {
+                        flag
+                    } else {
+                        format!("--set {key}=...")
+                    },
+                    key,
+                    why: settings.no_prompt,
+                });
+            }
+            other => return other.map(|a| (a, dropped)),
+        }
+    }
+}
+
+fn answer_changes(old: &Answers, new: &Answers) -> Vec<AnswerChange> {
+    let mut keys: Vec<&String> = Vec::new();
+    for (k, _) in old.entries().iter().chain(new.entries()) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    keys.into_iter()
+        .filter_map(|k| {
+            let (from, to) = (
+                old.get(k).map(crate::init::questions::Value::display),
+                new.get(k).map(crate::init::questions::Value::display),
+            );
+            (from != to).then(|| AnswerChange {
+                key: k.clone(),
+                from,
+                to,
+            })
+        })
+        .collect()
+}
+
+/// A unified diff from `old` to `new`, headed by the path.
+fn diff(path: &str, old: &[u8], new: &[u8]) -> String {
+    let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+    let text = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
+    text.unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// Refuse a git working tree with uncommitted changes to tracked files: the user reviews
+/// the update with `git diff`, which only works from a clean tree. Untracked files pass;
+/// a project outside git (or without git installed) is not checked.
+fn refuse_dirty(project: &Path) -> Result<()> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(project)
+        .args(["status", "--porcelain", "--untracked-files=no", "--", "."])
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Ok(out) = out else { return Ok(()) };
+    if !out.status.success() {
+        return Ok(());
+    }
+    let files: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.get(3..).map(str::to_string))
+        .collect();
+    if files.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::DirtyTree {
+            path: project.to_path_buf(),
+            files,
+        })
+    }
+}
+
+/// `uv lock` on the updated `pyproject.toml`, starting from the project's `uv.lock` so the
+/// user's pins stay as preferences; returns what happened and the packages that changed.
+fn relock_in(
+    fs: &dyn Fs,
+    project: &Path,
+    root: &Path,
+    progress: &Printer,
+) -> Result<(LockOutcome, Vec<String>)> {
+    let lock = project.join("uv.lock");
+    let Ok(uv) = lock::find_uv() else {
+        return Ok((
+            LockOutcome::Skipped("`uv` is not on PATH".into()),
+            Vec::new(),
+        ));
+    };
+    // uv needs the project's metadata files beside the lock; the rest is not read.
+    for name in ["uv.lock", "README.md", ".python-version"] {
+        let (from, to) = (project.join(name), root.join(name));
+        if from.is_file() && !to.exists() {
+            fs.copy(&from, &to)
+                .map_err(|e| Error::io(&from, "cannot be read", e))?;
+        }
+    }
+    progress.status("Locking", "dependencies with `uv lock`");
+    let outcome = lock::run(&uv, root)?;
+    let changes = if outcome == LockOutcome::Locked {
+        let before = fs_err::read_to_string(&lock).unwrap_or_default();
+        let after = fs_err::read_to_string(root.join("uv.lock")).unwrap_or_default();
+        lock_changes(&before, &after)
+    } else {
+        Vec::new()
+    };
+    Ok((outcome, changes))
+}
+
+/// Packages added, removed or moved to another version between two `uv.lock` texts.
+fn lock_changes(before: &str, after: &str) -> Vec<String> {
+    let versions = |text: &str| -> std::collections::BTreeMap<String, String> {
+        let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+            return std::collections::BTreeMap::new();
+        };
+        doc.get("package")
+            .and_then(toml_edit::Item::as_array_of_tables)
+            .map(|packages| {
+                packages
+                    .iter()
+                    .filter_map(|p| {
+                        Some((
+                            p.get("name")?.as_str()?.to_string(),
+                            p.get("version")
+                                .and_then(toml_edit::Item::as_str)
+                                .unwrap_or("")
+                                .to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (old, new) = (versions(before), versions(after));
+    let mut out = Vec::new();
+    for (name, v) in &new {
+        match old.get(name) {
+            None => out.push(format!("{name} {v} (added)")),
+            Some(o) if o != v => out.push(format!("{name} {o} -> {v}")),
+            Some(_) => {}
+        }
+    }
+    for (name, v) in &old {
+        if !new.contains_key(name) {
+            out.push(format!("{name} {v} (removed)"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_changes_name_each_package() {
+        let before = "version = 1\n[[package]]\nname = \"a\"\nversion = \"1.0\"\n\n[[package]]\nname = \"b\"\nversion = \"2.0\"\n";
+        let after = "version = 1\n[[package]]\nname = \"a\"\nversion = \"1.1\"\n\n[[package]]\nname = \"c\"\nversion = \"3.0\"\n";
+        assert_eq!(
+            lock_changes(before, after),
+            ["a 1.0 -> 1.1", "c 3.0 (added)", "b 2.0 (removed)"]
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! Line-level three-way merge of one text file (`similar`'s `TextMerge`, which matches
+//! `git merge-file` on the cases that matter here). Line endings and a BOM are normalised
+//! first and the user's restored after: one side's CRLF conversion must not turn every line
+//! into a conflict.
+
+use similar::{MergeResolution, TextMerge};
+
+/// What the merge produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    /// With conflict markers where the sides disagree (`Conflict::Inline`).
+    pub inline: String,
+    /// With the user's lines wherever the sides disagree (for `--conflict rej`, where the
+    /// new version goes beside the file instead).
+    pub ours_on_conflict: String,
+    /// Regions both sides changed differently.
+    pub conflicts: usize,
+}
+
+/// Marker labels: `<<<<<<< yours`, `||||||| base`, `>>>>>>> new`.
+pub struct Labels<'a> {
+    pub base: &'a str,
+    pub new: &'a str,
+}
+
+/// Git's test for binary content: a NUL in the first 8,000 bytes.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(8000).any(|b| *b == 0)
+}
+
+/// A line that starts or ends a conflict block (`<<<<<<< `, `=======`, `>>>>>>> `).
+pub fn has_markers(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> "))
+}
+
+/// The user's conventions, to restore after merging LF-only text.
+struct Style {
+    bom: bool,
+    crlf: bool,
+}
+
+fn normalise(text: &str) -> (String, Style) {
+    let (bom, text) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let crlf = text.contains("\r\n");
+    (text.replace("\r\n", "\n"), Style { bom, crlf })
+}
+
+fn restore(text: &str, style: &Style) -> String {
+    let body = if style.crlf {
+        text.replace('\n', "\r\n")
+    } else {
+        text.to_string()
+    };
+    if style.bom {
+        format!("\u{feff}{body}")
+    } else {
+        body
+    }
+}
+
+/// Merge `ours` (the file on disk) and `theirs` (the new pristine render) from `base` (the
+/// old pristine render); `base` is empty when both sides added the file.
+pub fn merge(base: &str, ours: &str, theirs: &str, labels: &Labels<'_>) -> Merged {
+    let (base, _) = normalise(base);
+    let (theirs, _) = normalise(theirs);
+    let (ours, style) = normalise(ours);
+    let mut merge = TextMerge::from_lines(base.as_str(), ours.as_str(), theirs.as_str());
+    merge.labels(labels.base, "yours", labels.new);
+    let inline = merge.to_string();
+    let mut preferred = String::new();
+    for region in merge.regions() {
+        if region.resolution() == MergeResolution::Theirs {
+            for i in region.theirs_range() {
+                preferred.push_str(merge.theirs_line(i).unwrap_or_default());
+            }
+        } else {
+            for i in region.ours_range() {
+                preferred.push_str(merge.ours_line(i).unwrap_or_default());
+            }
+        }
+    }
+    Merged {
+        inline: restore(&inline, &style),
+        ours_on_conflict: restore(&preferred, &style),
+        conflicts: merge.conflict_count(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const L: Labels<'static> = Labels {
+        base: "pack builtin@0.1.0",
+        new: "pack builtin@0.2.0",
+    };
+
+    #[test]
+    fn disjoint_edits_merge_cleanly() {
+        let m = merge("a\nb\nc\nd\n", "A\nb\nc\nd\n", "a\nb\nc\nD\n", &L);
+        assert_eq!(m.conflicts, 0);
+        assert_eq!(m.inline, "A\nb\nc\nD\n");
+        assert_eq!(m.ours_on_conflict, m.inline);
+    }
+
+    #[test]
+    fn same_lines_conflict_with_labelled_markers() {
+        let m = merge("a\nb\nc\n", "a\nB1\nc\n", "a\nB2\nc\n", &L);
+        assert_eq!(m.conflicts, 1);
+        assert_eq!(
+            m.inline,
+            "a\n<<<<<<< yours\nB1\n=======\nB2\n>>>>>>> pack builtin@0.2.0\nc\n"
+        );
+        assert_eq!(m.ours_on_conflict, "a\nB1\nc\n");
+        assert!(has_markers(&m.inline));
+    }
+
+    #[test]
+    fn the_users_crlf_and_bom_survive_without_conflicts() {
+        let m = merge(
+            "a\nb\nc\n",
+            "\u{feff}a\r\nb\r\nc\r\nmine\r\n",
+            "a\nB\nc\n",
+            &L,
+        );
+        assert_eq!(m.conflicts, 0);
+        assert_eq!(m.inline, "\u{feff}a\r\nB\r\nc\r\nmine\r\n");
+    }
+
+    #[test]
+    fn binary_is_a_nul_early_on() {
+        assert!(is_binary(b"PNG\0\x01"));
+        assert!(!is_binary(b"plain text"));
+    }
+}
