@@ -108,9 +108,19 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
 /// warnings about the lock and replaced files on stderr.
 fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
     match &report.lock {
-        LockOutcome::Failed(why) => printer.warn(&format!(
-            "`uv lock` failed ({why}); run it in the project before building"
-        )),
+        LockOutcome::Failed { reason, output } => {
+            printer.warn(&format!(
+                "`uv lock` failed ({reason}); run it in the project before building"
+            ));
+            // uv's output was captured while the spinner ran; now that it failed, all of
+            // it (unless it was the one line just shown).
+            if !output.trim().is_empty() && output.trim() != reason {
+                printer.note("  uv said:");
+                for line in output.lines() {
+                    printer.note(&format!("    {line}"));
+                }
+            }
+        }
         LockOutcome::Skipped(why) if report.lock_required => {
             printer.warn(&format!("`uv lock` skipped: {why}"));
         }

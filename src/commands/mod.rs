@@ -2,21 +2,26 @@
 //! library's settings, calls the library and presents the result through the printer.
 
 mod init;
+mod man;
 mod manifest;
 mod profiles;
 mod templates;
 
 use aichor::error::Result;
 use aichor::printer::Printer;
-use clap::CommandFactory;
 
 use crate::cli::{
-    Cli, Command, LocalRepoCommand, ManifestCommand, ProfilesCommand, TemplatesCommand,
+    Cli, Command, Format, LocalRepoCommand, ManifestCommand, ProfilesCommand, TemplatesCommand,
 };
 
 pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     // Before anything is staged or prompted: Ctrl-C must clean up and restore the cursor.
     aichor::interrupt::install();
+    // Spinners are for people at a terminal: not for programs reading JSON (their stderr may
+    // well be a terminal), nor for anyone who turned them off.
+    if cli.no_progress || json_output(&cli.command) {
+        aichor::progress::disable();
+    }
     // What a crashed run left here, beside here, or (init) beside the destination, where
     // staging folders sit, is put back before anything else.
     let destination = match &cli.command {
@@ -54,12 +59,32 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
             TemplatesCommand::Test { dir, update } => templates::test(&dir, update, printer),
         },
         Command::Completions { shell } => {
+            let mut cmd = crate::cli::command();
+            let name = cmd.get_name().to_string();
             let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "aichor", &mut out);
+            clap_complete::generate(shell, &mut cmd, name, &mut out);
             printer.data(&String::from_utf8_lossy(&out));
             Ok(())
         }
+        Command::Man { out_dir } => man::run(out_dir.as_deref(), printer),
     }
+}
+
+/// Whether the command prints its report as JSON.
+fn json_output(command: &Command) -> bool {
+    let format = match command {
+        Command::LocalRepo(LocalRepoCommand::Init(args)) => args.format,
+        Command::Manifest(ManifestCommand::Validate { format, .. })
+        | Command::Profiles(ProfilesCommand::List { format, .. })
+        | Command::Templates(
+            TemplatesCommand::List { format } | TemplatesCommand::Show { format, .. },
+        ) => *format,
+        Command::Manifest(ManifestCommand::Migrate { .. } | ManifestCommand::Schema)
+        | Command::Templates(TemplatesCommand::New { .. } | TemplatesCommand::Test { .. })
+        | Command::Completions { .. }
+        | Command::Man { .. } => Format::Text,
+    };
+    format == Format::Json
 }
 
 /// Put back what abandoned staging folders were doing, saying so: in the current folder,

@@ -15,8 +15,13 @@ pub enum Outcome {
     Locked,
     /// Not attempted (why).
     Skipped(String),
-    /// uv ran and failed (its last error line).
-    Failed(String),
+    /// uv did not run, or ran and failed.
+    Failed {
+        /// Why, in a line: uv's last error line, or why it could not start.
+        reason: String,
+        /// Everything uv printed (captured while it ran, so shown only now that it failed).
+        output: String,
+    },
     /// The destination has a `uv.lock`: kept as it is (`--lock` updates it).
     Kept,
 }
@@ -51,7 +56,7 @@ pub(super) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
         .spawn();
     let mut child = match child {
         Ok(c) => c,
-        Err(e) => return Ok(Outcome::Failed(e.to_string())),
+        Err(e) => return Ok(Outcome::failed(e.to_string())),
     };
     // Read stderr on the side, so a chatty uv never blocks on a full pipe while we poll.
     let stderr = child.stderr.take().map(|mut pipe| {
@@ -70,7 +75,7 @@ pub(super) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Ok(Outcome::Failed(e.to_string())),
+            Err(e) => return Ok(Outcome::failed(e.to_string())),
         }
     };
     let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
@@ -82,5 +87,18 @@ pub(super) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
         .rev()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("no output");
-    Ok(Outcome::Failed(last.trim().to_string()))
+    Ok(Outcome::Failed {
+        reason: last.trim().to_string(),
+        output: stderr.trim_end().to_string(),
+    })
+}
+
+impl Outcome {
+    /// uv could not be started or watched: `reason` is all there is to say.
+    fn failed(reason: String) -> Outcome {
+        Outcome::Failed {
+            reason,
+            output: String::new(),
+        }
+    }
 }

@@ -157,7 +157,12 @@ fn clone(spec: &str, url: &str, reference: Option<&str>, cache: &Path, dir: &Pat
         git.args(["--branch", r]);
     }
     git.arg("--").arg(url).arg(&checkout);
-    run(&mut git).map_err(|output| Error::Git {
+    // git's own progress goes to a terminal only, and its stderr is captured here: without a
+    // spinner a clone is seconds of silence. Its output is shown only if it fails (the error).
+    let spinner = crate::progress::Spinner::start("Cloning", &format!("`{spec}`"));
+    let cloned = run(&mut git);
+    drop(spinner);
+    cloned.map_err(|output| Error::Git {
         url: spec.to_string(),
         command: "clone".into(),
         source: output,

@@ -42,7 +42,7 @@ fn version() {
     success: true
     exit_code: 0
     ----- stdout -----
-    aichor [VERSION]
+    aichor [VERSION] (repository generator; not the AIchor platform CLI from aichor-cli)
 
     ----- stderr -----
     ");

@@ -11,6 +11,8 @@
 //! - `packs`: template packs built in each test; the `templates` commands.
 //! - `safety`: signals, `--force` into a blocked folder, empty folders, racing inits (unix).
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
+//! - `distribution`: `--version`, the `aichor-kit` name, `aichor man`.
+//! - `progress`: spinners on slow steps, through a pseudo-terminal (unix).
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -21,11 +23,14 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+mod distribution;
 mod help;
 mod init;
 mod manifest;
 mod packs;
 mod profiles;
+#[cfg(unix)]
+mod progress;
 #[cfg(unix)]
 mod pty;
 #[cfg(unix)]
