@@ -41,13 +41,8 @@ uv=$PWD/$tools/bin/uv
 
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 
-# The man pages ride in the wheel's data folder (unpacked into the environment's prefix,
-# share/man/man1/). The same clap definition renders them whatever the profile, so the debug
-# binary writes them.
-cargo build --locked --quiet --bin aichor-kit
-rm -rf wheel-data
-target/debug/aichor-kit man --out-dir wheel-data/data/share/man/man1
-
+# The man pages ride in the wheel from wheel-data/ (committed; `cargo test` checks they match
+# `aichor-kit man`), unpacked into the environment's prefix, share/man/man1/.
 dist=target/dist
 rm -f "$dist"/aichor_kit-*.whl
 build_start=$(date +%s)

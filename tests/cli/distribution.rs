@@ -102,6 +102,41 @@ fn man_prints_the_main_page_listing_the_subcommands() {
     assert!(!page.contains("aichor\\-man(1)"), "`man` is hidden: {page}");
 }
 
+/// The wheel carries the pages from wheel-data/ (pyproject.toml's `data`), committed so that
+/// the one documented `maturin build` needs nothing generated first. They must be what the
+/// binary renders today.
+#[test]
+fn the_wheels_man_pages_are_current() {
+    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("wheel-data/data/share/man/man1");
+    let tmp = tempfile::tempdir().unwrap();
+    aichor_kit()
+        .args(["man", "--out-dir"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let fix = "regenerate them: rm -r wheel-data/data/share/man/man1 && \
+               cargo run --bin aichor-kit -- man --out-dir wheel-data/data/share/man/man1";
+    let names = |dir: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&committed), names(tmp.path()), "{fix}");
+    for name in names(tmp.path()) {
+        assert!(
+            std::fs::read(committed.join(&name)).unwrap()
+                == std::fs::read(tmp.path().join(&name)).unwrap(),
+            "wheel-data's {name} is out of date; {fix}"
+        );
+    }
+}
+
 #[test]
 fn man_out_dir_writes_a_page_per_command() {
     let tmp = tempfile::tempdir().unwrap();
