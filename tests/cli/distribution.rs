@@ -107,8 +107,8 @@ fn man_prints_the_main_page_listing_the_subcommands() {
 /// binary renders today.
 #[test]
 fn the_wheels_man_pages_are_current() {
-    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("wheel-data/data/share/man/man1");
+    let committed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("wheel-data/data/share/man/man1");
     let tmp = tempfile::tempdir().unwrap();
     aichor_kit()
         .args(["man", "--out-dir"])

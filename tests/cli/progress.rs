@@ -126,32 +126,35 @@ fn ctrl_c_while_locking_erases_the_spinner() {
     assert!(!tmp.path().join("demo").exists());
 }
 
-#[test]
-fn cloning_a_pack_shows_a_spinner_and_gits_output_only_when_it_fails() {
-    let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("bin");
+/// `init --template <git URL>` in a terminal, with a `git` on PATH that runs `git_script`.
+fn spawn_clone(tmp: &Path, git_script: &str) -> PtySession {
+    let bin = tmp.join("bin");
     std::fs::create_dir(&bin).unwrap();
-    script(
-        &bin,
-        "git",
-        "sleep 1.5; echo 'remote: Repository not found.' >&2; \
-         echo \"fatal: repository 'https://example.invalid/pack.git/' not found\" >&2; exit 128",
-    );
+    script(&bin, "git", git_script);
     let path = format!(
         "{}:{}",
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let cache = tmp.path().join("cache");
-    let uv = tmp.path().join("no-uv");
-    let mut p = spawn(
-        tmp.path(),
-        &uv,
+    let cache = tmp.join("cache");
+    spawn(
+        tmp,
+        &tmp.join("no-uv"),
         &["--template", "https://example.invalid/pack.git"],
         &[
             ("PATH", path.as_str()),
             ("AICHOR_CACHE_DIR", cache.to_str().unwrap()),
         ],
+    )
+}
+
+#[test]
+fn cloning_a_pack_shows_a_spinner_and_gits_output_only_when_it_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn_clone(
+        tmp.path(),
+        "sleep 1.5; echo 'remote: Repository not found.' >&2; \
+         echo \"fatal: repository 'https://example.invalid/pack.git/' not found\" >&2; exit 128",
     );
     let mut out = p.exp_string("`https://example.invalid/pack.git`").unwrap();
     out += &p.exp_string(" 1s").unwrap();
@@ -160,6 +163,21 @@ fn cloning_a_pack_shows_a_spinner_and_gits_output_only_when_it_fails() {
     let error = out.split("error:").nth(1).expect("an error");
     assert!(error.contains("Repository not found."), "{out}");
     assert_erased(&out);
+}
+
+/// Ctrl-C while cloning: the signal handler itself ends the run (nothing is being written),
+/// and erases the spinner before it exits.
+#[test]
+fn ctrl_c_while_cloning_erases_the_spinner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn_clone(tmp.path(), "sleep 10");
+    let mut out = p.exp_string("`https://example.invalid/pack.git`").unwrap();
+    out += &p.exp_string(" 0s").unwrap();
+    p.send_control('c').unwrap();
+    out += &p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 130, "{out:?}");
+    assert_erased(&out);
+    assert!(!tmp.path().join("demo").exists());
 }
 
 /// Where nobody watches a spinner, the step is one status line and no escape codes.
