@@ -1,9 +1,10 @@
 //! Spinners for the steps that take seconds and print nothing while they run (`uv lock`,
 //! cloning a template pack): what is happening and for how long, on stderr.
 //!
-//! A spinner is drawn only where a person watches it: stderr is a terminal (indicatif's own
-//! check, which also refuses `TERM=dumb` or unset), and the binary did not turn spinners off
-//! (`--format json`, `--no-progress`, `AICHOR_NO_PROGRESS`). Everywhere else `Spinner::start`
+//! A spinner is drawn only where a person watches it: the binary turned spinners on (it does
+//! unless `--format json`, `--no-progress` or `AICHOR_NO_PROGRESS`; the library alone, as in
+//! tests, draws none), and stderr is a terminal (indicatif's own check, which also refuses
+//! `TERM=dumb` or unset). Everywhere else `Spinner::start`
 //! returns `None`, and the caller prints a status line instead if it wants one. The child
 //! process's output is captured by the caller, so it never mixes with the spinner; it is shown
 //! only when the step fails.
@@ -18,8 +19,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Whether spinners may be drawn at all (the binary turns them off once, before any step).
-static ENABLED: AtomicBool = AtomicBool::new(true);
+/// Whether spinners may be drawn at all (the binary turns them on once, before any step).
+static ENABLED: AtomicBool = AtomicBool::new(false);
 
 /// The spinner on screen, for `clear` (a clone: indicatif's bars share their state).
 static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
@@ -27,9 +28,9 @@ static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
 /// How often the spinner redraws on its own thread: it moves while we wait on a child.
 const TICK: Duration = Duration::from_millis(100);
 
-/// Never draw a spinner in this run.
-pub fn disable() {
-    ENABLED.store(false, Ordering::Relaxed);
+/// Draw spinners in this run, where stderr is a terminal.
+pub fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
 }
 
 fn active() -> std::sync::MutexGuard<'static, Option<ProgressBar>> {

@@ -19,8 +19,8 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     aichor::interrupt::install();
     // Spinners are for people at a terminal: not for programs reading JSON (their stderr may
     // well be a terminal), nor for anyone who turned them off.
-    if cli.no_progress || json_output(&cli.command) {
-        aichor::progress::disable();
+    if !cli.no_progress && !json_output(&cli.command) {
+        aichor::progress::enable();
     }
     // What a crashed run left here, beside here, or (init) beside the destination, where
     // staging folders sit, is put back before anything else.

@@ -185,6 +185,7 @@ fn ctrl_c_while_cloning_erases_the_spinner() {
 fn no_spinner_with_json_or_aichor_no_progress() {
     for (args, env) in [
         (&["--format", "json"][..], &[][..]),
+        (&["--no-progress"][..], &[][..]),
         (&[][..], &[("AICHOR_NO_PROGRESS", "1")][..]),
         (&[][..], &[("AICHOR_NO_PROGRESS", "yes")][..]),
     ] {
