@@ -8,11 +8,22 @@
 use std::path::PathBuf;
 
 use aichor::operator::{DEFAULT_PYTHON, Operator, PYTHON_VERSIONS};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// The name the wheel installs the command under: AIchor's own CLI (`aichor-cli`) installs a
+/// command called `aichor`, and two tools cannot share one command name (README, "Install").
+pub(crate) const DISTINCT_NAME: &str = "aichor-kit";
+
+/// `--version`'s text after the name. The version stays the second word (scripts parse
+/// `aichor --version`); the rest tells this tool from the platform's CLI of the same name.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (repository generator; not the AIchor platform CLI from aichor-cli)"
+);
 
 /// Create and check repositories ready to submit to AIchor.
 #[derive(Debug, Parser)]
-#[command(name = "aichor", version, about, propagate_version = true)]
+#[command(name = "aichor", version = VERSION, about, propagate_version = true)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,15 +41,28 @@ pub(crate) struct Cli {
         display_order = 901
     )]
     pub verbose: bool,
+
+    /// Never show spinners (they show only on a terminal, and never with `--format json`).
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        env = "AICHOR_NO_PROGRESS",
+        action = clap::ArgAction::SetTrue,
+        value_parser = env_bool
+    )]
+    pub no_progress: bool,
 }
 
 impl Cli {
     /// The report format the command asked for (failures follow it: `--format json` gets a
     /// JSON error on stdout).
     pub(crate) fn format(&self) -> Format {
+        // Exhaustive on purpose: a new command must say whether it reports JSON.
         match &self.command {
             Command::LocalRepo(LocalRepoCommand::Init(args)) => args.format,
             Command::LocalRepo(LocalRepoCommand::Check(args)) => args.format,
+            Command::LocalRepo(LocalRepoCommand::Update(args)) => args.format,
             Command::Manifest(ManifestCommand::New(args)) => args.format,
             Command::Manifest(ManifestCommand::Validate { format, .. })
             | Command::Profiles(ProfilesCommand::List { format, .. })
@@ -46,8 +70,29 @@ impl Cli {
                 TemplatesCommand::List { format } | TemplatesCommand::Show { format, .. },
             )
             | Command::Config(ConfigCommand::Show { format, .. }) => *format,
-            _ => Format::Text,
+            Command::LocalRepo(LocalRepoCommand::Hooks(_))
+            | Command::Manifest(ManifestCommand::Migrate { .. } | ManifestCommand::Schema)
+            | Command::Templates(TemplatesCommand::New { .. } | TemplatesCommand::Test { .. })
+            | Command::Config(ConfigCommand::Path)
+            | Command::Completions { .. }
+            | Command::Man { .. } => Format::Text,
         }
+    }
+}
+
+/// The command as clap sees it, named as it was invoked (`aichor` or `aichor-kit`), so that
+/// `--version`, usage lines, completions and man pages all say the name the user typed.
+pub(crate) fn command() -> clap::Command {
+    Cli::command().name(invoked_name())
+}
+
+/// `aichor-kit` when started under that name (the file name, `.exe` aside), else `aichor`:
+/// a copy under any other name still describes itself as `aichor`.
+fn invoked_name() -> &'static str {
+    let invoked = std::env::args_os().next().unwrap_or_default();
+    match std::path::Path::new(&invoked).file_stem() {
+        Some(stem) if stem == DISTINCT_NAME => DISTINCT_NAME,
+        _ => "aichor",
     }
 }
 
@@ -72,6 +117,13 @@ pub(crate) enum Command {
     Completions {
         /// The shell to generate the script for.
         shell: clap_complete::Shell,
+    },
+    /// Print the man page (`aichor man | man -l -`), or write every page into a folder.
+    #[command(hide = true)]
+    Man {
+        /// Write one page per command (`aichor.1`, `aichor-local-repo-init.1`, ...) here.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
 }
 

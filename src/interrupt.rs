@@ -84,6 +84,8 @@ fn handle(signal: i32) {
                 fs_err::remove_file(p)
             };
         }
+        // A spinner's half-drawn line would otherwise stay under the shell's prompt.
+        crate::progress::clear();
         let _ = console::Term::stderr().show_cursor();
         eprintln!();
         // Exit while holding the lock: the main thread cannot start writing meanwhile.

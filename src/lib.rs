@@ -11,7 +11,7 @@
 //! - `pack`: template packs (format, where they come from, loading and layering).
 //! - `manifest`: the manifest's rules, validator, JSON Schema, migration, repository checks.
 //! - `profile`, `operator`, `names`: the domain's facts, each defined once.
-//! - `error`, `printer`, `prompt`, `interrupt`, `suggest`, `fs`, `uv`: plumbing.
+//! - `error`, `printer`, `progress`, `prompt`, `interrupt`, `suggest`, `fs`, `uv`: plumbing.
 
 pub mod check;
 pub mod config;
@@ -27,6 +27,7 @@ pub mod operator;
 pub mod pack;
 pub mod printer;
 pub mod profile;
+pub mod progress;
 pub mod prompt;
 pub mod staging;
 pub mod suggest;

@@ -1,17 +1,24 @@
 //! The `aichor` command: parse the command line, run the command, turn the result into an
 //! exit code. Everything else lives in the library (`src/lib.rs`).
 
-mod cli;
-mod commands;
+// `pub(crate)`: src/bin/aichor-kit.rs loads this file as a module and re-exports these two
+// at its root, where the code below expects them (`crate::cli`).
+pub(crate) mod cli;
+pub(crate) mod commands;
 
 use std::process::ExitCode;
 
 use aichor::error::Error;
 use aichor::printer::Printer;
-use clap::Parser;
+use clap::FromArgMatches;
 
-fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+// The same program is built as `aichor` and `aichor-kit` (src/bin/aichor-kit.rs includes this
+// file), so `main` is reachable from there.
+pub(crate) fn main() -> ExitCode {
+    let cli = match cli::command()
+        .try_get_matches()
+        .and_then(|m| cli::Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };

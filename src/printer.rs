@@ -106,6 +106,20 @@ impl Printer {
         );
     }
 
+    /// A step that takes seconds (`   Locking dependencies`): a spinner with the elapsed time
+    /// while the returned value lives, where one can be drawn (`progress`); otherwise the
+    /// status line, printed once. Nothing at all from a quiet printer.
+    pub fn step(&self, verb: &str, message: &str) -> Option<crate::progress::Spinner> {
+        if self.quiet {
+            return None;
+        }
+        let spinner = crate::progress::Spinner::start(verb, message);
+        if spinner.is_none() {
+            self.status(verb, message);
+        }
+        spinner
+    }
+
     /// A plain line on stderr.
     pub fn note(&self, message: &str) {
         if !self.quiet {

@@ -142,9 +142,13 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
 /// warnings about the lock and replaced files on stderr.
 fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
     match &report.lock {
-        LockOutcome::Failed(why) => printer.warn(&format!(
-            "`uv lock` failed ({why}); run it in the project before building"
-        )),
+        LockOutcome::Failed { .. } => {
+            super::warn_lock_failed(
+                printer,
+                &report.lock,
+                "run it in the project before building",
+            );
+        }
         LockOutcome::Skipped(why) if report.lock_required => {
             printer.warn(&format!("`uv lock` skipped: {why}"));
         }

@@ -69,11 +69,11 @@ pub(super) fn new(args: ManifestNewArgs, printer: &Printer) -> Result<()> {
     for note in &report.notes {
         printer.warn(note);
     }
-    if let aichor::init::LockOutcome::Failed(why) = &report.lock {
-        printer.warn(&format!(
-            "`uv lock` failed ({why}); run it in the project before pushing"
-        ));
-    }
+    super::warn_lock_failed(
+        printer,
+        &report.lock,
+        "run it in the project before pushing",
+    );
     if args.format == crate::cli::Format::Json {
         return printer.json(&report);
     }

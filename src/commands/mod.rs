@@ -4,6 +4,7 @@
 mod check;
 mod config;
 mod init;
+mod man;
 mod manifest;
 mod profiles;
 mod templates;
@@ -11,16 +12,20 @@ mod update;
 
 use aichor::error::Result;
 use aichor::printer::Printer;
-use clap::CommandFactory;
 
 use crate::cli::{
-    Cli, Command, ConfigCommand, LocalRepoCommand, ManifestCommand, ProfilesCommand,
+    Cli, Command, ConfigCommand, Format, LocalRepoCommand, ManifestCommand, ProfilesCommand,
     TemplatesCommand,
 };
 
 pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     // Before anything is staged or prompted: Ctrl-C must clean up and restore the cursor.
     aichor::interrupt::install();
+    // Spinners are for people at a terminal: not for programs reading JSON (their stderr may
+    // well be a terminal), nor for anyone who turned them off.
+    if !cli.no_progress && cli.format() != Format::Json {
+        aichor::progress::enable();
+    }
     // What a crashed run left here, beside here, or (init) beside the destination, where
     // staging folders sit, is put back before anything else.
     let destination = match &cli.command {
@@ -78,10 +83,27 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
             config::show(template.as_deref(), format.into(), printer)
         }
         Command::Completions { shell } => {
+            let mut cmd = crate::cli::command();
+            let name = cmd.get_name().to_string();
             let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "aichor", &mut out);
+            clap_complete::generate(shell, &mut cmd, name, &mut out);
             printer.data(&String::from_utf8_lossy(&out));
             Ok(())
+        }
+        Command::Man { out_dir } => man::run(out_dir.as_deref(), printer),
+    }
+}
+
+/// A failed `uv lock`: the warning with what to do `then`, and uv's whole output below it
+/// (captured while the spinner ran), unless it was the one line already shown.
+pub(super) fn warn_lock_failed(printer: &Printer, lock: &aichor::init::LockOutcome, then: &str) {
+    if let aichor::init::LockOutcome::Failed { reason, output } = lock {
+        printer.warn(&format!("`uv lock` failed ({reason}); {then}"));
+        if !output.trim().is_empty() && output.trim() != reason {
+            printer.note("  uv said:");
+            for line in output.lines() {
+                printer.note(&format!("    {line}"));
+            }
         }
     }
 }

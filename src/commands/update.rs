@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use aichor::error::{Error, NoPrompt, Result};
-use aichor::init::LockOutcome;
 use aichor::init::answers::ProvidedAnswers;
 use aichor::printer::{Format, Printer};
 use aichor::prompt::{Prompter, Terminal};
@@ -64,11 +63,11 @@ fn resolve(args: UpdateArgs) -> Result<UpdateSettings> {
 /// JSON on stdout; or, in text, the per-file plan (with the diffs in a dry run) on stdout
 /// and the summary on stderr.
 fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
-    if let LockOutcome::Failed(why) = &report.lock {
-        printer.warn(&format!(
-            "`uv lock` failed ({why}); run it in the project before building"
-        ));
-    }
+    super::warn_lock_failed(
+        printer,
+        &report.lock,
+        "run it in the project before building",
+    );
     if format == Format::Json {
         return printer.json(report);
     }

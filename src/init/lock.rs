@@ -13,8 +13,13 @@ pub enum Outcome {
     Locked,
     /// Not attempted (why).
     Skipped(String),
-    /// uv ran and failed (its last error line).
-    Failed(String),
+    /// uv did not run, or ran and failed.
+    Failed {
+        /// Why, in a line: uv's last error line, or why it could not start.
+        reason: String,
+        /// Everything uv printed (captured while it ran, so shown only now that it failed).
+        output: String,
+    },
     /// The destination has a `uv.lock`: kept as it is (`--lock` updates it).
     Kept,
 }
@@ -29,10 +34,23 @@ pub(crate) fn find_uv() -> Result<PathBuf, String> {
 pub(crate) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
     let ran = match crate::uv::run(uv, root, &["lock", "--quiet"])? {
         Ok(ran) => ran,
-        Err(why) => return Ok(Outcome::Failed(why)),
+        Err(why) => return Ok(Outcome::failed(why)),
     };
     if ran.status.success() && root.join("uv.lock").is_file() {
         return Ok(Outcome::Locked);
     }
-    Ok(Outcome::Failed(ran.last_line()))
+    Ok(Outcome::Failed {
+        reason: ran.last_line(),
+        output: ran.stderr.trim_end().to_string(),
+    })
+}
+
+impl Outcome {
+    /// uv could not be started or watched: `reason` is all there is to say.
+    fn failed(reason: String) -> Outcome {
+        Outcome::Failed {
+            reason,
+            output: String::new(),
+        }
+    }
 }

@@ -287,7 +287,7 @@ fn write(
         }
         outcome = match lock::find_uv() {
             Ok(uv) => {
-                progress.status("Locking", "dependencies with `uv lock`");
+                let _spinner = progress.step("Locking", "dependencies with `uv lock`");
                 lock::run(&uv, root)?
             }
             Err(why) => LockOutcome::Skipped(why),

@@ -225,6 +225,9 @@ fn clone(spec: &str, url: &str, reference: Option<&str>, cache: &Path, dir: &Pat
             source: output,
         }
     };
+    // git's own progress goes to a terminal only, and its stderr is captured here: without a
+    // spinner a fetch is seconds of silence. Its output is shown only if it fails (the error).
+    let spinner = crate::progress::Spinner::start("Cloning", &format!("`{spec}`"));
     if let Some(commit) = reference.filter(|r| is_commit_id(r)) {
         // `clone --branch` takes branches and tags only: fetch the commit itself.
         run(git().arg("init").arg("--quiet").arg(&checkout)).map_err(failed("init"))?;
@@ -247,6 +250,7 @@ fn clone(spec: &str, url: &str, reference: Option<&str>, cache: &Path, dir: &Pat
         git.arg("--").arg(url).arg(&checkout);
         run(&mut git).map_err(failed("clone"))?;
     }
+    drop(spinner);
     if !checkout.join("pack.toml").is_file() {
         return Err(Error::PackFetch {
             url: spec.to_string(),

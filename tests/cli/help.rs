@@ -45,7 +45,7 @@ fn version() {
     success: true
     exit_code: 0
     ----- stdout -----
-    aichor [VERSION]
+    aichor [VERSION] (repository generator; not the AIchor platform CLI from aichor-cli)
 
     ----- stderr -----
     ");

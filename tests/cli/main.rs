@@ -17,6 +17,8 @@
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
 //! - `scripting`: JSON errors, `-q`/`-v`, dry-run refusals, names refused up front.
 //! - `update`: `local-repo update` across pack versions and answer changes, conflicts.
+//! - `distribution`: `--version`, the `aichor-kit` name, `aichor man`.
+//! - `progress`: spinners on slow steps, through a pseudo-terminal (unix).
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -29,12 +31,15 @@
 
 mod check;
 mod config;
+mod distribution;
 mod help;
 mod init;
 mod manifest;
 mod manifest_new;
 mod packs;
 mod profiles;
+#[cfg(unix)]
+mod progress;
 #[cfg(unix)]
 mod pty;
 #[cfg(unix)]

@@ -1,0 +1,199 @@
+//! What installing the tool relies on: `--version` says which `aichor` this is, the
+//! `aichor-kit` name (the wheel's command) names itself everywhere, and `aichor man` renders
+//! the pages. scripts/check-wheel.sh builds and installs the wheel itself.
+
+use assert_cmd::Command;
+
+use crate::support::{aichor, stderr};
+
+/// The same program under the name the wheel installs.
+fn aichor_kit() -> Command {
+    let mut cmd = Command::cargo_bin("aichor-kit").expect("binary built");
+    cmd.env("NO_COLOR", "1").write_stdin("");
+    cmd
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn version_names_the_tool_and_keeps_the_version_second() {
+    let out = aichor().arg("--version").output().unwrap();
+    let text = stdout(&out);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(words[..2], ["aichor", env!("CARGO_PKG_VERSION")], "{text}");
+    assert!(
+        text.contains("not the AIchor platform CLI from aichor-cli"),
+        "{text}"
+    );
+}
+
+#[test]
+fn aichor_kit_says_its_own_name() {
+    let version = stdout(&aichor_kit().arg("--version").output().unwrap());
+    assert!(
+        version.starts_with(&format!("aichor-kit {} (", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    let help = stdout(
+        &aichor_kit()
+            .args(["local-repo", "--help"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        help.contains("Usage: aichor-kit local-repo [OPTIONS] <COMMAND>"),
+        "{help}"
+    );
+    let err = stderr(&aichor_kit().arg("nope").output().unwrap());
+    assert!(
+        err.contains("Usage: aichor-kit [OPTIONS] <COMMAND>"),
+        "{err}"
+    );
+    let zsh = stdout(&aichor_kit().args(["completions", "zsh"]).output().unwrap());
+    assert!(zsh.starts_with("#compdef aichor-kit"), "{zsh}");
+}
+
+#[test]
+fn aichor_kit_runs_the_same_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    aichor_kit()
+        .current_dir(tmp.path())
+        .env("AICHOR_UV", "/nonexistent/uv")
+        .args([
+            "local-repo",
+            "init",
+            "demo",
+            "--no-input",
+            "--operator",
+            "jax",
+            "--no-lock",
+        ])
+        .assert()
+        .success();
+    assert!(
+        tmp.path()
+            .join("demo/aichor_manifests/manifest.yaml")
+            .is_file()
+    );
+}
+
+#[test]
+fn man_prints_the_main_page_listing_the_subcommands() {
+    let out = aichor().arg("man").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff: {page}");
+    assert!(page.contains(".TH aichor 1"), "{page}");
+    assert!(
+        page.contains(&format!("\"aichor {}\"", env!("CARGO_PKG_VERSION"))),
+        "the footer: {page}"
+    );
+    for sub in [
+        "local\\-repo",
+        "manifest",
+        "profiles",
+        "templates",
+        "completions",
+    ] {
+        assert!(
+            page.contains(&format!("aichor\\-{sub}(1)")),
+            "{sub}: {page}"
+        );
+    }
+    assert!(!page.contains("aichor\\-man(1)"), "`man` is hidden: {page}");
+}
+
+/// The wheel carries the pages from wheel-data/ (pyproject.toml's `data`), committed so that
+/// the one documented `maturin build` needs nothing generated first. They must be what the
+/// binary renders today.
+#[test]
+fn the_wheels_man_pages_are_current() {
+    let committed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("wheel-data/data/share/man/man1");
+    let tmp = tempfile::tempdir().unwrap();
+    aichor_kit()
+        .args(["man", "--out-dir"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let fix = "regenerate them: rm -r wheel-data/data/share/man/man1 && \
+               cargo run --bin aichor-kit -- man --out-dir wheel-data/data/share/man/man1";
+    let names = |dir: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&committed), names(tmp.path()), "{fix}");
+    for name in names(tmp.path()) {
+        assert!(
+            std::fs::read(committed.join(&name)).unwrap()
+                == std::fs::read(tmp.path().join(&name)).unwrap(),
+            "wheel-data's {name} is out of date; {fix}"
+        );
+    }
+}
+
+#[test]
+fn man_out_dir_writes_a_page_per_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man/man1");
+    let out = aichor()
+        .args(["man", "--out-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    insta::assert_debug_snapshot!(pages, @r#"
+    [
+        "aichor-completions.1",
+        "aichor-config-path.1",
+        "aichor-config-show.1",
+        "aichor-config.1",
+        "aichor-local-repo-check.1",
+        "aichor-local-repo-hooks-install.1",
+        "aichor-local-repo-hooks-uninstall.1",
+        "aichor-local-repo-hooks.1",
+        "aichor-local-repo-init.1",
+        "aichor-local-repo-update.1",
+        "aichor-local-repo.1",
+        "aichor-manifest-migrate.1",
+        "aichor-manifest-new.1",
+        "aichor-manifest-schema.1",
+        "aichor-manifest-validate.1",
+        "aichor-manifest.1",
+        "aichor-profiles-list.1",
+        "aichor-profiles.1",
+        "aichor-templates-list.1",
+        "aichor-templates-new.1",
+        "aichor-templates-show.1",
+        "aichor-templates-test.1",
+        "aichor-templates.1",
+        "aichor.1",
+    ]
+    "#);
+    assert!(
+        stderr(&out).contains(&format!(
+            "Wrote {} man pages into `{}`",
+            pages.len(),
+            dir.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    let init = std::fs::read_to_string(dir.join("aichor-local-repo-init.1")).unwrap();
+    // clap_mangen's `env` feature: the pages list the variables as `--help` does.
+    assert!(init.contains("AICHOR_NO_INPUT"), "{init}");
+    assert!(init.contains("\\-\\-operator"), "{init}");
+}
