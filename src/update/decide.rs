@@ -187,6 +187,16 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
     {
         return Ok(clean(ours, text, Some("merged key by key")));
     }
+    // Where lines collide in the manifest, its blocks may not: a note the user added at the
+    // end of the file sits next to the `resources` block a new profile rewrites.
+    if cx.path.starts_with("aichor_manifests/")
+        && let Some((base, ours_aligned)) = super::yaml::align(base, ours_text, theirs_text)
+    {
+        let again = text::merge(&base, &ours_aligned, theirs_text, &cx.labels);
+        if again.conflicts == 0 {
+            return Ok(clean(ours, again.inline, Some("merged block by block")));
+        }
+    }
     let detail = format!(
         "{} conflicting region(s){}",
         merged.conflicts,

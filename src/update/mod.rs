@@ -9,6 +9,7 @@ pub mod decide;
 pub mod record;
 pub mod text;
 mod toml;
+mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

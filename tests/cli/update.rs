@@ -368,6 +368,36 @@ fn profile_change_rewrites_resources_and_wheels_and_keeps_the_users_edits() {
 }
 
 #[test]
+fn a_note_at_the_end_of_the_manifest_survives_a_profile_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let manifest = dir.join("aichor_manifests/manifest.yaml");
+    let note = "# ours: ask the team before using GPUs\n";
+    std::fs::write(&manifest, format!("{}{note}", read(&manifest))).unwrap();
+    commit_all(&dir, "note");
+    // The line merge alone calls this a conflict: the note sits right after the
+    // `resources` block that the new profile rewrites.
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("merged    aichor_manifests/manifest.yaml (merged block by block)"),
+        "{report}"
+    );
+    let text = read(&manifest);
+    assert!(text.ends_with(note), "{text}");
+    assert!(!text.contains("<<<<<<<"), "{text}");
+    // Everything else is exactly the new version: the replay of the rewritten record, plus
+    // the note.
+    let replayed = replay(&dir, tmp.path(), "replayed");
+    let pristine = String::from_utf8(replayed["aichor_manifests/manifest.yaml"].clone()).unwrap();
+    assert_eq!(text, format!("{pristine}{note}"));
+}
+
+#[test]
 fn operator_change_rewrites_types_starter_and_dependencies() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
