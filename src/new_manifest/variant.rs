@@ -273,6 +273,7 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
         .filter(|r| !have.iter().any(|h| same_requirement(h, r)))
         .cloned()
         .collect();
+    refuse_replaced_builds(&base_reqs, &new_reqs, &have, &missing)?;
     // Package sources the new answers need (torch's index) and the project lacks: the
     // pack's own `[tool.uv]` text, comments included, appended.
     let mut sources = String::new();
@@ -336,6 +337,38 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
         out.pyproject = Some(merged);
     }
     Ok(group)
+}
+
+/// A dependency group only adds to the project's requirements. When the new answers swap
+/// one build of a package for another (`xgboost-cpu` on a CPU profile, `xgboost` on a GPU
+/// one: both install the `xgboost` module), the image would get both and one would
+/// overwrite the other's files: refuse instead. A requirement merely dropped (TensorBoard
+/// off) is harmless and allowed.
+fn refuse_replaced_builds(
+    base: &[String],
+    new: &[String],
+    have: &[String],
+    added: &[String],
+) -> Result<()> {
+    use crate::init::requirement_name as name;
+    let dropped = base
+        .iter()
+        .filter(|b| !new.iter().any(|n| same_requirement(n, b)))
+        .filter(|b| have.iter().any(|h| name(h) == name(b)));
+    for d in dropped {
+        let (dn, an) = (name(d), added.iter().map(|a| name(a)));
+        for a in an {
+            if dn != a && (dn.starts_with(&format!("{a}-")) || a.starts_with(&format!("{dn}-"))) {
+                return Err(Error::VariantConflict {
+                    message: format!(
+                        "this manifest needs `{a}` where the project installs `{dn}`: two builds of one package cannot share an image (a dependency group only adds packages)"
+                    ),
+                    help: "create a separate project for it with `aichor local-repo init`, or move this project to it with `aichor local-repo update --set profile=...`".into(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A group of that name the project already has keeps its requirements (the merge never

@@ -726,3 +726,22 @@ fn in_a_clone_with_its_remote_the_steps_just_push() {
         "{err}"
     );
 }
+
+#[test]
+fn a_gpu_build_in_place_of_the_projects_cpu_build_is_refused() {
+    // xgboost-cpu (CPU profiles) and xgboost (GPU) both install the `xgboost` module: a
+    // dependency group cannot swap one for the other.
+    let (_tmp, root) = project("xgboost", &[]);
+    let before = read_tree(&root);
+    let out = new_in(&root, &["gpu.yaml", "--profile", "gpu-t4"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("needs `xgboost` where the project installs `xgboost-cpu`")
+            && err.contains("local-repo update --set profile="),
+        "{err}"
+    );
+    assert_eq!(read_tree(&root), before, "nothing written");
+}
