@@ -88,7 +88,7 @@ pub(crate) fn command() -> clap::Command {
 
 /// `aichor-kit` when started under that name (the file name, `.exe` aside), else `aichor`:
 /// a copy under any other name still describes itself as `aichor`.
-fn invoked_name() -> &'static str {
+pub(crate) fn invoked_name() -> &'static str {
     let invoked = std::env::args_os().next().unwrap_or_default();
     match std::path::Path::new(&invoked).file_stem() {
         Some(stem) if stem == DISTINCT_NAME => DISTINCT_NAME,

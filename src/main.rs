@@ -29,7 +29,9 @@ pub(crate) fn main() -> ExitCode {
         .and_then(|c| c.color)
         .map(|c| c.value)
         .unwrap_or_default();
-    let printer = Printer::with_verbosity(cli.quiet, cli.verbose).with_color(color);
+    let printer = Printer::with_verbosity(cli.quiet, cli.verbose)
+        .with_color(color)
+        .with_program(cli::invoked_name());
     let json = cli.format() == cli::Format::Json;
     match commands::run(cli, &printer) {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,6 +22,9 @@ pub struct Printer {
     color: bool,
     quiet: bool,
     verbose: bool,
+    /// The name the user typed (`aichor` or `aichor-kit`), for the commands messages
+    /// suggest.
+    program: &'static str,
 }
 
 impl Default for Printer {
@@ -37,6 +40,25 @@ impl Printer {
             color: console::colors_enabled_stderr() && std::env::var_os("NO_COLOR").is_none(),
             quiet: false,
             verbose: false,
+            program: "aichor",
+        }
+    }
+
+    /// Messages spell the commands they suggest `` `aichor ...` ``; started as another name
+    /// (`aichor-kit`, beside the platform's own `aichor`), they say that name, so a command
+    /// copied from a message runs this tool.
+    #[must_use]
+    pub fn with_program(mut self, program: &'static str) -> Printer {
+        self.program = program;
+        self
+    }
+
+    /// `text` with suggested commands under the invoked name.
+    fn named<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.program == "aichor" || !text.contains("`aichor ") {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            std::borrow::Cow::Owned(text.replace("`aichor ", &format!("`{} ", self.program)))
         }
     }
 
@@ -101,8 +123,9 @@ impl Printer {
         }
         let verb = format!("{verb:>10}");
         eprintln!(
-            "{} {message}",
-            self.paint(style(verb.as_str()).green().bold())
+            "{} {}",
+            self.paint(style(verb.as_str()).green().bold()),
+            self.named(message)
         );
     }
 
@@ -123,14 +146,15 @@ impl Printer {
     /// A plain line on stderr.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            eprintln!("{}", self.named(message));
         }
     }
 
     pub fn warn(&self, message: &str) {
         eprintln!(
-            "{} {message}",
-            self.paint(style("warning:").yellow().bold())
+            "{} {}",
+            self.paint(style("warning:").yellow().bold()),
+            self.named(message)
         );
     }
 
@@ -142,9 +166,9 @@ impl Printer {
             "ok": false,
             "error": {
                 "kind": err.kind(),
-                "message": err.to_string(),
+                "message": self.named(&err.to_string()),
                 "causes": err.causes(),
-                "help": err.help(),
+                "help": err.help().map(|h| self.named(&h).into_owned()),
                 "exit_code": err.exit_code(),
             },
         });
@@ -170,7 +194,11 @@ impl Printer {
 
     /// `error: ...`, one `caused by: ...` per underlying error, then `help: ...`.
     pub fn error(&self, err: &Error) {
-        eprintln!("{} {err}", self.paint(style("error:").red().bold()));
+        eprintln!(
+            "{} {}",
+            self.paint(style("error:").red().bold()),
+            self.named(&err.to_string())
+        );
         for cause in err.causes() {
             // A multi-line cause (a parser's snippet) stays aligned under its label.
             let cause = cause
@@ -183,7 +211,11 @@ impl Printer {
             eprintln!("  {} {cause}", self.paint(style("caused by:").dim()));
         }
         if let Some(help) = err.help() {
-            eprintln!("  {} {help}", self.paint(style("help:").cyan().bold()));
+            eprintln!(
+                "  {} {}",
+                self.paint(style("help:").cyan().bold()),
+                self.named(&help)
+            );
         }
     }
 

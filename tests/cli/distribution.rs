@@ -197,3 +197,20 @@ fn man_out_dir_writes_a_page_per_command() {
     assert!(init.contains("AICHOR_NO_INPUT"), "{init}");
     assert!(init.contains("\\-\\-operator"), "{init}");
 }
+
+#[test]
+fn aichor_kit_suggests_commands_under_its_own_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = aichor_kit()
+        .current_dir(tmp.path())
+        .env("AICHOR_NO_CONFIG", "1")
+        .args(["manifest", "validate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`aichor-kit manifest validate PATH...`") && !err.contains("`aichor manifest"),
+        "{err}"
+    );
+}
