@@ -348,6 +348,11 @@ pub(crate) struct InitArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Fetch a git pack's ref again (a branch moves on, its cached clone does not; `templates
+    /// list` shows each clone's age).
+    #[arg(long)]
+    pub refresh: bool,
+
     /// Install the git commit-msg hook (`local-repo hooks install`) when the destination is
     /// in a git repository (init does not run `git init`; otherwise a warning says how)
     /// [default: the config file's `hooks`].

@@ -121,6 +121,7 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
         destination: args.path,
         write,
         dry_run: args.dry_run,
+        refresh: args.refresh,
         lock,
         format: args.format.into(),
         pack: args.template,

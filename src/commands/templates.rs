@@ -51,6 +51,24 @@ pub(super) fn list(format: Format, printer: &Printer) -> Result<()> {
             rows.push(row);
         }
     }
+    // Git packs as fetched: a branch's clone stays at its commit until `--refresh`, so its
+    // age says how stale it may be.
+    let now = std::time::SystemTime::now();
+    for c in source::cached() {
+        let age = now.duration_since(c.fetched).unwrap_or_default();
+        let name = fs_err::read_to_string(c.dir.join("pack.toml"))
+            .ok()
+            .and_then(|t| toml_edit::de::from_str::<PackToml>(&t).ok());
+        rows.push(json!({
+            "name": name.as_ref().map(|t| t.pack.name.clone()),
+            "version": name.as_ref().map(|t| t.pack.version.clone()),
+            "description": format!("{} (fetched {} ago{})", c.spec, human_age(age), c.commit.as_deref().map(|h| format!(", at {}", &h[..h.len().min(12)])).unwrap_or_default()),
+            "location": c.dir.display().to_string(),
+            "source": c.spec,
+            "fetched_seconds_ago": age.as_secs(),
+            "commit": c.commit,
+        }));
+    }
     match format {
         Format::Json => printer.json(&rows)?,
         Format::Text => {
@@ -68,6 +86,18 @@ pub(super) fn list(format: Format, printer: &Printer) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `3 days`, `5 hours`, `2 minutes`, `40 seconds`: the largest whole unit.
+fn human_age(age: std::time::Duration) -> String {
+    let secs = age.as_secs();
+    let (n, unit) = match secs {
+        0..60 => (secs, "second"),
+        60..3_600 => (secs / 60, "minute"),
+        3_600..86_400 => (secs / 3_600, "hour"),
+        _ => (secs / 86_400, "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `templates show`: a pack's identity, profiles and questions (JSON: a JSON Schema of the

@@ -117,6 +117,11 @@ pub fn run_with(
     if settings.lock == LockPolicy::Required && !settings.dry_run {
         lock::find_uv().map_err(|why| Error::UvMissing { why })?;
     }
+    if settings.refresh
+        && let Some(spec) = settings.pack_spec()
+    {
+        crate::pack::source::refresh(spec)?;
+    }
     let pack = match (
         &settings.pack,
         &settings.answers.template,

@@ -17,6 +17,8 @@ pub struct InitSettings {
     pub write: WritePolicy,
     /// `--dry-run`: decide and report everything as the real run would; write nothing.
     pub dry_run: bool,
+    /// `--refresh`: fetch a git pack's ref again instead of reusing its cached clone.
+    pub refresh: bool,
     pub lock: LockPolicy,
     /// How the report is printed (the presenter's concern; recorded for it).
     pub format: Format,

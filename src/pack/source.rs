@@ -121,6 +121,50 @@ pub fn ref_moved(spec: &str, commit: &str) -> Option<String> {
     now.filter(|now| now != commit)
 }
 
+/// The file in a cached clone's `.git` that says which `URL#ref` it was fetched for.
+const FETCHED_NOTE: &str = "aichor-fetched";
+
+/// A git pack in the cache.
+#[derive(Debug)]
+pub struct Cached {
+    pub dir: PathBuf,
+    /// `URL#ref` as given when it was fetched.
+    pub spec: String,
+    /// When it was fetched (a branch's cache stays at that commit until `--refresh`).
+    pub fetched: std::time::SystemTime,
+    pub commit: Option<String>,
+}
+
+/// Every git pack in the cache, oldest fetch first.
+pub fn cached() -> Vec<Cached> {
+    let Some(cache) = cache_dir().map(|c| c.join("templates")) else {
+        return Vec::new();
+    };
+    let Ok(entries) = fs_err::read_dir(&cache) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Cached> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let dir = e.path();
+            let note = dir.join(".git").join(FETCHED_NOTE);
+            let spec = fs_err::read_to_string(&note).ok()?.trim().to_string();
+            let fetched = fs_err::metadata(&note).ok()?.modified().ok()?;
+            let commit = run(git().arg("-C").arg(&dir).args(["rev-parse", "HEAD"]))
+                .ok()
+                .map(|c| c.trim().to_string());
+            Some(Cached {
+                dir,
+                spec,
+                fetched,
+                commit,
+            })
+        })
+        .collect();
+    out.sort_by_key(|c| c.fetched);
+    out
+}
+
 /// Forget the cached clone of `spec` (`--refresh`): a branch's cache otherwise stays at
 /// the commit first fetched.
 pub fn refresh(spec: &str) -> Result<()> {
@@ -257,6 +301,11 @@ fn clone(spec: &str, url: &str, reference: Option<&str>, cache: &Path, dir: &Pat
             message: "the repository has no pack.toml at its root".into(),
         });
     }
+    // What was fetched, and (its time) when: for `templates list`. Inside `.git`, where no
+    // pack file can be.
+    let note = checkout.join(".git").join(FETCHED_NOTE);
+    fs_err::write(&note, format!("{spec}\n"))
+        .map_err(|e| Error::io(&note, "cannot be written", e))?;
     fs_err::rename(&checkout, dir).map_err(|e| Error::io(dir, "cannot be created", e))
 }
 

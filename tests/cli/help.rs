@@ -142,6 +142,10 @@ fn local_repo_init() {
           --dry-run
               Show what would be written; write nothing
 
+          --refresh
+              Fetch a git pack's ref again (a branch moves on, its cached clone does not; `templates
+              list` shows each clone's age)
+
           --hooks
               Install the git commit-msg hook (`local-repo hooks install`) when the destination is in a
               git repository (init does not run `git init`; otherwise a warning says how) [default: the

@@ -848,6 +848,16 @@ fn acme_v2(work: &Path) {
     git(work, &["tag", "v2"]);
 }
 
+/// A later commit on the branch (no tag): only a refreshed fetch sees it.
+fn acme_v2_more(work: &Path) {
+    write_file(
+        work,
+        "files/docs/acme.md.tera",
+        "# {{ name }} at ACME\n\nAsk #ml-platform-2.\n",
+    );
+    commit_all(work, "v2, later");
+}
+
 /// A bare clone of `work` beside it, as a `file://` URL.
 fn publish(work: &Path) -> String {
     let bare = work.with_extension("git");
@@ -923,6 +933,61 @@ fn git_branch_pack_is_pinned_on_replay_and_refreshed_on_request() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(read(&dir.join("docs/acme.md")).contains("#ml-platform"));
     assert!(read(&dir.join(".aichor-answers.yaml")).contains("pack: acme@2.0.0"));
+
+    // `templates list` shows the cached clone, what it was fetched for and its age.
+    let out = aichor()
+        .env("AICHOR_CACHE_DIR", &cache)
+        .args(["templates", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["source"] == format!("{url}#main"))
+        .unwrap_or_else(|| panic!("no cached clone listed: {rows}"));
+    assert_eq!(row["version"], "2.0.0", "{row}");
+    assert!(row["fetched_seconds_ago"].as_u64().unwrap() < 600, "{row}");
+    let text = aichor()
+        .env("AICHOR_CACHE_DIR", &cache)
+        .args(["templates", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains(&format!("{url}#main (fetched ")),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
+
+    // `init --refresh` fetches the branch again too: a new project gets what it points at now.
+    acme_v2_more(&work);
+    git(&work, &["push", "-q", &url, "main"]);
+    let out = aichor()
+        .current_dir(tmp.path())
+        .env("AICHOR_CACHE_DIR", &cache)
+        .args(["local-repo", "init", "cached", "--no-input", "--no-lock"])
+        .args(["--operator", "jax", "--template", &format!("{url}#main")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&tmp.path().join("cached/docs/acme.md")).contains("#ml-platform.\n"));
+    let out = aichor()
+        .current_dir(tmp.path())
+        .env("AICHOR_CACHE_DIR", &cache)
+        .args([
+            "local-repo",
+            "init",
+            "fresh",
+            "--no-input",
+            "--no-lock",
+            "--refresh",
+        ])
+        .args(["--operator", "jax", "--template", &format!("{url}#main")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&tmp.path().join("fresh/docs/acme.md")).contains("#ml-platform-2"));
 }
 
 #[test]
