@@ -17,8 +17,15 @@ use crate::cli::InitArgs;
 pub(super) fn run(args: InitArgs, printer: &Printer) -> Result<()> {
     let (hooks, no_hooks) = (args.hooks, args.no_hooks);
     let settings = resolve(args, &Terminals::detect())?;
-    // `--hooks`/`--no-hooks` override each other in clap; without either, the config file's.
-    let hooks = hooks || !no_hooks && settings.config.hooks.as_ref().is_some_and(|h| h.value);
+    // `--hooks`/`--no-hooks` override each other in clap; without either, the config file's;
+    // without that, a user at a terminal is asked (below, once the project is written).
+    let choice = if hooks {
+        Some(true)
+    } else if no_hooks {
+        Some(false)
+    } else {
+        settings.config.hooks.as_ref().map(|h| h.value)
+    };
     let mut terminal = settings.interactive.then(Terminal::new);
     let report = init::run(
         &settings,
@@ -26,10 +33,33 @@ pub(super) fn run(args: InitArgs, printer: &Printer) -> Result<()> {
         printer,
     )?;
     present(&report, settings.format, printer)?;
-    if hooks && !report.dry_run {
-        install_hook(std::path::Path::new(&report.destination), printer);
+    if report.dry_run {
+        return Ok(());
+    }
+    let destination = std::path::Path::new(&report.destination);
+    let install = match (choice, terminal.as_mut()) {
+        (Some(yes), _) => yes,
+        // Offered only where it can be installed now: init does not run `git init`.
+        (None, Some(t)) if aichor::hooks::in_git_repository(destination) => offer_hook(t)?,
+        (None, _) => false,
+    };
+    if install {
+        install_hook(destination, printer);
     }
     Ok(())
+}
+
+/// In a terminal, with the project written into a git repository: ask whether to install the
+/// commit-msg hook. Esc is a no (the project is written either way); Ctrl-C still stops.
+fn offer_hook(terminal: &mut Terminal) -> Result<bool> {
+    match terminal.confirm(
+        "Install a git commit-msg hook that checks `aichor[<manifest>]:` messages before each commit?",
+        true,
+    ) {
+        Ok(yes) => Ok(yes),
+        Err(e) if aichor::prompt::is_back(&e) => Ok(false),
+        Err(e) => Err(aichor::error::Error::from_prompt(e)),
+    }
 }
 
 /// `--hooks`: the commit-msg hook, when the destination is in a git repository (init does not

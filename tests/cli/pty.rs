@@ -233,6 +233,71 @@ fn esc_goes_back_a_question_and_at_the_first_writes_nothing() {
 }
 
 #[test]
+fn in_a_git_repository_init_offers_the_commit_msg_hook() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ok = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(tmp.path())
+        .status()
+        .expect("git is installed")
+        .success();
+    assert!(ok);
+    let mut p = spawn(
+        tmp.path(),
+        &[
+            "demo",
+            "--operator",
+            "jax",
+            "--profile",
+            "cpu-small",
+            "--workers",
+            "2",
+        ],
+    );
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    p.exp_string("commit-msg hook").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    let hook = std::fs::read_to_string(tmp.path().join(".git/hooks/commit-msg")).unwrap();
+    assert!(hook.contains("local-repo check --commit-msg"), "{hook}");
+    assert!(
+        tmp.path()
+            .join("demo/aichor_manifests/manifest.yaml")
+            .is_file()
+    );
+
+    // Not in a git repository: not offered (init does not run `git init`).
+    let plain = tempfile::tempdir().unwrap();
+    let mut p = spawn(
+        plain.path(),
+        &[
+            "demo",
+            "--operator",
+            "jax",
+            "--profile",
+            "cpu-small",
+            "--workers",
+            "2",
+        ],
+    );
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    let rest = p.exp_eof().unwrap();
+    assert!(!rest.contains("commit-msg hook"), "{rest}");
+    assert_eq!(exit_code(&mut p), 0);
+}
+
+#[test]
 fn a_folder_name_that_cannot_be_a_project_name_is_asked_for() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("My Project");
