@@ -2,7 +2,8 @@
 # Does a third-party validator agree with `aichor manifest validate`, using the schema that
 # `aichor manifest schema` exports? check-jsonschema (from PyPI) and aichor must accept and
 # reject the same files: the conformance corpus, every template-tests variant's manifest, and
-# hand-made invalid variants. Prints a summary; exits 1 on any disagreement.
+# hand-made invalid variants. Also checks the GitHub Actions workflow the pack can write
+# against GitHub's workflow schema. Prints a summary; exits 1 on any disagreement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,24 @@ for dir in template-tests/*/; do
   AICHOR_UV=/nonexistent "$bin" local-repo init "$work/$name" --answers "$dir/answers.yaml" --no-input >/dev/null 2>&1
   check "$work/$name/aichor_manifests/manifest.yaml" valid
 done
+
+# The GitHub Actions workflow the pack writes on request (xgboost-cpu asks for it) against
+# GitHub's workflow schema, as check-jsonschema ships it; a broken copy must be refused.
+workflows=0
+for wf in "$work"/*/.github/workflows/*.yml; do
+  [ -e "$wf" ] || continue
+  workflows=$((workflows + 1))
+  if "$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "$wf" >/dev/null 2>&1; then
+    agree=$((agree + 1))
+  else
+    disagree=$((disagree + 1)); echo "INVALID workflow $wf"
+  fi
+  sed 's/runs-on:/runs_on:/' "$wf" > "$work/bad-workflow.yml"
+  if "$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "$work/bad-workflow.yml" >/dev/null 2>&1; then
+    disagree=$((disagree + 1)); echo "a broken workflow was accepted: the workflow check proves nothing"
+  fi
+done
+[ "$workflows" -ge 1 ] || { echo "no variant wrote a GitHub Actions workflow"; disagree=$((disagree + 1)); }
 
 # Hand-made invalid variants of a generated manifest (the image mismatch cross-check is
 # beyond JSON Schema, so it is not among them).

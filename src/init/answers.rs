@@ -289,6 +289,8 @@ fn answer(
             })
     };
     let given = provided.get(&q.key);
+    // A pack option marked `ask = false` is answered as if no one could be asked.
+    let prompter = prompter.filter(|_| q.spec.is_none_or(|spec| spec.ask));
     match (given, prompter) {
         (Some(p), Some(prompter)) if p.origin == Origin::Path => match checked(p) {
             Ok(v) => Ok(v),

@@ -73,6 +73,14 @@ pub struct QuestionSpec {
     /// Shown with the prompt.
     #[serde(default)]
     pub help: Option<String>,
+    /// `false`: never prompted (an option a user sets once, with `--set`, an answers file or
+    /// the config file's `[defaults]`); its default applies otherwise.
+    #[serde(default = "yes")]
+    pub ask: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `[[files]]`: what applies to one path under `files/`.

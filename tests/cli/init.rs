@@ -284,7 +284,7 @@ fn set_errors() {
 
     ----- stderr -----
     error: unknown question `opertor` (from `--set`)
-      help: did you mean `operator`? known keys: name, operator, profile, workers, python, tensorboard, completions
+      help: did you mean `operator`? known keys: name, operator, profile, workers, python, tensorboard, completions, github_actions
     ");
     refused!(["demo", "--set", "operator", "--no-input"], @"
     success: false

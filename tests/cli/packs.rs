@@ -391,8 +391,10 @@ fn show_describes_the_questions_as_json_schema() {
             "workers",
             "python",
             "tensorboard",
-            // The built-in pack's own question (jobset only), then the layered pack's.
+            // The built-in pack's own questions (jobset only; an option never asked), then
+            // the layered pack's.
             "completions",
+            "github_actions",
             "team",
             "budget",
             "tier",

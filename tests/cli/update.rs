@@ -146,7 +146,13 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
       "dry_run": true,
       "from": "builtin@0.1.0",
       "to": "builtin@0.2.0",
-      "answers_changed": [],
+      "answers_changed": [
+        {
+          "key": "github_actions",
+          "from": null,
+          "to": "false"
+        }
+      ],
       "answers_dropped": [],
       "files": [
         {

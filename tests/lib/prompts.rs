@@ -61,6 +61,8 @@ fn built_in_questions_are_asked_in_order() {
             ("workers".into(), Value::Int(3)),
             ("python".into(), Value::Str("3.12".into())),
             ("tensorboard".into(), Value::Bool(false)),
+            // A pack option with `ask = false`: never prompted, its default taken.
+            ("github_actions".into(), Value::Bool(false)),
         ])
     );
 }
@@ -90,7 +92,7 @@ fn esc_goes_back_to_the_previous_question_and_forgets_later_answers() {
     assert_eq!(answers.str("profile"), Some("cpu-medium"));
     assert_eq!(answers.str("python"), Some("3.11"));
     assert_eq!(answers.bool("tensorboard"), Some(false));
-    assert_eq!(answers.len(), 6);
+    assert_eq!(answers.len(), 7);
 }
 
 #[test]
