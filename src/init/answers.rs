@@ -267,6 +267,31 @@ pub fn collect<'p>(
     Ok(answers)
 }
 
+/// `collect` for a command: with `-v`, says where each given value and user default came
+/// from; a missing answer's error says why no one could be asked (`no_prompt`).
+pub fn collect_for<'p>(
+    questions: &Questions<'_>,
+    provided: &ProvidedAnswers,
+    prompter: Option<&mut (dyn Prompter + 'p)>,
+    no_prompt: NoPrompt,
+    progress: &crate::printer::Printer,
+) -> Result<Answers> {
+    for (key, given) in provided.iter() {
+        progress.verbose(&format!("{key} = `{}` ({})", given.raw, given.origin));
+    }
+    for (key, d) in provided.defaults() {
+        progress.verbose(&format!("default {key} = `{}` ({})", d.raw, d.origin));
+    }
+    collect(questions, provided, prompter).map_err(|e| match e {
+        Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
+            key,
+            flag,
+            why: no_prompt,
+        },
+        other => other,
+    })
+}
+
 /// One answer, from the first source that has it: a value given up front (validated); a
 /// folder name that cannot be a project name, asked for again; the prompt (the user's
 /// default preselected); the user's default; the pack's default.

@@ -150,21 +150,13 @@ pub fn run_with(
     ));
     let questions = Questions { pack: &pack };
     let provided = settings.answers_with_defaults(&questions.keys());
-    for (key, given) in provided.iter() {
-        progress.verbose(&format!("{key} = `{}` ({})", given.raw, given.origin));
-    }
-    for (key, d) in provided.defaults() {
-        progress.verbose(&format!("default {key} = `{}` ({})", d.raw, d.origin));
-    }
-    let answers =
-        answers::collect(&questions, &provided, prompter.as_deref_mut()).map_err(|e| match e {
-            Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
-                key,
-                flag,
-                why: settings.no_prompt,
-            },
-            other => other,
-        })?;
+    let answers = answers::collect_for(
+        &questions,
+        &provided,
+        prompter.as_deref_mut(),
+        settings.no_prompt,
+        progress,
+    )?;
     let project = build(&pack, &answers)?;
     let dest = settings
         .destination

@@ -154,20 +154,13 @@ pub fn run_with(
         pack.info.version,
         pack.source
     ));
-    for (key, given) in provided.iter() {
-        progress.verbose(&format!("{key} = `{}` ({})", given.raw, given.origin));
-    }
-    for (key, d) in provided.defaults() {
-        progress.verbose(&format!("default {key} = `{}` ({})", d.raw, d.origin));
-    }
-    let answers = answers::collect(&questions, &provided, prompter).map_err(|e| match e {
-        Error::MissingAnswer { key, flag, .. } => Error::MissingAnswer {
-            key,
-            flag,
-            why: settings.no_prompt,
-        },
-        other => other,
-    })?;
+    let answers = answers::collect_for(
+        &questions,
+        &provided,
+        prompter,
+        settings.no_prompt,
+        progress,
+    )?;
     let staged = stage(settings, &pack, base.as_ref(), &answers, &selector, &root)?;
     let actions = check_destination(&staged.plan, &root, settings.write)?;
     let mut report = report(settings, &staged, &answers, &root, &selector, &actions);
