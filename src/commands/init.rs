@@ -32,21 +32,20 @@ pub(super) fn run(args: InitArgs, printer: &Printer) -> Result<()> {
         terminal.as_mut().map(|t| t as &mut dyn Prompter),
         printer,
     )?;
-    present(&report, settings.format, printer)?;
-    if report.dry_run {
-        return Ok(());
+    if !report.dry_run {
+        // Asked right after "Write these files?", before the report and next steps.
+        let destination = std::path::Path::new(&report.destination);
+        let install = match (choice, terminal.as_mut()) {
+            (Some(yes), _) => yes,
+            // Offered only where it can be installed now: init does not run `git init`.
+            (None, Some(t)) if aichor::hooks::in_git_repository(destination) => offer_hook(t)?,
+            (None, _) => false,
+        };
+        if install {
+            install_hook(destination, printer);
+        }
     }
-    let destination = std::path::Path::new(&report.destination);
-    let install = match (choice, terminal.as_mut()) {
-        (Some(yes), _) => yes,
-        // Offered only where it can be installed now: init does not run `git init`.
-        (None, Some(t)) if aichor::hooks::in_git_repository(destination) => offer_hook(t)?,
-        (None, _) => false,
-    };
-    if install {
-        install_hook(destination, printer);
-    }
-    Ok(())
+    present(&report, settings.format, printer)
 }
 
 /// In a terminal, with the project written into a git repository: ask whether to install the
