@@ -96,6 +96,8 @@ class Variant:
     tensorboard: bool = False
     python: str = ""
     python_dir: str = ""  # bin folder of the interpreter for .python-version
+    # Manifests added after init with `aichor manifest new` (template-tests/<v>/manifest-new.args).
+    extra_manifests: list[str] = field(default_factory=list)
     results: dict[str, Result] = field(default_factory=dict)
 
 
@@ -267,7 +269,29 @@ class Checker:
         v.python = (v.dest / ".python-version").read_text().strip()
         v.python_dir = find_python_dir(v.python)
         where = v.python_dir or "NOT FOUND"
-        return True, f"{v.operator} {v.accelerator} py{v.python} ({where})"
+        # More manifests, one `aichor manifest new` per line of manifest-new.args: every
+        # later column (ruff, hadolint on each Dockerfile, validate-pyproject, uv lock with
+        # their dependency groups, local-repo check of every manifest) covers them too.
+        extra = v.answers.parent / "manifest-new.args"
+        if extra.is_file():
+            for line in extra.read_text().splitlines():
+                line = line.split("#", 1)[0].strip()
+                if not line:
+                    continue
+                cmd = [self.aichor, "manifest", "new", *shlex.split(line), "--no-input", "--no-lock"]
+                proc = subprocess.run(cmd, capture_output=True, text=True, cwd=v.dest, check=False)
+                with log.open("a") as f:
+                    f.write(f"$ {shlex.join(cmd)}\n{proc.stdout}{proc.stderr}[exit: {proc.returncode}]\n")
+                if proc.returncode != 0:
+                    return False, f"manifest new {line}: exit {proc.returncode}"
+                v.extra_manifests.append(shlex.split(line)[0])
+        more = f", +{len(v.extra_manifests)} manifest(s)" if v.extra_manifests else ""
+        return True, f"{v.operator} {v.accelerator} py{v.python} ({where}){more}"
+
+    def dockerfiles(self, v: Variant) -> list[str]:
+        """The project's Dockerfile and those `manifest new` added under docker/."""
+        extra = sorted(str(p.relative_to(v.dest)) for p in (v.dest / "docker").glob("*.Dockerfile"))
+        return ["Dockerfile", *extra]
 
     def tool(self, v: Variant, log: Path, *cmd: str):
         ok = self.run(
@@ -345,6 +369,8 @@ class Checker:
             return False, "uv lock --check did not run"
         if report["summary"]["warnings"]:
             return False, f"{report['summary']['warnings']} warning(s)"
+        if len(report["manifests"]) != 1 + len(v.extra_manifests):
+            return False, f"{len(report['manifests'])} manifest(s) checked, expected {1 + len(v.extra_manifests)}"
         return True, f"{len(report['manifests'])} manifest(s), uv.lock in sync"
 
     def c_sync(self, v: Variant, log: Path):
@@ -778,11 +804,12 @@ class Checker:
             return v
         self.check(v, "ruff", self.tool, "ruff", "check", "--no-cache", ".")
         self.check(v, "format", self.tool, "ruff", "format", "--check", "--no-cache", ".")
+        dockerfiles = self.dockerfiles(v)
         self.check(
-            v, "hadolint", self.tool, "hadolint", "--failure-threshold", "warning", "Dockerfile"
+            v, "hadolint", self.tool, "hadolint", "--failure-threshold", "warning", *dockerfiles
         )
         self.check(
-            v, "hl-style", self.tool, "hadolint", "--failure-threshold", "style", "Dockerfile"
+            v, "hl-style", self.tool, "hadolint", "--failure-threshold", "style", *dockerfiles
         )
         self.check(v, "pyproject", self.tool, "validate-pyproject", "pyproject.toml")
         self.check(v, "uv-pin", self.c_uv_pin)
