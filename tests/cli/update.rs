@@ -161,7 +161,7 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
         },
         {
           "path": ".dockerignore",
-          "status": "unchanged"
+          "status": "updated"
         },
         {
           "path": ".gitignore",
