@@ -71,11 +71,6 @@ fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
     if format == Format::Json {
         return printer.json(report);
     }
-    for key in &report.answers_dropped {
-        printer.note(&format!(
-            "note: the recorded `{key}` does not fit the new answers; it was asked again or defaulted"
-        ));
-    }
     let mut out = String::new();
     for c in &report.answers_changed {
         out.push_str(&format!(

@@ -363,7 +363,7 @@ fn answer(
 /// make valid fails now, not after the user has answered the prompts before it
 /// (`--python 2.7`, `--workers -1`). A value whose validity depends on an answer not given
 /// yet (`--workers 0`: kuberay only) waits for that answer.
-fn check_up_front(questions: &Questions<'_>, provided: &ProvidedAnswers) -> Result<()> {
+pub(crate) fn check_up_front(questions: &Questions<'_>, provided: &ProvidedAnswers) -> Result<()> {
     let mut known = Answers::default();
     for q in questions.all() {
         // A pack question's condition may need answers not given yet: checked when asked.

@@ -123,7 +123,7 @@ pub fn run_with(
         crate::pack::source::refresh(spec)?;
     }
     let new_pack = base::new(settings.pack.as_deref(), &record)?;
-    let (new_answers, dropped) = new_answers(&new_pack, &record, settings, prompter)?;
+    let (new_answers, dropped) = new_answers(&new_pack, &record, settings, prompter, progress)?;
     let old = build(&old_pack, &old_answers)?;
     let new = build(&new_pack, &new_answers)?;
     let labels = labels(&old_pack, &new_pack);
@@ -483,36 +483,60 @@ fn new_answers(
     pack: &Pack,
     record: &Record,
     settings: &UpdateSettings,
-    mut prompter: Option<&mut dyn Prompter>,
+    prompter: Option<&mut dyn Prompter>,
+    progress: &Printer,
 ) -> Result<(Answers, Vec<String>)> {
     let mut provided = record.answers.clone();
     for (key, p) in settings.answers.iter() {
         provided.insert(key, p.raw.clone(), p.origin.clone());
     }
     let recorded = |origin: &Origin| matches!(origin, Origin::AnswersFile(p) if *p == record.path);
+    let questions = Questions { pack };
+    // First, without asking anything, forget the recorded answers the new ones rule out: a
+    // prompt in this loop would be asked again on every pass.
+    // `check_up_front` walks past questions with no answer yet (new ones); `collect` also
+    // refuses keys the new version dropped.
     let mut dropped = Vec::new();
     loop {
-        match answers::collect(&Questions { pack }, &provided, prompter.as_deref_mut()) {
-            Err(
-                Error::InvalidAnswer { key, origin, .. } | Error::UnknownKey { key, origin, .. },
-            ) if recorded(&origin) => {
+        let refusal = match answers::check_up_front(&questions, &provided) {
+            Err(e) => e,
+            Ok(()) => match answers::collect(&questions, &provided, None) {
+                Err(e @ (Error::InvalidAnswer { .. } | Error::UnknownKey { .. })) => e,
+                _ => break,
+            },
+        };
+        match refusal {
+            Error::InvalidAnswer { key, origin, .. } | Error::UnknownKey { key, origin, .. }
+                if recorded(&origin) =>
+            {
                 provided.remove(&key);
                 dropped.push(key);
             }
-            // `update` answers through `--set` only.
-            Err(Error::MissingAnswer { key, flag, .. }) => {
-                return Err(Error::MissingAnswer {
-                    flag: if flag.starts_with("--set ") {
-                        flag
-                    } else {
-                        format!("--set {key}=...")
-                    },
-                    key,
-                    why: settings.no_prompt,
-                });
-            }
-            other => return other.map(|a| (a, dropped)),
+            other => return Err(other),
         }
+    }
+    for key in &dropped {
+        progress.note(&format!(
+            "note: the recorded `{key}` does not fit the new answers; {}",
+            if prompter.is_some() {
+                "asking again"
+            } else {
+                "taking its default"
+            }
+        ));
+    }
+    match answers::collect(&questions, &provided, prompter) {
+        // `update` answers through `--set` only.
+        Err(Error::MissingAnswer { key, flag, .. }) => Err(Error::MissingAnswer {
+            flag: if flag.starts_with("--set ") {
+                flag
+            } else {
+                format!("--set {key}=...")
+            },
+            key,
+            why: settings.no_prompt,
+        }),
+        other => other.map(|a| (a, dropped)),
     }
 }
 

@@ -1251,3 +1251,28 @@ fn pyproject_is_merged_key_by_key_where_lines_collide() {
     build-backend = "uv_build"
     "#);
 }
+
+#[test]
+fn a_recorded_answer_the_new_operator_rules_out_is_said_and_defaulted() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Kuberay with no worker pods: 0 is no count for pytorch (at least 1 container).
+    let dir = init_project(
+        tmp.path(),
+        "demo",
+        &["--operator", "kuberay", "--workers", "0"],
+    );
+    let out = update(&dir)
+        .args(["--set", "operator=pytorch", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "note: the recorded `workers` does not fit the new answers; taking its default"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("answer    workers: 0 -> 2"), "{report}");
+}
