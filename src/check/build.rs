@@ -152,7 +152,9 @@ fn resolve_build(
             return Ok(None);
         }
     };
-    let text = fs_err::read_to_string(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
+    // Docker takes any bytes (a Latin-1 comment builds); the check reads what it can.
+    let bytes = fs_err::read(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
+    let text = String::from_utf8_lossy(&bytes);
     let ignore = DockerIgnore::for_build(&context_dir, Some(&path))?;
     Ok(Some(Build {
         context: context_dir,

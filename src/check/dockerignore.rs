@@ -48,9 +48,9 @@ impl DockerIgnore {
             .chain(std::iter::once(context.join(".dockerignore")));
         for file in candidates {
             if file.is_file() {
-                let text = fs_err::read_to_string(&file)
-                    .map_err(|e| Error::io(&file, "cannot be read", e))?;
-                let mut rules = DockerIgnore::parse(&text);
+                let bytes =
+                    fs_err::read(&file).map_err(|e| Error::io(&file, "cannot be read", e))?;
+                let mut rules = DockerIgnore::parse(&String::from_utf8_lossy(&bytes));
                 rules.file = Some(
                     file.strip_prefix(context)
                         .unwrap_or(&file)
@@ -67,6 +67,8 @@ impl DockerIgnore {
     /// build would fail on it with its own message).
     pub fn parse(text: &str) -> DockerIgnore {
         let mut rules = Vec::new();
+        // BuildKit drops a UTF-8 byte-order mark at the start.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {

@@ -867,3 +867,62 @@ fn check_several_manifests_share_one_build() {
         "{found:#?}"
     );
 }
+
+/// A message on stdin that is not UTF-8 (a Latin-1 editor, `i18n.commitEncoding`) is read
+/// like one from a file, not refused as unreadable; a byte-order mark before `aichor` is
+/// named, since the platform will not see the trigger.
+#[test]
+fn check_commit_msg_with_odd_bytes() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let out = aichor()
+        .args([
+            "local-repo",
+            "check",
+            "--format",
+            "json",
+            "--commit-msg",
+            "-",
+        ])
+        .arg(&dir)
+        .write_stdin(b"aichor[manifest.yaml]: caf\xe9\n".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["manifests"][0], "aichor_manifests/manifest.yaml");
+    std::fs::write(
+        dir.join("MSG"),
+        b"\xef\xbb\xbfaichor[manifest.yaml]: run\r\n",
+    )
+    .unwrap();
+    aichor_snapshot!(aichor().args(["local-repo", "check", "--commit-msg", "MSG"]).current_dir(&dir), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    MSG:1:1: error: `﻿aichor[manifest.yaml]: run` looks like an AIchor trigger, but AIchor will not run it: the message starts with invisible characters (a byte-order mark, a zero-width or non-breaking space, or bytes that are not UTF-8)
+        help: write it as `aichor[manifest.yaml]: run`
+    commit message refused: 1 error, 0 warnings, 0 notes
+
+    ----- stderr -----
+    error: commit message refused: 1 error(s)
+      help: fix the message as the help above says (`git commit --no-verify` skips the check)
+    ");
+}
+
+/// Docker reads a Dockerfile and a `.dockerignore` whatever their bytes, and drops a UTF-8
+/// byte-order mark: so does the check (no "cannot be read", no missed exclusion).
+#[test]
+fn check_dockerfile_and_dockerignore_bytes() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let dockerfile = dir.join("Dockerfile");
+    let mut text = b"\xef\xbb\xbf# caf\xe9\r\n".to_vec();
+    text.extend(std::fs::read(&dockerfile).unwrap());
+    std::fs::write(&dockerfile, text).unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
+    std::fs::write(dir.join(".dockerignore"), b"\xef\xbb\xbfsrc\n# \xff\n").unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    let hits = having(&found, "error", "dockerignore");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    assert!(hits[0].message.contains("by `src`"), "{}", hits[0].message);
+}
