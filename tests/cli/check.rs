@@ -926,3 +926,54 @@ fn check_dockerfile_and_dockerignore_bytes() {
     assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
     assert!(hits[0].message.contains("by `src`"), "{}", hits[0].message);
 }
+
+/// A hook that is a link (a shared hooks folder) or a folder: the help never offers a
+/// `--force` that then refuses. A link is moved aside with `--force` (never written
+/// through) and put back by `uninstall`; a folder is always left alone, by both commands.
+#[cfg(unix)]
+#[test]
+fn hooks_with_a_link_or_a_folder_in_the_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    assert!(git(repo, &["init", "-q"]).status.success());
+    let hook = repo.join(".git/hooks/commit-msg");
+    let shared = repo.join("shared-hook");
+    std::fs::write(&shared, "#!/bin/sh\nexit 0\n").unwrap();
+    std::os::unix::fs::symlink(&shared, &hook).unwrap();
+    let run = |args: &[&str]| {
+        let (text, _) = crate::support::run_and_format(
+            aichor()
+                .args(["local-repo", "hooks"])
+                .args(args)
+                .arg(repo)
+                .env("NO_COLOR", "1"),
+        );
+        text.replace(&repo.display().to_string(), "[REPO]")
+    };
+    let refused = run(&["install"]);
+    assert!(refused.contains("pass `--force`"), "{refused}");
+    let forced = run(&["install", "--force"]);
+    assert!(forced.contains("Installed"), "{forced}");
+    let legacy = repo.join(".git/hooks/commit-msg.legacy");
+    assert!(legacy.symlink_metadata().unwrap().is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&shared).unwrap(),
+        "#!/bin/sh\nexit 0\n",
+        "written through the link"
+    );
+    let removed = run(&["uninstall"]);
+    assert!(removed.contains("Restored"), "{removed}");
+    assert!(hook.symlink_metadata().unwrap().is_symlink());
+    std::fs::remove_file(&hook).unwrap();
+    // A folder.
+    std::fs::create_dir(&hook).unwrap();
+    for args in [&["install"][..], &["install", "--force"], &["uninstall"]] {
+        let out = run(args);
+        assert!(
+            out.contains("is a hook aichor did not write") && out.contains("left alone"),
+            "{args:?}: {out}"
+        );
+        assert!(!out.contains("--force"), "{args:?}: {out}");
+    }
+    assert!(hook.is_dir());
+}
