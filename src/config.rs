@@ -99,7 +99,7 @@ impl Config {
         if let Some(file) = std::env::var_os(FILE_VAR).filter(|f| !f.is_empty()) {
             return Some(PathBuf::from(file));
         }
-        crate::pack::source::config_dir().map(|d| d.join("aichor").join("config.toml"))
+        default_location()
     }
 
     /// Read the config file (a missing one is no config) and the variables that override it.
@@ -113,6 +113,11 @@ impl Config {
                 path: Some(path),
                 ..Config::default()
             },
+            // A file named on purpose must be there: a typo in the variable would otherwise
+            // drop every default without a word (uv and cargo refuse a missing one too).
+            Some(path) if chosen && fs_err::symlink_metadata(&path).is_err() => {
+                return Err(Error::ConfigFileMissing { path });
+            }
             Some(path) => Config::read(&path)?,
             None => Config::default(),
         };
@@ -129,6 +134,11 @@ impl Config {
                 return Ok(Config {
                     path: Some(path.to_path_buf()),
                     ..Config::default()
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(Error::ConfigNotText {
+                    path: path.to_path_buf(),
                 });
             }
             Err(e) => return Err(Error::io(path, "cannot be read", e)),
@@ -208,6 +218,12 @@ impl Config {
         }
         out
     }
+}
+
+/// Where the config file is found without `AICHOR_CONFIG_FILE`:
+/// `<config>/aichor/config.toml` (the folder that also holds `templates/`).
+pub fn default_location() -> Option<PathBuf> {
+    crate::pack::source::config_dir().map(|d| d.join("aichor").join("config.toml"))
 }
 
 /// False when the file's folder cannot be searched or the file cannot be opened for lack
