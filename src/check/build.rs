@@ -231,6 +231,17 @@ fn check_command(
                 )));
                 continue;
             }
+            Found::Invalid(why) => {
+                out.push(here(
+                    Finding::new(
+                        Severity::Error,
+                        "command",
+                        format!("`spec.command` cannot run: {why}"),
+                    )
+                    .help("write `python -m <package>.<module>` with the module's dotted name (`src/demo/main.py` is `demo.main`)"),
+                ));
+                continue;
+            }
         };
         out.push(here(Finding::new(
             Severity::Note,
@@ -287,14 +298,23 @@ enum Found {
     Missing(Vec<PathBuf>),
     /// Not expected in the repository (why).
     Elsewhere(String),
+    /// What Python cannot run at all (why).
+    Invalid(String),
 }
 
 /// A dotted module under `<context>/src/` or `<context>/`. A module whose top-level package
 /// is in neither, and is not the project's own, is taken to be installed (a dependency).
 fn find_module(context: &Path, module: &str, package: Option<&str>) -> Found {
+    if module.is_empty() {
+        return Found::Invalid("`-m` is followed by no module name".into());
+    }
+    // Python refuses `.pkg` ("relative module names not supported") and `pkg..main`, and
+    // finds no module `pkg/main` (a path is not a module name).
     let parts: Vec<&str> = module.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Found::Elsewhere("not a module name".into());
+    if parts.iter().any(|p| p.is_empty()) || module.contains(['/', '\\']) {
+        return Found::Invalid(format!(
+            "`{module}` is not a module name (dotted names only, e.g. `pkg.main`)"
+        ));
     }
     let bases = [context.join("src"), context.to_path_buf()];
     let top = parts[0];

@@ -977,3 +977,39 @@ fn hooks_with_a_link_or_a_folder_in_the_way() {
     }
     assert!(hook.is_dir());
 }
+
+/// Commands Python cannot run are errors (they passed as notes or not at all), and
+/// `bash -c '...'` is looked into rather than taken for a script named by its text.
+#[test]
+fn check_commands_python_cannot_run() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let from = "command: \"python -u -m demo.main\"";
+    for (command, wanted) in [
+        ("python -u -m", "`-m` is followed by no module name"),
+        ("python -m .demo.main", "`.demo.main` is not a module name"),
+        ("python -m demo..main", "`demo..main` is not a module name"),
+        ("python -m demo/main", "`demo/main` is not a module name"),
+        (
+            "bash -lc 'python -m demo.nope'",
+            "runs the module `demo.nope`, which is not in the build context",
+        ),
+    ] {
+        let text = std::fs::read_to_string(manifest(&dir)).unwrap();
+        let text = text.replace(from, &format!("command: \"{command}\""));
+        std::fs::write(manifest(&dir), &text).unwrap();
+        let message = assert_one(&dir, "error", "command", &[]);
+        assert!(message.contains(wanted), "{command}: {message}");
+        std::fs::write(
+            manifest(&dir),
+            text.replace(&format!("command: \"{command}\""), from),
+        )
+        .unwrap();
+    }
+    // A shell running the right module is fine.
+    edit(
+        &manifest(&dir),
+        from,
+        "command: \"bash -c 'python -u -m demo.main'\"",
+    );
+    assert_eq!(check(&dir, &[]).0, 0);
+}
