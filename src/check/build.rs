@@ -100,8 +100,30 @@ fn resolve_build(
         Some(d) => (d.value.as_str(), Some(d.line), Some(d.column)),
         None => ("Dockerfile", None, None),
     };
+    // Either reading must stay in the repository: AIchor builds from a clone of it, so
+    // `/etc/…` or `../…` names nothing there (and the check must not read the host's file).
+    let absolute = Path::new(dockerfile).is_absolute();
+    let inside = |p: &str| !absolute && !normalise(p).starts_with("..");
+    let root_reading = inside(dockerfile);
+    if !root_reading && !inside(&format!("{context}/{dockerfile}")) {
+        out.push(
+            Finding::new(
+                Severity::Error,
+                "dockerfile",
+                format!("`builder.dockerfile` `{dockerfile}` is outside the repository"),
+            )
+            .at(rel, line, column)
+            .key("builder.dockerfile")
+            .help("`builder.dockerfile` is a file relative to the repository root, e.g. `./Dockerfile`"),
+        );
+        return Ok(None);
+    }
     let at = match &v.dockerfile {
-        Some(_) => resolve_dockerfile(&repo.root, context, dockerfile),
+        Some(_) if root_reading => resolve_dockerfile(&repo.root, context, dockerfile),
+        Some(_) => match context_dir.join(dockerfile) {
+            p if p.is_file() => DockerfileAt::Context(p),
+            _ => DockerfileAt::Missing,
+        },
         // Without the key, docker's default: `Dockerfile` in the context.
         None => resolve_dockerfile(&context_dir, ".", dockerfile),
     };

@@ -1013,3 +1013,40 @@ fn check_commands_python_cannot_run() {
     );
     assert_eq!(check(&dir, &[]).0, 0);
 }
+
+/// A `builder.dockerfile` outside the repository (absolute, or `..` past the root under
+/// either reading) is an error: the check does not read the host's file in its place.
+#[test]
+fn check_dockerfile_outside_the_repository() {
+    let (tmp, dir) = project(&["--operator", "jax"]);
+    // A Dockerfile beside the repository that would otherwise be found and read.
+    std::fs::copy(dir.join("Dockerfile"), tmp.path().join("Dockerfile")).unwrap();
+    let outside = tmp.path().join("Dockerfile").display().to_string();
+    for path in [outside.as_str(), "../Dockerfile", "./sub/../../Dockerfile"] {
+        let text = std::fs::read_to_string(manifest(&dir)).unwrap();
+        std::fs::write(
+            manifest(&dir),
+            text.replace("dockerfile: ./Dockerfile", &format!("dockerfile: {path}")),
+        )
+        .unwrap();
+        let message = assert_one(&dir, "error", "dockerfile", &[]);
+        assert_eq!(
+            message,
+            format!("`builder.dockerfile` `{path}` is outside the repository")
+        );
+        std::fs::write(manifest(&dir), text).unwrap();
+    }
+    // `../Dockerfile` from a context folder is inside: the demos' reading, a warning.
+    std::fs::create_dir(dir.join("build")).unwrap();
+    edit(&manifest(&dir), "context: .", "context: build");
+    edit(
+        &manifest(&dir),
+        "dockerfile: ./Dockerfile",
+        "dockerfile: ../Dockerfile",
+    );
+    let message = assert_one(&dir, "warning", "dockerfile", &[]);
+    assert!(
+        message.contains("only relative to `builder.context`"),
+        "{message}"
+    );
+}
