@@ -100,12 +100,8 @@ fn resolve_build(
         Some(d) => (d.value.as_str(), Some(d.line), Some(d.column)),
         None => ("Dockerfile", None, None),
     };
-    // Either reading must stay in the repository: AIchor builds from a clone of it, so
-    // `/etc/…` or `../…` names nothing there (and the check must not read the host's file).
-    let absolute = Path::new(dockerfile).is_absolute();
-    let inside = |p: &str| !absolute && !normalise(p).starts_with("..");
-    let root_reading = inside(dockerfile);
-    if !root_reading && !inside(&format!("{context}/{dockerfile}")) {
+    let (root_reading, context_reading) = readings_inside(context, dockerfile);
+    if !root_reading && !context_reading {
         out.push(
             Finding::new(
                 Severity::Error,
@@ -184,6 +180,18 @@ fn resolve_build(
         dockerfile: Dockerfile::parse(&text),
         ignore,
     }))
+}
+
+/// Whether `builder.dockerfile` stays in the repository read from the root, and read from
+/// the context. One must: AIchor builds from a clone, so `/etc/…` or `../…` names nothing
+/// there (and the check must not read the host's file in its place).
+fn readings_inside(context: &str, dockerfile: &str) -> (bool, bool) {
+    let absolute = Path::new(dockerfile).is_absolute();
+    let inside = |p: &str| !absolute && !normalise(p).starts_with("..");
+    (
+        inside(dockerfile),
+        inside(&format!("{context}/{dockerfile}")),
+    )
 }
 
 /// `a/./b/../c` → `a/c`; a leading `..` stays.
