@@ -100,25 +100,17 @@ fn resolve_build(
         Some(d) => (d.value.as_str(), Some(d.line), Some(d.column)),
         None => ("Dockerfile", None, None),
     };
-    let (root_reading, context_reading) = readings_inside(context, dockerfile);
-    if !root_reading && !context_reading {
-        out.push(
-            Finding::new(
-                Severity::Error,
-                "dockerfile",
-                format!("`builder.dockerfile` `{dockerfile}` is outside the repository"),
-            )
-            .at(rel, line, column)
-            .key("builder.dockerfile")
-            .help("`builder.dockerfile` is a file relative to the repository root, e.g. `./Dockerfile`"),
-        );
-        return Ok(None);
-    }
     let at = match &v.dockerfile {
-        Some(_) if root_reading => resolve_dockerfile(&repo.root, context, dockerfile),
-        Some(_) => match context_dir.join(dockerfile) {
-            p if p.is_file() => DockerfileAt::Context(p),
-            _ => DockerfileAt::Missing,
+        Some(_) => match readings_inside(context, dockerfile) {
+            (true, _) => resolve_dockerfile(&repo.root, context, dockerfile),
+            (false, true) => match context_dir.join(dockerfile) {
+                p if p.is_file() => DockerfileAt::Context(p),
+                _ => DockerfileAt::Missing,
+            },
+            (false, false) => {
+                out.push(outside(rel, dockerfile, line, column));
+                return Ok(None);
+            }
         },
         // Without the key, docker's default: `Dockerfile` in the context.
         None => resolve_dockerfile(&context_dir, ".", dockerfile),
@@ -192,6 +184,17 @@ fn readings_inside(context: &str, dockerfile: &str) -> (bool, bool) {
         inside(dockerfile),
         inside(&format!("{context}/{dockerfile}")),
     )
+}
+
+fn outside(rel: &str, dockerfile: &str, line: Option<usize>, column: Option<usize>) -> Finding {
+    Finding::new(
+        Severity::Error,
+        "dockerfile",
+        format!("`builder.dockerfile` `{dockerfile}` is outside the repository"),
+    )
+    .at(rel, line, column)
+    .key("builder.dockerfile")
+    .help("`builder.dockerfile` is a file relative to the repository root, e.g. `./Dockerfile`")
 }
 
 /// `a/./b/../c` → `a/c`; a leading `..` stays.
