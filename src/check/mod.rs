@@ -300,6 +300,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
         contexts_seen.push(b.context.as_path());
         uv_checked |= context::check_lock(&repo, b, &mut findings)?;
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
+        context::check_ignore_file(&repo, b, &mut findings);
     }
     for c in &checked {
         if c.build.is_some()

@@ -1050,3 +1050,33 @@ fn check_dockerfile_outside_the_repository() {
         "{message}"
     );
 }
+
+/// A `.dockerignore` pattern `BuildKit` refuses (an unclosed `[`) fails the build: an error
+/// at its line, where it used to be skipped in silence ("ready to submit").
+#[test]
+fn check_dockerignore_pattern_the_build_refuses() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let ignore = dir.join(".dockerignore");
+    let mut text = std::fs::read_to_string(&ignore).unwrap();
+    let line = text.lines().count() + 1;
+    text.push_str("data/[ab\n");
+    std::fs::write(&ignore, &text).unwrap();
+    let (code, found, report) = check(&dir, &[]);
+    let hits = having(&found, "error", "dockerignore");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    assert_eq!(hits[0].file, ".dockerignore");
+    assert!(
+        hits[0]
+            .message
+            .starts_with("`data/[ab` is not a valid pattern"),
+        "{}",
+        hits[0].message
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "dockerignore")
+        .unwrap();
+    assert_eq!(finding["line"], line, "{report:#}");
+}
