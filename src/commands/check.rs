@@ -20,7 +20,12 @@ pub(super) fn run(args: &CheckArgs, printer: &Printer) -> Result<()> {
         }
         None => check::check_repository(&CheckSettings {
             path,
-            max_file_size: args.max_context_file_size.saturating_mul(1_000_000),
+            // 0 turns the check off (it would otherwise flag every file, uv.lock included,
+            // and tell the user to leave it out of the build).
+            max_file_size: match args.max_context_file_size {
+                0 => u64::MAX,
+                mb => mb.saturating_mul(1_000_000),
+            },
         })?,
     };
     match Format::from(args.format) {

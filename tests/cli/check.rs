@@ -453,6 +453,14 @@ fn check_large_file_in_the_context() {
     );
     // Under the default limit, nothing.
     assert!(having(&check(&dir, &[]).1, "warning", "large-file").is_empty());
+    // 0 is no size check, not "every file is too large" (uv.lock included, with the advice
+    // to leave it out of the build).
+    let (code, found, _) = check(&dir, &["--max-context-file-size", "0"]);
+    assert_eq!(code, 0, "{found:#?}");
+    assert!(
+        having(&found, "warning", "large-file").is_empty(),
+        "{found:#?}"
+    );
 }
 
 #[test]
