@@ -85,9 +85,15 @@ pub fn parse_subject(subject: &str) -> Trigger {
     let (open, close) = match after.chars().next() {
         Some('[') => ('[', ']'),
         Some('(') => ('(', ')'),
+        // Brackets the platform does not know: written as `[...]` in the repair.
+        Some('{') => ('{', '}'),
+        Some('<') => ('<', '>'),
         // `aichor: ...`, `aichor is ...`: an ordinary message about aichor.
         _ => return Trigger::None,
     };
+    if matches!(open, '{' | '<') {
+        problems.push(format!("`{open}{close}` must be `[]` (or `()`)"));
+    }
     let Some(end) = after.find(close) else {
         problems.push(format!("`{open}` is never closed with `{close}`"));
         return Trigger::NearMiss {
@@ -122,10 +128,11 @@ pub fn parse_subject(subject: &str) -> Trigger {
     let guessable = !selector.is_empty()
         && !climbs
         && !leaves_the_folder(&selector)
-        && !selector.contains(['[', ']', '(', ')']);
+        && !selector.contains(['[', ']', '(', ')', '{', '}', '<', '>']);
     let corrected = guessable.then(|| {
         let rest = rest.trim_start();
         let rest = if rest.is_empty() { "<message>" } else { rest };
+        let (open, close) = if open == '(' { ('(', ')') } else { ('[', ']') };
         format!("aichor{open}{selector}{close}: {rest}")
     });
     Trigger::NearMiss {
@@ -373,6 +380,9 @@ mod tests {
             ("aichor[../]: x", None),
             ("aichor[..\\x.yaml]: x", None),
             ("aichor[a../b.yaml]: x", None),
+            // Brackets the platform does not read.
+            ("aichor{manifest.yaml}: x", Some("aichor[manifest.yaml]: x")),
+            ("aichor<gpu.yaml>: x", Some("aichor[gpu.yaml]: x")),
         ] {
             let got = parse(message);
             assert!(miss(corrected)(&got), "{message:?} gave {got:?}");
@@ -390,6 +400,10 @@ mod tests {
             "\u{feff}",
             "[",
             "]",
+            "{",
+            "}",
+            "<",
+            ">",
             "(",
             ")",
             ":",
@@ -428,7 +442,7 @@ mod tests {
                     panic!("{input:?} → {c:?} does not trigger");
                 };
                 assert!(
-                    !selector.contains(['[', ']', '(', ')', '\\'])
+                    !selector.contains(['[', ']', '(', ')', '{', '}', '<', '>', '\\'])
                         && !leaves_the_folder(&selector)
                         && !selector.starts_with('/')
                         && !selector.ends_with('/'),
