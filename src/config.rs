@@ -153,6 +153,15 @@ impl Config {
             source: Box::new(source),
         })?;
         let origin = Origin::ConfigFile(path.to_path_buf());
+        if file.template.as_ref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(Error::ConfigValue {
+                path: path.to_path_buf(),
+                key: "template".into(),
+                problem:
+                    "is empty: name a pack (a folder, a git URL or a pack name), or remove the line"
+                        .into(),
+            });
+        }
         let mut defaults = BTreeMap::new();
         for (key, value) in file.defaults {
             let raw = match value {
@@ -290,6 +299,9 @@ mod tests {
         );
         assert!(parse("color = \"sometimes\"\n").is_err());
         assert!(parse("[defaults]\nprofile = [1]\n").is_err());
+        // An empty pack name was looked up as the pack `` ("cannot find template pack ``").
+        let e = parse("template = \"  \"\n").unwrap_err();
+        assert!(e.to_string().contains("`template` is empty"), "{e}");
         assert!(parse("not toml").is_err());
     }
 
