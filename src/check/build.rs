@@ -231,6 +231,17 @@ fn check_command(
         f.at(rel, Some(cmd.line), Some(cmd.column))
             .key("spec.command")
     };
+    if cmd.value.trim().is_empty() {
+        out.push(here(
+            Finding::new(
+                Severity::Error,
+                "command",
+                "`spec.command` is empty: the experiment would run nothing".into(),
+            )
+            .help("write the command the containers run, e.g. `python -u -m <package>.main`"),
+        ));
+        return;
+    }
     for target in command::targets(&cmd.value) {
         let found = match &target {
             Target::Module(module) => find_module(&build.context, module, package),

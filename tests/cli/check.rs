@@ -993,6 +993,8 @@ fn check_commands_python_cannot_run() {
     let (_tmp, dir) = project(&["--operator", "jax"]);
     let from = "command: \"python -u -m demo.main\"";
     for (command, wanted) in [
+        ("", "`spec.command` is empty"),
+        ("  ", "`spec.command` is empty"),
         ("python -u -m", "`-m` is followed by no module name"),
         ("python -m .demo.main", "`.demo.main` is not a module name"),
         ("python -m demo..main", "`demo..main` is not a module name"),
