@@ -174,6 +174,13 @@ fn resolve_build(
     }))
 }
 
+/// A `spec.command` nothing can run (empty, or a module name Python refuses).
+fn cannot_run(message: &str) -> Finding {
+    Finding::new(Severity::Error, "command", message.into()).help(
+        "write the command the containers run, e.g. `python -u -m <package>.main` (`src/demo/main.py` is the module `demo.main`)",
+    )
+}
+
 /// Whether `builder.dockerfile` stays in the repository read from the root, and read from
 /// the context. One must: AIchor builds from a clone, so `/etc/…` or `../…` names nothing
 /// there (and the check must not read the host's file in its place).
@@ -232,14 +239,9 @@ fn check_command(
             .key("spec.command")
     };
     if cmd.value.trim().is_empty() {
-        out.push(here(
-            Finding::new(
-                Severity::Error,
-                "command",
-                "`spec.command` is empty: the experiment would run nothing".into(),
-            )
-            .help("write the command the containers run, e.g. `python -u -m <package>.main`"),
-        ));
+        out.push(here(cannot_run(
+            "`spec.command` is empty: the experiment would run nothing",
+        )));
         return;
     }
     for target in command::targets(&cmd.value) {
@@ -276,14 +278,9 @@ fn check_command(
                 continue;
             }
             Found::Invalid(why) => {
-                out.push(here(
-                    Finding::new(
-                        Severity::Error,
-                        "command",
-                        format!("`spec.command` cannot run: {why}"),
-                    )
-                    .help("write `python -m <package>.<module>` with the module's dotted name (`src/demo/main.py` is `demo.main`)"),
-                ));
+                out.push(here(cannot_run(&format!(
+                    "`spec.command` cannot run: {why}"
+                ))));
                 continue;
             }
         };
