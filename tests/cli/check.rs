@@ -1090,3 +1090,36 @@ fn check_dockerignore_pattern_the_build_refuses() {
         .unwrap();
     assert_eq!(finding["line"], line, "{report:#}");
 }
+
+/// Links under `aichor_manifests/`: a linked folder is not followed (`self -> .` looped
+/// until the path was too long, `up -> ../..` collected manifests from outside the
+/// repository), and a dangling `.yaml` link is one finding instead of an abort.
+#[cfg(unix)]
+#[test]
+fn check_links_under_the_manifests_folder() {
+    let (tmp, dir) = project(&["--operator", "jax"]);
+    // A manifest outside the repository that `up` would reach.
+    std::fs::write(tmp.path().join("outside.yaml"), "kind: nonsense\n").unwrap();
+    let manifests = dir.join("aichor_manifests");
+    std::os::unix::fs::symlink(".", manifests.join("self")).unwrap();
+    std::os::unix::fs::symlink("../..", manifests.join("up")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/x.yaml", manifests.join("gone.yaml")).unwrap();
+    let (code, found, report) = check(&dir, &[]);
+    assert_eq!(
+        report["manifests"],
+        serde_json::json!(["aichor_manifests/manifest.yaml"])
+    );
+    let hits = having(&found, "error", "manifest");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    assert_eq!(hits[0].file, "aichor_manifests/gone.yaml");
+    assert!(
+        hits[0].message.starts_with("cannot be read"),
+        "{}",
+        hits[0].message
+    );
+    assert_eq!(
+        found.iter().filter(|f| f.severity == "error").count(),
+        1,
+        "{found:#?}"
+    );
+}
