@@ -359,3 +359,21 @@ fn a_named_config_file_must_exist_and_be_text() {
         "{err}"
     );
 }
+
+/// A folder where the config file should be: `config path` says so (it said "no file there
+/// yet", and `config show` then failed with "Is a directory").
+#[test]
+fn config_path_names_a_folder_in_the_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    std::fs::create_dir_all(home.join("aichor/config.toml")).unwrap();
+    let out = with_config(home).args(["config", "path"]).output().unwrap();
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("a folder is there, not a file"), "{err}");
+    let out = with_config(home).args(["config", "show"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    if cfg!(unix) {
+        assert!(stderr(&out).contains("Is a directory"), "{}", stderr(&out));
+    }
+}
