@@ -219,7 +219,8 @@ impl Config {
                 out.insert(
                     key.clone(),
                     Setting {
-                        value: v,
+                        // Trimmed as any answer is: `config show` shows what will be used.
+                        value: v.trim().to_string(),
                         origin: Origin::Env(name),
                     },
                 );
@@ -310,7 +311,7 @@ mod tests {
         let c = parse("template = \"team\"\n[defaults]\nprofile = \"gpu-t4\"\npython = \"3.12\"\n")
             .unwrap();
         let env = |name: &str| match name {
-            "AICHOR_PROFILE" => Some("cpu-small".to_string()),
+            "AICHOR_PROFILE" => Some(" cpu-small\t".to_string()),
             "AICHOR_PYTHON" => Some(String::new()),
             "AICHOR_UV" => Some("/bin/uv".to_string()),
             _ => None,
