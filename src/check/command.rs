@@ -189,10 +189,10 @@ fn uv_run(words: &[String], out: &mut Vec<Target>) {
     while let Some(w) = words.get(i) {
         match w.as_str() {
             "-m" | "--module" => {
-                if let Some(module) = words.get(i + 1) {
-                    out.push(Target::Module(module.clone()));
-                    inner_modules(&words[i + 2..], out);
-                }
+                out.push(Target::Module(
+                    words.get(i + 1).cloned().unwrap_or_default(),
+                ));
+                inner_modules(words.get(i + 2..).unwrap_or_default(), out);
                 return;
             }
             "--" => return run(&words[i + 1..], out),
@@ -256,6 +256,9 @@ fn launcher(words: &[String], flags: &[&str], out: &mut Vec<Target>) {
             return;
         }
     }
+    if module {
+        out.push(Target::Module(String::new()));
+    }
 }
 
 #[cfg(test)]
@@ -308,6 +311,8 @@ mod tests {
             ("bash -x run.sh", vec![s("run.sh")]),
             // `-m` with nothing after it: an empty name the check reports.
             ("python -u -m", vec![m("")]),
+            ("uv run -m", vec![m("")]),
+            ("torchrun --standalone -m", vec![m("")]),
         ] {
             assert_eq!(targets(command), want, "{command}");
         }
