@@ -415,8 +415,16 @@ fn find_script(build: &Build, script: &str) -> Found {
             }
         }
     }
-    match candidates.iter().find(|c| c.is_file()) {
-        Some(hit) => Found::At(hit.clone()),
+    // `python src/app` runs a folder (or a zip) with a `__main__.py`: the file that runs.
+    let runs = |c: &PathBuf| {
+        if c.is_dir() {
+            Some(c.join("__main__.py")).filter(|m| m.is_file())
+        } else {
+            Some(c.clone()).filter(|c| c.is_file())
+        }
+    };
+    match candidates.iter().find_map(runs) {
+        Some(hit) => Found::At(hit),
         None => Found::Missing(candidates.into_iter().take(1).collect()),
     }
 }

@@ -1015,6 +1015,11 @@ fn check_commands_python_cannot_run() {
         )
         .unwrap();
     }
+    // A folder with a `__main__.py` is something Python runs.
+    std::fs::write(dir.join("src/demo/__main__.py"), "").unwrap();
+    edit(&manifest(&dir), from, "command: \"python src/demo\"");
+    assert_eq!(check(&dir, &[]).0, 0, "{:#?}", check(&dir, &[]).1);
+    edit(&manifest(&dir), "command: \"python src/demo\"", from);
     // A shell running the right module is fine.
     edit(
         &manifest(&dir),
