@@ -186,7 +186,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE|-")]
     pub commit_msg: Option<PathBuf>,
 
-    /// Report files of the build context larger than this many MB.
+    /// Report files of the build context larger than this many MB (0: no size check).
     #[arg(long, value_name = "MB", default_value_t = aichor::check::DEFAULT_MAX_FILE_MB)]
     pub max_context_file_size: u64,
 

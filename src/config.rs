@@ -99,7 +99,7 @@ impl Config {
         if let Some(file) = std::env::var_os(FILE_VAR).filter(|f| !f.is_empty()) {
             return Some(PathBuf::from(file));
         }
-        crate::pack::source::config_dir().map(|d| d.join("aichor").join("config.toml"))
+        default_location()
     }
 
     /// Read the config file (a missing one is no config) and the variables that override it.
@@ -113,6 +113,11 @@ impl Config {
                 path: Some(path),
                 ..Config::default()
             },
+            // A file named on purpose must be there: a typo in the variable would otherwise
+            // drop every default without a word (uv and cargo refuse a missing one too).
+            Some(path) if chosen && fs_err::symlink_metadata(&path).is_err() => {
+                return Err(Error::ConfigFileMissing { path });
+            }
             Some(path) => Config::read(&path)?,
             None => Config::default(),
         };
@@ -131,6 +136,11 @@ impl Config {
                     ..Config::default()
                 });
             }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(Error::ConfigNotText {
+                    path: path.to_path_buf(),
+                });
+            }
             Err(e) => return Err(Error::io(path, "cannot be read", e)),
         };
         Config::parse(path, &text)
@@ -143,6 +153,15 @@ impl Config {
             source: Box::new(source),
         })?;
         let origin = Origin::ConfigFile(path.to_path_buf());
+        if file.template.as_ref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(Error::ConfigValue {
+                path: path.to_path_buf(),
+                key: "template".into(),
+                problem:
+                    "is empty: name a pack (a folder, a git URL or a pack name), or remove the line"
+                        .into(),
+            });
+        }
         let mut defaults = BTreeMap::new();
         for (key, value) in file.defaults {
             let raw = match value {
@@ -200,7 +219,8 @@ impl Config {
                 out.insert(
                     key.clone(),
                     Setting {
-                        value: v,
+                        // Trimmed as any answer is: `config show` shows what will be used.
+                        value: v.trim().to_string(),
                         origin: Origin::Env(name),
                     },
                 );
@@ -208,6 +228,12 @@ impl Config {
         }
         out
     }
+}
+
+/// Where the config file is found without `AICHOR_CONFIG_FILE`:
+/// `<config>/aichor/config.toml` (the folder that also holds `templates/`).
+pub fn default_location() -> Option<PathBuf> {
+    crate::pack::source::config_dir().map(|d| d.join("aichor").join("config.toml"))
 }
 
 /// False when the file's folder cannot be searched or the file cannot be opened for lack
@@ -274,6 +300,9 @@ mod tests {
         );
         assert!(parse("color = \"sometimes\"\n").is_err());
         assert!(parse("[defaults]\nprofile = [1]\n").is_err());
+        // An empty pack name was looked up as the pack `` ("cannot find template pack ``").
+        let e = parse("template = \"  \"\n").unwrap_err();
+        assert!(e.to_string().contains("`template` is empty"), "{e}");
         assert!(parse("not toml").is_err());
     }
 
@@ -282,7 +311,7 @@ mod tests {
         let c = parse("template = \"team\"\n[defaults]\nprofile = \"gpu-t4\"\npython = \"3.12\"\n")
             .unwrap();
         let env = |name: &str| match name {
-            "AICHOR_PROFILE" => Some("cpu-small".to_string()),
+            "AICHOR_PROFILE" => Some(" cpu-small\t".to_string()),
             "AICHOR_PYTHON" => Some(String::new()),
             "AICHOR_UV" => Some("/bin/uv".to_string()),
             _ => None,

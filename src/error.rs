@@ -477,6 +477,12 @@ pub enum Error {
         source: Box<toml_edit::de::Error>,
     },
 
+    #[error("`AICHOR_CONFIG_FILE` names `{}`, which does not exist", path.display())]
+    ConfigFileMissing { path: PathBuf },
+
+    #[error("config file `{}` is not UTF-8 text", path.display())]
+    ConfigNotText { path: PathBuf },
+
     #[error("config file `{}`: `{key}` {problem}", path.display())]
     ConfigValue {
         path: PathBuf,
@@ -619,7 +625,16 @@ impl Error {
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
             Error::UpdateFetchedPack { .. } => "clone the pack's repository and run `aichor templates test <CLONE> --update` there, then commit the snapshots".into(),
-            Error::Config { path, .. } | Error::ConfigValue { path, .. } => format!(
+            Error::ConfigFileMissing { .. } => format!(
+                "create it (keys: template, hooks, color, [defaults]; see `aichor config show`), correct the variable, or unset it to read {}",
+                crate::config::default_location().map_or_else(
+                    || "no file".to_string(),
+                    |p| format!("`{}`", p.display())
+                )
+            ),
+            Error::Config { path, .. }
+            | Error::ConfigValue { path, .. }
+            | Error::ConfigNotText { path } => format!(
                 "fix `{}` (keys: template, hooks, color, [defaults]; see `aichor config show`), or set `AICHOR_NO_CONFIG=1` to ignore it",
                 path.display()
             ),
@@ -663,6 +678,8 @@ impl Error {
             | Error::BadManifestPath { .. }
             | Error::Config { .. }
             | Error::ConfigValue { .. }
+            | Error::ConfigFileMissing { .. }
+            | Error::ConfigNotText { .. }
             | Error::NoManifests { .. }
             | Error::NotARepository { .. } => 2,
             Error::Conflicts { .. } => 3,

@@ -99,13 +99,25 @@ pub fn install(path: &Path, exe: &Path, force: bool) -> Result<Outcome> {
     let mut legacy = None;
     let mut updated = false;
     match fs_err::symlink_metadata(&hook) {
-        Ok(meta) if meta.is_file() => {
-            let existing =
-                fs_err::read(&hook).map_err(|e| Error::io(&hook, "cannot be read", e))?;
+        // A folder in the way: not ours to move, even with `--force`.
+        Ok(meta) if meta.is_dir() => {
+            return Err(Error::ForeignHook {
+                path: hook,
+                installing: false,
+            });
+        }
+        // A file, or a link (to a shared hook, or dangling): a link is never written
+        // through; with `--force` the link itself is moved aside.
+        Ok(meta) => {
+            let existing = if meta.is_file() {
+                fs_err::read(&hook).map_err(|e| Error::io(&hook, "cannot be read", e))?
+            } else {
+                fs_err::read(&hook).unwrap_or_default()
+            };
             if existing == text.as_bytes() {
                 return Ok(Outcome::AlreadyInstalled { hook });
             }
-            if is_ours(&String::from_utf8_lossy(&existing)) {
+            if meta.is_file() && is_ours(&String::from_utf8_lossy(&existing)) {
                 updated = true;
             } else if !force {
                 return Err(Error::ForeignHook {
@@ -122,13 +134,6 @@ pub fn install(path: &Path, exe: &Path, force: bool) -> Result<Outcome> {
                     .map_err(|e| Error::io(&hook, "cannot be moved aside", e))?;
                 legacy = Some(kept);
             }
-        }
-        // A link or a folder in the way: not ours to replace.
-        Ok(_) => {
-            return Err(Error::ForeignHook {
-                path: hook,
-                installing: !force,
-            });
         }
         Err(_) => {}
     }
@@ -148,9 +153,16 @@ pub fn install(path: &Path, exe: &Path, force: bool) -> Result<Outcome> {
 /// --force` kept aside.
 pub fn uninstall(path: &Path) -> Result<Outcome> {
     let hook = hook_path(path)?;
-    let Ok(existing) = fs_err::read_to_string(&hook) else {
+    if fs_err::symlink_metadata(&hook).is_ok_and(|m| m.is_dir()) {
+        return Err(Error::ForeignHook {
+            path: hook,
+            installing: false,
+        });
+    }
+    let Ok(existing) = fs_err::read(&hook) else {
         return Ok(Outcome::NotInstalled { hook });
     };
+    let existing = String::from_utf8_lossy(&existing);
     if !is_ours(&existing) {
         return Err(Error::ForeignHook {
             path: hook,
@@ -159,7 +171,8 @@ pub fn uninstall(path: &Path) -> Result<Outcome> {
     }
     fs_err::remove_file(&hook).map_err(|e| Error::io(&hook, "cannot be removed", e))?;
     let kept = hook.with_file_name("commit-msg.legacy");
-    let restored = if kept.is_file() {
+    // The kept hook may be a link (`install --force` moved a link aside), even a dangling one.
+    let restored = if fs_err::symlink_metadata(&kept).is_ok() {
         fs_err::rename(&kept, &hook).map_err(|e| Error::io(&kept, "cannot be put back", e))?;
         Some(hook.clone())
     } else {

@@ -230,10 +230,18 @@ impl Printer {
     }
 
     /// `value` as pretty JSON on stdout.
+    /// A script reads this document: a write that fails (a full disk) is an error, not an
+    /// exit 0 with nothing written. A closed pipe (`| head`) is not: the reader left.
     pub fn json(&self, value: &impl serde::Serialize) -> Result<()> {
-        let text = serde_json::to_string_pretty(value)
+        let mut text = serde_json::to_string_pretty(value)
             .map_err(|e| Error::internal("the report cannot be written as JSON", e))?;
-        self.data(&text);
-        Ok(())
+        text.push('\n');
+        let mut out = std::io::stdout().lock();
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(Error::io("<stdout>", "cannot be written", e))
+            }
+            _ => Ok(()),
+        }
     }
 }

@@ -101,7 +101,17 @@ fn resolve_build(
         None => ("Dockerfile", None, None),
     };
     let at = match &v.dockerfile {
-        Some(_) => resolve_dockerfile(&repo.root, context, dockerfile),
+        Some(_) => match readings_inside(context, dockerfile) {
+            (true, _) => resolve_dockerfile(&repo.root, context, dockerfile),
+            (false, true) => match context_dir.join(dockerfile) {
+                p if p.is_file() => DockerfileAt::Context(p),
+                _ => DockerfileAt::Missing,
+            },
+            (false, false) => {
+                out.push(outside(rel, dockerfile, line, column));
+                return Ok(None);
+            }
+        },
         // Without the key, docker's default: `Dockerfile` in the context.
         None => resolve_dockerfile(&context_dir, ".", dockerfile),
     };
@@ -152,7 +162,9 @@ fn resolve_build(
             return Ok(None);
         }
     };
-    let text = fs_err::read_to_string(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
+    // Docker takes any bytes (a Latin-1 comment builds); the check reads what it can.
+    let bytes = fs_err::read(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
+    let text = String::from_utf8_lossy(&bytes);
     let ignore = DockerIgnore::for_build(&context_dir, Some(&path))?;
     Ok(Some(Build {
         context: context_dir,
@@ -160,6 +172,36 @@ fn resolve_build(
         dockerfile: Dockerfile::parse(&text),
         ignore,
     }))
+}
+
+/// A `spec.command` nothing can run (empty, or a module name Python refuses).
+fn cannot_run(message: &str) -> Finding {
+    Finding::new(Severity::Error, "command", message.into()).help(
+        "write the command the containers run, e.g. `python -u -m <package>.main` (`src/demo/main.py` is the module `demo.main`)",
+    )
+}
+
+/// Whether `builder.dockerfile` stays in the repository read from the root, and read from
+/// the context. One must: AIchor builds from a clone, so `/etc/…` or `../…` names nothing
+/// there (and the check must not read the host's file in its place).
+fn readings_inside(context: &str, dockerfile: &str) -> (bool, bool) {
+    let absolute = Path::new(dockerfile).is_absolute();
+    let inside = |p: &str| !absolute && !normalise(p).starts_with("..");
+    (
+        inside(dockerfile),
+        inside(&format!("{context}/{dockerfile}")),
+    )
+}
+
+fn outside(rel: &str, dockerfile: &str, line: Option<usize>, column: Option<usize>) -> Finding {
+    Finding::new(
+        Severity::Error,
+        "dockerfile",
+        format!("`builder.dockerfile` `{dockerfile}` is outside the repository"),
+    )
+    .at(rel, line, column)
+    .key("builder.dockerfile")
+    .help("`builder.dockerfile` is a file relative to the repository root, e.g. `./Dockerfile`")
 }
 
 /// `a/./b/../c` → `a/c`; a leading `..` stays.
@@ -196,6 +238,12 @@ fn check_command(
         f.at(rel, Some(cmd.line), Some(cmd.column))
             .key("spec.command")
     };
+    if cmd.value.trim().is_empty() {
+        out.push(here(cannot_run(
+            "`spec.command` is empty: the experiment would run nothing",
+        )));
+        return;
+    }
     for target in command::targets(&cmd.value) {
         let found = match &target {
             Target::Module(module) => find_module(&build.context, module, package),
@@ -227,6 +275,12 @@ fn check_command(
                     "command",
                     format!("`spec.command` runs the {what}: {why}"),
                 )));
+                continue;
+            }
+            Found::Invalid(why) => {
+                out.push(here(cannot_run(&format!(
+                    "`spec.command` cannot run: {why}"
+                ))));
                 continue;
             }
         };
@@ -285,14 +339,23 @@ enum Found {
     Missing(Vec<PathBuf>),
     /// Not expected in the repository (why).
     Elsewhere(String),
+    /// What Python cannot run at all (why).
+    Invalid(String),
 }
 
 /// A dotted module under `<context>/src/` or `<context>/`. A module whose top-level package
 /// is in neither, and is not the project's own, is taken to be installed (a dependency).
 fn find_module(context: &Path, module: &str, package: Option<&str>) -> Found {
+    if module.is_empty() {
+        return Found::Invalid("`-m` is followed by no module name".into());
+    }
+    // Python refuses `.pkg` ("relative module names not supported") and `pkg..main`, and
+    // finds no module `pkg/main` (a path is not a module name).
     let parts: Vec<&str> = module.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Found::Elsewhere("not a module name".into());
+    if parts.iter().any(|p| p.is_empty()) || module.contains(['/', '\\']) {
+        return Found::Invalid(format!(
+            "`{module}` is not a module name (dotted names only, e.g. `pkg.main`)"
+        ));
     }
     let bases = [context.join("src"), context.to_path_buf()];
     let top = parts[0];
@@ -352,8 +415,16 @@ fn find_script(build: &Build, script: &str) -> Found {
             }
         }
     }
-    match candidates.iter().find(|c| c.is_file()) {
-        Some(hit) => Found::At(hit.clone()),
+    // `python src/app` runs a folder (or a zip) with a `__main__.py`: the file that runs.
+    let runs = |c: &PathBuf| {
+        if c.is_dir() {
+            Some(c.join("__main__.py")).filter(|m| m.is_file())
+        } else {
+            Some(c.clone()).filter(|c| c.is_file())
+        }
+    };
+    match candidates.iter().find_map(runs) {
+        Some(hit) => Found::At(hit),
         None => Found::Missing(candidates.into_iter().take(1).collect()),
     }
 }

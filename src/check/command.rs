@@ -97,13 +97,31 @@ fn run(words: &[String], out: &mut Vec<Target>) {
         "accelerate" if rest.first().is_some_and(|w| w == "launch") => {
             launcher(&rest[1..], ACCELERATE_FLAGS, out);
         }
-        "bash" | "sh" => {
-            if let Some(script) = rest.iter().find(|w| !w.starts_with('-')) {
-                out.push(Target::Script(script.clone()));
-            }
-        }
+        "bash" | "sh" => shell(rest, out),
         _ if is_script(first) => out.push(Target::Script(first.clone())),
         _ => {}
+    }
+}
+
+/// `bash [options] script` runs a script; `bash -c 'command'` (`-c` alone or in a group:
+/// `-lc`, `-ec`) runs a command line, looked into like `spec.command` itself.
+fn shell(words: &[String], out: &mut Vec<Target>) {
+    let mut command = false;
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        if w == "-o" || w == "+o" || w == "-O" || w == "+O" {
+            i += 2;
+        } else if w.starts_with("--") {
+            i += 1;
+        } else if let Some(flags) = w.strip_prefix('-').or_else(|| w.strip_prefix('+')) {
+            command |= flags.contains('c');
+            i += 1;
+        } else if command {
+            return run(&split(w), out);
+        } else {
+            out.push(Target::Script(w.clone()));
+            return;
+        }
     }
 }
 
@@ -114,10 +132,10 @@ fn python(words: &[String], out: &mut Vec<Target>) {
     while let Some(w) = words.get(i) {
         match w.as_str() {
             "-m" => {
-                if let Some(module) = words.get(i + 1) {
-                    out.push(Target::Module(module.clone()));
-                    inner_modules(&words[i + 2..], out);
-                }
+                // `python -m` alone: an empty name, which the check reports.
+                let module = words.get(i + 1).cloned().unwrap_or_default();
+                out.push(Target::Module(module));
+                inner_modules(words.get(i + 2..).unwrap_or_default(), out);
                 return;
             }
             "-c" => return,
@@ -171,10 +189,10 @@ fn uv_run(words: &[String], out: &mut Vec<Target>) {
     while let Some(w) = words.get(i) {
         match w.as_str() {
             "-m" | "--module" => {
-                if let Some(module) = words.get(i + 1) {
-                    out.push(Target::Module(module.clone()));
-                    inner_modules(&words[i + 2..], out);
-                }
+                out.push(Target::Module(
+                    words.get(i + 1).cloned().unwrap_or_default(),
+                ));
+                inner_modules(words.get(i + 2..).unwrap_or_default(), out);
                 return;
             }
             "--" => return run(&words[i + 1..], out),
@@ -238,6 +256,9 @@ fn launcher(words: &[String], flags: &[&str], out: &mut Vec<Target>) {
             return;
         }
     }
+    if module {
+        out.push(Target::Module(String::new()));
+    }
 }
 
 #[cfg(test)]
@@ -279,6 +300,19 @@ mod tests {
             ("./run.sh", vec![s("./run.sh")]),
             ("ray job submit -- echo", vec![]),
             ("", vec![]),
+            // A shell's `-c` runs a command line, not a script of that name.
+            ("bash -c 'python -m pkg.main'", vec![m("pkg.main")]),
+            ("sh -ec \"python3 train.py\"", vec![s("train.py")]),
+            (
+                "bash -o pipefail -lc 'uv run -m pkg.main'",
+                vec![m("pkg.main")],
+            ),
+            ("bash -c 'cd /app && python -m pkg.main'", vec![]),
+            ("bash -x run.sh", vec![s("run.sh")]),
+            // `-m` with nothing after it: an empty name the check reports.
+            ("python -u -m", vec![m("")]),
+            ("uv run -m", vec![m("")]),
+            ("torchrun --standalone -m", vec![m("")]),
         ] {
             assert_eq!(targets(command), want, "{command}");
         }

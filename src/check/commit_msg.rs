@@ -54,8 +54,16 @@ pub fn parse(message: &str) -> Trigger {
 /// Parse a subject line.
 pub fn parse_subject(subject: &str) -> Trigger {
     let mut problems = Vec::new();
-    let start = subject.trim_start();
-    if start.len() != subject.len() {
+    // Spaces, and characters that cannot be seen: a byte-order mark (editors on Windows),
+    // a zero-width space, a non-breaking space, bytes that were not UTF-8 (`U+FFFD`).
+    let start = subject.trim_start_matches(invisible);
+    let skipped = &subject[..subject.len() - start.len()];
+    if skipped.chars().any(|c| !c.is_ascii_whitespace()) {
+        problems.push(
+            "the message starts with invisible characters (a byte-order mark, a zero-width or non-breaking space, or bytes that are not UTF-8)"
+                .to_string(),
+        );
+    } else if !skipped.is_empty() {
         problems.push("the message starts with spaces".to_string());
     }
     let Some(prefix) = start.get(..6).filter(|p| p.eq_ignore_ascii_case("aichor")) else {
@@ -77,9 +85,15 @@ pub fn parse_subject(subject: &str) -> Trigger {
     let (open, close) = match after.chars().next() {
         Some('[') => ('[', ']'),
         Some('(') => ('(', ')'),
+        // Brackets the platform does not know: written as `[...]` in the repair.
+        Some('{') => ('{', '}'),
+        Some('<') => ('<', '>'),
         // `aichor: ...`, `aichor is ...`: an ordinary message about aichor.
         _ => return Trigger::None,
     };
+    if matches!(open, '{' | '<') {
+        problems.push(format!("`{open}{close}` must be `[]` (or `()`)"));
+    }
     let Some(end) = after.find(close) else {
         problems.push(format!("`{open}` is never closed with `{close}`"));
         return Trigger::NearMiss {
@@ -88,7 +102,16 @@ pub fn parse_subject(subject: &str) -> Trigger {
         };
     };
     let raw_selector = &after[1..end];
-    let tail = &after[end + 1..];
+    let mut tail = &after[end + 1..];
+    // `aichor[[manifest.yaml]]:`: doubled brackets. The platform reads the selector up to
+    // the first closing bracket, so the inner ones are part of the path.
+    if raw_selector.contains(open) || tail.starts_with(close) {
+        problems.push(format!(
+            "the brackets are doubled: write one `{open}` and one `{close}`"
+        ));
+        tail = tail.trim_start_matches(close);
+    }
+    let raw_selector = raw_selector.trim_start_matches(open);
     let rest = if let Some(rest) = tail.strip_prefix(':') {
         rest
     } else {
@@ -100,9 +123,16 @@ pub fn parse_subject(subject: &str) -> Trigger {
     if problems.is_empty() {
         return Trigger::Manifest { selector };
     }
-    let corrected = (!selector.is_empty() && !selector.contains("../")).then(|| {
+    let climbs = leaves_the_folder(raw_selector.trim().replace('\\', "/").trim_end_matches('/'));
+    // Brackets left inside the path: what was meant cannot be told.
+    let guessable = !selector.is_empty()
+        && !climbs
+        && !leaves_the_folder(&selector)
+        && !selector.contains(['[', ']', '(', ')', '{', '}', '<', '>']);
+    let corrected = guessable.then(|| {
         let rest = rest.trim_start();
         let rest = if rest.is_empty() { "<message>" } else { rest };
+        let (open, close) = if open == '(' { ('(', ')') } else { ('[', ']') };
         format!("aichor{open}{selector}{close}: {rest}")
     });
     Trigger::NearMiss {
@@ -163,7 +193,14 @@ fn fix_once(raw: &str) -> (String, Vec<String>) {
         problems.push("the manifest path names no file".to_string());
         return (s, problems);
     }
-    if s.contains("../") || s == ".." || s.ends_with("/..") {
+    if s.ends_with('/') {
+        problems.push("the manifest path ends with `/`: it must name a file".to_string());
+        s = s.trim_end_matches('/').to_string();
+        if s.is_empty() {
+            return (s, problems);
+        }
+    }
+    if leaves_the_folder(&s) {
         problems.push(format!(
             "the manifest path leaves `{MANIFESTS_DIR}/` with `..`"
         ));
@@ -181,6 +218,20 @@ fn fix_once(raw: &str) -> (String, Vec<String>) {
         s = format!("{}{}", &s[..s.len() - ext.len()], ext.to_ascii_lowercase());
     }
     (s, problems)
+}
+
+/// A `..` component: the path climbs out of `aichor_manifests/` (no repair is offered).
+/// The platform's rule is the substring `../`; a path that is `..` or ends in `/..` names a
+/// folder above too.
+fn leaves_the_folder(selector: &str) -> bool {
+    selector.contains("../") || selector == ".." || selector.ends_with("/..")
+}
+
+/// What may stand unseen before `aichor`: whitespace, and characters no one sees typing.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{feff}' | '\u{200b}' | '\u{2060}' | '\u{fffd}')
 }
 
 /// `exp` (any case) followed by a character that is not a letter or digit.
@@ -296,9 +347,108 @@ mod tests {
                 "  aichor[manifest.yaml]: x",
                 Some("aichor[manifest.yaml]: x"),
             ),
+            // Invisible characters before `aichor`: the platform's `^aichor` does not match.
+            (
+                "\u{feff}aichor[manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+            (
+                "\u{200b}aichor[manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+            (
+                "\u{fffd}\u{fffd}aichor[manifest.yaml]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+            // Doubled brackets: the platform reads `[manifest.yaml` as the path.
+            (
+                "aichor[[manifest.yaml]]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+            (
+                "aichor((manifest.yaml)): x",
+                Some("aichor(manifest.yaml): x"),
+            ),
+            // A trailing `/` (or `\`) names a folder.
+            (
+                "aichor[manifest.yaml\\]: x",
+                Some("aichor[manifest.yaml]: x"),
+            ),
+            ("aichor[sub/m.yaml/]: x", Some("aichor[sub/m.yaml]: x")),
+            // Climbing out of the folder is never repaired, however it is written.
+            ("aichor[..]: x", None),
+            ("aichor[../]: x", None),
+            ("aichor[..\\x.yaml]: x", None),
+            ("aichor[a../b.yaml]: x", None),
+            // Brackets the platform does not read.
+            ("aichor{manifest.yaml}: x", Some("aichor[manifest.yaml]: x")),
+            ("aichor<gpu.yaml>: x", Some("aichor[gpu.yaml]: x")),
         ] {
             let got = parse(message);
             assert!(miss(corrected)(&got), "{message:?} gave {got:?}");
+        }
+    }
+
+    /// A repair is itself a clean trigger: its selector has no brackets, no `..`, no
+    /// surrounding `/`, whatever was typed.
+    #[test]
+    fn repairs_are_clean_triggers() {
+        let parts = [
+            "aichor",
+            "Aichor",
+            " ",
+            "\u{feff}",
+            "[",
+            "]",
+            "{",
+            "}",
+            "<",
+            ">",
+            "(",
+            ")",
+            ":",
+            "/",
+            "\\",
+            "..",
+            "../",
+            "manifest",
+            ".yaml",
+            ".YML",
+            "aichor_manifests/",
+            "x",
+            " msg",
+        ];
+        // Every sequence of up to four parts.
+        let mut inputs = vec![String::new()];
+        for _ in 0..4 {
+            inputs = inputs
+                .iter()
+                .flat_map(|i| parts.iter().map(move |p| format!("{i}{p}")))
+                .chain(inputs.iter().cloned())
+                .collect();
+            inputs.sort();
+            inputs.dedup();
+        }
+        for input in inputs
+            .iter()
+            .map(|i| format!("aichor{i}"))
+            .chain(inputs.clone())
+        {
+            if let Trigger::NearMiss {
+                corrected: Some(c), ..
+            } = parse(&input)
+            {
+                let Trigger::Manifest { selector } = parse(&c) else {
+                    panic!("{input:?} → {c:?} does not trigger");
+                };
+                assert!(
+                    !selector.contains(['[', ']', '(', ')', '{', '}', '<', '>', '\\'])
+                        && !leaves_the_folder(&selector)
+                        && !selector.starts_with('/')
+                        && !selector.ends_with('/'),
+                    "{input:?} → {c:?}"
+                );
+            }
         }
     }
 

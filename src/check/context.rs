@@ -94,6 +94,22 @@ pub(super) fn check_size(
 }
 
 /// Whether `uv lock --check` ran (for the report).
+/// Patterns in `.dockerignore` that `BuildKit` refuses: the build fails before it starts.
+pub(super) fn check_ignore_file(repo: &Repo, build: &Build, out: &mut Vec<Finding>) {
+    let file = build.ignore.file.as_deref().unwrap_or(".dockerignore");
+    for (line, pattern, why) in &build.ignore.broken {
+        out.push(
+            Finding::new(
+                Severity::Error,
+                "dockerignore",
+                format!("`{pattern}` is not a valid pattern ({why}): the build fails on it"),
+            )
+            .at(&repo.rel(&build.context.join(file)), Some(*line), None)
+            .help("close the `[...]` class, or escape the character with `\\` (`\\[`)"),
+        );
+    }
+}
+
 pub(super) fn check_lock(repo: &Repo, build: &Build, out: &mut Vec<Finding>) -> Result<bool> {
     let dir = &build.context;
     if !dir.join("pyproject.toml").is_file() {

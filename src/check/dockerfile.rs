@@ -28,6 +28,8 @@ pub struct Base {
 impl Dockerfile {
     pub fn parse(text: &str) -> Dockerfile {
         let mut instructions = Vec::new();
+        // `BuildKit` drops a UTF-8 byte-order mark at the start.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut current: Option<(usize, String)> = None;
         for (i, raw) in text.lines().enumerate() {
             let trimmed = raw.trim();

@@ -15,6 +15,9 @@ pub struct DockerIgnore {
     /// Which file the rules came from (relative to the context), if any.
     pub file: Option<String>,
     rules: Vec<Rule>,
+    /// Patterns `BuildKit` refuses (an unclosed `[`, a trailing `\\`), which fail the build:
+    /// line, pattern, why.
+    pub broken: Vec<(usize, String, String)>,
 }
 
 #[derive(Debug)]
@@ -48,9 +51,9 @@ impl DockerIgnore {
             .chain(std::iter::once(context.join(".dockerignore")));
         for file in candidates {
             if file.is_file() {
-                let text = fs_err::read_to_string(&file)
-                    .map_err(|e| Error::io(&file, "cannot be read", e))?;
-                let mut rules = DockerIgnore::parse(&text);
+                let bytes =
+                    fs_err::read(&file).map_err(|e| Error::io(&file, "cannot be read", e))?;
+                let mut rules = DockerIgnore::parse(&String::from_utf8_lossy(&bytes));
                 rules.file = Some(
                     file.strip_prefix(context)
                         .unwrap_or(&file)
@@ -63,10 +66,13 @@ impl DockerIgnore {
         Ok(DockerIgnore::default())
     }
 
-    /// The rules of a `.dockerignore` text. A pattern that is not a valid glob is skipped (the
-    /// build would fail on it with its own message).
+    /// The rules of a `.dockerignore` text. A pattern that is not a valid glob is skipped;
+    /// one `BuildKit` refuses too is kept in `broken` (the build fails on it).
     pub fn parse(text: &str) -> DockerIgnore {
         let mut rules = Vec::new();
+        let mut broken = Vec::new();
+        // `BuildKit` drops a UTF-8 byte-order mark at the start.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -80,12 +86,23 @@ impl DockerIgnore {
             if cleaned.is_empty() {
                 continue;
             }
-            let Ok(glob) = GlobBuilder::new(&cleaned)
+            let glob = match GlobBuilder::new(&cleaned)
                 .literal_separator(true)
                 .backslash_escape(true)
                 .build()
-            else {
-                continue;
+            {
+                Ok(glob) => glob,
+                Err(e) => {
+                    // Only what Go's pattern syntax refuses as well; globset is stricter
+                    // about `**` and reads `{a,b}`, which Docker takes literally.
+                    if matches!(
+                        e.kind(),
+                        globset::ErrorKind::UnclosedClass | globset::ErrorKind::DanglingEscape
+                    ) {
+                        broken.push((i + 1, pattern.to_string(), e.kind().to_string()));
+                    }
+                    continue;
+                }
             };
             rules.push(Rule {
                 pattern: pattern.to_string(),
@@ -94,7 +111,11 @@ impl DockerIgnore {
                 negated,
             });
         }
-        DockerIgnore { file: None, rules }
+        DockerIgnore {
+            file: None,
+            rules,
+            broken,
+        }
     }
 
     /// Whether `path` (relative to the context, `/`-separated) is left out of the build

@@ -269,7 +269,21 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
     }
     let mut checked = Vec::new();
     for file in &files {
-        checked.push(build::check(&repo, file, &mut findings)?);
+        match build::check(&repo, file, &mut findings) {
+            Ok(c) => checked.push(c),
+            // One manifest that cannot be read (a dangling link, a file without read
+            // permission) is a finding: the others are still checked.
+            Err(e @ Error::Io { .. }) => findings.push(
+                Finding::new(
+                    Severity::Error,
+                    "manifest",
+                    format!("cannot be read: {}", e.causes().join(": ")),
+                )
+                .at(&repo.rel(file), None, None)
+                .help("fix or remove the file (a link must point to a file in the repository)"),
+            ),
+            Err(e) => return Err(e),
+        }
     }
     let mut uv_checked = false;
     let mut seen: Vec<(&Path, &str)> = Vec::new();
@@ -300,6 +314,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
         contexts_seen.push(b.context.as_path());
         uv_checked |= context::check_lock(&repo, b, &mut findings)?;
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
+        context::check_ignore_file(&repo, b, &mut findings);
     }
     for c in &checked {
         if c.build.is_some()

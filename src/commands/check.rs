@@ -20,7 +20,12 @@ pub(super) fn run(args: &CheckArgs, printer: &Printer) -> Result<()> {
         }
         None => check::check_repository(&CheckSettings {
             path,
-            max_file_size: args.max_context_file_size.saturating_mul(1_000_000),
+            // 0 turns the check off (it would otherwise flag every file, uv.lock included,
+            // and tell the user to leave it out of the build).
+            max_file_size: match args.max_context_file_size {
+                0 => u64::MAX,
+                mb => mb.saturating_mul(1_000_000),
+            },
         })?,
     };
     match Format::from(args.format) {
@@ -41,11 +46,15 @@ pub(super) fn run(args: &CheckArgs, printer: &Printer) -> Result<()> {
 /// The message from a file or (`-`) stdin, with the name findings show for it.
 fn read_message(file: &Path) -> Result<(String, String)> {
     if file == Path::new("-") {
-        let mut text = String::new();
+        // Bytes, as from a file: a message need not be UTF-8 (`i18n.commitEncoding`).
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| Error::io("<stdin>", "cannot be read", e))?;
-        return Ok(("<stdin>".into(), text));
+        return Ok((
+            "<stdin>".into(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ));
     }
     let bytes = fs_err::read(file).map_err(|e| Error::io(file, "cannot be read", e))?;
     Ok((

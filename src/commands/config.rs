@@ -14,7 +14,9 @@ pub(super) fn path(printer: &Printer) {
     match Config::location() {
         Some(path) => {
             printer.data(&path.display().to_string());
-            if !path.is_file() {
+            if path.is_dir() {
+                printer.note("(a folder is there, not a file: commands that read the config fail until it is moved away)");
+            } else if !path.is_file() {
                 printer.note("(no file there yet: every default is the pack's)");
             }
         }

@@ -108,8 +108,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         .collect();
     entries.sort();
     for p in entries {
+        // A linked folder is not followed: `loop -> .` would never end, and `up -> ../..`
+        // would collect files from outside the repository.
+        let linked = fs_err::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
         if p.is_dir() {
-            walk(&p, out)?;
+            if !linked {
+                walk(&p, out)?;
+            }
         } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(p);
         }

@@ -453,6 +453,14 @@ fn check_large_file_in_the_context() {
     );
     // Under the default limit, nothing.
     assert!(having(&check(&dir, &[]).1, "warning", "large-file").is_empty());
+    // 0 is no size check, not "every file is too large" (uv.lock included, with the advice
+    // to leave it out of the build).
+    let (code, found, _) = check(&dir, &["--max-context-file-size", "0"]);
+    assert_eq!(code, 0, "{found:#?}");
+    assert!(
+        having(&found, "warning", "large-file").is_empty(),
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -864,6 +872,259 @@ fn check_several_manifests_share_one_build() {
         found
             .iter()
             .any(|f| f.message.contains("aichor[gpu/manifest.yaml]")),
+        "{found:#?}"
+    );
+}
+
+/// A message on stdin that is not UTF-8 (a Latin-1 editor, `i18n.commitEncoding`) is read
+/// like one from a file, not refused as unreadable; a byte-order mark before `aichor` is
+/// named, since the platform will not see the trigger.
+#[test]
+fn check_commit_msg_with_odd_bytes() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let out = aichor()
+        .args([
+            "local-repo",
+            "check",
+            "--format",
+            "json",
+            "--commit-msg",
+            "-",
+        ])
+        .arg(&dir)
+        .write_stdin(b"aichor[manifest.yaml]: caf\xe9\n".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["manifests"][0], "aichor_manifests/manifest.yaml");
+    std::fs::write(
+        dir.join("MSG"),
+        b"\xef\xbb\xbfaichor[manifest.yaml]: run\r\n",
+    )
+    .unwrap();
+    aichor_snapshot!(aichor().args(["local-repo", "check", "--commit-msg", "MSG"]).current_dir(&dir), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    MSG:1:1: error: `﻿aichor[manifest.yaml]: run` looks like an AIchor trigger, but AIchor will not run it: the message starts with invisible characters (a byte-order mark, a zero-width or non-breaking space, or bytes that are not UTF-8)
+        help: write it as `aichor[manifest.yaml]: run`
+    commit message refused: 1 error, 0 warnings, 0 notes
+
+    ----- stderr -----
+    error: commit message refused: 1 error(s)
+      help: fix the message as the help above says (`git commit --no-verify` skips the check)
+    ");
+}
+
+/// Docker reads a Dockerfile and a `.dockerignore` whatever their bytes, and drops a UTF-8
+/// byte-order mark: so does the check (no "cannot be read", no missed exclusion).
+#[test]
+fn check_dockerfile_and_dockerignore_bytes() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let dockerfile = dir.join("Dockerfile");
+    let mut text = b"\xef\xbb\xbf# caf\xe9\r\n".to_vec();
+    text.extend(std::fs::read(&dockerfile).unwrap());
+    std::fs::write(&dockerfile, text).unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
+    std::fs::write(dir.join(".dockerignore"), b"\xef\xbb\xbfsrc\n# \xff\n").unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    let hits = having(&found, "error", "dockerignore");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    assert!(hits[0].message.contains("by `src`"), "{}", hits[0].message);
+}
+
+/// A hook that is a link (a shared hooks folder) or a folder: the help never offers a
+/// `--force` that then refuses. A link is moved aside with `--force` (never written
+/// through) and put back by `uninstall`; a folder is always left alone, by both commands.
+#[cfg(unix)]
+#[test]
+fn hooks_with_a_link_or_a_folder_in_the_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    assert!(git(repo, &["init", "-q"]).status.success());
+    let hook = repo.join(".git/hooks/commit-msg");
+    let shared = repo.join("shared-hook");
+    std::fs::write(&shared, "#!/bin/sh\nexit 0\n").unwrap();
+    std::os::unix::fs::symlink(&shared, &hook).unwrap();
+    let run = |args: &[&str]| {
+        let (text, _) = crate::support::run_and_format(
+            aichor()
+                .args(["local-repo", "hooks"])
+                .args(args)
+                .arg(repo)
+                .env("NO_COLOR", "1"),
+        );
+        text.replace(&repo.display().to_string(), "[REPO]")
+    };
+    let refused = run(&["install"]);
+    assert!(refused.contains("pass `--force`"), "{refused}");
+    let forced = run(&["install", "--force"]);
+    assert!(forced.contains("Installed"), "{forced}");
+    let legacy = repo.join(".git/hooks/commit-msg.legacy");
+    assert!(legacy.symlink_metadata().unwrap().is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&shared).unwrap(),
+        "#!/bin/sh\nexit 0\n",
+        "written through the link"
+    );
+    let removed = run(&["uninstall"]);
+    assert!(removed.contains("Restored"), "{removed}");
+    assert!(hook.symlink_metadata().unwrap().is_symlink());
+    std::fs::remove_file(&hook).unwrap();
+    // A folder.
+    std::fs::create_dir(&hook).unwrap();
+    for args in [&["install"][..], &["install", "--force"], &["uninstall"]] {
+        let out = run(args);
+        assert!(
+            out.contains("is a hook aichor did not write") && out.contains("left alone"),
+            "{args:?}: {out}"
+        );
+        assert!(!out.contains("--force"), "{args:?}: {out}");
+    }
+    assert!(hook.is_dir());
+}
+
+/// Commands Python cannot run are errors (they passed as notes or not at all), and
+/// `bash -c '...'` is looked into rather than taken for a script named by its text.
+#[test]
+fn check_commands_python_cannot_run() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let from = "command: \"python -u -m demo.main\"";
+    for (command, wanted) in [
+        ("", "`spec.command` is empty"),
+        ("  ", "`spec.command` is empty"),
+        ("python -u -m", "`-m` is followed by no module name"),
+        ("python -m .demo.main", "`.demo.main` is not a module name"),
+        ("python -m demo..main", "`demo..main` is not a module name"),
+        ("python -m demo/main", "`demo/main` is not a module name"),
+        (
+            "bash -lc 'python -m demo.nope'",
+            "runs the module `demo.nope`, which is not in the build context",
+        ),
+    ] {
+        let text = std::fs::read_to_string(manifest(&dir)).unwrap();
+        let text = text.replace(from, &format!("command: \"{command}\""));
+        std::fs::write(manifest(&dir), &text).unwrap();
+        let message = assert_one(&dir, "error", "command", &[]);
+        assert!(message.contains(wanted), "{command}: {message}");
+        std::fs::write(
+            manifest(&dir),
+            text.replace(&format!("command: \"{command}\""), from),
+        )
+        .unwrap();
+    }
+    // A folder with a `__main__.py` is something Python runs.
+    std::fs::write(dir.join("src/demo/__main__.py"), "").unwrap();
+    edit(&manifest(&dir), from, "command: \"python src/demo\"");
+    assert_eq!(check(&dir, &[]).0, 0, "{:#?}", check(&dir, &[]).1);
+    edit(&manifest(&dir), "command: \"python src/demo\"", from);
+    // A shell running the right module is fine.
+    edit(
+        &manifest(&dir),
+        from,
+        "command: \"bash -c 'python -u -m demo.main'\"",
+    );
+    assert_eq!(check(&dir, &[]).0, 0);
+}
+
+/// A `builder.dockerfile` outside the repository (absolute, or `..` past the root under
+/// either reading) is an error: the check does not read the host's file in its place.
+#[test]
+fn check_dockerfile_outside_the_repository() {
+    let (tmp, dir) = project(&["--operator", "jax"]);
+    // A Dockerfile beside the repository that would otherwise be found and read.
+    std::fs::copy(dir.join("Dockerfile"), tmp.path().join("Dockerfile")).unwrap();
+    let outside = tmp.path().join("Dockerfile").display().to_string();
+    for path in [outside.as_str(), "../Dockerfile", "./sub/../../Dockerfile"] {
+        let text = std::fs::read_to_string(manifest(&dir)).unwrap();
+        std::fs::write(
+            manifest(&dir),
+            text.replace("dockerfile: ./Dockerfile", &format!("dockerfile: {path}")),
+        )
+        .unwrap();
+        let message = assert_one(&dir, "error", "dockerfile", &[]);
+        assert_eq!(
+            message,
+            format!("`builder.dockerfile` `{path}` is outside the repository")
+        );
+        std::fs::write(manifest(&dir), text).unwrap();
+    }
+    // `../Dockerfile` from a context folder is inside: the demos' reading, a warning.
+    std::fs::create_dir(dir.join("build")).unwrap();
+    edit(&manifest(&dir), "context: .", "context: build");
+    edit(
+        &manifest(&dir),
+        "dockerfile: ./Dockerfile",
+        "dockerfile: ../Dockerfile",
+    );
+    let message = assert_one(&dir, "warning", "dockerfile", &[]);
+    assert!(
+        message.contains("only relative to `builder.context`"),
+        "{message}"
+    );
+}
+
+/// A `.dockerignore` pattern `BuildKit` refuses (an unclosed `[`) fails the build: an error
+/// at its line, where it used to be skipped in silence ("ready to submit").
+#[test]
+fn check_dockerignore_pattern_the_build_refuses() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let ignore = dir.join(".dockerignore");
+    let mut text = std::fs::read_to_string(&ignore).unwrap();
+    let line = text.lines().count() + 1;
+    text.push_str("data/[ab\n");
+    std::fs::write(&ignore, &text).unwrap();
+    let (code, found, report) = check(&dir, &[]);
+    let hits = having(&found, "error", "dockerignore");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    assert_eq!(hits[0].file, ".dockerignore");
+    assert!(
+        hits[0]
+            .message
+            .starts_with("`data/[ab` is not a valid pattern"),
+        "{}",
+        hits[0].message
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "dockerignore")
+        .unwrap();
+    assert_eq!(finding["line"], line, "{report:#}");
+}
+
+/// Links under `aichor_manifests/`: a linked folder is not followed (`self -> .` looped
+/// until the path was too long, `up -> ../..` collected manifests from outside the
+/// repository), and a dangling `.yaml` link is one finding instead of an abort.
+#[cfg(unix)]
+#[test]
+fn check_links_under_the_manifests_folder() {
+    let (tmp, dir) = project(&["--operator", "jax"]);
+    // A manifest outside the repository that `up` would reach.
+    std::fs::write(tmp.path().join("outside.yaml"), "kind: nonsense\n").unwrap();
+    let manifests = dir.join("aichor_manifests");
+    std::os::unix::fs::symlink(".", manifests.join("self")).unwrap();
+    std::os::unix::fs::symlink("../..", manifests.join("up")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/x.yaml", manifests.join("gone.yaml")).unwrap();
+    let (code, found, report) = check(&dir, &[]);
+    assert_eq!(
+        report["manifests"],
+        serde_json::json!(["aichor_manifests/manifest.yaml"])
+    );
+    let hits = having(&found, "error", "manifest");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    assert_eq!(hits[0].file, "aichor_manifests/gone.yaml");
+    assert!(
+        hits[0].message.starts_with("cannot be read"),
+        "{}",
+        hits[0].message
+    );
+    assert_eq!(
+        found.iter().filter(|f| f.severity == "error").count(),
+        1,
         "{found:#?}"
     );
 }

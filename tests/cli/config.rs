@@ -314,3 +314,66 @@ fn a_broken_config_file_names_the_file_and_key() {
         "{err}"
     );
 }
+
+/// `AICHOR_CONFIG_FILE` naming no file is an error (a typo would drop every default without
+/// a word), with `config path` still answering; a file that is not UTF-8 says so rather
+/// than blaming the permissions. Both as one JSON document with `--format json`.
+#[test]
+fn a_named_config_file_must_exist_and_be_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let missing = home.join("team.toml");
+    let init = |file: &Path| {
+        let out = with_config(home)
+            .env("AICHOR_CONFIG_FILE", file)
+            .args(["local-repo", "init", "demo", "--operator", "jax"])
+            .args(["--no-input", "--no-lock", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(!home.join("demo").exists());
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (doc, stderr(&out))
+    };
+    let (doc, err) = init(&missing);
+    assert_eq!(doc["error"]["kind"], "config_file_missing");
+    assert!(
+        err.contains("`AICHOR_CONFIG_FILE` names")
+            && err.contains("which does not exist")
+            && err.contains("aichor/config.toml"),
+        "{err}"
+    );
+    let out = with_config(home)
+        .env("AICHOR_CONFIG_FILE", &missing)
+        .args(["config", "path"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("team.toml"));
+
+    std::fs::write(&missing, b"template = \"caf\xe9\"\n").unwrap();
+    let (doc, err) = init(&missing);
+    assert_eq!(doc["error"]["kind"], "config_not_text");
+    assert!(
+        err.contains("is not UTF-8 text") && !err.contains("permissions"),
+        "{err}"
+    );
+}
+
+/// A folder where the config file should be: `config path` says so (it said "no file there
+/// yet", and `config show` then failed with "Is a directory").
+#[test]
+fn config_path_names_a_folder_in_the_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    std::fs::create_dir_all(home.join("aichor/config.toml")).unwrap();
+    let out = with_config(home).args(["config", "path"]).output().unwrap();
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("a folder is there, not a file"), "{err}");
+    let out = with_config(home).args(["config", "show"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    if cfg!(unix) {
+        assert!(stderr(&out).contains("Is a directory"), "{}", stderr(&out));
+    }
+}

@@ -234,7 +234,7 @@ fn local_repo_check() {
               Check this commit message file (`-` for stdin) instead of the repository
 
           --max-context-file-size <MB>
-              Report files of the build context larger than this many MB
+              Report files of the build context larger than this many MB (0: no size check)
               
               [default: 50]
 

@@ -220,3 +220,28 @@ fn names_that_cannot_be_a_package_are_refused_with_a_reason() {
         assert!(entries(tmp.path()).is_empty(), "{name}");
     }
 }
+
+/// A JSON report that cannot be written (a full disk: `/dev/full`) fails the command; it
+/// exited 0 with nothing written.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_json_report_that_cannot_be_written_fails() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    // `std`'s Command: assert_cmd's captures stdout.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("aichor"))
+        .args(["profiles", "list", "--format", "json"])
+        .env("AICHOR_NO_CONFIG", "1")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`<stdout>` cannot be written"),
+        "{}",
+        stderr(&out)
+    );
+}
