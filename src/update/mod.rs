@@ -386,6 +386,9 @@ fn changes(
                 ..*cx
             },
         )?;
+        if let Some(rej) = &decision.rej {
+            refuse_existing_rej(project, to, rej)?;
+        }
         let executable = theirs.is_some_and(|f| f.executable);
         out.add(path, to, ours.as_deref(), executable, decision);
     }
@@ -403,6 +406,21 @@ fn changes(
         }
     }
     Ok(out)
+}
+
+/// A `FILE.rej` already in the project (the user's, or an earlier update's not yet looked
+/// at) is never replaced: the update stops before writing anything. One that already holds
+/// exactly the new version is left as it is.
+fn refuse_existing_rej(project: &Path, to: &str, rej: &[u8]) -> Result<()> {
+    let rej_path = format!("{to}.rej");
+    match read_ours(project, &rej_path)? {
+        OnDisk::Absent => Ok(()),
+        OnDisk::File(bytes) if bytes == rej => Ok(()),
+        OnDisk::File(_) | OnDisk::Other => Err(Error::RejExists {
+            path: project.join(rej_path),
+            file: to.to_string(),
+        }),
+    }
 }
 
 fn parent_dir(path: &str) -> String {

@@ -776,6 +776,39 @@ fn conflicts_rej_keep_the_users_file_and_put_the_new_one_beside_it() {
     assert!(!rej.contains("ours: starting"), "{rej}");
 }
 
+/// A `FILE.rej` the user already has (notes, or a `.rej` from an earlier update not yet
+/// looked at) is never replaced: the update stops before writing anything.
+#[test]
+fn an_existing_rej_file_is_never_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = conflicting_project(tmp.path(), "demo");
+    std::fs::write(dir.join("src/demo/main.py.rej"), "my notes\n").unwrap();
+    let before = project_tree(&dir);
+    aichor_snapshot!(update(&dir).args(["--set", "profile=gpu-t4", "--conflict", "rej"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `./src/demo/main.py.rej` already exists: the update would put the new version of `src/demo/main.py` there
+      help: move or delete it (an earlier update's `.rej` can go once you have resolved it), then run the update again
+    ");
+    assert_eq!(project_tree(&dir), before, "nothing written");
+    // The same with `--dry-run`: it would fail the same way.
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4", "--conflict", "rej", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Once it is moved away, the update runs.
+    std::fs::remove_file(dir.join("src/demo/main.py.rej")).unwrap();
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4", "--conflict", "rej"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
+
 #[test]
 fn a_dirty_tree_is_refused_unless_forced() {
     let tmp = tempfile::tempdir().unwrap();
