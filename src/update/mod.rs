@@ -163,6 +163,9 @@ pub fn run_with(
         changes
             .diffs
             .push(diff(ANSWERS_FILE, record.text.as_bytes(), &record_text));
+        changes
+            .seen
+            .insert(ANSWERS_FILE.into(), Some(record.text.clone().into_bytes()));
         changes.writes.push(PlannedFile {
             path: ANSWERS_FILE.into(),
             executable: false,
@@ -174,6 +177,7 @@ pub fn run_with(
         writes,
         removed,
         diffs,
+        seen,
     } = changes;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let conflicts = files
@@ -198,8 +202,14 @@ pub fn run_with(
     if settings.dry_run || report.up_to_date {
         return Ok(report);
     }
-    (report.lock, report.lock_changes) =
-        write(fs, project, &Plan { files: writes }, &removed, progress)?;
+    (report.lock, report.lock_changes) = write(
+        fs,
+        project,
+        &Plan { files: writes },
+        &removed,
+        &seen,
+        progress,
+    )?;
     Ok(report)
 }
 
@@ -210,6 +220,7 @@ fn write(
     project: &Path,
     plan: &Plan,
     removed: &[String],
+    seen: &BTreeMap<String, Option<Vec<u8>>>,
     progress: &Printer,
 ) -> Result<(LockOutcome, Vec<String>)> {
     let relock =
@@ -218,11 +229,17 @@ fn write(
     let mut lock_changes = Vec::new();
     let mut finish = |root: &Path| -> Result<Vec<String>> {
         if !relock {
+            unchanged_since_read(project, seen)?;
             return Ok(Vec::new());
         }
+        let lock_before = on_disk(project, "uv.lock")?;
         let (outcome, changes) = relock_in(fs, project, root, progress)?;
         lock_outcome = outcome;
         lock_changes = changes;
+        // uv can take minutes: whatever changed meanwhile is not overwritten.
+        let mut seen = seen.clone();
+        seen.insert("uv.lock".into(), lock_before);
+        unchanged_since_read(project, &seen)?;
         Ok(if lock_outcome == LockOutcome::Locked {
             vec!["uv.lock".to_string()]
         } else {
@@ -231,6 +248,37 @@ fn write(
     };
     write_changes(fs, plan, removed, project, Consent::NonEmpty, &mut finish)?;
     Ok((lock_outcome, lock_changes))
+}
+
+/// A path's bytes on disk (`None`: nothing, or not a plain file).
+fn on_disk(project: &Path, path: &str) -> Result<Option<Vec<u8>>> {
+    Ok(match read_ours(project, path)? {
+        OnDisk::File(bytes) => Some(bytes),
+        OnDisk::Absent | OnDisk::Other => None,
+    })
+}
+
+/// Refuse to commit over a file that changed since the update read it (the user saved it
+/// while `uv lock` ran, or a second update got there first): what was computed from its
+/// old contents would silently replace the new ones.
+fn unchanged_since_read(project: &Path, seen: &BTreeMap<String, Option<Vec<u8>>>) -> Result<()> {
+    for (path, before) in seen {
+        let now = match read_ours(project, path)? {
+            OnDisk::File(bytes) => Some(bytes),
+            OnDisk::Absent => None,
+            OnDisk::Other => {
+                return Err(Error::ChangedDuringUpdate {
+                    path: project.join(path),
+                });
+            }
+        };
+        if now != *before {
+            return Err(Error::ChangedDuringUpdate {
+                path: project.join(path),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Two answers records that differ at most in the aichor version that wrote them: a newer
@@ -271,6 +319,9 @@ struct Changes {
     writes: Vec<PlannedFile>,
     removed: Vec<String>,
     diffs: Vec<String>,
+    /// What each path written or removed held when it was read (`None`: nothing): checked
+    /// again just before the commit, so a file changed meanwhile is never overwritten.
+    seen: BTreeMap<String, Option<Vec<u8>>>,
 }
 
 impl Changes {
@@ -298,6 +349,10 @@ impl Changes {
                 ours.unwrap_or_default()
             };
             self.diffs.push(diff(to, before, &contents));
+            self.seen.insert(
+                to.to_string(),
+                (!is_move).then(|| ours.map(<[u8]>::to_vec)).flatten(),
+            );
             self.writes.push(PlannedFile {
                 path: to.to_string(),
                 executable,
@@ -315,6 +370,7 @@ impl Changes {
         }
         if decision.remove || (is_move && ours.is_some()) {
             self.diffs.push(diff(path, ours.unwrap_or_default(), &[]));
+            self.seen.insert(path.to_string(), ours.map(<[u8]>::to_vec));
             self.removed.push(path.to_string());
         }
         if is_move && ours.is_some() {
@@ -362,6 +418,7 @@ fn changes(
         writes: Vec::new(),
         removed: Vec::new(),
         diffs: Vec::new(),
+        seen: BTreeMap::new(),
     };
     for path in paths {
         if moves.values().any(|to| to == path) {
@@ -386,11 +443,15 @@ fn changes(
                 ..*cx
             },
         )?;
-        if let Some(rej) = &decision.rej {
-            refuse_existing_rej(project, to, rej)?;
-        }
+        let rej_seen = match &decision.rej {
+            Some(rej) => Some(refuse_existing_rej(project, to, rej)?),
+            None => None,
+        };
         let executable = theirs.is_some_and(|f| f.executable);
         out.add(path, to, ours.as_deref(), executable, decision);
+        if let Some(seen) = rej_seen {
+            out.seen.insert(format!("{to}.rej"), seen);
+        }
     }
     // The user's own files in the old package folder are not ours to move: say so.
     if let Some((from, to)) = moves.iter().next() {
@@ -410,12 +471,12 @@ fn changes(
 
 /// A `FILE.rej` already in the project (the user's, or an earlier update's not yet looked
 /// at) is never replaced: the update stops before writing anything. One that already holds
-/// exactly the new version is left as it is.
-fn refuse_existing_rej(project: &Path, to: &str, rej: &[u8]) -> Result<()> {
+/// exactly the new version is fine. Returns what is there.
+fn refuse_existing_rej(project: &Path, to: &str, rej: &[u8]) -> Result<Option<Vec<u8>>> {
     let rej_path = format!("{to}.rej");
     match read_ours(project, &rej_path)? {
-        OnDisk::Absent => Ok(()),
-        OnDisk::File(bytes) if bytes == rej => Ok(()),
+        OnDisk::Absent => Ok(None),
+        OnDisk::File(bytes) if bytes == rej => Ok(Some(bytes)),
         OnDisk::File(_) | OnDisk::Other => Err(Error::RejExists {
             path: project.join(rej_path),
             file: to.to_string(),

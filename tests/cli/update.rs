@@ -1129,6 +1129,47 @@ fn uv_lock_is_re_resolved_from_the_users_lock() {
     assert!(read(&dir.join("uv.lock")).contains("2.5.1+cu126"));
 }
 
+/// `uv lock` can take minutes: a file the user (or a second update) changes meanwhile is
+/// not overwritten with what was computed from its old contents; nothing is written.
+#[test]
+fn a_file_changed_while_uv_locks_stops_the_update_and_nothing_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "pytorch"]);
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    commit_all(&dir, "lock");
+    let uv = tmp.path().join("fake-uv");
+    // The user saves the manifest while uv runs.
+    std::fs::write(
+        &uv,
+        "#!/bin/sh\necho '# saved while uv ran' >> \"$PROJECT/aichor_manifests/manifest.yaml\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before = project_tree(&dir);
+    aichor_snapshot!(
+        update(&dir)
+            .env("AICHOR_UV", &uv)
+            .env("PROJECT", &dir)
+            .args(["--set", "profile=gpu-t4", "--quiet"]),
+        @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `./aichor_manifests/manifest.yaml` changed while the update ran
+      help: nothing was written: run the update again once nothing else is writing to the project (it starts from the files as they are then)
+    "
+    );
+    let mut expected = before;
+    expected
+        .get_mut("aichor_manifests/manifest.yaml")
+        .unwrap()
+        .extend_from_slice(b"# saved while uv ran\n");
+    assert_eq!(project_tree(&dir), expected, "only the user's edit");
+}
+
 #[test]
 fn local_pack_base_needs_the_recorded_version() {
     let tmp = tempfile::tempdir().unwrap();
