@@ -511,8 +511,11 @@ pub enum Error {
     #[error("`{}` already exists: the update would put the new version of `{}` there", path.display(), file)]
     RejExists { path: PathBuf, file: String },
 
-    #[error("`{}` changed while the update ran", path.display())]
-    ChangedDuringUpdate { path: PathBuf },
+    #[error("`{}` changed while `aichor {command}` ran", path.display())]
+    ChangedMeanwhile {
+        path: PathBuf,
+        command: &'static str,
+    },
 
     #[error("{} file(s) {} conflicts to resolve: {}", files.len(), if *dry_run { "would have" } else { "have" }, files.join(", "))]
     Conflicts { files: Vec<String>, dry_run: bool },
@@ -633,7 +636,7 @@ impl Error {
             Error::NotGenerated { .. } => "run `aichor local-repo update` in (or pass the PATH of) a project that `aichor local-repo init` created".into(),
             Error::DirtyTree { .. } => "commit or stash your changes first, so `git diff` shows what the update did (or pass `--force`)".into(),
             Error::ConflictMarkers { .. } => "resolve the `<<<<<<<` / `>>>>>>>` blocks first (or pass `--force` to merge anyway)".into(),
-            Error::ChangedDuringUpdate { .. } => "nothing was written: run the update again once nothing else is writing to the project (it starts from the files as they are then)".into(),
+            Error::ChangedMeanwhile { command, .. } => format!("nothing was written: run `aichor {command}` again once nothing else is writing to the project (it starts from the files as they are then)"),
             Error::RejExists { .. } => "move or delete it (an earlier update's `.rej` can go once you have resolved it), then run the update again".into(),
             Error::Conflicts { dry_run: true, .. } => "run without `--dry-run` to write them, then resolve them (`--conflict rej` puts the new version beside each file instead of markers)".into(),
             Error::Conflicts { .. } => "resolve the `<<<<<<<` blocks (or compare with the `.rej` files), then commit; `git diff` shows the whole update".into(),

@@ -515,8 +515,31 @@ fn write(
 ) -> Result<LockOutcome> {
     let relock = lock != LockPolicy::Skip && plan.files.iter().any(|f| f.path == "pyproject.toml");
     let mut outcome = LockOutcome::Skipped(String::new());
+    let writes = Plan {
+        files: plan
+            .files
+            .iter()
+            .filter(|f| {
+                // Files already there as planned are not rewritten.
+                fs_err::read(root.join(&f.path)).map_or(true, |b| b != f.contents)
+            })
+            .cloned()
+            .collect(),
+    };
+    // What each file to write holds now (`pyproject.toml` was merged from it), checked again
+    // after `uv lock`: a file saved meanwhile is never replaced.
+    let mut seen = BTreeMap::new();
+    for f in writes
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(relock.then_some("uv.lock"))
+    {
+        seen.insert(f.to_string(), crate::update::on_disk(root, f)?);
+    }
     let mut finish = |staged: &Path| -> Result<Vec<String>> {
         if !relock {
+            crate::update::unchanged_since_read(root, &seen, "manifest new")?;
             return Ok(Vec::new());
         }
         // uv resolves from the project's pins and Python pin, as `uv lock` in it would.
@@ -534,22 +557,12 @@ fn write(
             }
             Err(why) => LockOutcome::Skipped(why),
         };
+        crate::update::unchanged_since_read(root, &seen, "manifest new")?;
         Ok(if outcome == LockOutcome::Locked {
             vec!["uv.lock".to_string()]
         } else {
             Vec::new()
         })
-    };
-    let writes = Plan {
-        files: plan
-            .files
-            .iter()
-            .filter(|f| {
-                // Files already there as planned are not rewritten.
-                fs_err::read(root.join(&f.path)).map_or(true, |b| b != f.contents)
-            })
-            .cloned()
-            .collect(),
     };
     write_plan(fs, &writes, root, Consent::NonEmpty, &mut finish)?;
     Ok(outcome)

@@ -28,6 +28,9 @@ use crate::prompt::Prompter;
 pub use decide::{ConflictStyle, Status};
 use record::Record;
 
+/// The command, as errors name it.
+const UPDATE: &str = "local-repo update";
+
 /// What `update` was asked to do, resolved from the command line by the binary.
 #[derive(Debug, Default)]
 pub struct UpdateSettings {
@@ -229,7 +232,7 @@ fn write(
     let mut lock_changes = Vec::new();
     let mut finish = |root: &Path| -> Result<Vec<String>> {
         if !relock {
-            unchanged_since_read(project, seen)?;
+            unchanged_since_read(project, seen, UPDATE)?;
             return Ok(Vec::new());
         }
         let lock_before = on_disk(project, "uv.lock")?;
@@ -239,7 +242,7 @@ fn write(
         // uv can take minutes: whatever changed meanwhile is not overwritten.
         let mut seen = seen.clone();
         seen.insert("uv.lock".into(), lock_before);
-        unchanged_since_read(project, &seen)?;
+        unchanged_since_read(project, &seen, UPDATE)?;
         Ok(if lock_outcome == LockOutcome::Locked {
             vec!["uv.lock".to_string()]
         } else {
@@ -251,30 +254,31 @@ fn write(
 }
 
 /// A path's bytes on disk (`None`: nothing, or not a plain file).
-fn on_disk(project: &Path, path: &str) -> Result<Option<Vec<u8>>> {
+pub(crate) fn on_disk(project: &Path, path: &str) -> Result<Option<Vec<u8>>> {
     Ok(match read_ours(project, path)? {
         OnDisk::File(bytes) => Some(bytes),
         OnDisk::Absent | OnDisk::Other => None,
     })
 }
 
-/// Refuse to commit over a file that changed since the update read it (the user saved it
-/// while `uv lock` ran, or a second update got there first): what was computed from its
+/// Refuse to commit over a file that changed since `command` read it (the user saved it
+/// while `uv lock` ran, or a second aichor got there first): what was computed from its
 /// old contents would silently replace the new ones.
-fn unchanged_since_read(project: &Path, seen: &BTreeMap<String, Option<Vec<u8>>>) -> Result<()> {
+pub(crate) fn unchanged_since_read(
+    project: &Path,
+    seen: &BTreeMap<String, Option<Vec<u8>>>,
+    command: &'static str,
+) -> Result<()> {
     for (path, before) in seen {
-        let now = match read_ours(project, path)? {
-            OnDisk::File(bytes) => Some(bytes),
-            OnDisk::Absent => None,
-            OnDisk::Other => {
-                return Err(Error::ChangedDuringUpdate {
-                    path: project.join(path),
-                });
-            }
+        let changed = match read_ours(project, path)? {
+            OnDisk::File(bytes) => before.as_ref() != Some(&bytes),
+            OnDisk::Absent => before.is_some(),
+            OnDisk::Other => true,
         };
-        if now != *before {
-            return Err(Error::ChangedDuringUpdate {
+        if changed {
+            return Err(Error::ChangedMeanwhile {
                 path: project.join(path),
+                command,
             });
         }
     }

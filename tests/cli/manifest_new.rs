@@ -592,6 +592,43 @@ fn uv_lock_runs_on_the_changed_pyproject_from_the_project_s_lock() {
     assert_eq!(crate::support::entries(tmp.path()), ["demo", "fake-uv"]);
 }
 
+/// `uv lock` can take minutes: a `pyproject.toml` the user saves meanwhile is not replaced
+/// by the one computed from its old contents; nothing is written.
+#[test]
+fn a_pyproject_saved_while_uv_locks_stops_it_and_nothing_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let (tmp, root) = project("jax", &[]);
+    std::fs::write(root.join("uv.lock"), "version = 1\n").unwrap();
+    let uv = tmp.path().join("fake-uv");
+    std::fs::write(
+        &uv,
+        "#!/bin/sh\necho '# saved while uv ran' >> \"$PROJECT/pyproject.toml\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before = read_tree(&root);
+    aichor_snapshot!(
+        new_in(&root, &["gpu.yaml", "--profile", "gpu-t4", "--quiet"])
+            .env("AICHOR_UV", &uv)
+            .env("PROJECT", &root),
+        @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `[TEMP]/demo/pyproject.toml` changed while `aichor manifest new` ran
+      help: nothing was written: run `aichor manifest new` again once nothing else is writing to the project (it starts from the files as they are then)
+    "
+    );
+    let mut expected = before;
+    expected
+        .get_mut("pyproject.toml")
+        .unwrap()
+        .extend_from_slice(b"# saved while uv ran\n");
+    assert_eq!(read_tree(&root), expected, "only the user's edit");
+}
+
 #[test]
 fn a_group_that_cannot_hold_the_manifest_s_dependencies_is_refused() {
     let (_tmp, root) = project("jax", &[]);

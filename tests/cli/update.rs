@@ -1158,8 +1158,8 @@ fn a_file_changed_while_uv_locks_stops_the_update_and_nothing_is_written() {
     ----- stdout -----
 
     ----- stderr -----
-    error: `./aichor_manifests/manifest.yaml` changed while the update ran
-      help: nothing was written: run the update again once nothing else is writing to the project (it starts from the files as they are then)
+    error: `./aichor_manifests/manifest.yaml` changed while `aichor local-repo update` ran
+      help: nothing was written: run `aichor local-repo update` again once nothing else is writing to the project (it starts from the files as they are then)
     "
     );
     let mut expected = before;
