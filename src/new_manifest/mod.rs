@@ -162,7 +162,7 @@ pub fn run_with(
         progress,
     )?;
     let staged = stage(settings, &pack, base.as_ref(), &answers, &selector, &root)?;
-    let actions = check_destination(&staged.plan, &root, settings.write)?;
+    let actions = check_destination(&staged.plan, &root, &selector, settings.write)?;
     let mut report = report(settings, &staged, &answers, &root, &selector, &actions);
     if !settings.dry_run {
         let had_lock = root.join("uv.lock").is_file();
@@ -432,13 +432,37 @@ fn check_manifest(text: &str, selector: &str) -> Result<()> {
 /// Each planned file's action; an existing manifest, or another existing file that differs,
 /// needs `--force`. Files already there with the same bytes are left out of the plan's
 /// report as `keep`.
-fn check_destination(plan: &Plan, root: &Path, policy: WritePolicy) -> Result<Vec<Action>> {
+///
+/// A file another manifest uses (`docker/ray.Dockerfile` of `ray.yaml`, wanted different by
+/// `ray/manifest.yaml`, which names its files `ray` too) is refused even with `--force`,
+/// which replaces files made for this manifest: replacing it would change the other's run.
+fn check_destination(
+    plan: &Plan,
+    root: &Path,
+    selector: &str,
+    policy: WritePolicy,
+) -> Result<Vec<Action>> {
     let inspection = crate::init::inspect(plan, root)?;
     let mut actions = Vec::with_capacity(plan.files.len());
     for (f, action) in plan.files.iter().zip(&inspection.actions) {
         let path = root.join(&f.path);
         let action = match action {
             Action::Overwrite if fs_err::read(&path).is_ok_and(|b| b == f.contents) => Action::Keep,
+            Action::Overwrite
+                if !render::is_manifest(&f.path)
+                    && let Some(other) = used_by_another_manifest(root, &f.path, selector) =>
+            {
+                let name = selector::variant_name(selector);
+                return Err(Error::VariantConflict {
+                    message: format!(
+                        "`{}` is used by `{other}`, and `{MANIFESTS_DIR}/{selector}` needs it to differ: replacing it would change that manifest's run",
+                        f.path
+                    ),
+                    help: format!(
+                        "choose a PATH with another name (this manifest's files are named `{name}` after it; e.g. `{name}-2.yaml`), so each manifest keeps its own files"
+                    ),
+                });
+            }
             Action::Overwrite if policy == WritePolicy::Force => Action::Overwrite,
             Action::Overwrite if render::is_manifest(&f.path) => {
                 return Err(Error::ManifestExists { path });
@@ -457,6 +481,52 @@ fn check_destination(plan: &Plan, root: &Path, policy: WritePolicy) -> Result<Ve
         });
     }
     Ok(actions)
+}
+
+/// The first manifest under `aichor_manifests/` other than `selector`'s that names `path`
+/// (a Dockerfile, a script) or, for a module under `src/`, runs it (`-m pkg.ray_main`).
+fn used_by_another_manifest(root: &Path, path: &str, selector: &str) -> Option<String> {
+    let module = path
+        .strip_prefix("src/")
+        .and_then(|p| p.strip_suffix(".py"))
+        .map(|m| m.replace('/', "."));
+    let names = |text: &str| {
+        text.contains(path)
+            || module.as_deref().is_some_and(|m| {
+                text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                    .any(|word| word == m)
+            })
+    };
+    let dir = root.join(MANIFESTS_DIR);
+    let mut stack = vec![dir.clone()];
+    let mut found = Vec::new();
+    while let Some(at) = stack.pop() {
+        let Ok(entries) = fs_err::read_dir(&at) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(p),
+                Ok(t) if t.is_file() => {
+                    let Ok(rel) = p.strip_prefix(&dir) else {
+                        continue;
+                    };
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    let is_yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
+                    if is_yaml
+                        && rel != selector
+                        && fs_err::read_to_string(&p).is_ok_and(|text| names(&text))
+                    {
+                        found.push(format!("{MANIFESTS_DIR}/{rel}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found.sort();
+    found.into_iter().next()
 }
 
 fn report(

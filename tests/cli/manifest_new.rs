@@ -321,6 +321,64 @@ fn a_differing_file_made_for_the_manifest_needs_force() {
     assert_eq!(read(&root, "docker/gpu.Dockerfile"), "FROM mine\n");
 }
 
+/// `ray.yaml` and `ray/manifest.yaml` both name their files `ray`: the second, for another
+/// worker count, would rewrite the driver the first one runs (its `WORKERS`). Even with
+/// `--force` (which replaces files made for *this* manifest), another manifest's files are
+/// not replaced: the error names it and says how to get files of its own.
+#[test]
+fn files_another_manifest_uses_are_never_replaced() {
+    let (_tmp, root) = project("jax", &[]);
+    let out = new_in(
+        &root,
+        &["ray.yaml", "--operator", "kuberay", "--workers", "2"],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = read_tree(&root);
+    let args = [
+        "ray/manifest.yaml",
+        "--operator",
+        "kuberay",
+        "--workers",
+        "3",
+    ];
+    let refused = aichor_snapshot!(new_in(&root, &args), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `docker/ray.Dockerfile` is used by `aichor_manifests/ray.yaml`, and `aichor_manifests/ray/manifest.yaml` needs it to differ: replacing it would change that manifest's run
+      help: choose a PATH with another name (this manifest's files are named `ray` after it; e.g. `ray-2.yaml`), so each manifest keeps its own files
+    ");
+    assert_eq!(read_tree(&root), before, "nothing written");
+    let forced = new_in(&root, &args).arg("--force").output().unwrap();
+    assert_eq!(forced.status.code(), Some(1));
+    assert_eq!(stderr(&forced), stderr(&refused));
+    assert_eq!(
+        read_tree(&root),
+        before,
+        "nothing written with --force either"
+    );
+    // Another name gets its own files.
+    let out = new_in(
+        &root,
+        &[
+            "ray3/manifest.yaml",
+            "--operator",
+            "kuberay",
+            "--workers",
+            "3",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&root, "src/demo/ray_main.py").contains("WORKERS = 2"));
+    assert!(read(&root, "src/demo/ray3_main.py").contains("WORKERS = 3"));
+}
+
 #[test]
 fn bad_paths_are_refused_with_the_platform_s_rules() {
     let (_tmp, root) = project("jax", &[]);
