@@ -438,6 +438,14 @@ pub enum Error {
     #[error("cannot use `{path}` as a manifest path: {reason}")]
     BadManifestPath { path: String, reason: String },
 
+    #[error("cannot use `{flag} {value}`: {reason}")]
+    BadFlagValue {
+        flag: &'static str,
+        value: String,
+        reason: String,
+        help: String,
+    },
+
     #[error("`{}` is not inside an AIchor repository (no `.aichor-answers.yaml` or `aichor_manifests/` in it or any folder above)", dir.display())]
     NotInRepository { dir: PathBuf },
 
@@ -622,7 +630,9 @@ impl Error {
             Error::BadManifestPath { .. } => "pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`".into(),
             Error::NotInRepository { .. } => "run it inside a project made by `aichor local-repo init` (or create one with it)".into(),
             Error::ManifestExists { .. } | Error::FileExists { .. } => "choose another PATH (or move that file away), or pass `--force` to replace it".into(),
-            Error::VariantConflict { help, .. } | Error::BaseUnavailable { help, .. } => help.clone(),
+            Error::VariantConflict { help, .. }
+            | Error::BaseUnavailable { help, .. }
+            | Error::BadFlagValue { help, .. } => help.clone(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
@@ -672,6 +682,7 @@ impl Error {
             | Error::BadSet { .. }
             | Error::AnswersFile { .. }
             | Error::BadManifestPath { .. }
+            | Error::BadFlagValue { .. }
             | Error::Config { .. }
             | Error::ConfigValue { .. }
             | Error::NoManifests { .. }

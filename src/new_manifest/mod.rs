@@ -116,6 +116,7 @@ pub fn run_with(
 ) -> Result<Report> {
     let selector = selector::parse(&settings.path)?;
     let root = selector::find_root(&settings.start)?;
+    check_flags(settings, &root)?;
     let record = root.join(ANSWERS_FILE);
     let mut provided = ProvidedAnswers::default();
     let recorded = record.is_file();
@@ -183,6 +184,56 @@ pub fn run_with(
     }
     report.next_steps = next_steps(&report, &root, &settings.start);
     Ok(report)
+}
+
+/// `--dockerfile` names a file of the repository (AIchor builds from it: not absolute, not
+/// above it, not a folder); `--command` is not blank.
+fn check_flags(settings: &NewSettings, root: &Path) -> Result<()> {
+    if let Some(command) = &settings.command
+        && command.trim().is_empty()
+    {
+        return Err(Error::BadFlagValue {
+            flag: "--command",
+            value: command.clone(),
+            reason: "the command is blank".into(),
+            help: "pass the command the containers run, e.g. `--command \"python -m demo.eval\"` (without `--command`, the pack's)".into(),
+        });
+    }
+    let Some(file) = &settings.dockerfile else {
+        return Ok(());
+    };
+    let bad = |reason: &str| {
+        Error::BadFlagValue {
+        flag: "--dockerfile",
+        value: file.clone(),
+        reason: reason.into(),
+        help: "pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`".into(),
+    }
+    };
+    if file.trim().is_empty() {
+        return Err(bad("the path is empty"));
+    }
+    if file.starts_with('/') || file.starts_with('\\') || Path::new(file).is_absolute() {
+        return Err(bad(
+            "it is absolute; AIchor builds from the repository, so the path is relative to its root",
+        ));
+    }
+    let mut depth = 0usize;
+    for part in file.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth = depth.checked_sub(1).ok_or_else(|| {
+                    bad("it leads out of the repository, which is all AIchor builds from")
+                })?;
+            }
+            _ => depth += 1,
+        }
+    }
+    if depth == 0 || root.join(file).is_dir() {
+        return Err(bad("it is a folder; the flag names the Dockerfile itself"));
+    }
+    Ok(())
 }
 
 /// The manifest and what it needs, rendered and checked; nothing written.

@@ -67,6 +67,66 @@ fn read(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).unwrap()
 }
 
+/// `--dockerfile` is a file of the repository, where AIchor builds: not absolute, not
+/// above the repository, not a folder; `--command` is not blank. Refused as usage errors,
+/// with nothing written.
+#[test]
+fn dockerfile_outside_the_repository_a_folder_or_a_blank_command_are_refused() {
+    let (_tmp, root) = project("jax", &[]);
+    let before = read_tree(&root);
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--dockerfile", "/etc/Dockerfile"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--dockerfile /etc/Dockerfile`: it is absolute; AIchor builds from the repository, so the path is relative to its root
+      help: pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`
+    ");
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--dockerfile", "docker/../../Dockerfile"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--dockerfile docker/../../Dockerfile`: it leads out of the repository, which is all AIchor builds from
+      help: pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`
+    ");
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--dockerfile", "src"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--dockerfile src`: it is a folder; the flag names the Dockerfile itself
+      help: pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`
+    ");
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--dockerfile", ""]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--dockerfile `: the path is empty
+      help: pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`
+    ");
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--command", "  "]), @r#"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--command   `: the command is blank
+      help: pass the command the containers run, e.g. `--command "python -m demo.eval"` (without `--command`, the pack's)
+    "#);
+    assert_eq!(read_tree(&root), before, "nothing written");
+    // Inside the repository, `..` that stays in it is fine.
+    let out = new_in(&root, &["d.yaml", "--dockerfile", "src/../Dockerfile"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 #[test]
 fn a_gpu_profile_for_a_jax_project_gets_its_own_starter_group_and_image() {
     let (_tmp, root) = project("jax", &[]);
