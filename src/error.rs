@@ -308,6 +308,9 @@ pub enum Error {
     #[error("destination `{}` exists and is not a directory", path.display())]
     DestinationNotDir { path: PathBuf },
 
+    #[error("`{}` is a folder where a file goes", path.display())]
+    FolderInTheWay { path: PathBuf },
+
     #[error("destination `{}` was filled while aichor prepared the project", path.display())]
     DestinationChanged { path: PathBuf },
 
@@ -597,6 +600,7 @@ impl Error {
                 "choose another PATH, or pass `--force` to write into it (existing files are listed before being replaced)".into()
             }
             Error::DestinationNotDir { .. } => "choose another PATH".into(),
+            Error::FolderInTheWay { .. } => "move that folder away, or choose another PATH; nothing was written".into(),
             Error::DestinationChanged { .. } => "another process (a second aichor?) wrote there; nothing of this run was written: look at it, then run again (with `--force` to add to it)".into(),
             Error::PathBlocked { .. } => "move that file away, or choose another PATH; nothing was written".into(),
             Error::RollbackFailed { backup, .. } => format!("your original files are kept in `{}`: copy them back by hand", backup.display()),

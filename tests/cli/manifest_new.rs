@@ -127,6 +127,22 @@ fn dockerfile_outside_the_repository_a_folder_or_a_blank_command_are_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// A folder where the manifest file goes: the error says so (not "not a directory").
+#[test]
+fn a_folder_where_the_manifest_goes_is_named_as_such() {
+    let (_tmp, root) = project("jax", &[]);
+    std::fs::create_dir_all(root.join("aichor_manifests/eval.yaml")).unwrap();
+    aichor_snapshot!(new_in(&root, &["eval.yaml"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `[TEMP]/demo/aichor_manifests/eval.yaml` is a folder where a file goes
+      help: move that folder away, or choose another PATH; nothing was written
+    ");
+}
+
 #[test]
 fn a_gpu_profile_for_a_jax_project_gets_its_own_starter_group_and_image() {
     let (_tmp, root) = project("jax", &[]);
