@@ -658,7 +658,14 @@ fn write(
     {
         seen.insert(f.to_string(), crate::update::on_disk(root, f)?);
     }
+    // Files written over the user's keep their permissions.
+    let modes: BTreeMap<String, String> = seen
+        .iter()
+        .filter(|(path, before)| before.is_some() && *path != "uv.lock")
+        .map(|(path, _)| (path.clone(), path.clone()))
+        .collect();
     let mut finish = |staged: &Path| -> Result<Vec<String>> {
+        crate::update::keep_modes(fs, root, staged, &writes, &modes)?;
         if !relock {
             crate::update::unchanged_since_read(root, &seen, "manifest new")?;
             return Ok(Vec::new());

@@ -181,6 +181,7 @@ pub fn run_with(
         removed,
         diffs,
         seen,
+        modes,
     } = changes;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let conflicts = files
@@ -210,7 +211,10 @@ pub fn run_with(
         project,
         &Plan { files: writes },
         &removed,
-        &seen,
+        &Guards {
+            seen: &seen,
+            modes: &modes,
+        },
         progress,
     )?;
     Ok(report)
@@ -223,14 +227,16 @@ fn write(
     project: &Path,
     plan: &Plan,
     removed: &[String],
-    seen: &BTreeMap<String, Option<Vec<u8>>>,
+    guards: &Guards<'_>,
     progress: &Printer,
 ) -> Result<(LockOutcome, Vec<String>)> {
+    let seen = guards.seen;
     let relock =
         plan.files.iter().any(|f| f.path == "pyproject.toml") && project.join("uv.lock").is_file();
     let mut lock_outcome = LockOutcome::Skipped(String::new());
     let mut lock_changes = Vec::new();
     let mut finish = |root: &Path| -> Result<Vec<String>> {
+        keep_modes(fs, project, root, plan, guards.modes)?;
         if !relock {
             unchanged_since_read(project, seen, UPDATE)?;
             return Ok(Vec::new());
@@ -251,6 +257,54 @@ fn write(
     };
     write_changes(fs, plan, removed, project, Consent::NonEmpty, &mut finish)?;
     Ok((lock_outcome, lock_changes))
+}
+
+/// What `write` checks and keeps of the user's files.
+struct Guards<'a> {
+    /// What each path written or removed held when it was read.
+    seen: &'a BTreeMap<String, Option<Vec<u8>>>,
+    /// Written path → the user's file whose permissions it keeps.
+    modes: &'a BTreeMap<String, String>,
+}
+
+/// Give each staged file written over one of the user's that file's permissions (a script
+/// made executable, a private file), plus the executable bits the pack asks for.
+#[cfg(unix)]
+pub(crate) fn keep_modes(
+    fs: &dyn Fs,
+    project: &Path,
+    root: &Path,
+    plan: &Plan,
+    modes: &BTreeMap<String, String>,
+) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for f in &plan.files {
+        let Some(from) = modes.get(&f.path) else {
+            continue;
+        };
+        let Ok(meta) = fs_err::symlink_metadata(project.join(from)) else {
+            continue;
+        };
+        let mut mode = meta.permissions().mode() & 0o7777;
+        if f.executable {
+            mode |= (mode & 0o444) >> 2;
+        }
+        let at = root.join(&f.path);
+        fs.set_permissions(&at, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io(&at, "cannot be given the original's permissions", e))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn keep_modes(
+    _: &dyn Fs,
+    _: &Path,
+    _: &Path,
+    _: &Plan,
+    _: &BTreeMap<String, String>,
+) -> Result<()> {
+    Ok(())
 }
 
 /// A path's bytes on disk (`None`: nothing, or not a plain file).
@@ -326,6 +380,9 @@ struct Changes {
     /// What each path written or removed held when it was read (`None`: nothing): checked
     /// again just before the commit, so a file changed meanwhile is never overwritten.
     seen: BTreeMap<String, Option<Vec<u8>>>,
+    /// Files written over (or moved from) one of the user's: written path → the user's
+    /// path, whose permissions the new file keeps.
+    modes: BTreeMap<String, String>,
 }
 
 impl Changes {
@@ -357,6 +414,9 @@ impl Changes {
                 to.to_string(),
                 (!is_move).then(|| ours.map(<[u8]>::to_vec)).flatten(),
             );
+            if ours.is_some() {
+                self.modes.insert(to.to_string(), path.to_string());
+            }
             self.writes.push(PlannedFile {
                 path: to.to_string(),
                 executable,
@@ -423,6 +483,7 @@ fn changes(
         removed: Vec::new(),
         diffs: Vec::new(),
         seen: BTreeMap::new(),
+        modes: BTreeMap::new(),
     };
     for path in paths {
         if moves.values().any(|to| to == path) {

@@ -127,6 +127,22 @@ fn dockerfile_outside_the_repository_a_folder_or_a_blank_command_are_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// `pyproject.toml`, merged with the manifest's group, keeps its permissions.
+#[test]
+fn the_merged_pyproject_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, root) = project("jax", &[]);
+    let pyproject = root.join("pyproject.toml");
+    std::fs::set_permissions(&pyproject, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = new_in(&root, &["gpu.yaml", "--profile", "gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&root, "pyproject.toml").contains("gpu = ["));
+    let mode = std::fs::metadata(&pyproject).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
 /// A folder where the manifest file goes: the error says so (not "not a directory").
 #[test]
 fn a_folder_where_the_manifest_goes_is_named_as_such() {

@@ -809,6 +809,30 @@ fn an_existing_rej_file_is_never_overwritten() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
 
+/// A file the update rewrites keeps its permissions: a starter the user made executable
+/// stays so, a README made private stays private.
+#[test]
+fn rewritten_files_keep_the_users_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let set = |p: &str, mode| {
+        std::fs::set_permissions(dir.join(p), std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let mode = |p: &str| std::fs::metadata(dir.join(p)).unwrap().permissions().mode() & 0o777;
+    set("src/demo/main.py", 0o755);
+    set("README.md", 0o600);
+    commit_all(&dir, "modes");
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&dir.join("README.md")).contains("gpu-t4"));
+    assert_eq!(mode("src/demo/main.py"), 0o755);
+    assert_eq!(mode("README.md"), 0o600);
+}
+
 #[test]
 fn a_dirty_tree_is_refused_unless_forced() {
     let tmp = tempfile::tempdir().unwrap();
