@@ -564,7 +564,10 @@ fn used_by_another_manifest(root: &Path, path: &str, selector: &str) -> Option<S
                         continue;
                     };
                     let rel = rel.to_string_lossy().replace('\\', "/");
-                    let is_yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
+                    let is_yaml = matches!(
+                        Path::new(&rel).extension().and_then(|e| e.to_str()),
+                        Some("yaml" | "yml")
+                    );
                     if is_yaml
                         && rel != selector
                         && fs_err::read_to_string(&p).is_ok_and(|text| names(&text))

@@ -154,27 +154,7 @@ pub fn run_with(
         .find(|f| f.path == ANSWERS_FILE)
         .map(|f| f.contents.clone())
         .unwrap_or_default();
-    let files_unchanged = changes.writes.is_empty() && changes.removed.is_empty();
-    if !files_unchanged || !same_record(&record_text, record.text.as_bytes()) {
-        // The record goes with every change: replaying it with `init` gives the pristine new
-        // version, which is the next update's base.
-        changes.files.push(FileReport {
-            path: ANSWERS_FILE.into(),
-            status: Status::Updated,
-            detail: None,
-        });
-        changes
-            .diffs
-            .push(diff(ANSWERS_FILE, record.text.as_bytes(), &record_text));
-        changes
-            .seen
-            .insert(ANSWERS_FILE.into(), Some(record.text.clone().into_bytes()));
-        changes.writes.push(PlannedFile {
-            path: ANSWERS_FILE.into(),
-            executable: false,
-            contents: record_text,
-        });
-    }
+    changes.add_record(&record, record_text);
     let Changes {
         mut files,
         writes,
@@ -386,6 +366,31 @@ struct Changes {
 }
 
 impl Changes {
+    /// The record goes with every change (and alone when only it differs, beyond the aichor
+    /// version that wrote it): replaying it with `init` gives the pristine new version, which
+    /// is the next update's base.
+    fn add_record(&mut self, record: &Record, record_text: Vec<u8>) {
+        let files_unchanged = self.writes.is_empty() && self.removed.is_empty();
+        if files_unchanged && same_record(&record_text, record.text.as_bytes()) {
+            return;
+        }
+        self.files.push(FileReport {
+            path: ANSWERS_FILE.into(),
+            status: Status::Updated,
+            detail: None,
+        });
+        self.diffs
+            .push(diff(ANSWERS_FILE, record.text.as_bytes(), &record_text));
+        self.seen
+            .insert(ANSWERS_FILE.into(), Some(record.text.clone().into_bytes()));
+        self.modes.insert(ANSWERS_FILE.into(), ANSWERS_FILE.into());
+        self.writes.push(PlannedFile {
+            path: ANSWERS_FILE.into(),
+            executable: false,
+            contents: record_text,
+        });
+    }
+
     /// Carry out `decision` for the file at `path` (on disk: `ours`), which lands at `to`
     /// (another path when its package was renamed).
     fn add(
