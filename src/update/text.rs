@@ -28,10 +28,19 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8000).any(|b| *b == 0)
 }
 
-/// A line that starts or ends a conflict block (`<<<<<<< `, `=======`, `>>>>>>> `).
+/// A conflict block: a `<<<<<<< ` line, then `=======`, then a `>>>>>>> ` line. One of
+/// them alone is not (`=======` underlines a Markdown or reST heading).
 pub fn has_markers(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> "))
+    let mut stage = 0;
+    for line in text.lines() {
+        stage = match stage {
+            0 if line.starts_with("<<<<<<< ") => 1,
+            1 if line == "=======" => 2,
+            2 if line.starts_with(">>>>>>> ") => return true,
+            s => s,
+        };
+    }
+    false
 }
 
 /// The user's conventions, to restore after merging LF-only text.
@@ -129,6 +138,16 @@ mod tests {
         );
         assert_eq!(m.conflicts, 0);
         assert_eq!(m.inline, "\u{feff}a\r\nB\r\nc\r\nmine\r\n");
+    }
+
+    #[test]
+    fn only_a_whole_block_is_a_conflict() {
+        assert!(!has_markers("Title\n=======\n\ntext\n"));
+        assert!(!has_markers(">>>>>>> quoted\n<<<<<<< x\n"));
+        assert!(!has_markers("<<<<<<< yours\nB1\n"));
+        assert!(has_markers(
+            "a\r\n<<<<<<< yours\r\nB1\r\n=======\r\nB2\r\n>>>>>>> new\r\n"
+        ));
     }
 
     #[test]

@@ -809,6 +809,25 @@ fn an_existing_rej_file_is_never_overwritten() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
 
+/// A Markdown heading underlined with exactly seven `=` is no conflict marker: the README
+/// with the user's notes is merged, not refused.
+#[test]
+fn a_setext_heading_is_not_taken_for_a_conflict_marker() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let readme = dir.join("README.md");
+    let notes = "\nNotes\n=======\n\nmine\n";
+    std::fs::write(&readme, read(&readme) + notes).unwrap();
+    commit_all(&dir, "notes");
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = read(&readme);
+    assert!(text.ends_with(notes) && text.contains("gpu-t4"), "{text}");
+}
+
 /// A file the update rewrites keeps its permissions: a starter the user made executable
 /// stays so, a README made private stays private.
 #[test]
