@@ -71,6 +71,20 @@ fn restore(text: &str, style: &Style) -> String {
     }
 }
 
+/// Run the structured merge `f` on the three texts as LF without a BOM, then give its
+/// result `ours`' line endings and BOM back (as `merge` does).
+pub fn in_users_style(
+    base: &str,
+    ours: &str,
+    theirs: &str,
+    f: impl FnOnce(&str, &str, &str) -> Option<String>,
+) -> Option<String> {
+    let (base, _) = normalise(base);
+    let (theirs, _) = normalise(theirs);
+    let (ours, style) = normalise(ours);
+    f(&base, &ours, &theirs).map(|merged| restore(&merged, &style))
+}
+
 /// Merge `ours` (the file on disk) and `theirs` (the new pristine render) from `base` (the
 /// old pristine render); `base` is empty when both sides added the file.
 pub fn merge(base: &str, ours: &str, theirs: &str, labels: &Labels<'_>) -> Merged {

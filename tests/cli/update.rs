@@ -828,6 +828,43 @@ fn a_setext_heading_is_not_taken_for_a_conflict_marker() {
     assert!(text.ends_with(notes) && text.contains("gpu-t4"), "{text}");
 }
 
+/// A `pyproject.toml` saved with CRLF line endings (and a BOM) keeps them when its lines
+/// collide and it is merged key by key: `git diff` shows the update, not every line.
+#[test]
+fn a_crlf_pyproject_merged_key_by_key_keeps_its_line_endings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let path = dir.join("pyproject.toml");
+    let text = read(&path).replacen(
+        "    \"jax>=0.5.1\",\n",
+        "    \"jax>=0.6\",\n    \"pandas>=2\",\n",
+        1,
+    );
+    std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    commit_all(&dir, "crlf");
+    let out = update(&dir)
+        .args(["--set", "operator=pytorch"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("merged    pyproject.toml (merged key by key)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let merged = read(&path);
+    assert!(merged.starts_with('\u{feff}'), "{merged}");
+    assert!(
+        merged.contains("\"pandas>=2\",\r\n") && merged.contains("\"torch>=2.5\",\r\n"),
+        "{merged}"
+    );
+    assert!(
+        !merged.replace("\r\n", "").contains('\n'),
+        "every line ends in CRLF: {merged:?}"
+    );
+}
+
 /// A file the update rewrites keeps its permissions: a starter the user made executable
 /// stays so, a README made private stays private.
 #[test]
