@@ -71,6 +71,14 @@ fn restore(text: &str, style: &Style) -> String {
     }
 }
 
+/// `text` (LF or not) with `original`'s line endings and BOM: a file a tool rewrote (toml_edit
+/// writes LF) stays as the user saved it.
+pub fn in_style_of(original: &str, text: &str) -> String {
+    let (_, style) = normalise(original);
+    let (text, _) = normalise(text);
+    restore(&text, &style)
+}
+
 /// Run the structured merge `f` on the three texts as LF without a BOM, then give its
 /// result `ours`' line endings and BOM back (as `merge` does).
 pub fn in_users_style(

@@ -143,6 +143,22 @@ fn the_merged_pyproject_keeps_its_permissions() {
     assert_eq!(mode & 0o777, 0o600);
 }
 
+/// A CRLF `pyproject.toml` gains the manifest's group with CRLF line endings too: only the
+/// group shows in `git diff`.
+#[test]
+fn a_crlf_pyproject_keeps_its_line_endings() {
+    let (_tmp, root) = project("jax", &[]);
+    let path = root.join("pyproject.toml");
+    std::fs::write(&path, read(&root, "pyproject.toml").replace('\n', "\r\n")).unwrap();
+    let out = new_in(&root, &["gpu.yaml", "--profile", "gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let merged = read(&root, "pyproject.toml");
+    assert!(merged.contains("gpu = [\r\n"), "{merged:?}");
+    assert!(!merged.replace("\r\n", "").contains('\n'), "{merged:?}");
+}
+
 /// A folder where the manifest file goes: the error says so (not "not a directory").
 #[test]
 fn a_folder_where_the_manifest_goes_is_named_as_such() {
