@@ -498,7 +498,23 @@ fn changes(
         let ours = match read_ours(project, path)? {
             OnDisk::Absent => None,
             OnDisk::File(bytes) => Some(bytes),
-            OnDisk::Other => continue,
+            OnDisk::Other => {
+                // Never written through; said when the new version differs there.
+                let contents = |files: &BTreeMap<String, PlannedFile>, p: &str| {
+                    files.get(p).map(|f| f.contents.clone())
+                };
+                if contents(&old_files, path) != contents(&new_files, to) {
+                    out.files.push(FileReport {
+                        path: path.clone(),
+                        status: Status::Kept,
+                        detail: Some(
+                            "a symlink or a folder: not touched; the new version is not applied there"
+                                .into(),
+                        ),
+                    });
+                }
+                continue;
+            }
         };
         let theirs = new_files.get(to);
         let decision = decide::decide(

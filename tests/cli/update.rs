@@ -865,6 +865,36 @@ fn a_crlf_pyproject_merged_key_by_key_keeps_its_line_endings() {
     );
 }
 
+/// A generated path that is now a symlink (or a folder) is never written through, and the
+/// report says the new version was not applied there instead of leaving it out.
+#[test]
+fn a_symlink_at_a_generated_path_is_left_alone_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    std::fs::create_dir(dir.join("docs")).unwrap();
+    std::fs::rename(dir.join("README.md"), dir.join("docs/README.md")).unwrap();
+    std::os::unix::fs::symlink("docs/README.md", dir.join("README.md")).unwrap();
+    commit_all(&dir, "readme in docs");
+    let before = read(&dir.join("docs/README.md"));
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("kept      README.md (a symlink or a folder: not touched; the new version is not applied there)\n"),
+        "{stdout}"
+    );
+    assert_eq!(read(&dir.join("docs/README.md")), before);
+    assert!(
+        std::fs::symlink_metadata(dir.join("README.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
 /// A file the update rewrites keeps its permissions: a starter the user made executable
 /// stays so, a README made private stays private.
 #[test]
