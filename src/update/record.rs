@@ -34,9 +34,15 @@ impl Record {
     pub fn read(project: &Path) -> Result<Record> {
         let path = project.join(ANSWERS_FILE);
         if !path.is_file() {
+            let absolute = std::path::absolute(project).unwrap_or_else(|_| project.to_path_buf());
             return Err(Error::NotGenerated {
                 path: project.to_path_buf(),
                 file: ANSWERS_FILE,
+                above: absolute
+                    .ancestors()
+                    .skip(1)
+                    .find(|dir| dir.join(ANSWERS_FILE).is_file())
+                    .map(Path::to_path_buf),
             });
         }
         let text = fs_err::read_to_string(&path).map_err(|e| Error::AnswersFile {
