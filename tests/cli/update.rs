@@ -1155,6 +1155,42 @@ fn git_branch_pack_is_pinned_on_replay_and_refreshed_on_request() {
     assert!(read(&tmp.path().join("fresh/docs/acme.md")).contains("#ml-platform-2"));
 }
 
+/// A hand-edited `commit:` that is not a full commit id (a short one, an option) is named
+/// as such, before any git runs with it as a branch or tag.
+#[test]
+fn a_recorded_commit_that_is_not_a_commit_id_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = acme_repo(tmp.path());
+    let cache = tmp.path().join("cache");
+    let out = aichor()
+        .current_dir(tmp.path())
+        .env("AICHOR_CACHE_DIR", &cache)
+        .args(["local-repo", "init", "demo", "--no-input", "--no-lock"])
+        .args(["--operator", "jax", "--template", &format!("{url}#v1")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tmp.path().join("demo");
+    let record = dir.join(".aichor-answers.yaml");
+    let text = read(&record);
+    let line = text.lines().find(|l| l.starts_with("commit: ")).unwrap();
+    for bad in ["deadbeef", "--upload-pack=touch"] {
+        std::fs::write(&record, text.replace(line, &format!("commit: '{bad}'"))).unwrap();
+        let out = update(&dir)
+            .env("AICHOR_CACHE_DIR", &cache)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "the recorded `commit: {bad}` is not a full commit id"
+            )),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn git_pack_from_one_tag_to_the_next() {
     let tmp = tempfile::tempdir().unwrap();
