@@ -68,10 +68,21 @@ impl Record {
                 "restore the file from version control (it is written by `aichor local-repo init`)"
                     .into(),
         })?;
-        let (pack_name, pack_version) = pack
+        let Some((pack_name, pack_version)) = pack
             .split_once('@')
+            .filter(|(n, v)| !n.trim().is_empty() && !v.trim().is_empty())
             .map(|(n, v)| (n.to_string(), v.to_string()))
-            .unwrap_or((pack.clone(), String::new()));
+        else {
+            return Err(Error::BaseUnavailable {
+                pack: pack.clone(),
+                reason: format!(
+                    "`{}` records `pack: {pack}`, not `pack: name@version`",
+                    path.display()
+                ),
+                help: "restore the file from version control (it is written by `aichor local-repo init`)"
+                    .into(),
+            });
+        };
         Ok(Record {
             pack_name,
             pack_version,

@@ -972,6 +972,27 @@ fn from_inside_a_project_the_error_names_it() {
     ");
 }
 
+/// A hand-edited `pack:` without its version is named as such.
+#[test]
+fn a_recorded_pack_without_a_version_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let record = dir.join(".aichor-answers.yaml");
+    let text = read(&record);
+    let line = text.lines().find(|l| l.starts_with("pack: ")).unwrap();
+    std::fs::write(&record, text.replace(line, "pack: builtin")).unwrap();
+    commit_all(&dir, "edit");
+    aichor_snapshot!(update(&dir), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot reproduce the project as `builtin` generated it: `./.aichor-answers.yaml` records `pack: builtin`, not `pack: name@version`
+      help: restore the file from version control (it is written by `aichor local-repo init`)
+    ");
+}
+
 fn write_file(dir: &Path, path: &str, text: &str) {
     let p = dir.join(path);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
