@@ -71,7 +71,7 @@ fn restore(text: &str, style: &Style) -> String {
     }
 }
 
-/// `text` (LF or not) with `original`'s line endings and BOM: a file a tool rewrote (toml_edit
+/// `text` (LF or not) with `original`'s line endings and BOM: a file a tool rewrote (`toml_edit`
 /// writes LF) stays as the user saved it.
 pub fn in_style_of(original: &str, text: &str) -> String {
     let (_, style) = normalise(original);
