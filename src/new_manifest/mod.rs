@@ -130,6 +130,18 @@ pub fn run_with(
         provided.template.as_deref()
     } else {
         configured
+    })
+    .map_err(|e| match e {
+        // No flag here names a pack: say where the missing one comes from.
+        Error::PackNotFound { spec, .. } if recorded => Error::BaseUnavailable {
+            reason: format!(
+                "`{}` records `template: {spec}`, which cannot be found",
+                record.display()
+            ),
+            pack: spec,
+            help: "make the pack reachable there again, or correct `template:` in that file".into(),
+        },
+        e => e,
     })?;
     let questions = Questions { pack: &pack };
     // What the project was generated as: the base the new manifest is compared with.

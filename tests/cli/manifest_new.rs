@@ -159,6 +159,25 @@ fn a_crlf_pyproject_keeps_its_line_endings() {
     assert!(!merged.replace("\r\n", "").contains('\n'), "{merged:?}");
 }
 
+/// A project whose recorded pack is gone: the error says the record names it.
+#[test]
+fn a_recorded_pack_that_is_gone_is_named_with_the_record() {
+    let (tmp, root) = project("jax", &[]);
+    let record = root.join(".aichor-answers.yaml");
+    let gone = tmp.path().join("gone-pack");
+    let text = read(&root, ".aichor-answers.yaml");
+    std::fs::write(&record, format!("{text}template: {}\n", gone.display())).unwrap();
+    aichor_snapshot!(new_in(&root, &["x.yaml"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot reproduce the project as `[TEMP]/gone-pack` generated it: `[TEMP]/demo/.aichor-answers.yaml` records `template: [TEMP]/gone-pack`, which cannot be found
+      help: make the pack reachable there again, or correct `template:` in that file
+    ");
+}
+
 /// A folder where the manifest file goes: the error says so (not "not a directory").
 #[test]
 fn a_folder_where_the_manifest_goes_is_named_as_such() {
