@@ -174,6 +174,19 @@ pub fn run_with(
         settings.no_prompt,
         progress,
     )?;
+    // The manifest runs the project's package, built from `pyproject.toml`: another name
+    // would make a package nothing installs.
+    if let Some(base) = &base
+        && let (Some(was), Some(now)) = (base.str("name"), answers.str("name"))
+        && was != now
+    {
+        return Err(Error::BadFlagValue {
+            flag: "--set",
+            value: format!("name={now}"),
+            reason: format!("the project is `{was}`, and a manifest runs the project's package"),
+            help: "drop `--set name=...` (`aichor local-repo update --set name=...` renames the whole project)".into(),
+        });
+    }
     let staged = stage(settings, &pack, base.as_ref(), &answers, &selector, &root)?;
     let actions = check_destination(&staged.plan, &root, &selector, settings.write)?;
     let mut report = report(settings, &staged, &answers, &root, &selector, &actions);

@@ -178,6 +178,23 @@ fn a_recorded_pack_that_is_gone_is_named_with_the_record() {
     ");
 }
 
+/// A manifest runs the project's package: `--set name=` cannot make it another one (a
+/// package `pyproject.toml` does not build, which the image would not have).
+#[test]
+fn another_project_name_is_refused() {
+    let (_tmp, root) = project("jax", &[]);
+    aichor_snapshot!(new_in(&root, &["o.yaml", "--set", "name=other"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--set name=other`: the project is `demo`, and a manifest runs the project's package
+      help: drop `--set name=...` (`aichor local-repo update --set name=...` renames the whole project)
+    ");
+    assert!(!root.join("src/other").exists());
+}
+
 /// A folder where the manifest file goes: the error says so (not "not a directory").
 #[test]
 fn a_folder_where_the_manifest_goes_is_named_as_such() {
