@@ -343,7 +343,17 @@ enum OnDisk {
 fn read_ours(project: &Path, path: &str) -> Result<OnDisk> {
     let at = project.join(path);
     match fs_err::symlink_metadata(&at) {
-        Err(_) => Ok(OnDisk::Absent),
+        // Nothing there (or a file where a folder on the way was): absent. Anything else
+        // (a folder that cannot be read) is not taken for a deletion.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(OnDisk::Absent)
+        }
+        Err(e) => Err(Error::io(&at, "cannot be read", e)),
         Ok(m) if m.is_file() => fs_err::read(&at)
             .map(OnDisk::File)
             .map_err(|e| Error::io(&at, "cannot be read", e)),
@@ -822,6 +832,26 @@ fn lock_changes(before: &str, after: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_path_that_cannot_be_looked_at_is_not_taken_for_a_deleted_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("loop", tmp.path().join("loop")).unwrap();
+        assert!(matches!(
+            read_ours(tmp.path(), "loop/main.py"),
+            Err(Error::Io { .. })
+        ));
+        assert!(matches!(
+            read_ours(tmp.path(), "absent/main.py"),
+            Ok(OnDisk::Absent)
+        ));
+        fs_err::write(tmp.path().join("file"), "x").unwrap();
+        assert!(matches!(
+            read_ours(tmp.path(), "file/main.py"),
+            Ok(OnDisk::Absent)
+        ));
+    }
 
     #[test]
     fn lock_changes_name_each_package() {
