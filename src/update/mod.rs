@@ -322,8 +322,9 @@ pub(crate) fn unchanged_since_read(
 /// Two answers records that differ at most in the aichor version that wrote them: a newer
 /// binary alone is no reason to write anything.
 fn same_record(a: &[u8], b: &[u8]) -> bool {
+    // An editor's BOM and CRLF line endings (`lines` drops the `\r`) change nothing either.
     let strip = |t: &[u8]| {
-        String::from_utf8_lossy(t)
+        String::from_utf8_lossy(t.strip_prefix("\u{feff}".as_bytes()).unwrap_or(t))
             .lines()
             .filter(|l| !l.starts_with("aichor-version:"))
             .map(str::to_string)

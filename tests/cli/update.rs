@@ -257,6 +257,22 @@ fn no_op_update_writes_nothing_and_says_so() {
     assert_eq!(git(&dir, &["status", "--porcelain"]), "");
 }
 
+/// A record an editor saved with a BOM and CRLF line endings says the same: still up to
+/// date, nothing written.
+#[test]
+fn a_record_saved_with_a_bom_and_crlf_is_still_up_to_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let record = dir.join(".aichor-answers.yaml");
+    let text = format!("\u{feff}{}", read(&record).replace('\n', "\r\n"));
+    std::fs::write(&record, &text).unwrap();
+    commit_all(&dir, "saved in an editor");
+    let out = update(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Up to date"), "{}", stderr(&out));
+    assert_eq!(read(&record), text);
+}
+
 #[test]
 fn profile_change_rewrites_resources_and_wheels_and_keeps_the_users_edits() {
     let tmp = tempfile::tempdir().unwrap();
