@@ -86,7 +86,11 @@ fn handle(signal: i32) {
         }
         // A spinner's half-drawn line would otherwise stay under the shell's prompt.
         crate::progress::clear();
-        let _ = console::Term::stderr().show_cursor();
+        // Only a terminal understands the escape code; a pipe or a log would keep it.
+        let term = console::Term::stderr();
+        if term.is_term() {
+            let _ = term.show_cursor();
+        }
         eprintln!();
         // Exit while holding the lock: the main thread cannot start writing meanwhile.
         std::process::exit(128 + signal);

@@ -42,7 +42,10 @@ pub(crate) fn main() -> ExitCode {
             match err {
                 Error::Interrupted { .. } => {
                     // A prompt may have hidden the cursor; the shell prints on a fresh line.
-                    let _ = console::Term::stderr().show_cursor();
+                    let term = console::Term::stderr();
+                    if term.is_term() {
+                        let _ = term.show_cursor();
+                    }
                     eprintln!();
                 }
                 // The user said no: not a failure worth a red `error:`.

@@ -131,7 +131,7 @@ fn probe(dest: &Path, rel: &str) -> Result<Probe> {
                     reason: "it is a symlink in the destination; writing through it could leave the destination".into(),
                 });
             }
-            Ok(m) if last && m.is_dir() => return Err(Error::DestinationNotDir { path: cur }),
+            Ok(m) if last && m.is_dir() => return Err(Error::FolderInTheWay { path: cur }),
             Ok(m) if !last && !m.is_dir() => return Err(Error::PathBlocked { path: cur }),
             Ok(_) => found.exists = last,
         }

@@ -116,6 +116,7 @@ pub fn run_with(
 ) -> Result<Report> {
     let selector = selector::parse(&settings.path)?;
     let root = selector::find_root(&settings.start)?;
+    check_flags(settings, &root)?;
     let record = root.join(ANSWERS_FILE);
     let mut provided = ProvidedAnswers::default();
     let recorded = record.is_file();
@@ -129,6 +130,18 @@ pub fn run_with(
         provided.template.as_deref()
     } else {
         configured
+    })
+    .map_err(|e| match e {
+        // No flag here names a pack: say where the missing one comes from.
+        Error::PackNotFound { spec, .. } if recorded => Error::BaseUnavailable {
+            reason: format!(
+                "`{}` records `template: {spec}`, which cannot be found",
+                record.display()
+            ),
+            pack: spec,
+            help: "make the pack reachable there again, or correct `template:` in that file".into(),
+        },
+        e => e,
     })?;
     let questions = Questions { pack: &pack };
     // What the project was generated as: the base the new manifest is compared with.
@@ -161,8 +174,21 @@ pub fn run_with(
         settings.no_prompt,
         progress,
     )?;
+    // The manifest runs the project's package, built from `pyproject.toml`: another name
+    // would make a package nothing installs.
+    if let Some(base) = &base
+        && let (Some(was), Some(now)) = (base.str("name"), answers.str("name"))
+        && was != now
+    {
+        return Err(Error::BadFlagValue {
+            flag: "--set",
+            value: format!("name={now}"),
+            reason: format!("the project is `{was}`, and a manifest runs the project's package"),
+            help: "drop `--set name=...` (`aichor local-repo update --set name=...` renames the whole project)".into(),
+        });
+    }
     let staged = stage(settings, &pack, base.as_ref(), &answers, &selector, &root)?;
-    let actions = check_destination(&staged.plan, &root, settings.write)?;
+    let actions = check_destination(&staged.plan, &root, &selector, settings.write)?;
     let mut report = report(settings, &staged, &answers, &root, &selector, &actions);
     if !settings.dry_run {
         let had_lock = root.join("uv.lock").is_file();
@@ -183,6 +209,56 @@ pub fn run_with(
     }
     report.next_steps = next_steps(&report, &root, &settings.start);
     Ok(report)
+}
+
+/// `--dockerfile` names a file of the repository (AIchor builds from it: not absolute, not
+/// above it, not a folder); `--command` is not blank.
+fn check_flags(settings: &NewSettings, root: &Path) -> Result<()> {
+    if let Some(command) = &settings.command
+        && command.trim().is_empty()
+    {
+        return Err(Error::BadFlagValue {
+            flag: "--command",
+            value: command.clone(),
+            reason: "the command is blank".into(),
+            help: "pass the command the containers run, e.g. `--command \"python -m demo.eval\"` (without `--command`, the pack's)".into(),
+        });
+    }
+    let Some(file) = &settings.dockerfile else {
+        return Ok(());
+    };
+    let bad = |reason: &str| {
+        Error::BadFlagValue {
+        flag: "--dockerfile",
+        value: file.clone(),
+        reason: reason.into(),
+        help: "pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`".into(),
+    }
+    };
+    if file.trim().is_empty() {
+        return Err(bad("the path is empty"));
+    }
+    if file.starts_with('/') || file.starts_with('\\') || Path::new(file).is_absolute() {
+        return Err(bad(
+            "it is absolute; AIchor builds from the repository, so the path is relative to its root",
+        ));
+    }
+    let mut depth = 0usize;
+    for part in file.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth = depth.checked_sub(1).ok_or_else(|| {
+                    bad("it leads out of the repository, which is all AIchor builds from")
+                })?;
+            }
+            _ => depth += 1,
+        }
+    }
+    if depth == 0 || root.join(file).is_dir() {
+        return Err(bad("it is a folder; the flag names the Dockerfile itself"));
+    }
+    Ok(())
 }
 
 /// The manifest and what it needs, rendered and checked; nothing written.
@@ -432,13 +508,37 @@ fn check_manifest(text: &str, selector: &str) -> Result<()> {
 /// Each planned file's action; an existing manifest, or another existing file that differs,
 /// needs `--force`. Files already there with the same bytes are left out of the plan's
 /// report as `keep`.
-fn check_destination(plan: &Plan, root: &Path, policy: WritePolicy) -> Result<Vec<Action>> {
+///
+/// A file another manifest uses (`docker/ray.Dockerfile` of `ray.yaml`, wanted different by
+/// `ray/manifest.yaml`, which names its files `ray` too) is refused even with `--force`,
+/// which replaces files made for this manifest: replacing it would change the other's run.
+fn check_destination(
+    plan: &Plan,
+    root: &Path,
+    selector: &str,
+    policy: WritePolicy,
+) -> Result<Vec<Action>> {
     let inspection = crate::init::inspect(plan, root)?;
     let mut actions = Vec::with_capacity(plan.files.len());
     for (f, action) in plan.files.iter().zip(&inspection.actions) {
         let path = root.join(&f.path);
         let action = match action {
             Action::Overwrite if fs_err::read(&path).is_ok_and(|b| b == f.contents) => Action::Keep,
+            Action::Overwrite
+                if !render::is_manifest(&f.path)
+                    && let Some(other) = used_by_another_manifest(root, &f.path, selector) =>
+            {
+                let name = selector::variant_name(selector);
+                return Err(Error::VariantConflict {
+                    message: format!(
+                        "`{}` is used by `{other}`, and `{MANIFESTS_DIR}/{selector}` needs it to differ: replacing it would change that manifest's run",
+                        f.path
+                    ),
+                    help: format!(
+                        "choose a PATH with another name (this manifest's files are named `{name}` after it; e.g. `{name}-2.yaml`), so each manifest keeps its own files"
+                    ),
+                });
+            }
             Action::Overwrite if policy == WritePolicy::Force => Action::Overwrite,
             Action::Overwrite if render::is_manifest(&f.path) => {
                 return Err(Error::ManifestExists { path });
@@ -457,6 +557,55 @@ fn check_destination(plan: &Plan, root: &Path, policy: WritePolicy) -> Result<Ve
         });
     }
     Ok(actions)
+}
+
+/// The first manifest under `aichor_manifests/` other than `selector`'s that names `path`
+/// (a Dockerfile, a script) or, for a module under `src/`, runs it (`-m pkg.ray_main`).
+fn used_by_another_manifest(root: &Path, path: &str, selector: &str) -> Option<String> {
+    let module = path
+        .strip_prefix("src/")
+        .and_then(|p| p.strip_suffix(".py"))
+        .map(|m| m.replace('/', "."));
+    let names = |text: &str| {
+        text.contains(path)
+            || module.as_deref().is_some_and(|m| {
+                text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                    .any(|word| word == m)
+            })
+    };
+    let dir = root.join(MANIFESTS_DIR);
+    let mut stack = vec![dir.clone()];
+    let mut found = Vec::new();
+    while let Some(at) = stack.pop() {
+        let Ok(entries) = fs_err::read_dir(&at) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(p),
+                Ok(t) if t.is_file() => {
+                    let Ok(rel) = p.strip_prefix(&dir) else {
+                        continue;
+                    };
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    let is_yaml = matches!(
+                        Path::new(&rel).extension().and_then(|e| e.to_str()),
+                        Some("yaml" | "yml")
+                    );
+                    if is_yaml
+                        && rel != selector
+                        && fs_err::read_to_string(&p).is_ok_and(|text| names(&text))
+                    {
+                        found.push(format!("{MANIFESTS_DIR}/{rel}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found.sort();
+    found.into_iter().next()
 }
 
 fn report(
@@ -515,8 +664,38 @@ fn write(
 ) -> Result<LockOutcome> {
     let relock = lock != LockPolicy::Skip && plan.files.iter().any(|f| f.path == "pyproject.toml");
     let mut outcome = LockOutcome::Skipped(String::new());
+    let writes = Plan {
+        files: plan
+            .files
+            .iter()
+            .filter(|f| {
+                // Files already there as planned are not rewritten.
+                fs_err::read(root.join(&f.path)).map_or(true, |b| b != f.contents)
+            })
+            .cloned()
+            .collect(),
+    };
+    // What each file to write holds now (`pyproject.toml` was merged from it), checked again
+    // after `uv lock`: a file saved meanwhile is never replaced.
+    let mut seen = BTreeMap::new();
+    for f in writes
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(relock.then_some("uv.lock"))
+    {
+        seen.insert(f.to_string(), crate::update::on_disk(root, f)?);
+    }
+    // Files written over the user's keep their permissions.
+    let modes: BTreeMap<String, String> = seen
+        .iter()
+        .filter(|(path, before)| before.is_some() && *path != "uv.lock")
+        .map(|(path, _)| (path.clone(), path.clone()))
+        .collect();
     let mut finish = |staged: &Path| -> Result<Vec<String>> {
+        crate::update::keep_modes(fs, root, staged, &writes, &modes)?;
         if !relock {
+            crate::update::unchanged_since_read(root, &seen, "manifest new")?;
             return Ok(Vec::new());
         }
         // uv resolves from the project's pins and Python pin, as `uv lock` in it would.
@@ -534,22 +713,12 @@ fn write(
             }
             Err(why) => LockOutcome::Skipped(why),
         };
+        crate::update::unchanged_since_read(root, &seen, "manifest new")?;
         Ok(if outcome == LockOutcome::Locked {
             vec!["uv.lock".to_string()]
         } else {
             Vec::new()
         })
-    };
-    let writes = Plan {
-        files: plan
-            .files
-            .iter()
-            .filter(|f| {
-                // Files already there as planned are not rewritten.
-                fs_err::read(root.join(&f.path)).map_or(true, |b| b != f.contents)
-            })
-            .cloned()
-            .collect(),
     };
     write_plan(fs, &writes, root, Consent::NonEmpty, &mut finish)?;
     Ok(outcome)

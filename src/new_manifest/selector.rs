@@ -54,8 +54,25 @@ pub fn parse(raw: &str) -> Result<String> {
     if stem.is_empty() {
         return Err(refuse("the file name is only an extension"));
     }
-    Ok(components.join("/"))
+    if components.iter().any(|c| c.len() > MAX_NAME) {
+        return Err(refuse(&format!(
+            "a file or folder name is longer than {MAX_NAME} bytes, more than filesystems allow"
+        )));
+    }
+    let selector = components.join("/");
+    if variant_name(&selector).len() > MAX_VARIANT {
+        return Err(refuse(&format!(
+            "it is too long to name files after (`docker/<name>.Dockerfile`, an image tag): keep its folder and file names under {MAX_VARIANT} characters together"
+        )));
+    }
+    Ok(selector)
 }
+
+/// The longest file or folder name filesystems take, in bytes.
+const MAX_NAME: usize = 255;
+/// The longest name of the files made for a manifest (`<name>_main.py`, `<image>-<name>`):
+/// well under `MAX_NAME` with what goes around it.
+const MAX_VARIANT: usize = 100;
 
 /// The repository that holds `start`: the nearest folder, from `start` up, with
 /// `.aichor-answers.yaml` or `aichor_manifests/` (as git finds `.git`).
@@ -138,6 +155,8 @@ mod tests {
             "aichor_manifests/",
             "a//b.yaml",
             ".yaml",
+            &format!("{}.yaml", "a".repeat(300)),
+            &format!("{}/x.yaml", ["abcdefghij"; 20].join("/")),
         ] {
             assert!(parse(raw).is_err(), "{raw} accepted");
         }

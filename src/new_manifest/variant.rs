@@ -333,6 +333,8 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
     if let Some((name, needed)) = &out.group {
         check_group(&merged, name, needed, &path)?;
     }
+    // toml_edit writes LF: the user's CRLF and BOM are given back.
+    let merged = crate::update::text::in_style_of(&theirs, &merged);
     if merged != theirs {
         out.pyproject = Some(merged);
     }

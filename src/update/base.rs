@@ -27,6 +27,13 @@ pub fn old(record: &Record) -> Result<Pack> {
                 help: "add the commit the project was generated from as `commit: <sha>` to `.aichor-answers.yaml`".into(),
             });
         };
+        if !(commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())) {
+            return Err(Error::BaseUnavailable {
+                pack: record.pack_id(),
+                reason: format!("the recorded `commit: {commit}` is not a full commit id (40 hex digits)"),
+                help: "restore `.aichor-answers.yaml` from version control (`init` records the full commit)".into(),
+            });
+        }
         let resolved = source::resolve_at(spec, commit)?;
         let mut pack =
             Pack::from_dir_over(&resolved.dir, resolved.source, Some(record.builtin_under()))?;

@@ -182,20 +182,22 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
     }
     // Where lines collide in pyproject.toml, its keys may not: the user's added dependency
     // next to the pack's changed one is no conflict.
+    // Both run on LF text; the user's CRLF and BOM are restored after.
     if cx.path == "pyproject.toml"
-        && let Some(text) = super::toml::merge(base, ours_text, theirs_text)
+        && let Some(text) = text::in_users_style(base, ours_text, theirs_text, super::toml::merge)
     {
         return Ok(clean(ours, text, Some("merged key by key")));
     }
     // Where lines collide in the manifest, its blocks may not: a note the user added at the
     // end of the file sits next to the `resources` block a new profile rewrites.
     if cx.path.starts_with("aichor_manifests/")
-        && let Some((base, ours_aligned)) = super::yaml::align(base, ours_text, theirs_text)
+        && let Some(text) = text::in_users_style(base, ours_text, theirs_text, |b, o, t| {
+            let (base, ours_aligned) = super::yaml::align(b, o, t)?;
+            let again = text::merge(&base, &ours_aligned, t, &cx.labels);
+            (again.conflicts == 0).then_some(again.inline)
+        })
     {
-        let again = text::merge(&base, &ours_aligned, theirs_text, &cx.labels);
-        if again.conflicts == 0 {
-            return Ok(clean(ours, again.inline, Some("merged block by block")));
-        }
+        return Ok(clean(ours, text, Some("merged block by block")));
     }
     let detail = format!(
         "{} conflicting region(s){}",

@@ -28,6 +28,9 @@ use crate::prompt::Prompter;
 pub use decide::{ConflictStyle, Status};
 use record::Record;
 
+/// The command, as errors name it.
+const UPDATE: &str = "local-repo update";
+
 /// What `update` was asked to do, resolved from the command line by the binary.
 #[derive(Debug, Default)]
 pub struct UpdateSettings {
@@ -151,29 +154,14 @@ pub fn run_with(
         .find(|f| f.path == ANSWERS_FILE)
         .map(|f| f.contents.clone())
         .unwrap_or_default();
-    let files_unchanged = changes.writes.is_empty() && changes.removed.is_empty();
-    if !files_unchanged || !same_record(&record_text, record.text.as_bytes()) {
-        // The record goes with every change: replaying it with `init` gives the pristine new
-        // version, which is the next update's base.
-        changes.files.push(FileReport {
-            path: ANSWERS_FILE.into(),
-            status: Status::Updated,
-            detail: None,
-        });
-        changes
-            .diffs
-            .push(diff(ANSWERS_FILE, record.text.as_bytes(), &record_text));
-        changes.writes.push(PlannedFile {
-            path: ANSWERS_FILE.into(),
-            executable: false,
-            contents: record_text,
-        });
-    }
+    changes.add_record(&record, record_text);
     let Changes {
         mut files,
         writes,
         removed,
         diffs,
+        seen,
+        modes,
     } = changes;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let conflicts = files
@@ -198,8 +186,17 @@ pub fn run_with(
     if settings.dry_run || report.up_to_date {
         return Ok(report);
     }
-    (report.lock, report.lock_changes) =
-        write(fs, project, &Plan { files: writes }, &removed, progress)?;
+    (report.lock, report.lock_changes) = write(
+        fs,
+        project,
+        &Plan { files: writes },
+        &removed,
+        &Guards {
+            seen: &seen,
+            modes: &modes,
+        },
+        progress,
+    )?;
     Ok(report)
 }
 
@@ -210,19 +207,28 @@ fn write(
     project: &Path,
     plan: &Plan,
     removed: &[String],
+    guards: &Guards<'_>,
     progress: &Printer,
 ) -> Result<(LockOutcome, Vec<String>)> {
+    let seen = guards.seen;
     let relock =
         plan.files.iter().any(|f| f.path == "pyproject.toml") && project.join("uv.lock").is_file();
     let mut lock_outcome = LockOutcome::Skipped(String::new());
     let mut lock_changes = Vec::new();
     let mut finish = |root: &Path| -> Result<Vec<String>> {
+        keep_modes(fs, project, root, plan, guards.modes)?;
         if !relock {
+            unchanged_since_read(project, seen, UPDATE)?;
             return Ok(Vec::new());
         }
+        let lock_before = on_disk(project, "uv.lock")?;
         let (outcome, changes) = relock_in(fs, project, root, progress)?;
         lock_outcome = outcome;
         lock_changes = changes;
+        // uv can take minutes: whatever changed meanwhile is not overwritten.
+        let mut seen = seen.clone();
+        seen.insert("uv.lock".into(), lock_before);
+        unchanged_since_read(project, &seen, UPDATE)?;
         Ok(if lock_outcome == LockOutcome::Locked {
             vec!["uv.lock".to_string()]
         } else {
@@ -233,11 +239,92 @@ fn write(
     Ok((lock_outcome, lock_changes))
 }
 
+/// What `write` checks and keeps of the user's files.
+struct Guards<'a> {
+    /// What each path written or removed held when it was read.
+    seen: &'a BTreeMap<String, Option<Vec<u8>>>,
+    /// Written path → the user's file whose permissions it keeps.
+    modes: &'a BTreeMap<String, String>,
+}
+
+/// Give each staged file written over one of the user's that file's permissions (a script
+/// made executable, a private file), plus the executable bits the pack asks for.
+#[cfg(unix)]
+pub(crate) fn keep_modes(
+    fs: &dyn Fs,
+    project: &Path,
+    root: &Path,
+    plan: &Plan,
+    modes: &BTreeMap<String, String>,
+) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for f in &plan.files {
+        let Some(from) = modes.get(&f.path) else {
+            continue;
+        };
+        let Ok(meta) = fs_err::symlink_metadata(project.join(from)) else {
+            continue;
+        };
+        let mut mode = meta.permissions().mode() & 0o7777;
+        if f.executable {
+            mode |= (mode & 0o444) >> 2;
+        }
+        let at = root.join(&f.path);
+        fs.set_permissions(&at, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io(&at, "cannot be given the original's permissions", e))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn keep_modes(
+    _: &dyn Fs,
+    _: &Path,
+    _: &Path,
+    _: &Plan,
+    _: &BTreeMap<String, String>,
+) -> Result<()> {
+    Ok(())
+}
+
+/// A path's bytes on disk (`None`: nothing, or not a plain file).
+pub(crate) fn on_disk(project: &Path, path: &str) -> Result<Option<Vec<u8>>> {
+    Ok(match read_ours(project, path)? {
+        OnDisk::File(bytes) => Some(bytes),
+        OnDisk::Absent | OnDisk::Other => None,
+    })
+}
+
+/// Refuse to commit over a file that changed since `command` read it (the user saved it
+/// while `uv lock` ran, or a second aichor got there first): what was computed from its
+/// old contents would silently replace the new ones.
+pub(crate) fn unchanged_since_read(
+    project: &Path,
+    seen: &BTreeMap<String, Option<Vec<u8>>>,
+    command: &'static str,
+) -> Result<()> {
+    for (path, before) in seen {
+        let changed = match read_ours(project, path)? {
+            OnDisk::File(bytes) => before.as_ref() != Some(&bytes),
+            OnDisk::Absent => before.is_some(),
+            OnDisk::Other => true,
+        };
+        if changed {
+            return Err(Error::ChangedMeanwhile {
+                path: project.join(path),
+                command,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Two answers records that differ at most in the aichor version that wrote them: a newer
 /// binary alone is no reason to write anything.
 fn same_record(a: &[u8], b: &[u8]) -> bool {
+    // An editor's BOM and CRLF line endings (`lines` drops the `\r`) change nothing either.
     let strip = |t: &[u8]| {
-        String::from_utf8_lossy(t)
+        String::from_utf8_lossy(t.strip_prefix("\u{feff}".as_bytes()).unwrap_or(t))
             .lines()
             .filter(|l| !l.starts_with("aichor-version:"))
             .map(str::to_string)
@@ -257,7 +344,17 @@ enum OnDisk {
 fn read_ours(project: &Path, path: &str) -> Result<OnDisk> {
     let at = project.join(path);
     match fs_err::symlink_metadata(&at) {
-        Err(_) => Ok(OnDisk::Absent),
+        // Nothing there (or a file where a folder on the way was): absent. Anything else
+        // (a folder that cannot be read) is not taken for a deletion.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(OnDisk::Absent)
+        }
+        Err(e) => Err(Error::io(&at, "cannot be read", e)),
         Ok(m) if m.is_file() => fs_err::read(&at)
             .map(OnDisk::File)
             .map_err(|e| Error::io(&at, "cannot be read", e)),
@@ -271,9 +368,40 @@ struct Changes {
     writes: Vec<PlannedFile>,
     removed: Vec<String>,
     diffs: Vec<String>,
+    /// What each path written or removed held when it was read (`None`: nothing): checked
+    /// again just before the commit, so a file changed meanwhile is never overwritten.
+    seen: BTreeMap<String, Option<Vec<u8>>>,
+    /// Files written over (or moved from) one of the user's: written path → the user's
+    /// path, whose permissions the new file keeps.
+    modes: BTreeMap<String, String>,
 }
 
 impl Changes {
+    /// The record goes with every change (and alone when only it differs, beyond the aichor
+    /// version that wrote it): replaying it with `init` gives the pristine new version, which
+    /// is the next update's base.
+    fn add_record(&mut self, record: &Record, record_text: Vec<u8>) {
+        let files_unchanged = self.writes.is_empty() && self.removed.is_empty();
+        if files_unchanged && same_record(&record_text, record.text.as_bytes()) {
+            return;
+        }
+        self.files.push(FileReport {
+            path: ANSWERS_FILE.into(),
+            status: Status::Updated,
+            detail: None,
+        });
+        self.diffs
+            .push(diff(ANSWERS_FILE, record.text.as_bytes(), &record_text));
+        self.seen
+            .insert(ANSWERS_FILE.into(), Some(record.text.clone().into_bytes()));
+        self.modes.insert(ANSWERS_FILE.into(), ANSWERS_FILE.into());
+        self.writes.push(PlannedFile {
+            path: ANSWERS_FILE.into(),
+            executable: false,
+            contents: record_text,
+        });
+    }
+
     /// Carry out `decision` for the file at `path` (on disk: `ours`), which lands at `to`
     /// (another path when its package was renamed).
     fn add(
@@ -298,6 +426,13 @@ impl Changes {
                 ours.unwrap_or_default()
             };
             self.diffs.push(diff(to, before, &contents));
+            self.seen.insert(
+                to.to_string(),
+                (!is_move).then(|| ours.map(<[u8]>::to_vec)).flatten(),
+            );
+            if ours.is_some() {
+                self.modes.insert(to.to_string(), path.to_string());
+            }
             self.writes.push(PlannedFile {
                 path: to.to_string(),
                 executable,
@@ -315,6 +450,7 @@ impl Changes {
         }
         if decision.remove || (is_move && ours.is_some()) {
             self.diffs.push(diff(path, ours.unwrap_or_default(), &[]));
+            self.seen.insert(path.to_string(), ours.map(<[u8]>::to_vec));
             self.removed.push(path.to_string());
         }
         if is_move && ours.is_some() {
@@ -362,6 +498,8 @@ fn changes(
         writes: Vec::new(),
         removed: Vec::new(),
         diffs: Vec::new(),
+        seen: BTreeMap::new(),
+        modes: BTreeMap::new(),
     };
     for path in paths {
         if moves.values().any(|to| to == path) {
@@ -371,7 +509,23 @@ fn changes(
         let ours = match read_ours(project, path)? {
             OnDisk::Absent => None,
             OnDisk::File(bytes) => Some(bytes),
-            OnDisk::Other => continue,
+            OnDisk::Other => {
+                // Never written through; said when the new version differs there.
+                let contents = |files: &BTreeMap<String, PlannedFile>, p: &str| {
+                    files.get(p).map(|f| f.contents.clone())
+                };
+                if contents(&old_files, path) != contents(&new_files, to) {
+                    out.files.push(FileReport {
+                        path: path.clone(),
+                        status: Status::Kept,
+                        detail: Some(
+                            "a symlink or a folder: not touched; the new version is not applied there"
+                                .into(),
+                        ),
+                    });
+                }
+                continue;
+            }
         };
         let theirs = new_files.get(to);
         let decision = decide::decide(
@@ -386,8 +540,15 @@ fn changes(
                 ..*cx
             },
         )?;
+        let rej_seen = match &decision.rej {
+            Some(rej) => Some(refuse_existing_rej(project, to, rej)?),
+            None => None,
+        };
         let executable = theirs.is_some_and(|f| f.executable);
         out.add(path, to, ours.as_deref(), executable, decision);
+        if let Some(seen) = rej_seen {
+            out.seen.insert(format!("{to}.rej"), seen);
+        }
     }
     // The user's own files in the old package folder are not ours to move: say so.
     if let Some((from, to)) = moves.iter().next() {
@@ -403,6 +564,21 @@ fn changes(
         }
     }
     Ok(out)
+}
+
+/// A `FILE.rej` already in the project (the user's, or an earlier update's not yet looked
+/// at) is never replaced: the update stops before writing anything. One that already holds
+/// exactly the new version is fine. Returns what is there.
+fn refuse_existing_rej(project: &Path, to: &str, rej: &[u8]) -> Result<Option<Vec<u8>>> {
+    let rej_path = format!("{to}.rej");
+    match read_ours(project, &rej_path)? {
+        OnDisk::Absent => Ok(None),
+        OnDisk::File(bytes) if bytes == rej => Ok(Some(bytes)),
+        OnDisk::File(_) | OnDisk::Other => Err(Error::RejExists {
+            path: project.join(rej_path),
+            file: to.to_string(),
+        }),
+    }
 }
 
 fn parent_dir(path: &str) -> String {
@@ -681,6 +857,26 @@ fn lock_changes(before: &str, after: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_path_that_cannot_be_looked_at_is_not_taken_for_a_deleted_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("loop", tmp.path().join("loop")).unwrap();
+        assert!(matches!(
+            read_ours(tmp.path(), "loop/main.py"),
+            Err(Error::Io { .. })
+        ));
+        assert!(matches!(
+            read_ours(tmp.path(), "absent/main.py"),
+            Ok(OnDisk::Absent)
+        ));
+        fs_err::write(tmp.path().join("file"), "x").unwrap();
+        assert!(matches!(
+            read_ours(tmp.path(), "file/main.py"),
+            Ok(OnDisk::Absent)
+        ));
+    }
 
     #[test]
     fn lock_changes_name_each_package() {

@@ -34,9 +34,15 @@ impl Record {
     pub fn read(project: &Path) -> Result<Record> {
         let path = project.join(ANSWERS_FILE);
         if !path.is_file() {
+            let absolute = std::path::absolute(project).unwrap_or_else(|_| project.to_path_buf());
             return Err(Error::NotGenerated {
                 path: project.to_path_buf(),
                 file: ANSWERS_FILE,
+                above: absolute
+                    .ancestors()
+                    .skip(1)
+                    .find(|dir| dir.join(ANSWERS_FILE).is_file())
+                    .map(Path::to_path_buf),
             });
         }
         let text = fs_err::read_to_string(&path).map_err(|e| Error::AnswersFile {
@@ -62,10 +68,21 @@ impl Record {
                 "restore the file from version control (it is written by `aichor local-repo init`)"
                     .into(),
         })?;
-        let (pack_name, pack_version) = pack
+        let Some((pack_name, pack_version)) = pack
             .split_once('@')
+            .filter(|(n, v)| !n.trim().is_empty() && !v.trim().is_empty())
             .map(|(n, v)| (n.to_string(), v.to_string()))
-            .unwrap_or((pack.clone(), String::new()));
+        else {
+            return Err(Error::BaseUnavailable {
+                pack: pack.clone(),
+                reason: format!(
+                    "`{}` records `pack: {pack}`, not `pack: name@version`",
+                    path.display()
+                ),
+                help: "restore the file from version control (it is written by `aichor local-repo init`)"
+                    .into(),
+            });
+        };
         Ok(Record {
             pack_name,
             pack_version,

@@ -28,10 +28,19 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8000).any(|b| *b == 0)
 }
 
-/// A line that starts or ends a conflict block (`<<<<<<< `, `=======`, `>>>>>>> `).
+/// A conflict block: a `<<<<<<< ` line, then `=======`, then a `>>>>>>> ` line. One of
+/// them alone is not (`=======` underlines a Markdown or reST heading).
 pub fn has_markers(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> "))
+    let mut stage = 0;
+    for line in text.lines() {
+        stage = match stage {
+            0 if line.starts_with("<<<<<<< ") => 1,
+            1 if line == "=======" => 2,
+            2 if line.starts_with(">>>>>>> ") => return true,
+            s => s,
+        };
+    }
+    false
 }
 
 /// The user's conventions, to restore after merging LF-only text.
@@ -60,6 +69,28 @@ fn restore(text: &str, style: &Style) -> String {
     } else {
         body
     }
+}
+
+/// `text` (LF or not) with `original`'s line endings and BOM: a file a tool rewrote (`toml_edit`
+/// writes LF) stays as the user saved it.
+pub fn in_style_of(original: &str, text: &str) -> String {
+    let (_, style) = normalise(original);
+    let (text, _) = normalise(text);
+    restore(&text, &style)
+}
+
+/// Run the structured merge `f` on the three texts as LF without a BOM, then give its
+/// result `ours`' line endings and BOM back (as `merge` does).
+pub fn in_users_style(
+    base: &str,
+    ours: &str,
+    theirs: &str,
+    f: impl FnOnce(&str, &str, &str) -> Option<String>,
+) -> Option<String> {
+    let (base, _) = normalise(base);
+    let (theirs, _) = normalise(theirs);
+    let (ours, style) = normalise(ours);
+    f(&base, &ours, &theirs).map(|merged| restore(&merged, &style))
 }
 
 /// Merge `ours` (the file on disk) and `theirs` (the new pristine render) from `base` (the
@@ -129,6 +160,16 @@ mod tests {
         );
         assert_eq!(m.conflicts, 0);
         assert_eq!(m.inline, "\u{feff}a\r\nB\r\nc\r\nmine\r\n");
+    }
+
+    #[test]
+    fn only_a_whole_block_is_a_conflict() {
+        assert!(!has_markers("Title\n=======\n\ntext\n"));
+        assert!(!has_markers(">>>>>>> quoted\n<<<<<<< x\n"));
+        assert!(!has_markers("<<<<<<< yours\nB1\n"));
+        assert!(has_markers(
+            "a\r\n<<<<<<< yours\r\nB1\r\n=======\r\nB2\r\n>>>>>>> new\r\n"
+        ));
     }
 
     #[test]

@@ -67,6 +67,150 @@ fn read(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).unwrap()
 }
 
+/// `--dockerfile` is a file of the repository, where AIchor builds: not absolute, not
+/// above the repository, not a folder; `--command` is not blank. Refused as usage errors,
+/// with nothing written.
+#[test]
+fn dockerfile_outside_the_repository_a_folder_or_a_blank_command_are_refused() {
+    let (_tmp, root) = project("jax", &[]);
+    let before = read_tree(&root);
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--dockerfile", "/etc/Dockerfile"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--dockerfile /etc/Dockerfile`: it is absolute; AIchor builds from the repository, so the path is relative to its root
+      help: pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`
+    ");
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--dockerfile", "docker/../../Dockerfile"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--dockerfile docker/../../Dockerfile`: it leads out of the repository, which is all AIchor builds from
+      help: pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`
+    ");
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--dockerfile", "src"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--dockerfile src`: it is a folder; the flag names the Dockerfile itself
+      help: pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`
+    ");
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--dockerfile", ""]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--dockerfile `: the path is empty
+      help: pass the Dockerfile's path relative to the repository root, e.g. `--dockerfile docker/eval.Dockerfile`
+    ");
+    aichor_snapshot!(new_in(&root, &["d.yaml", "--command", "  "]), @r#"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--command   `: the command is blank
+      help: pass the command the containers run, e.g. `--command "python -m demo.eval"` (without `--command`, the pack's)
+    "#);
+    assert_eq!(read_tree(&root), before, "nothing written");
+    // Inside the repository, `..` that stays in it is fine.
+    let out = new_in(&root, &["d.yaml", "--dockerfile", "src/../Dockerfile"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// `pyproject.toml`, merged with the manifest's group, keeps its permissions.
+#[test]
+fn the_merged_pyproject_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, root) = project("jax", &[]);
+    let pyproject = root.join("pyproject.toml");
+    std::fs::set_permissions(&pyproject, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = new_in(&root, &["gpu.yaml", "--profile", "gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&root, "pyproject.toml").contains("gpu = ["));
+    let mode = std::fs::metadata(&pyproject).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+/// A CRLF `pyproject.toml` gains the manifest's group with CRLF line endings too: only the
+/// group shows in `git diff`.
+#[test]
+fn a_crlf_pyproject_keeps_its_line_endings() {
+    let (_tmp, root) = project("jax", &[]);
+    let path = root.join("pyproject.toml");
+    std::fs::write(&path, read(&root, "pyproject.toml").replace('\n', "\r\n")).unwrap();
+    let out = new_in(&root, &["gpu.yaml", "--profile", "gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let merged = read(&root, "pyproject.toml");
+    assert!(merged.contains("gpu = [\r\n"), "{merged:?}");
+    assert!(!merged.replace("\r\n", "").contains('\n'), "{merged:?}");
+}
+
+/// A project whose recorded pack is gone: the error says the record names it.
+#[test]
+fn a_recorded_pack_that_is_gone_is_named_with_the_record() {
+    let (tmp, root) = project("jax", &[]);
+    let record = root.join(".aichor-answers.yaml");
+    let gone = tmp.path().join("gone-pack");
+    let text = read(&root, ".aichor-answers.yaml");
+    std::fs::write(&record, format!("{text}template: {}\n", gone.display())).unwrap();
+    aichor_snapshot!(new_in(&root, &["x.yaml"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot reproduce the project as `[TEMP]/gone-pack` generated it: `[TEMP]/demo/.aichor-answers.yaml` records `template: [TEMP]/gone-pack`, which cannot be found
+      help: make the pack reachable there again, or correct `template:` in that file
+    ");
+}
+
+/// A manifest runs the project's package: `--set name=` cannot make it another one (a
+/// package `pyproject.toml` does not build, which the image would not have).
+#[test]
+fn another_project_name_is_refused() {
+    let (_tmp, root) = project("jax", &[]);
+    aichor_snapshot!(new_in(&root, &["o.yaml", "--set", "name=other"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use `--set name=other`: the project is `demo`, and a manifest runs the project's package
+      help: drop `--set name=...` (`aichor local-repo update --set name=...` renames the whole project)
+    ");
+    assert!(!root.join("src/other").exists());
+}
+
+/// A folder where the manifest file goes: the error says so (not "not a directory").
+#[test]
+fn a_folder_where_the_manifest_goes_is_named_as_such() {
+    let (_tmp, root) = project("jax", &[]);
+    std::fs::create_dir_all(root.join("aichor_manifests/eval.yaml")).unwrap();
+    aichor_snapshot!(new_in(&root, &["eval.yaml"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `[TEMP]/demo/aichor_manifests/eval.yaml` is a folder where a file goes
+      help: move that folder away, or choose another PATH; nothing was written
+    ");
+}
+
 #[test]
 fn a_gpu_profile_for_a_jax_project_gets_its_own_starter_group_and_image() {
     let (_tmp, root) = project("jax", &[]);
@@ -319,6 +463,64 @@ fn a_differing_file_made_for_the_manifest_needs_force() {
     );
     assert!(!root.join("aichor_manifests/gpu.yaml").exists());
     assert_eq!(read(&root, "docker/gpu.Dockerfile"), "FROM mine\n");
+}
+
+/// `ray.yaml` and `ray/manifest.yaml` both name their files `ray`: the second, for another
+/// worker count, would rewrite the driver the first one runs (its `WORKERS`). Even with
+/// `--force` (which replaces files made for *this* manifest), another manifest's files are
+/// not replaced: the error names it and says how to get files of its own.
+#[test]
+fn files_another_manifest_uses_are_never_replaced() {
+    let (_tmp, root) = project("jax", &[]);
+    let out = new_in(
+        &root,
+        &["ray.yaml", "--operator", "kuberay", "--workers", "2"],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = read_tree(&root);
+    let args = [
+        "ray/manifest.yaml",
+        "--operator",
+        "kuberay",
+        "--workers",
+        "3",
+    ];
+    let refused = aichor_snapshot!(new_in(&root, &args), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `docker/ray.Dockerfile` is used by `aichor_manifests/ray.yaml`, and `aichor_manifests/ray/manifest.yaml` needs it to differ: replacing it would change that manifest's run
+      help: choose a PATH with another name (this manifest's files are named `ray` after it; e.g. `ray-2.yaml`), so each manifest keeps its own files
+    ");
+    assert_eq!(read_tree(&root), before, "nothing written");
+    let forced = new_in(&root, &args).arg("--force").output().unwrap();
+    assert_eq!(forced.status.code(), Some(1));
+    assert_eq!(stderr(&forced), stderr(&refused));
+    assert_eq!(
+        read_tree(&root),
+        before,
+        "nothing written with --force either"
+    );
+    // Another name gets its own files.
+    let out = new_in(
+        &root,
+        &[
+            "ray3/manifest.yaml",
+            "--operator",
+            "kuberay",
+            "--workers",
+            "3",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&root, "src/demo/ray_main.py").contains("WORKERS = 2"));
+    assert!(read(&root, "src/demo/ray3_main.py").contains("WORKERS = 3"));
 }
 
 #[test]
@@ -590,6 +792,43 @@ fn uv_lock_runs_on_the_changed_pyproject_from_the_project_s_lock() {
     assert_eq!(read(&root, "uv.lock"), "version = 1 # new\n");
     // Nothing else of the staging folder (the copied `.python-version`) is left around.
     assert_eq!(crate::support::entries(tmp.path()), ["demo", "fake-uv"]);
+}
+
+/// `uv lock` can take minutes: a `pyproject.toml` the user saves meanwhile is not replaced
+/// by the one computed from its old contents; nothing is written.
+#[test]
+fn a_pyproject_saved_while_uv_locks_stops_it_and_nothing_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let (tmp, root) = project("jax", &[]);
+    std::fs::write(root.join("uv.lock"), "version = 1\n").unwrap();
+    let uv = tmp.path().join("fake-uv");
+    std::fs::write(
+        &uv,
+        "#!/bin/sh\necho '# saved while uv ran' >> \"$PROJECT/pyproject.toml\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before = read_tree(&root);
+    aichor_snapshot!(
+        new_in(&root, &["gpu.yaml", "--profile", "gpu-t4", "--quiet"])
+            .env("AICHOR_UV", &uv)
+            .env("PROJECT", &root),
+        @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `[TEMP]/demo/pyproject.toml` changed while `aichor manifest new` ran
+      help: nothing was written: run `aichor manifest new` again once nothing else is writing to the project (it starts from the files as they are then)
+    "
+    );
+    let mut expected = before;
+    expected
+        .get_mut("pyproject.toml")
+        .unwrap()
+        .extend_from_slice(b"# saved while uv ran\n");
+    assert_eq!(read_tree(&root), expected, "only the user's edit");
 }
 
 #[test]

@@ -407,3 +407,57 @@ fn the_next_run_puts_back_what_a_crash_left() {
     assert!(dest.join("src").is_dir(), "a folder that was there stays");
     assert_eq!(entries(tmp.path()), ["demo"]);
 }
+
+/// `local-repo update`, stopped by SIGINT while `uv lock` re-resolves the changed
+/// `pyproject.toml`: exit 130, the project exactly as it was (no staging folder beside it),
+/// uv stopped, and stderr, a pipe here, free of terminal escape codes.
+#[test]
+fn sigint_during_an_updates_uv_lock_leaves_the_project_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tools = tempfile::tempdir().unwrap();
+    let init = crate::support::aichor()
+        .current_dir(tmp.path())
+        .args(["local-repo", "init", "demo", "--no-input", "--no-lock"])
+        .args(["--operator", "pytorch"])
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    let dir = tmp.path().join("demo");
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    let before = read_tree(&dir);
+    let (uv, pidfile) = fake_uv(tools.path(), "30");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AICHOR_") {
+            cmd.env_remove(&key);
+        }
+    }
+    let child = cmd
+        .args([
+            "local-repo",
+            "update",
+            "--no-input",
+            "--set",
+            "profile=gpu-t4",
+        ])
+        .current_dir(&dir)
+        .env("AICHOR_UV", &uv)
+        .env("AICHOR_NO_CONFIG", "1")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn aichor");
+    wait_for(&pidfile);
+    std::thread::sleep(Duration::from_millis(50));
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(!err.contains('\u{1b}'), "escape codes on a pipe: {err:?}");
+    assert_eq!(read_tree(&dir), before);
+    assert_eq!(entries(tmp.path()), ["demo"]);
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    assert!(!alive(pid.trim()), "uv (pid {pid}) still runs");
+}

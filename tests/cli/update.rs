@@ -257,6 +257,22 @@ fn no_op_update_writes_nothing_and_says_so() {
     assert_eq!(git(&dir, &["status", "--porcelain"]), "");
 }
 
+/// A record an editor saved with a BOM and CRLF line endings says the same: still up to
+/// date, nothing written.
+#[test]
+fn a_record_saved_with_a_bom_and_crlf_is_still_up_to_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let record = dir.join(".aichor-answers.yaml");
+    let text = format!("\u{feff}{}", read(&record).replace('\n', "\r\n"));
+    std::fs::write(&record, &text).unwrap();
+    commit_all(&dir, "saved in an editor");
+    let out = update(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Up to date"), "{}", stderr(&out));
+    assert_eq!(read(&record), text);
+}
+
 #[test]
 fn profile_change_rewrites_resources_and_wheels_and_keeps_the_users_edits() {
     let tmp = tempfile::tempdir().unwrap();
@@ -776,6 +792,149 @@ fn conflicts_rej_keep_the_users_file_and_put_the_new_one_beside_it() {
     assert!(!rej.contains("ours: starting"), "{rej}");
 }
 
+/// A `FILE.rej` the user already has (notes, or a `.rej` from an earlier update not yet
+/// looked at) is never replaced: the update stops before writing anything.
+#[test]
+fn an_existing_rej_file_is_never_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = conflicting_project(tmp.path(), "demo");
+    std::fs::write(dir.join("src/demo/main.py.rej"), "my notes\n").unwrap();
+    let before = project_tree(&dir);
+    aichor_snapshot!(update(&dir).args(["--set", "profile=gpu-t4", "--conflict", "rej"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `./src/demo/main.py.rej` already exists: the update would put the new version of `src/demo/main.py` there
+      help: move or delete it (an earlier update's `.rej` can go once you have resolved it), then run the update again
+    ");
+    assert_eq!(project_tree(&dir), before, "nothing written");
+    // The same with `--dry-run`: it would fail the same way.
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4", "--conflict", "rej", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Once it is moved away, the update runs.
+    std::fs::remove_file(dir.join("src/demo/main.py.rej")).unwrap();
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4", "--conflict", "rej"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
+
+/// A Markdown heading underlined with exactly seven `=` is no conflict marker: the README
+/// with the user's notes is merged, not refused.
+#[test]
+fn a_setext_heading_is_not_taken_for_a_conflict_marker() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let readme = dir.join("README.md");
+    let notes = "\nNotes\n=======\n\nmine\n";
+    std::fs::write(&readme, read(&readme) + notes).unwrap();
+    commit_all(&dir, "notes");
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = read(&readme);
+    assert!(text.ends_with(notes) && text.contains("gpu-t4"), "{text}");
+}
+
+/// A `pyproject.toml` saved with CRLF line endings (and a BOM) keeps them when its lines
+/// collide and it is merged key by key: `git diff` shows the update, not every line.
+#[test]
+fn a_crlf_pyproject_merged_key_by_key_keeps_its_line_endings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let path = dir.join("pyproject.toml");
+    let text = read(&path).replacen(
+        "    \"jax>=0.5.1\",\n",
+        "    \"jax>=0.6\",\n    \"pandas>=2\",\n",
+        1,
+    );
+    std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    commit_all(&dir, "crlf");
+    let out = update(&dir)
+        .args(["--set", "operator=pytorch"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("merged    pyproject.toml (merged key by key)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let merged = read(&path);
+    assert!(merged.starts_with('\u{feff}'), "{merged}");
+    assert!(
+        merged.contains("\"pandas>=2\",\r\n") && merged.contains("\"torch>=2.5\",\r\n"),
+        "{merged}"
+    );
+    assert!(
+        !merged.replace("\r\n", "").contains('\n'),
+        "every line ends in CRLF: {merged:?}"
+    );
+}
+
+/// A generated path that is now a symlink (or a folder) is never written through, and the
+/// report says the new version was not applied there instead of leaving it out.
+#[test]
+fn a_symlink_at_a_generated_path_is_left_alone_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    std::fs::create_dir(dir.join("docs")).unwrap();
+    std::fs::rename(dir.join("README.md"), dir.join("docs/README.md")).unwrap();
+    std::os::unix::fs::symlink("docs/README.md", dir.join("README.md")).unwrap();
+    commit_all(&dir, "readme in docs");
+    let before = read(&dir.join("docs/README.md"));
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("kept      README.md (a symlink or a folder: not touched; the new version is not applied there)\n"),
+        "{stdout}"
+    );
+    assert_eq!(read(&dir.join("docs/README.md")), before);
+    assert!(
+        std::fs::symlink_metadata(dir.join("README.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+/// A file the update rewrites keeps its permissions: a starter the user made executable
+/// stays so, a README made private stays private.
+#[test]
+fn rewritten_files_keep_the_users_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let set = |p: &str, mode| {
+        std::fs::set_permissions(dir.join(p), std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let mode = |p: &str| std::fs::metadata(dir.join(p)).unwrap().permissions().mode() & 0o777;
+    set("src/demo/main.py", 0o755);
+    set("README.md", 0o600);
+    commit_all(&dir, "modes");
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(read(&dir.join("README.md")).contains("gpu-t4"));
+    assert_eq!(mode("src/demo/main.py"), 0o755);
+    assert_eq!(mode("README.md"), 0o600);
+}
+
 #[test]
 fn a_dirty_tree_is_refused_unless_forced() {
     let tmp = tempfile::tempdir().unwrap();
@@ -810,6 +969,43 @@ fn a_folder_init_did_not_make_is_refused() {
     ----- stderr -----
     error: `.` was not generated by `aichor local-repo init`: it has no `.aichor-answers.yaml`
       help: run `aichor local-repo update` in (or pass the PATH of) a project that `aichor local-repo init` created
+    ");
+}
+
+/// Run from a folder of the project: the error names the project to run it in.
+#[test]
+fn from_inside_a_project_the_error_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    aichor_snapshot!(update(&dir.join("src/demo")), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `.` was not generated by `aichor local-repo init`: it has no `.aichor-answers.yaml`
+      help: this is inside the project `[TEMP]/demo`: run `aichor local-repo update` there, or pass it as PATH
+    ");
+}
+
+/// A hand-edited `pack:` without its version is named as such.
+#[test]
+fn a_recorded_pack_without_a_version_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    let record = dir.join(".aichor-answers.yaml");
+    let text = read(&record);
+    let line = text.lines().find(|l| l.starts_with("pack: ")).unwrap();
+    std::fs::write(&record, text.replace(line, "pack: builtin")).unwrap();
+    commit_all(&dir, "edit");
+    aichor_snapshot!(update(&dir), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot reproduce the project as `builtin` generated it: `./.aichor-answers.yaml` records `pack: builtin`, not `pack: name@version`
+      help: restore the file from version control (it is written by `aichor local-repo init`)
     ");
 }
 
@@ -996,6 +1192,42 @@ fn git_branch_pack_is_pinned_on_replay_and_refreshed_on_request() {
     assert!(read(&tmp.path().join("fresh/docs/acme.md")).contains("#ml-platform-2"));
 }
 
+/// A hand-edited `commit:` that is not a full commit id (a short one, an option) is named
+/// as such, before any git runs with it as a branch or tag.
+#[test]
+fn a_recorded_commit_that_is_not_a_commit_id_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = acme_repo(tmp.path());
+    let cache = tmp.path().join("cache");
+    let out = aichor()
+        .current_dir(tmp.path())
+        .env("AICHOR_CACHE_DIR", &cache)
+        .args(["local-repo", "init", "demo", "--no-input", "--no-lock"])
+        .args(["--operator", "jax", "--template", &format!("{url}#v1")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tmp.path().join("demo");
+    let record = dir.join(".aichor-answers.yaml");
+    let text = read(&record);
+    let line = text.lines().find(|l| l.starts_with("commit: ")).unwrap();
+    for bad in ["deadbeef", "--upload-pack=touch"] {
+        std::fs::write(&record, text.replace(line, &format!("commit: '{bad}'"))).unwrap();
+        let out = update(&dir)
+            .env("AICHOR_CACHE_DIR", &cache)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "the recorded `commit: {bad}` is not a full commit id"
+            )),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn git_pack_from_one_tag_to_the_next() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1094,6 +1326,47 @@ fn uv_lock_is_re_resolved_from_the_users_lock() {
     );
     assert!(!stdout.contains("pandas"), "{stdout}");
     assert!(read(&dir.join("uv.lock")).contains("2.5.1+cu126"));
+}
+
+/// `uv lock` can take minutes: a file the user (or a second update) changes meanwhile is
+/// not overwritten with what was computed from its old contents; nothing is written.
+#[test]
+fn a_file_changed_while_uv_locks_stops_the_update_and_nothing_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "pytorch"]);
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    commit_all(&dir, "lock");
+    let uv = tmp.path().join("fake-uv");
+    // The user saves the manifest while uv runs.
+    std::fs::write(
+        &uv,
+        "#!/bin/sh\necho '# saved while uv ran' >> \"$PROJECT/aichor_manifests/manifest.yaml\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before = project_tree(&dir);
+    aichor_snapshot!(
+        update(&dir)
+            .env("AICHOR_UV", &uv)
+            .env("PROJECT", &dir)
+            .args(["--set", "profile=gpu-t4", "--quiet"]),
+        @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `./aichor_manifests/manifest.yaml` changed while `aichor local-repo update` ran
+      help: nothing was written: run `aichor local-repo update` again once nothing else is writing to the project (it starts from the files as they are then)
+    "
+    );
+    let mut expected = before;
+    expected
+        .get_mut("aichor_manifests/manifest.yaml")
+        .unwrap()
+        .extend_from_slice(b"# saved while uv ran\n");
+    assert_eq!(project_tree(&dir), expected, "only the user's edit");
 }
 
 #[test]
