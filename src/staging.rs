@@ -49,9 +49,13 @@ pub struct Staging<'f> {
 }
 
 impl<'f> Staging<'f> {
-    /// A new, private staging folder in `parent`.
+    /// A new, private staging folder in `parent`, made and locked while holding `parent`'s
+    /// lock: `recover` takes that lock too, so it never sees a staging folder between its
+    /// creation and its lock and takes it for abandoned (two inits racing for one folder
+    /// did: one removed the other's new staging folder).
     pub fn create(fs: &'f dyn Fs, parent: &Path) -> Result<Staging<'f>> {
         static N: AtomicU64 = AtomicU64::new(0);
+        let _creating = DirLock::acquire(parent)?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -172,6 +176,10 @@ pub fn roll_back(
 /// Put back what abandoned staging folders in `dir` were doing; one line per folder, saying
 /// what was done, for the user.
 pub fn recover(fs: &dyn Fs, dir: &Path) -> Vec<String> {
+    // A writer is creating a staging folder or committing here: look again next run.
+    let Ok(Some(_scanning)) = DirLock::try_acquire(dir) else {
+        return Vec::new();
+    };
     let Ok(entries) = fs_err::read_dir(dir) else {
         return Vec::new();
     };
@@ -236,4 +244,37 @@ pub fn recover(fs: &dyn Fs, dir: &Path) -> Vec<String> {
         }
     }
     said
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::RealFs;
+
+    /// A staging folder between its creation and its own lock looks abandoned; recovery must
+    /// wait while the folder holding it is locked (as `create` locks it meanwhile).
+    #[test]
+    #[cfg(unix)]
+    fn recovery_leaves_a_folder_alone_while_a_writer_holds_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fresh = tmp.path().join(format!("{PREFIX}1-0-0"));
+        fs_err::create_dir(&fresh).unwrap();
+        let held = DirLock::acquire(tmp.path()).unwrap();
+        assert!(recover(&RealFs, tmp.path()).is_empty());
+        assert!(fresh.is_dir(), "removed while its folder was locked");
+        drop(held);
+        let said = recover(&RealFs, tmp.path());
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(!fresh.exists());
+    }
+
+    /// `create` returns a locked folder: recovery, run meanwhile, leaves it alone.
+    #[test]
+    #[cfg(unix)]
+    fn a_new_staging_folder_is_locked_at_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = Staging::create(&RealFs, tmp.path()).unwrap();
+        assert!(recover(&RealFs, tmp.path()).is_empty());
+        assert!(staging.path().is_dir());
+    }
 }
