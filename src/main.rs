@@ -22,18 +22,20 @@ pub(crate) fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
-    // Only the colour is read here, leniently: a broken config file is reported by the
-    // commands that use it (init, `config show`), not by every command.
-    let color = aichor::config::Config::load()
+    // Read once; the colour is taken leniently here: a broken config file is reported by
+    // the commands that use it (init, `manifest new`, `config show`), not by every command.
+    let config = aichor::config::Config::load();
+    let color = config
+        .as_ref()
         .ok()
-        .and_then(|c| c.color)
+        .and_then(|c| c.color.as_ref())
         .map(|c| c.value)
         .unwrap_or_default();
     let printer = Printer::with_verbosity(cli.quiet, cli.verbose)
         .with_color(color)
         .with_program(cli::invoked_name());
     let json = cli.format() == cli::Format::Json;
-    match commands::run(cli, &printer) {
+    match commands::run(cli, &printer, config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if json && !err.in_report() {

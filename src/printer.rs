@@ -161,34 +161,41 @@ impl Printer {
     /// The failure as one JSON document on stdout, for `--format json` (the same text as
     /// `error`, which still goes to stderr for whoever watches the log).
     pub fn json_error(&self, err: &Error) {
-        let doc = serde_json::json!({
-            "schema_version": 1,
-            "ok": false,
-            "error": {
-                "kind": err.kind(),
-                "message": self.named(&err.to_string()),
-                "causes": err.causes(),
-                "help": err.help().map(|h| self.named(&h).into_owned()),
-                "exit_code": err.exit_code(),
-            },
-        });
-        // Serialising a `Value` built from strings and numbers cannot fail.
-        self.data(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        self.json_failure(
+            &err.kind(),
+            &self.named(&err.to_string()),
+            &err.causes(),
+            err.help().map(|h| self.named(&h).into_owned()).as_deref(),
+            i32::from(err.exit_code()),
+        );
     }
 
     /// A command-line (usage) error as the JSON document of `json_error`.
     pub fn json_usage_error(&self, message: &str, exit_code: i32) {
+        self.json_failure("usage", message, &[], None, exit_code);
+    }
+
+    /// The one shape of a failure on stdout (documented with the success reports).
+    fn json_failure(
+        &self,
+        kind: &str,
+        message: &str,
+        causes: &[String],
+        help: Option<&str>,
+        exit_code: i32,
+    ) {
         let doc = serde_json::json!({
             "schema_version": 1,
             "ok": false,
             "error": {
-                "kind": "usage",
+                "kind": kind,
                 "message": message,
-                "causes": [],
-                "help": serde_json::Value::Null,
+                "causes": causes,
+                "help": help,
                 "exit_code": exit_code,
             },
         });
+        // Serialising a `Value` built from strings and numbers cannot fail.
         self.data(&serde_json::to_string_pretty(&doc).unwrap_or_default());
     }
 

@@ -125,28 +125,14 @@ fn io_err(e: dialoguer::Error) -> io::Error {
 }
 
 impl Terminal {
-    /// The line left after a text prompt, as dialoguer draws it, with `value`.
-    fn echo_input(&self, prompt: &str, value: &str) {
-        use dialoguer::theme::Theme;
+    /// The line dialoguer leaves after a prompt (`format` draws it), with the value the
+    /// caller chose to echo: text trimmed, a menu item's id.
+    fn echo(
+        &self,
+        format: impl FnOnce(&dialoguer::theme::ColorfulTheme, &mut String) -> std::fmt::Result,
+    ) {
         let mut line = String::new();
-        if self
-            .theme
-            .format_input_prompt_selection(&mut line, prompt, value)
-            .is_ok()
-        {
-            let _ = console::Term::stderr().write_line(&line);
-        }
-    }
-
-    /// The line left after a menu, as dialoguer draws it, with `value`.
-    fn echo_selection(&self, prompt: &str, value: &str) {
-        use dialoguer::theme::Theme;
-        let mut line = String::new();
-        if self
-            .theme
-            .format_select_prompt_selection(&mut line, prompt, value)
-            .is_ok()
-        {
+        if format(&self.theme, &mut line).is_ok() {
             let _ = console::Term::stderr().write_line(&line);
         }
     }
@@ -168,7 +154,14 @@ impl Prompter for Terminal {
         }
         let typed = input.interact_text().map_err(io_err)?;
         // Echoed as it is used: trimmed.
-        self.echo_input(prompt, typed.trim());
+        self.echo(|theme, line| {
+            dialoguer::theme::Theme::format_input_prompt_selection(
+                theme,
+                line,
+                prompt,
+                typed.trim(),
+            )
+        });
         Ok(typed)
     }
 
@@ -188,7 +181,9 @@ impl Prompter for Terminal {
             .map_err(io_err)?
             .ok_or_else(back)?;
         let chosen = items.get(picked).map_or("", |i| echo_of(i));
-        self.echo_selection(prompt, chosen);
+        self.echo(|theme, line| {
+            dialoguer::theme::Theme::format_select_prompt_selection(theme, line, prompt, chosen)
+        });
         Ok(picked)
     }
 

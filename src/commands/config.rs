@@ -80,8 +80,13 @@ fn describe(origin: &Origin) -> (&'static str, Option<String>) {
     }
 }
 
-pub(super) fn show(template: Option<&str>, format: Format, printer: &Printer) -> Result<()> {
-    let config = Config::load()?;
+pub(super) fn show(
+    template: Option<&str>,
+    format: Format,
+    printer: &Printer,
+    config: Result<Config>,
+) -> Result<()> {
+    let config = config?;
     let pack_spec = template.or(config.template.as_ref().map(|t| t.value.as_str()));
     let pack = Pack::load(pack_spec)?;
     let questions = Questions { pack: &pack };

@@ -14,9 +14,9 @@ use aichor::prompt::{Prompter, Terminal};
 
 use crate::cli::InitArgs;
 
-pub(super) fn run(args: InitArgs, printer: &Printer) -> Result<()> {
+pub(super) fn run(args: InitArgs, printer: &Printer, config: Result<Config>) -> Result<()> {
     let (hooks, no_hooks) = (args.hooks, args.no_hooks);
-    let settings = resolve(args, &Terminals::detect())?;
+    let settings = resolve(args, &Terminals::detect(), config)?;
     // `--hooks`/`--no-hooks` override each other in clap; without either, the config file's;
     // without that, a user at a terminal is asked (below, once the project is written).
     let choice = if hooks {
@@ -101,7 +101,11 @@ impl Terminals {
 
 /// The flags as settings: precedence of answers (dedicated flag > `--set` > answers file >
 /// the destination's name), the write and lock policies, and whether anyone can be asked.
-pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSettings> {
+pub(super) fn resolve(
+    args: InitArgs,
+    terminals: &Terminals,
+    config: Result<Config>,
+) -> Result<InitSettings> {
     let mut answers = ProvidedAnswers::default();
     if let Some(path) = &args.answers {
         answers.read_file(path)?;
@@ -161,7 +165,7 @@ pub(super) fn resolve(args: InitArgs, terminals: &Terminals) -> Result<InitSetti
         } else {
             NoPrompt::NoTerminal
         },
-        config: Config::load()?,
+        config: config?,
         env: std::env::vars()
             .filter(|(k, _)| k.starts_with("AICHOR_"))
             .collect(),

@@ -19,7 +19,11 @@ use aichor::prompt::{Prompter, Terminal};
 use crate::cli::ManifestNewArgs;
 
 /// `manifest new`: the flags as settings, the library's run, its report.
-pub(super) fn new(args: ManifestNewArgs, printer: &Printer) -> Result<()> {
+pub(super) fn new(
+    args: ManifestNewArgs,
+    printer: &Printer,
+    config: Result<aichor::config::Config>,
+) -> Result<()> {
     let mut answers = ProvidedAnswers::default();
     answers.add_sets(&args.set)?;
     for (key, flag, value) in [
@@ -55,7 +59,7 @@ pub(super) fn new(args: ManifestNewArgs, printer: &Printer) -> Result<()> {
         } else {
             NoPrompt::NoTerminal
         },
-        config: aichor::config::Config::load()?,
+        config: config?,
         env: std::env::vars()
             .filter(|(k, _)| k.starts_with("AICHOR_"))
             .collect(),

@@ -18,7 +18,13 @@ use crate::cli::{
     TemplatesCommand,
 };
 
-pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
+/// `config` is the user's config file as `main` read it (once); the commands that use it
+/// report it if it is broken.
+pub(crate) fn run(
+    cli: Cli,
+    printer: &Printer,
+    config: Result<aichor::config::Config>,
+) -> Result<()> {
     // Before anything is staged or prompted: Ctrl-C must clean up and restore the cursor.
     aichor::interrupt::install();
     // Spinners are for people at a terminal: not for programs reading JSON (their stderr may
@@ -43,12 +49,12 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
     let destination = destination.or(root.as_deref());
     recover_around(destination, printer);
     match cli.command {
-        Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer),
+        Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer, config),
         Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer),
         Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
         Command::LocalRepo(LocalRepoCommand::Update(args)) => update::run(args, printer),
         Command::Manifest(cmd) => match cmd {
-            ManifestCommand::New(args) => manifest::new(args, printer),
+            ManifestCommand::New(args) => manifest::new(args, printer, config),
             ManifestCommand::Validate {
                 paths,
                 strict,
@@ -80,7 +86,7 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
             Ok(())
         }
         Command::Config(ConfigCommand::Show { template, format }) => {
-            config::show(template.as_deref(), format.into(), printer)
+            config::show(template.as_deref(), format.into(), printer, config)
         }
         Command::Completions { shell } => {
             let mut cmd = crate::cli::command();
