@@ -38,7 +38,9 @@ pub(super) fn run(args: InitArgs, printer: &Printer, config: Result<Config>) -> 
         let install = match (choice, terminal.as_mut()) {
             (Some(yes), _) => yes,
             // Offered only where it can be installed now: init does not run `git init`.
-            (None, Some(t)) if aichor::hooks::in_git_repository(destination) => offer_hook(t)?,
+            // Only at a repository's root: a project inside another repository is not what a
+            // push there runs.
+            (None, Some(t)) if destination.join(".git").exists() => offer_hook(t)?,
             (None, _) => false,
         };
         if install {
@@ -52,7 +54,7 @@ pub(super) fn run(args: InitArgs, printer: &Printer, config: Result<Config>) -> 
 /// commit-msg hook. Esc is a no (the project is written either way); Ctrl-C still stops.
 fn offer_hook(terminal: &mut Terminal) -> Result<bool> {
     match terminal.confirm(
-        "Install a git commit-msg hook that checks `aichor[<manifest>]:` messages before each commit?",
+        "Install the commit-msg hook (checks `aichor[...]:` messages)?",
         true,
     ) {
         Ok(yes) => Ok(yes),

@@ -426,9 +426,18 @@ pub(crate) fn next_steps(
     };
     tctx.insert("cd", &cd);
     tctx.insert("locked", &locked);
-    let repo = git_repository(dest);
-    tctx.insert("git_repo", &repo.is_some());
-    tctx.insert("git_remote", &repo.as_deref().is_some_and(has_remote));
+    // AIchor reads `aichor_manifests/` at the root of the repository it clones: a project
+    // inside another repository (not at its root) needs its own, so only a repository
+    // rooted at the destination counts.
+    let enclosing = git_repository(dest);
+    let own = enclosing.as_deref().filter(|_| dest.join(".git").exists());
+    tctx.insert("git_repo", &own.is_some());
+    tctx.insert("git_remote", &own.is_some_and(has_remote));
+    let parent = match (&enclosing, own) {
+        (Some(root), None) => root.display().to_string(),
+        _ => String::new(),
+    };
+    tctx.insert("git_parent", &parent);
     let mut out = Vec::new();
     for step in &pack.next_steps {
         let line = engine.render_str("next-steps in pack.toml", step, &tctx)?;

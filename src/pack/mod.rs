@@ -49,6 +49,7 @@ pub const RESERVED_KEYS: &[&str] = &[
     "locked",
     "git_repo",
     "git_remote",
+    "git_parent",
 ];
 
 /// One file of a pack, by its path relative to the pack's folder part (`files/`, `partials/`).

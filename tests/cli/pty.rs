@@ -234,10 +234,13 @@ fn esc_goes_back_a_question_and_at_the_first_writes_nothing() {
 
 #[test]
 fn in_a_git_repository_init_offers_the_commit_msg_hook() {
+    // A fresh clone of the repository the AIchor project is linked to: only `.git` in it.
     let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("demo");
+    std::fs::create_dir(&repo).unwrap();
     let ok = Command::new("git")
         .args(["init", "-q"])
-        .current_dir(tmp.path())
+        .current_dir(&repo)
         .status()
         .expect("git is installed")
         .success();
@@ -264,13 +267,35 @@ fn in_a_git_repository_init_offers_the_commit_msg_hook() {
     key(&mut p, "y");
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&mut p), 0);
-    let hook = std::fs::read_to_string(tmp.path().join(".git/hooks/commit-msg")).unwrap();
+    let hook = std::fs::read_to_string(repo.join(".git/hooks/commit-msg")).unwrap();
     assert!(hook.contains("local-repo check --commit-msg"), "{hook}");
-    assert!(
-        tmp.path()
-            .join("demo/aichor_manifests/manifest.yaml")
-            .is_file()
+    assert!(repo.join("aichor_manifests/manifest.yaml").is_file());
+
+    // Inside a repository but not at its root: a push there would not run this project, so
+    // no hook is offered, and the next steps say it needs its own repository.
+    let mut p = spawn(
+        &repo,
+        &[
+            "nested",
+            "--operator",
+            "jax",
+            "--profile",
+            "cpu-small",
+            "--workers",
+            "2",
+        ],
     );
+    p.exp_string("Python version").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("TensorBoard").unwrap();
+    key(&mut p, ENTER);
+    p.exp_string("Write these").unwrap();
+    key(&mut p, "y");
+    let rest = p.exp_eof().unwrap();
+    assert!(!rest.contains("commit-msg hook"), "{rest}");
+    assert!(rest.contains("so this project gets its own"), "{rest}");
+    assert!(rest.contains("git init && git add -A"), "{rest}");
+    assert_eq!(exit_code(&mut p), 0);
 
     // Not in a git repository: not offered (init does not run `git init`).
     let plain = tempfile::tempdir().unwrap();
