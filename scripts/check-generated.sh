@@ -13,6 +13,8 @@
 # scripts/run-pytorch-starter.sh <project> where torch can be installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The binary sees none of the user's aichor, git or virtualenv settings.
+source scripts/sandbox.sh
 repo=$PWD
 start=$(date +%s)
 

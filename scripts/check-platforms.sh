@@ -8,6 +8,8 @@
 #   AICHOR_BIN=target/debug/aichor scripts/check-platforms.sh [VARIANT...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The binary sees none of the user's aichor, git or virtualenv settings.
+source scripts/sandbox.sh
 start=$SECONDS
 bin=${AICHOR_BIN:-target/debug/aichor}
 uv=$PWD/target/ci-tools/bin/uv

@@ -6,6 +6,8 @@
 # against GitHub's workflow schema. Prints a summary; exits 1 on any disagreement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The binary sees none of the user's aichor, git or virtualenv settings.
+source scripts/sandbox.sh
 
 venv=target/ci-schema
 if ! "$venv/bin/check-jsonschema" --version >/dev/null 2>&1; then

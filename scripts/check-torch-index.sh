@@ -21,6 +21,8 @@
 #   scripts/check-torch-index.sh          AICHOR_BIN=path skips `cargo build`; KEEP_WORK=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The binary sees none of the user's aichor, git or virtualenv settings.
+source scripts/sandbox.sh
 repo=$PWD
 start=$(date +%s)
 uv_pin=0.13.9

@@ -13,6 +13,8 @@
 # target/ci-tools/ (as in scripts/check-generated.sh); the install itself runs offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The binary sees none of the user's aichor, git or virtualenv settings.
+source scripts/sandbox.sh
 
 profile=(--profile dev)
 if [[ ${1:-} == --release ]]; then

@@ -10,14 +10,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::environment::Environment;
 use crate::error::{Error, Origin, Result};
 
 /// Replaces the config file's location (tests, a team's shared file).
-pub const FILE_VAR: &str = "AICHOR_CONFIG_FILE";
+pub const FILE_VAR: &str = crate::environment::CONFIG_FILE;
 /// Set to a true value to read no config file at all.
-pub const NO_CONFIG_VAR: &str = "AICHOR_NO_CONFIG";
+pub const NO_CONFIG_VAR: &str = crate::environment::NO_CONFIG;
 /// The pack used when `--template` and the answers file say nothing.
-pub const TEMPLATE_VAR: &str = "AICHOR_TEMPLATE";
+pub const TEMPLATE_VAR: &str = crate::environment::TEMPLATE;
 
 /// Variables the tool reads for itself: a question whose `AICHOR_<KEY>` would be one of
 /// these is not read from the environment (a pack question `uv` must not take `AICHOR_UV`).
@@ -92,20 +93,23 @@ pub struct Config {
 impl Config {
     /// The config file's location: `AICHOR_CONFIG_FILE`, else `<config>/aichor/config.toml`
     /// (the folder that also holds `templates/`); `None` with `AICHOR_NO_CONFIG`.
-    pub fn location() -> Option<PathBuf> {
-        if std::env::var(NO_CONFIG_VAR).is_ok_and(|v| boolish(&v) == Some(true)) {
+    pub fn location(env: &Environment) -> Option<PathBuf> {
+        if env
+            .var(NO_CONFIG_VAR)
+            .is_some_and(|v| boolish(v) == Some(true))
+        {
             return None;
         }
-        if let Some(file) = std::env::var_os(FILE_VAR).filter(|f| !f.is_empty()) {
+        if let Some(file) = env.var_os(FILE_VAR) {
             return Some(PathBuf::from(file));
         }
-        default_location()
+        default_location(env)
     }
 
     /// Read the config file (a missing one is no config) and the variables that override it.
-    pub fn load() -> Result<Config> {
-        let chosen = std::env::var_os(FILE_VAR).is_some_and(|f| !f.is_empty());
-        let mut config = match Config::location() {
+    pub fn load(env: &Environment) -> Result<Config> {
+        let chosen = env.var_os(FILE_VAR).is_some();
+        let mut config = match Config::location(env) {
             // Found by discovery in a home we may not read (`sudo -u nobody`, a service
             // account): no file of this user's can be there, so there is no config. A file
             // named by AICHOR_CONFIG_FILE must be readable.
@@ -116,12 +120,15 @@ impl Config {
             // A file named on purpose must be there: a typo in the variable would otherwise
             // drop every default without a word (uv and cargo refuse a missing one too).
             Some(path) if chosen && fs_err::symlink_metadata(&path).is_err() => {
-                return Err(Error::ConfigFileMissing { path });
+                return Err(Error::ConfigFileMissing {
+                    path,
+                    default: default_location(env),
+                });
             }
             Some(path) => Config::read(&path)?,
             None => Config::default(),
         };
-        config.apply_env(|name| std::env::var(name).ok());
+        config.apply_env(|name| env.var(name).map(str::to_string));
         Ok(config)
     }
 
@@ -232,8 +239,9 @@ impl Config {
 
 /// Where the config file is found without `AICHOR_CONFIG_FILE`:
 /// `<config>/aichor/config.toml` (the folder that also holds `templates/`).
-pub fn default_location() -> Option<PathBuf> {
-    crate::pack::source::config_dir().map(|d| d.join("aichor").join("config.toml"))
+pub fn default_location(env: &Environment) -> Option<PathBuf> {
+    env.config_dir()
+        .map(|d| d.join("aichor").join("config.toml"))
 }
 
 /// False when the file's folder cannot be searched or the file cannot be opened for lack

@@ -489,7 +489,11 @@ pub enum Error {
     },
 
     #[error("`AICHOR_CONFIG_FILE` names `{}`, which does not exist", path.display())]
-    ConfigFileMissing { path: PathBuf },
+    ConfigFileMissing {
+        path: PathBuf,
+        /// Where the file is found without the variable (for the help line).
+        default: Option<PathBuf>,
+    },
 
     #[error("config file `{}` is not UTF-8 text", path.display())]
     ConfigNotText { path: PathBuf },
@@ -653,9 +657,9 @@ impl Error {
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
             Error::UpdateFetchedPack { .. } => "clone the pack's repository and run `aichor templates test <CLONE> --update` there, then commit the snapshots".into(),
-            Error::ConfigFileMissing { .. } => format!(
+            Error::ConfigFileMissing { default, .. } => format!(
                 "create it (keys: template, hooks, color, [defaults]; see `aichor config show`), correct the variable, or unset it to read {}",
-                crate::config::default_location().map_or_else(
+                default.as_ref().map_or_else(
                     || "no file".to_string(),
                     |p| format!("`{}`", p.display())
                 )

@@ -15,6 +15,7 @@
 
 pub mod check;
 pub mod config;
+pub mod environment;
 pub mod error;
 pub mod fs;
 pub mod hooks;

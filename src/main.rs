@@ -24,7 +24,8 @@ pub(crate) fn main() -> ExitCode {
     };
     // Read once; the colour is taken leniently here: a broken config file is reported by
     // the commands that use it (init, `manifest new`, `config show`), not by every command.
-    let config = aichor::config::Config::load();
+    let env = aichor::environment::Environment::from_process();
+    let config = aichor::config::Config::load(&env);
     let color = config
         .as_ref()
         .ok()
@@ -35,7 +36,7 @@ pub(crate) fn main() -> ExitCode {
         .with_color(color)
         .with_program(cli::invoked_name());
     let json = cli.format() == cli::Format::Json;
-    match commands::run(cli, &printer, config) {
+    match commands::run(cli, &printer, &env, config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if json && !err.in_report() {

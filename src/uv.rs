@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
+use crate::environment::Environment;
 use crate::error::Result;
 
 /// The uv program: `AICHOR_UV` if set (a pinned uv, or a test's stand-in), else `uv` from
 /// PATH. `Err` names what was looked for.
-pub fn find() -> Result<PathBuf, String> {
-    if let Some(uv) = std::env::var_os("AICHOR_UV") {
+pub fn find(env: &Environment) -> Result<PathBuf, String> {
+    if let Some(uv) = env.var_os(crate::environment::UV) {
         let path = PathBuf::from(&uv);
         return if path.is_file() {
             Ok(path)
@@ -19,7 +20,8 @@ pub fn find() -> Result<PathBuf, String> {
             Err(format!("`{}` (AICHOR_UV) does not exist", path.display()))
         };
     }
-    which::which("uv").map_err(|_| "`uv` is not on PATH".to_string())
+    env.program("uv")
+        .ok_or_else(|| "`uv` is not on PATH".to_string())
 }
 
 /// How a run of uv ended: its status and what it wrote on stderr.

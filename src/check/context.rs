@@ -110,7 +110,12 @@ pub(super) fn check_ignore_file(repo: &Repo, build: &Build, out: &mut Vec<Findin
     }
 }
 
-pub(super) fn check_lock(repo: &Repo, build: &Build, out: &mut Vec<Finding>) -> Result<bool> {
+pub(super) fn check_lock(
+    repo: &Repo,
+    build: &Build,
+    env: &crate::environment::Environment,
+    out: &mut Vec<Finding>,
+) -> Result<bool> {
     let dir = &build.context;
     if !dir.join("pyproject.toml").is_file() {
         return Ok(false);
@@ -152,7 +157,7 @@ pub(super) fn check_lock(repo: &Repo, build: &Build, out: &mut Vec<Finding>) -> 
             .help("the Dockerfile installs from it: remove that line"),
         );
     }
-    let uv = match crate::uv::find() {
+    let uv = match crate::uv::find(env) {
         Ok(uv) => uv,
         Err(why) => {
             out.push(

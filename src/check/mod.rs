@@ -213,6 +213,8 @@ pub struct CheckSettings {
     pub path: PathBuf,
     /// Files of the build context larger than this (bytes) are reported.
     pub max_file_size: u64,
+    /// The environment, read once by the binary (which uv checks the lock).
+    pub env: crate::environment::Environment,
 }
 
 /// The repository being checked.
@@ -312,7 +314,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
             continue;
         }
         contexts_seen.push(b.context.as_path());
-        uv_checked |= context::check_lock(&repo, b, &mut findings)?;
+        uv_checked |= context::check_lock(&repo, b, &settings.env, &mut findings)?;
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
         context::check_ignore_file(&repo, b, &mut findings);
     }

@@ -11,7 +11,11 @@ use aichor::printer::{Format, Printer};
 
 use crate::cli::{CheckArgs, HooksCommand};
 
-pub(super) fn run(args: &CheckArgs, printer: &Printer) -> Result<()> {
+pub(super) fn run(
+    args: &CheckArgs,
+    printer: &Printer,
+    env: &aichor::environment::Environment,
+) -> Result<()> {
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let report = match &args.commit_msg {
         Some(file) => {
@@ -26,6 +30,7 @@ pub(super) fn run(args: &CheckArgs, printer: &Printer) -> Result<()> {
                 0 => u64::MAX,
                 mb => mb.saturating_mul(1_000_000),
             },
+            env: env.clone(),
         })?,
     };
     match Format::from(args.format) {

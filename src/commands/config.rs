@@ -1,7 +1,7 @@
 //! `aichor config path|show`: where the user's config file is, and every default in effect
 //! with where it came from (the environment, the config file, the pack).
 
-use std::collections::BTreeMap;
+use aichor::environment::Environment;
 
 use aichor::config::{Config, env_name};
 use aichor::error::{Origin, Result};
@@ -10,8 +10,8 @@ use aichor::pack::Pack;
 use aichor::printer::{Format, Printer};
 use serde::Serialize;
 
-pub(super) fn path(printer: &Printer) {
-    match Config::location() {
+pub(super) fn path(printer: &Printer, env: &Environment) {
+    match Config::location(env) {
         Some(path) => {
             printer.data(&path.display().to_string());
             if path.is_dir() {
@@ -84,17 +84,15 @@ pub(super) fn show(
     template: Option<&str>,
     format: Format,
     printer: &Printer,
+    env: &Environment,
     config: Result<Config>,
 ) -> Result<()> {
     let config = config?;
     let pack_spec = template.or(config.template.as_ref().map(|t| t.value.as_str()));
-    let pack = Pack::load(pack_spec)?;
+    let pack = Pack::load(pack_spec, env)?;
     let questions = Questions { pack: &pack };
     let keys = questions.keys();
-    let env: BTreeMap<String, String> = std::env::vars()
-        .filter(|(k, _)| k.starts_with("AICHOR_"))
-        .collect();
-    let defaults = config.question_defaults(&keys, |name| env.get(name).cloned());
+    let defaults = config.question_defaults(&keys, |name| env.var(name).map(str::to_string));
     let mut settings = vec![
         row("template", config.template.as_ref(), "builtin"),
         row("hooks", config.hooks.as_ref(), "false"),

@@ -2,6 +2,7 @@
 //! run the library's pipeline, and present its report (the only place init's outcome is
 //! printed).
 
+use aichor::environment::Environment;
 use std::io::IsTerminal;
 
 use aichor::config::Config;
@@ -14,9 +15,14 @@ use aichor::prompt::{Prompter, Terminal};
 
 use crate::cli::InitArgs;
 
-pub(super) fn run(args: InitArgs, printer: &Printer, config: Result<Config>) -> Result<()> {
+pub(super) fn run(
+    args: InitArgs,
+    printer: &Printer,
+    env: &Environment,
+    config: Result<Config>,
+) -> Result<()> {
     let (hooks, no_hooks) = (args.hooks, args.no_hooks);
-    let settings = resolve(args, &Terminals::detect(), config)?;
+    let settings = resolve(args, &Terminals::detect(), env, config)?;
     // `--hooks`/`--no-hooks` override each other in clap; without either, the config file's;
     // without that, a user at a terminal is asked (below, once the project is written).
     let choice = if hooks {
@@ -106,6 +112,7 @@ impl Terminals {
 pub(super) fn resolve(
     args: InitArgs,
     terminals: &Terminals,
+    env: &Environment,
     config: Result<Config>,
 ) -> Result<InitSettings> {
     let mut answers = ProvidedAnswers::default();
@@ -168,9 +175,7 @@ pub(super) fn resolve(
             NoPrompt::NoTerminal
         },
         config: config?,
-        env: std::env::vars()
-            .filter(|(k, _)| k.starts_with("AICHOR_"))
-            .collect(),
+        env: env.clone(),
     })
 }
 

@@ -22,6 +22,7 @@ use crate::cli::ManifestNewArgs;
 pub(super) fn new(
     args: ManifestNewArgs,
     printer: &Printer,
+    env: &aichor::environment::Environment,
     config: Result<aichor::config::Config>,
 ) -> Result<()> {
     let mut answers = ProvidedAnswers::default();
@@ -60,9 +61,7 @@ pub(super) fn new(
             NoPrompt::NoTerminal
         },
         config: config?,
-        env: std::env::vars()
-            .filter(|(k, _)| k.starts_with("AICHOR_"))
-            .collect(),
+        env: env.clone(),
     };
     let mut prompter = settings.interactive.then(Terminal::new);
     let report = new_manifest::run(

@@ -10,6 +10,7 @@ mod profiles;
 mod templates;
 mod update;
 
+use aichor::environment::Environment;
 use aichor::error::Result;
 use aichor::printer::Printer;
 
@@ -18,11 +19,12 @@ use crate::cli::{
     TemplatesCommand,
 };
 
-/// `config` is the user's config file as `main` read it (once); the commands that use it
-/// report it if it is broken.
+/// `env` is the environment and `config` the user's config file as `main` read them (once);
+/// the commands that use the config file report it if it is broken.
 pub(crate) fn run(
     cli: Cli,
     printer: &Printer,
+    env: &Environment,
     config: Result<aichor::config::Config>,
 ) -> Result<()> {
     // Before anything is staged or prompted: Ctrl-C must clean up and restore the cursor.
@@ -49,12 +51,12 @@ pub(crate) fn run(
     let destination = destination.or(root.as_deref());
     recover_around(destination, printer);
     match cli.command {
-        Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer, config),
-        Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer),
+        Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer, env, config),
+        Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer, env),
         Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
-        Command::LocalRepo(LocalRepoCommand::Update(args)) => update::run(args, printer),
+        Command::LocalRepo(LocalRepoCommand::Update(args)) => update::run(args, printer, env),
         Command::Manifest(cmd) => match cmd {
-            ManifestCommand::New(args) => manifest::new(args, printer, config),
+            ManifestCommand::New(args) => manifest::new(args, printer, env, config),
             ManifestCommand::Validate {
                 paths,
                 strict,
@@ -72,21 +74,22 @@ pub(crate) fn run(
             operator.as_deref(),
             format.into(),
             printer,
+            env,
         ),
         Command::Templates(cmd) => match cmd {
-            TemplatesCommand::List { format } => templates::list(format.into(), printer),
+            TemplatesCommand::List { format } => templates::list(format.into(), printer, env),
             TemplatesCommand::Show { pack, format } => {
-                templates::show(&pack, format.into(), printer)
+                templates::show(&pack, format.into(), printer, env)
             }
             TemplatesCommand::New { dir } => templates::new(&dir, printer),
-            TemplatesCommand::Test { pack, update } => templates::test(&pack, update, printer),
+            TemplatesCommand::Test { pack, update } => templates::test(&pack, update, printer, env),
         },
         Command::Config(ConfigCommand::Path) => {
-            config::path(printer);
+            config::path(printer, env);
             Ok(())
         }
         Command::Config(ConfigCommand::Show { template, format }) => {
-            config::show(template.as_deref(), format.into(), printer, config)
+            config::show(template.as_deref(), format.into(), printer, env, config)
         }
         Command::Completions { shell } => {
             let mut cmd = crate::cli::command();

@@ -12,6 +12,7 @@ pub(super) fn list(
     operator: Option<&str>,
     format: Format,
     printer: &Printer,
+    env: &aichor::environment::Environment,
 ) -> Result<()> {
     let op = operator
         .map(|raw| {
@@ -28,7 +29,7 @@ pub(super) fn list(
             })
         })
         .transpose()?;
-    let pack = Pack::load(template)?;
+    let pack = Pack::load(template, env)?;
     let profiles: Vec<_> = pack
         .profiles
         .iter()

@@ -1,5 +1,6 @@
 //! `aichor templates list | show | new | test`: packs found, described, created and tested.
 
+use aichor::environment::Environment;
 use std::path::{Path, PathBuf};
 
 use aichor::error::{Error, Result};
@@ -17,13 +18,13 @@ use serde_json::json;
 static NEW_PACK: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/new-pack");
 
 /// `templates list`: the built-in pack and every pack found by name.
-pub(super) fn list(format: Format, printer: &Printer) -> Result<()> {
+pub(super) fn list(format: Format, printer: &Printer, env: &Environment) -> Result<()> {
     let builtin = Pack::builtin()?;
     let mut rows = vec![json!({
         "name": builtin.info.name, "version": builtin.info.version,
         "description": builtin.info.description, "location": "(embedded)",
     })];
-    for dir in source::search_dirs() {
+    for dir in source::search_dirs(env) {
         let Ok(entries) = fs_err::read_dir(&dir) else {
             continue;
         };
@@ -54,7 +55,7 @@ pub(super) fn list(format: Format, printer: &Printer) -> Result<()> {
     // Git packs as fetched: a branch's clone stays at its commit until `--refresh`, so its
     // age says how stale it may be.
     let now = std::time::SystemTime::now();
-    for c in source::cached() {
+    for c in source::cached(env) {
         let age = now.duration_since(c.fetched).unwrap_or_default();
         let name = fs_err::read_to_string(c.dir.join("pack.toml"))
             .ok()
@@ -102,8 +103,8 @@ fn human_age(age: std::time::Duration) -> String {
 
 /// `templates show`: a pack's identity, profiles and questions (JSON: a JSON Schema of the
 /// answers, so other programs can fill them).
-pub(super) fn show(spec: &str, format: Format, printer: &Printer) -> Result<()> {
-    let pack = Pack::load(Some(spec))?;
+pub(super) fn show(spec: &str, format: Format, printer: &Printer, env: &Environment) -> Result<()> {
+    let pack = Pack::load(Some(spec), env)?;
     let schema = Questions { pack: &pack }.answers_schema();
     if format == Format::Json {
         return printer.json(&schema);
@@ -202,8 +203,8 @@ pub(super) fn new(dir: &Path, printer: &Printer) -> Result<()> {
 }
 
 /// `templates test DIR [--update]`.
-pub(super) fn test(spec: &str, update: bool, printer: &Printer) -> Result<()> {
-    let resolved = aichor::pack::source::resolve(spec)?;
+pub(super) fn test(spec: &str, update: bool, printer: &Printer, env: &Environment) -> Result<()> {
+    let resolved = aichor::pack::source::resolve(spec, env)?;
     // A git pack is a cached clone: snapshots written there would be lost on the next fetch.
     if update && resolved.commit.is_some() {
         return Err(Error::UpdateFetchedPack {

@@ -1,6 +1,7 @@
 //! `aichor local-repo update`: resolve the flags into `UpdateSettings`, run the library's
 //! update, present its report, and turn remaining conflicts into exit status 3.
 
+use aichor::environment::Environment;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -12,11 +13,11 @@ use aichor::update::{self, ConflictStyle, Report, Status, UpdateSettings};
 
 use crate::cli::{Conflict, UpdateArgs};
 
-pub(super) fn run(args: UpdateArgs, printer: &Printer) -> Result<()> {
+pub(super) fn run(args: UpdateArgs, printer: &Printer, env: &Environment) -> Result<()> {
     // Asked only in a terminal (dialoguer draws on stderr and reads the terminal).
     let interactive =
         !args.no_input && std::io::stdin().is_terminal() && console::user_attended_stderr();
-    let settings = resolve(args)?;
+    let settings = resolve(args, env)?;
     let mut terminal = interactive.then(Terminal::new);
     let report = update::run(
         &settings,
@@ -34,7 +35,7 @@ pub(super) fn run(args: UpdateArgs, printer: &Printer) -> Result<()> {
     }
 }
 
-fn resolve(args: UpdateArgs) -> Result<UpdateSettings> {
+fn resolve(args: UpdateArgs, env: &Environment) -> Result<UpdateSettings> {
     let mut answers = ProvidedAnswers::default();
     if let Some(path) = &args.answers {
         answers.read_file(path)?;
@@ -57,6 +58,7 @@ fn resolve(args: UpdateArgs) -> Result<UpdateSettings> {
         } else {
             NoPrompt::NoTerminal
         },
+        env: env.clone(),
     })
 }
 

@@ -25,8 +25,8 @@ pub enum Outcome {
 }
 
 /// The uv program: see `crate::uv::find`.
-pub(crate) fn find_uv() -> Result<PathBuf, String> {
-    crate::uv::find()
+pub(crate) fn find_uv(env: &crate::environment::Environment) -> Result<PathBuf, String> {
+    crate::uv::find(env)
 }
 
 /// Run `uv lock` in `root` (`uv` from `find_uv`). A signal stops uv and ends the run with

@@ -115,12 +115,12 @@ pub fn run_with(
 ) -> Result<Report> {
     // Asked for explicitly, a lock that cannot happen fails before any question or write.
     if settings.lock == LockPolicy::Required && !settings.dry_run {
-        lock::find_uv().map_err(|why| Error::UvMissing { why })?;
+        lock::find_uv(&settings.env).map_err(|why| Error::UvMissing { why })?;
     }
     if settings.refresh
         && let Some(spec) = settings.pack_spec()
     {
-        crate::pack::source::refresh(spec)?;
+        crate::pack::source::refresh(spec, &settings.env)?;
     }
     let pack = match (
         &settings.pack,
@@ -134,9 +134,9 @@ pub fn run_with(
                     "`{spec}` now points at {now}; using the recorded commit {commit} (pass `--template {spec}` for what it points at now)"
                 ));
             }
-            Pack::load_at(spec, commit)?
+            Pack::load_at(spec, commit, &settings.env)?
         }
-        _ => Pack::load(settings.pack_spec())?,
+        _ => Pack::load(settings.pack_spec(), &settings.env)?,
     };
     progress.verbose(&format!(
         "pack {} {} ({}{})",
@@ -282,7 +282,7 @@ fn write(
             fs.copy(lock, &copy)
                 .map_err(|e| Error::io(lock, "cannot be read", e))?;
         }
-        outcome = match lock::find_uv() {
+        outcome = match lock::find_uv(&settings.env) {
             Ok(uv) => {
                 let _spinner = progress.step("Locking", "dependencies with `uv lock`");
                 lock::run(&uv, root)?

@@ -1,11 +1,11 @@
 //! What `init` was asked to do, resolved once from the command line and the environment by
 //! the binary: the core never sees clap's types.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::answers::ProvidedAnswers;
 use crate::config::Config;
+use crate::environment::Environment;
 use crate::error::NoPrompt;
 use crate::printer::Format;
 
@@ -33,9 +33,10 @@ pub struct InitSettings {
     pub no_prompt: NoPrompt,
     /// The user's config file (and `AICHOR_TEMPLATE`), below everything above.
     pub config: Config,
-    /// The `AICHOR_*` environment, read once by the binary (question defaults come from
-    /// `AICHOR_<KEY>` once the pack's questions are known).
-    pub env: BTreeMap<String, String>,
+    /// The environment, read once by the binary (question defaults come from
+    /// `AICHOR_<KEY>` once the pack's questions are known; packs by name and the cache
+    /// from the user's folders).
+    pub env: Environment,
 }
 
 /// What may happen to the destination.
@@ -76,7 +77,7 @@ impl InitSettings {
         let mut answers = self.answers.clone();
         let defaults = self
             .config
-            .question_defaults(keys, |name| self.env.get(name).cloned());
+            .question_defaults(keys, |name| self.env.var(name).map(str::to_string));
         for (key, d) in defaults {
             answers.set_default(&key, d.value, d.origin);
         }

@@ -9,6 +9,7 @@
 pub mod selector;
 pub mod variant;
 
+use crate::environment::Environment;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -58,8 +59,8 @@ pub struct NewSettings {
     /// The user's config file: in a repository without recorded answers, its `template` and
     /// `[defaults]` (under `AICHOR_<KEY>`) apply as they do for `init`.
     pub config: Config,
-    /// The `AICHOR_*` environment.
-    pub env: BTreeMap<String, String>,
+    /// The environment, read once by the binary.
+    pub env: Environment,
 }
 
 /// What `manifest new` did (or would do): the `--format json` report.
@@ -126,11 +127,14 @@ pub fn run_with(
     // A project's recorded pack (the built-in one when the record names no source); for a
     // hand-made repository, the user's configured one.
     let configured = settings.config.template.as_ref().map(|t| t.value.as_str());
-    let pack = Pack::load(if recorded {
-        provided.template.as_deref()
-    } else {
-        configured
-    })
+    let pack = Pack::load(
+        if recorded {
+            provided.template.as_deref()
+        } else {
+            configured
+        },
+        &settings.env,
+    )
     .map_err(|e| match e {
         // No flag here names a pack: say where the missing one comes from.
         Error::PackNotFound { spec, .. } if recorded => Error::BaseUnavailable {
@@ -155,7 +159,9 @@ pub fn run_with(
         provided.name_from_destination(&root);
         let defaults = settings
             .config
-            .question_defaults(&questions.keys(), |name| settings.env.get(name).cloned());
+            .question_defaults(&questions.keys(), |name| {
+                settings.env.var(name).map(str::to_string)
+            });
         for (key, d) in defaults {
             provided.set_default(&key, d.value, d.origin);
         }
@@ -192,7 +198,7 @@ pub fn run_with(
     let mut report = report(settings, &staged, &answers, &root, &selector, &actions);
     if !settings.dry_run {
         let had_lock = root.join("uv.lock").is_file();
-        report.lock = write(fs, &staged.plan, &root, settings.lock, progress)?;
+        report.lock = write(fs, &staged.plan, &root, settings, progress)?;
         report.locked = report.lock == LockOutcome::Locked;
         if report.locked {
             report.files.push(FileReport {
@@ -659,10 +665,12 @@ fn write(
     fs: &dyn Fs,
     plan: &Plan,
     root: &Path,
-    lock: LockPolicy,
+    settings: &NewSettings,
     progress: &Printer,
 ) -> Result<LockOutcome> {
-    let relock = lock != LockPolicy::Skip && plan.files.iter().any(|f| f.path == "pyproject.toml");
+    let env = &settings.env;
+    let relock =
+        settings.lock != LockPolicy::Skip && plan.files.iter().any(|f| f.path == "pyproject.toml");
     let mut outcome = LockOutcome::Skipped(String::new());
     let writes = Plan {
         files: plan
@@ -706,7 +714,7 @@ fn write(
                     .map_err(|e| Error::io(&from, "cannot be read", e))?;
             }
         }
-        outcome = match lock::find_uv() {
+        outcome = match lock::find_uv(env) {
             Ok(uv) => {
                 progress.status("Locking", "dependencies with `uv lock`");
                 lock::run(&uv, staged)?

@@ -9,6 +9,7 @@ mod format;
 pub mod releases;
 pub mod source;
 
+use crate::environment::Environment;
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -97,11 +98,11 @@ impl Pack {
     }
 
     /// Load the pack `--template` names (folder, git URL or name), layered when it extends.
-    pub fn load(spec: Option<&str>) -> Result<Pack> {
+    pub fn load(spec: Option<&str>, env: &Environment) -> Result<Pack> {
         let Some(spec) = spec.filter(|s| *s != "builtin") else {
             return Pack::builtin();
         };
-        let resolved = source::resolve(spec)?;
+        let resolved = source::resolve(spec, env)?;
         let mut pack = Pack::from_dir(&resolved.dir, resolved.source)?;
         pack.commit = resolved.commit;
         Ok(pack)
@@ -109,8 +110,8 @@ impl Pack {
 
     /// Load the git pack `spec` (`URL#ref`) at exactly `commit` (a replay's or an update's
     /// recorded commit, whatever the ref points at now).
-    pub fn load_at(spec: &str, commit: &str) -> Result<Pack> {
-        let resolved = source::resolve_at(spec, commit)?;
+    pub fn load_at(spec: &str, commit: &str, env: &Environment) -> Result<Pack> {
+        let resolved = source::resolve_at(spec, commit, env)?;
         let mut pack = Pack::from_dir(&resolved.dir, resolved.source)?;
         pack.commit = resolved.commit;
         Ok(pack)

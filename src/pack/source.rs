@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::environment::Environment;
 use crate::error::{Error, ProgramOutput, Result};
 
 /// A pack found on disk.
@@ -17,9 +18,9 @@ pub struct Resolved {
 }
 
 /// Find the pack `spec` names.
-pub fn resolve(spec: &str) -> Result<Resolved> {
+pub fn resolve(spec: &str, env: &Environment) -> Result<Resolved> {
     if is_git(spec) {
-        return fetch(spec, None);
+        return fetch(spec, None, env);
     }
     let path = Path::new(spec);
     if path.is_dir() {
@@ -30,7 +31,7 @@ pub fn resolve(spec: &str) -> Result<Resolved> {
             commit: None,
         });
     }
-    let searched = search_dirs();
+    let searched = search_dirs(env);
     let is_name = spec
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
@@ -53,51 +54,18 @@ pub fn resolve(spec: &str) -> Result<Resolved> {
 }
 
 /// Folders searched for packs by name, in order.
-pub fn search_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("AICHOR_TEMPLATE_PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .filter(|d| !d.as_os_str().is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(config) = config_dir() {
+pub fn search_dirs(env: &Environment) -> Vec<PathBuf> {
+    let mut dirs = env.template_path();
+    if let Some(config) = env.config_dir() {
         dirs.push(config.join("aichor").join("templates"));
     }
     dirs
 }
 
-/// The user's config folder: `$XDG_CONFIG_HOME`, else `~/.config` (also on macOS, where
-/// CLI users expect it), `%APPDATA%` on Windows. A relative `XDG_CONFIG_HOME` is ignored,
-/// as the XDG spec requires.
-pub(crate) fn config_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| Path::new(d).is_absolute()) {
-        return Some(PathBuf::from(dir));
-    }
-    if cfg!(windows) {
-        return std::env::var_os("APPDATA").map(PathBuf::from);
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config"))
-}
-
-fn cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("AICHOR_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("aichor"));
-    }
-    if cfg!(windows) {
-        return std::env::var_os("LOCALAPPDATA")
-            .map(|d| PathBuf::from(d).join("aichor").join("cache"));
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("aichor"))
-}
-
 /// The git pack `spec` (`URL#ref`) at exactly `commit`, whatever the ref points at now: what
 /// a replay and `update` need to reproduce a project. The commit is fetched by its id.
-pub fn resolve_at(spec: &str, commit: &str) -> Result<Resolved> {
-    let mut resolved = fetch(spec, Some(commit))?;
+pub fn resolve_at(spec: &str, commit: &str, env: &Environment) -> Result<Resolved> {
+    let mut resolved = fetch(spec, Some(commit), env)?;
     resolved.source = spec.to_string();
     Ok(resolved)
 }
@@ -136,8 +104,8 @@ pub struct Cached {
 }
 
 /// Every git pack in the cache, oldest fetch first.
-pub fn cached() -> Vec<Cached> {
-    let Some(cache) = cache_dir().map(|c| c.join("templates")) else {
+pub fn cached(env: &Environment) -> Vec<Cached> {
+    let Some(cache) = env.cache_dir().map(|c| c.join("templates")) else {
         return Vec::new();
     };
     let Ok(entries) = fs_err::read_dir(&cache) else {
@@ -167,7 +135,7 @@ pub fn cached() -> Vec<Cached> {
 
 /// Forget the cached clone of `spec` (`--refresh`): a branch's cache otherwise stays at
 /// the commit first fetched.
-pub fn refresh(spec: &str) -> Result<()> {
+pub fn refresh(spec: &str, env: &Environment) -> Result<()> {
     if !is_git(spec) {
         return Ok(());
     }
@@ -176,7 +144,7 @@ pub fn refresh(spec: &str) -> Result<()> {
         Some((u, _)) => (u, None),
         None => (spec, None),
     };
-    let Some(cache) = cache_dir() else {
+    let Some(cache) = env.cache_dir() else {
         return Ok(());
     };
     let dir = cache.join("templates").join(cache_key(url, reference));
@@ -199,7 +167,7 @@ pub fn is_git(spec: &str) -> bool {
 
 /// Clone `URL[#ref]` into the cache (or reuse it) and return the checkout; `pin`, a commit
 /// id, replaces the ref.
-fn fetch(spec: &str, pin: Option<&str>) -> Result<Resolved> {
+fn fetch(spec: &str, pin: Option<&str>, env: &Environment) -> Result<Resolved> {
     let (url, reference) = match spec.split_once('#') {
         Some((u, r)) if !r.is_empty() => (u, Some(r)),
         Some((u, _)) => (u, None),
@@ -207,7 +175,9 @@ fn fetch(spec: &str, pin: Option<&str>) -> Result<Resolved> {
     };
     // A pinned commit that the ref's cached clone is at needs no fetch (offline replays).
     if let Some(commit) = pin {
-        let by_ref = cache_dir().map(|c| c.join("templates").join(cache_key(url, reference)));
+        let by_ref = env
+            .cache_dir()
+            .map(|c| c.join("templates").join(cache_key(url, reference)));
         if let Some(dir) = by_ref.filter(|d| d.join("pack.toml").is_file())
             && run(git().arg("-C").arg(&dir).args(["rev-parse", "HEAD"]))
                 .is_ok_and(|head| head.trim() == commit)
@@ -227,7 +197,8 @@ fn fetch(spec: &str, pin: Option<&str>) -> Result<Resolved> {
     if url.starts_with('-') {
         return Err(fail("a URL cannot start with `-`".into()));
     }
-    let cache = cache_dir()
+    let cache = env
+        .cache_dir()
         .ok_or_else(|| fail("no cache folder (set AICHOR_CACHE_DIR)".into()))?
         .join("templates");
     let dir = cache.join(cache_key(url, reference));

@@ -4,11 +4,12 @@
 //! on, the base cannot be rebuilt and the error says what is needed).
 
 use super::record::Record;
+use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::pack::{Pack, releases, source};
 
 /// The pack that generated the project.
-pub fn old(record: &Record) -> Result<Pack> {
+pub fn old(record: &Record, env: &Environment) -> Result<Pack> {
     let Some(spec) = record.template.as_deref() else {
         if record.pack_name != "builtin" {
             return Err(Error::BaseUnavailable {
@@ -34,13 +35,13 @@ pub fn old(record: &Record) -> Result<Pack> {
                 help: "restore `.aichor-answers.yaml` from version control (`init` records the full commit)".into(),
             });
         }
-        let resolved = source::resolve_at(spec, commit)?;
+        let resolved = source::resolve_at(spec, commit, env)?;
         let mut pack =
             Pack::from_dir_over(&resolved.dir, resolved.source, Some(record.builtin_under()))?;
         pack.commit = resolved.commit;
         return Ok(pack);
     }
-    let resolved = source::resolve(spec)?;
+    let resolved = source::resolve(spec, env)?;
     let pack = Pack::from_dir_over(&resolved.dir, resolved.source, Some(record.builtin_under()))?;
     if pack.info.version != record.pack_version {
         return Err(Error::BaseUnavailable {
@@ -61,9 +62,9 @@ pub fn old(record: &Record) -> Result<Pack> {
 
 /// The pack to update to: `--template`, else the recorded source (a git pack's ref as
 /// fetched now, a folder as it is now), else the current built-in pack.
-pub fn new(spec: Option<&str>, record: &Record) -> Result<Pack> {
+pub fn new(spec: Option<&str>, record: &Record, env: &Environment) -> Result<Pack> {
     match spec.or(record.template.as_deref()) {
-        Some(spec) => Pack::load(Some(spec)),
+        Some(spec) => Pack::load(Some(spec), env),
         None => Pack::builtin(),
     }
 }

@@ -11,6 +11,7 @@ pub mod text;
 mod toml;
 mod yaml;
 
+use crate::environment::Environment;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,8 @@ pub struct UpdateSettings {
     /// When no one can be asked: why (for the error naming a missing answer). Whether
     /// someone can is the caller's to say, by passing a prompter or not.
     pub no_prompt: NoPrompt,
+    /// The environment, read once by the binary (packs by name, the cache, uv).
+    pub env: Environment,
 }
 
 /// What `update` did (or would do, with `--dry-run`): the `--format json` report.
@@ -118,14 +121,14 @@ pub fn run_with(
     if !settings.dry_run && !settings.force {
         refuse_dirty(project)?;
     }
-    let old_pack = base::old(&record)?;
+    let old_pack = base::old(&record, &settings.env)?;
     let old_answers = answers::collect(&Questions { pack: &old_pack }, &record.answers, None)?;
     if settings.refresh
         && let Some(spec) = settings.pack.as_deref().or(record.template.as_deref())
     {
-        crate::pack::source::refresh(spec)?;
+        crate::pack::source::refresh(spec, &settings.env)?;
     }
-    let new_pack = base::new(settings.pack.as_deref(), &record)?;
+    let new_pack = base::new(settings.pack.as_deref(), &record, &settings.env)?;
     let (new_answers, dropped) = new_answers(&new_pack, &record, settings, prompter, progress)?;
     let old = build(&old_pack, &old_answers)?;
     let new = build(&new_pack, &new_answers)?;
@@ -194,6 +197,7 @@ pub fn run_with(
         &Guards {
             seen: &seen,
             modes: &modes,
+            env: &settings.env,
         },
         progress,
     )?;
@@ -222,7 +226,7 @@ fn write(
             return Ok(Vec::new());
         }
         let lock_before = on_disk(project, "uv.lock")?;
-        let (outcome, changes) = relock_in(fs, project, root, progress)?;
+        let (outcome, changes) = relock_in(fs, project, root, progress, guards.env)?;
         lock_outcome = outcome;
         lock_changes = changes;
         // uv can take minutes: whatever changed meanwhile is not overwritten.
@@ -245,6 +249,8 @@ struct Guards<'a> {
     seen: &'a BTreeMap<String, Option<Vec<u8>>>,
     /// Written path → the user's file whose permissions it keeps.
     modes: &'a BTreeMap<String, String>,
+    /// Which uv re-locks (from the environment the command was given).
+    env: &'a Environment,
 }
 
 /// Give each staged file written over one of the user's that file's permissions (a script
@@ -785,9 +791,10 @@ fn relock_in(
     project: &Path,
     root: &Path,
     progress: &Printer,
+    env: &Environment,
 ) -> Result<(LockOutcome, Vec<String>)> {
     let lock = project.join("uv.lock");
-    let Ok(uv) = lock::find_uv() else {
+    let Ok(uv) = lock::find_uv(env) else {
         return Ok((
             LockOutcome::Skipped("`uv` is not on PATH".into()),
             Vec::new(),

@@ -8,8 +8,10 @@ use crate::support::{aichor, stderr};
 
 /// The same program under the name the wheel installs.
 fn aichor_kit() -> Command {
-    let mut cmd = Command::cargo_bin("aichor-kit").expect("binary built");
-    cmd.env("NO_COLOR", "1").write_stdin("");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_aichor-kit"));
+    crate::support::isolate(&mut cmd);
+    let mut cmd = Command::from_std(cmd);
+    cmd.write_stdin("");
     cmd
 }
 

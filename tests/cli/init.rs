@@ -1086,8 +1086,7 @@ fn next_steps_add_a_remote_only_where_there_is_none() {
     let clone = tmp.path().join("clone");
     std::fs::create_dir(&clone).unwrap();
     let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .current_dir(&clone)
+        let ok = crate::support::git(&clone)
             .args(args)
             .status()
             .expect("git is installed")

@@ -1,11 +1,12 @@
 //! Integration tests: the `aichor` binary as users and scripts run it.
 //!
-//! - `support`: running the binary in a scrubbed environment, snapshotting what it prints
+//! - `support`: running the binary (and git) in a sandbox: no inherited settings, a fresh home, snapshotting what it prints
 //!   (`aichor_snapshot!`), reading generated trees.
 //! - `check`: `local-repo check` and `local-repo hooks`: generated projects, the corpus as
 //!   repositories, seeded faults, commit messages, the hook in a real git repository.
 //! - `config`: the user's config file and `AICHOR_<KEY>` defaults, their precedence.
 //! - `help`: `--help` of every command, snapshotted.
+//! - `hermetic`: the sandbox holds on a machine where aichor and git have been used.
 //! - `init`: refusals, dry-run, JSON report, answers round-trip, conflict policy.
 //! - `template_tests`: one snapshot per folder of `template-tests/`, plus parsers on every
 //!   generated file.
@@ -33,6 +34,7 @@ mod check;
 mod config;
 mod distribution;
 mod help;
+mod hermetic;
 mod init;
 mod manifest;
 mod manifest_new;

@@ -936,8 +936,7 @@ fn pytorch_from_a_jax_project_brings_torch_s_index_once() {
 fn in_a_clone_with_its_remote_the_steps_just_push() {
     let (_tmp, root) = project("jax", &[]);
     let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .current_dir(&root)
+        let ok = crate::support::git(&root)
             .args(args)
             .status()
             .expect("git is installed")

@@ -425,16 +425,7 @@ fn git_packs_are_cloned_at_a_tag_and_reused_offline() {
     let tmp = tempfile::tempdir().unwrap();
     let work = acme(tmp.path());
     let git = |dir: &Path, args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .current_dir(dir)
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@t",
-                "-c",
-                "init.defaultBranch=main",
-            ])
+        let out = crate::support::git(dir)
             .args(args)
             .output()
             .expect("git is installed");

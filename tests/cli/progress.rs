@@ -27,9 +27,10 @@ fn script(dir: &Path, name: &str, script: &str) -> PathBuf {
 const SLOW_UV: &str = "sleep 1.5; echo 'version = 1' > uv.lock";
 
 /// `aichor local-repo init demo --no-input --operator jax` plus `args` in a terminal, with
-/// `uv` as given and no `AICHOR_*` from the developer's shell.
+/// `uv` as given, in the suite's sandbox (`support::isolate`).
 fn spawn(cwd: &Path, uv: &Path, args: &[&str], env: &[(&str, &str)]) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+    crate::support::isolate(&mut cmd);
     cmd.args([
         "local-repo",
         "init",
@@ -41,11 +42,6 @@ fn spawn(cwd: &Path, uv: &Path, args: &[&str], env: &[(&str, &str)]) -> PtySessi
     .args(args)
     .current_dir(cwd)
     .env("TERM", "xterm-256color");
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AICHOR_") {
-            cmd.env_remove(&key);
-        }
-    }
     cmd.env("AICHOR_UV", uv).envs(env.iter().copied());
     rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn in a pty")
 }

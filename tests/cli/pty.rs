@@ -17,19 +17,16 @@ fn spawn(cwd: &Path, args: &[&str]) -> PtySession {
     spawn_env(cwd, args, &[("AICHOR_NO_CONFIG", "1")])
 }
 
-/// `spawn` with these variables (after every inherited `AICHOR_*` one is removed).
+/// `spawn` with these variables, in the suite's sandbox (`support::isolate`).
 fn spawn_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+    crate::support::isolate(&mut cmd);
+    // `spawn` asks for no config file; a test that gives `XDG_CONFIG_HOME` reads one.
+    cmd.env_remove("AICHOR_NO_CONFIG");
     cmd.args(["local-repo", "init"])
         .args(args)
         .current_dir(cwd)
         .env("TERM", "xterm-256color");
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AICHOR_") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env("AICHOR_UV", "/nonexistent/uv");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -238,9 +235,8 @@ fn in_a_git_repository_init_offers_the_commit_msg_hook() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("demo");
     std::fs::create_dir(&repo).unwrap();
-    let ok = Command::new("git")
+    let ok = crate::support::git(&repo)
         .args(["init", "-q"])
-        .current_dir(&repo)
         .status()
         .expect("git is installed")
         .success();
@@ -486,6 +482,7 @@ fn aichor_no_input_accepts_the_usual_spellings() {
     for (value, prompts) in [("1", false), ("yes", false), ("0", true), ("", true)] {
         let tmp = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+        crate::support::isolate(&mut cmd);
         cmd.args(["local-repo", "init", "demo"])
             .current_dir(tmp.path())
             .env("TERM", "xterm-256color")

@@ -27,11 +27,7 @@ fn fake_uv(dir: &Path, sleep: &str) -> (PathBuf, PathBuf) {
 
 fn spawn_init(cwd: &Path, uv: &Path, args: &[&str]) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AICHOR_") {
-            cmd.env_remove(&key);
-        }
-    }
+    crate::support::isolate(&mut cmd);
     cmd.args(["local-repo", "init"])
         .args(args)
         .args(["--operator", "jobset", "--no-input"])
@@ -278,6 +274,7 @@ fn a_read_only_parent_is_a_clear_error() {
     } else {
         Command::new(env!("CARGO_BIN_EXE_aichor"))
     };
+    crate::support::isolate(&mut cmd);
     let out = cmd
         .args([
             "local-repo",
@@ -387,10 +384,11 @@ fn the_next_run_puts_back_what_a_crash_left() {
         "moves": [["README.md", true], ["src/new.py", false]], "dirs": [],
     });
     std::fs::write(staging.join("journal"), journal.to_string()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_aichor"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+    crate::support::isolate(&mut cmd);
+    let out = cmd
         .args(["profiles", "list"])
         .current_dir(tmp.path())
-        .env("NO_COLOR", "1")
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -427,11 +425,7 @@ fn sigint_during_an_updates_uv_lock_leaves_the_project_as_it_was() {
     let before = read_tree(&dir);
     let (uv, pidfile) = fake_uv(tools.path(), "30");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AICHOR_") {
-            cmd.env_remove(&key);
-        }
-    }
+    crate::support::isolate(&mut cmd);
     let child = cmd
         .args([
             "local-repo",

@@ -230,10 +230,10 @@ fn a_json_report_that_cannot_be_written_fails() {
         return;
     };
     // `std`'s Command: assert_cmd's captures stdout.
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("aichor"))
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("aichor"));
+    crate::support::isolate(&mut cmd);
+    let out = cmd
         .args(["profiles", "list", "--format", "json"])
-        .env("AICHOR_NO_CONFIG", "1")
-        .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
         .stdout(full)
         .output()

@@ -12,18 +12,7 @@ use crate::support::{aichor, aichor_snapshot, read_tree, stderr};
 
 /// Run git in `dir` with a fixed identity; panics with git's message on failure.
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
+    let out = crate::support::git(dir)
         .args(args)
         .output()
         .expect("git is installed");

@@ -1,5 +1,6 @@
 //! In-process tests of the library's `init` pipeline: no binary, no terminal.
 //!
+//! - `environment`: what the library sees of the environment is what its settings carry.
 //! - `scripted`: a `Prompter` that plays a script of expected prompts and answers.
 //! - `prompts`: the interactive order and wording, through `answers::collect`.
 //! - `faults`: every filesystem step failed, and crashed at, in turn (unix).
@@ -18,6 +19,7 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+mod environment;
 #[cfg(unix)]
 mod faults;
 mod new_manifest;
