@@ -1,6 +1,6 @@
 //! Time of a non-interactive `aichor local-repo init`, twice: whole-process, as a user's
 //! script sees it (spawn, render, check the manifest, stage, rename), and in process, the
-//! render alone (`aichor::init::build`: answers → context → plan, manifest checked, no disk).
+//! render alone (`aichor::generate::build`: answers → context → plan, manifest checked, no disk).
 //! Prints median and spread; run with `cargo bench` (release build). Not a test: machines
 //! differ, figures are for the notes.
 
@@ -8,8 +8,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use aichor::error::Origin;
-use aichor::init::answers::{ProvidedAnswers, collect};
-use aichor::init::questions::Questions;
+use aichor::generate::answers::{ProvidedAnswers, collect};
+use aichor::generate::questions::Questions;
 use aichor::pack::Pack;
 
 const RUNS: usize = 200;
@@ -42,7 +42,7 @@ fn many_questions() {
             provided.insert("name", "demo", Origin::Set);
             provided.insert("operator", "jax", Origin::Set);
             let answers = collect(&Questions { pack: &pack }, &provided, None).expect("answers");
-            aichor::init::build(&pack, &answers).expect("renders");
+            aichor::generate::build(&pack, &answers).expect("renders");
             times.push(start.elapsed());
         }
         report(
@@ -120,7 +120,7 @@ fn whole_process() {
     }
 }
 
-/// `aichor::init::build` for a few operators: the render without the process or the disk.
+/// `aichor::generate::build` for a few operators: the render without the process or the disk.
 fn in_process() {
     let pack = Pack::builtin().expect("the built-in pack loads");
     let cases: [(&str, &[(&str, &str)]); 3] = [
@@ -148,7 +148,7 @@ fn in_process() {
         let mut times = Vec::with_capacity(RUNS);
         for _ in 0..RUNS {
             let start = Instant::now();
-            let project = aichor::init::build(&pack, &answers).expect("renders");
+            let project = aichor::generate::build(&pack, &answers).expect("renders");
             times.push(start.elapsed());
             assert!(
                 project

@@ -143,11 +143,11 @@ mod tests {
         let env = Environment::from_vars([
             ("AICHOR_OPERATOR", "jax"),
             ("HOME", "/home/u"),
-            ("PATH", "/bin"),
+            ("TERM", "xterm"),
             ("GIT_DIR", "/x"),
         ]);
         assert_eq!(env.var("AICHOR_OPERATOR"), Some("jax"));
-        assert_eq!(env.var("PATH"), None);
+        assert_eq!(env.var("TERM"), None);
         assert_eq!(env.var("GIT_DIR"), None);
         assert_eq!(
             env.aichor_vars().into_iter().collect::<Vec<_>>(),

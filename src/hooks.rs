@@ -5,7 +5,6 @@
 //! without `--force`, and then kept as `commit-msg.legacy`, which ours runs first.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::error::{Error, ProgramOutput, Result};
 
@@ -36,7 +35,7 @@ pub enum Outcome {
 
 /// The `commit-msg` hook path of the repository `path` is in.
 pub fn hook_path(path: &Path) -> Result<PathBuf> {
-    let out = Command::new("git")
+    let out = crate::git::command()
         .arg("-C")
         .arg(path)
         .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])

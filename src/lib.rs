@@ -4,33 +4,40 @@
 //! adapter per command) parses flags, resolves them into the settings types defined here,
 //! calls into this crate and presents the result. Nothing here knows about clap.
 //!
-//! Layers, top to bottom (a module only uses the ones below it):
-//! - `check`: `local-repo check`, is a repository ready to submit; `hooks`: its git hook.
-//! - `new_manifest`: `manifest new`, another manifest through init's pipeline.
-//! - `init`: `local-repo init` as answers → context → plan → disk, plus pack snapshots.
-//! - `pack`: template packs (format, where they come from, loading and layering).
-//! - `manifest`: the manifest's rules, validator, JSON Schema, migration, repository checks.
-//! - `profile`, `operator`, `names`: the domain's facts, each defined once.
-//! - `error`, `printer`, `progress`, `prompt`, `interrupt`, `suggest`, `fs`, `uv`: plumbing.
+//! Layers, top to bottom (a module only uses the ones below it; ARCHITECTURE.md has the
+//! graph, which a test keeps true):
+//! - commands, peers over one engine: `init` (`local-repo init`), `update`
+//!   (`local-repo update`), `manifest_new` (`manifest new`), `check` (`local-repo check`;
+//!   `hooks`: its git hook).
+//! - the engine: `generate` (answers → context → plan, pure) and `txn` (the only code that
+//!   changes a destination: staging, journal, all-or-nothing commit).
+//! - `pack`: template packs (format, where they come from, loading and layering);
+//!   `manifest`: the manifest's rules, validator, JSON Schema, migration, repository checks.
+//! - `profile`, `operator`, `names`, `layout`: the domain's facts, each defined once.
+//! - `environment` (the variables, read once), `config`, `error`, `printer`, `progress`,
+//!   `prompt`, `interrupt`, `suggest`, `git`, `uv`, `shell`: plumbing.
 
 pub mod check;
 pub mod config;
 pub mod environment;
 pub mod error;
-pub mod fs;
+pub mod generate;
+pub mod git;
 pub mod hooks;
 pub mod init;
 pub mod interrupt;
+pub mod layout;
 pub mod manifest;
+pub mod manifest_new;
 pub mod names;
-pub mod new_manifest;
 pub mod operator;
 pub mod pack;
 pub mod printer;
 pub mod profile;
 pub mod progress;
 pub mod prompt;
-pub mod staging;
+pub mod shell;
 pub mod suggest;
+pub mod txn;
 pub mod update;
 pub mod uv;

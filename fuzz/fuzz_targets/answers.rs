@@ -3,7 +3,7 @@
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let mut provided = aichor::init::answers::ProvidedAnswers::default();
+        let mut provided = aichor::generate::answers::ProvidedAnswers::default();
         let _ = provided.add_file(std::path::Path::new("answers.yaml"), text);
     }
 });

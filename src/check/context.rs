@@ -2,6 +2,7 @@
 //! `.dockerignore` lets through, and `uv.lock` (present when the Dockerfile installs with
 //! `--locked`/`--frozen`, and in sync with pyproject.toml per `uv lock --check`).
 
+use crate::layout::{PYPROJECT, UV_LOCK};
 use std::path::Path;
 
 use super::build::Build;
@@ -117,10 +118,10 @@ pub(super) fn check_lock(
     out: &mut Vec<Finding>,
 ) -> Result<bool> {
     let dir = &build.context;
-    if !dir.join("pyproject.toml").is_file() {
+    if !dir.join(PYPROJECT).is_file() {
         return Ok(false);
     }
-    let lock = dir.join("uv.lock");
+    let lock = dir.join(UV_LOCK);
     let lock_rel = repo.rel(&lock);
     if !lock.is_file() {
         if let Some(line) = build.dockerfile.locked_install() {
@@ -139,7 +140,7 @@ pub(super) fn check_lock(
         }
         return Ok(false);
     }
-    if let Some(why) = build.ignore.excludes("uv.lock") {
+    if let Some(why) = build.ignore.excludes(UV_LOCK) {
         out.push(
             Finding::new(
                 Severity::Error,

@@ -395,7 +395,7 @@ fn layout(repo: &Repo, out: &mut Vec<Finding>) {
 
 /// git's `core.commentChar` in `root` (`#` when unset, `auto` or git cannot be run).
 fn comment_char(root: &Path) -> String {
-    std::process::Command::new("git")
+    crate::git::command()
         .arg("-C")
         .arg(root)
         .args(["config", "--get", "core.commentChar"])

@@ -1,6 +1,7 @@
 //! Finding the repository a path is in, the way git finds `.git`: the nearest folder, from
 //! the path upward, that has `aichor_manifests/`, `.git` or `.aichor-answers.yaml`.
 
+use crate::layout::ANSWERS_FILE;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -23,7 +24,7 @@ pub fn find_root(path: &Path) -> Result<PathBuf> {
 fn is_root(dir: &Path) -> bool {
     dir.join(MANIFESTS_DIR).is_dir()
         || dir.join(".git").exists()
-        || dir.join(".aichor-answers.yaml").is_file()
+        || dir.join(ANSWERS_FILE).is_file()
 }
 
 /// The git root above `root` when `root` itself is not one: AIchor reads `aichor_manifests/`

@@ -2,6 +2,7 @@
 //! pyproject.toml and the Python of the Dockerfile's base image; for kuberay,
 //! `spec.rayVersion`, the Ray image's tag and the `ray` pin in pyproject.toml.
 
+use crate::layout::{PYPROJECT, PYTHON_VERSION};
 use std::path::Path;
 
 use regex_lite::Regex;
@@ -30,10 +31,10 @@ impl Project {
     /// leave their fields empty (other checks report them).
     pub(super) fn read(repo: &Repo, dir: &Path) -> Project {
         let mut project = Project {
-            pyproject: repo.rel(&dir.join("pyproject.toml")),
+            pyproject: repo.rel(&dir.join(PYPROJECT)),
             ..Project::default()
         };
-        let pv = dir.join(".python-version");
+        let pv = dir.join(PYTHON_VERSION);
         if let Ok(text) = fs_err::read_to_string(&pv) {
             let first = text
                 .lines()
@@ -43,7 +44,7 @@ impl Project {
                 project.python_version = Some((v, repo.rel(&pv)));
             }
         }
-        if let Ok(text) = fs_err::read_to_string(dir.join("pyproject.toml"))
+        if let Ok(text) = fs_err::read_to_string(dir.join(PYPROJECT))
             && let Ok(doc) = text.parse::<toml_edit::DocumentMut>()
         {
             let project_table = doc.get("project");

@@ -5,7 +5,7 @@ use aichor::environment::Environment;
 
 use aichor::config::{Config, env_name};
 use aichor::error::{Origin, Result};
-use aichor::init::questions::Questions;
+use aichor::generate::questions::Questions;
 use aichor::pack::Pack;
 use aichor::printer::{Format, Printer};
 use serde::Serialize;
@@ -109,7 +109,7 @@ pub(super) fn show(
             "auto",
         ),
     ];
-    let empty = aichor::init::questions::Answers::default();
+    let empty = aichor::generate::questions::Answers::default();
     for key in &keys {
         // The project name comes from the destination; it is never a standing default.
         if key == "name" {

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 
 use aichor::config::Config;
 use aichor::error::{NoPrompt, Origin, Result};
-use aichor::init::answers::ProvidedAnswers;
+use aichor::generate::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy, WritePolicy};
 use aichor::init::{self, Action, LockOutcome, Report};
 use aichor::printer::{Format, Printer};

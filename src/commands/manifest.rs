@@ -5,16 +5,16 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use aichor::error::{Error, NoPrompt, Origin, Result};
-use aichor::fs::RealFs;
-use aichor::init::Action;
-use aichor::init::answers::ProvidedAnswers;
+use aichor::generate::answers::ProvidedAnswers;
 use aichor::init::settings::{LockPolicy, WritePolicy};
 use aichor::manifest::files::{self, FileResult};
 use aichor::manifest::validate::{self, Severity};
 use aichor::manifest::{migrate, schema};
-use aichor::new_manifest::{self, NewSettings};
+use aichor::manifest_new::{self, NewSettings};
 use aichor::printer::{Format, Printer};
 use aichor::prompt::{Prompter, Terminal};
+use aichor::txn::Action;
+use aichor::txn::fs::RealFs;
 
 use crate::cli::ManifestNewArgs;
 
@@ -64,7 +64,7 @@ pub(super) fn new(
         env: env.clone(),
     };
     let mut prompter = settings.interactive.then(Terminal::new);
-    let report = new_manifest::run(
+    let report = manifest_new::run(
         &settings,
         prompter.as_mut().map(|t| t as &mut dyn Prompter),
         printer,

@@ -45,7 +45,7 @@ pub(crate) fn run(
     let root = match &cli.command {
         Command::Manifest(ManifestCommand::New(_)) => std::env::current_dir()
             .ok()
-            .and_then(|cwd| aichor::new_manifest::selector::find_root(&cwd).ok()),
+            .and_then(|cwd| aichor::manifest_new::selector::find_root(&cwd).ok()),
         _ => None,
     };
     let destination = destination.or(root.as_deref());
@@ -140,7 +140,7 @@ fn recover_around(destination: Option<&std::path::Path>, printer: &Printer) {
         }
     }
     for dir in dirs {
-        for line in aichor::staging::recover(&aichor::fs::RealFs, &dir) {
+        for line in aichor::txn::staging::recover(&aichor::txn::fs::RealFs, &dir) {
             printer.status("Recovered", &line);
         }
     }

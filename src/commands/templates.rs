@@ -4,13 +4,13 @@ use aichor::environment::Environment;
 use std::path::{Path, PathBuf};
 
 use aichor::error::{Error, Result};
-use aichor::fs::RealFs;
-use aichor::init::questions::Questions;
-use aichor::init::render::{Plan, PlannedFile};
+use aichor::generate::questions::Questions;
+use aichor::generate::render::{Plan, PlannedFile};
 use aichor::init::snapshot;
 use aichor::init::{Consent, inspect, write_plan};
 use aichor::pack::{self, Pack, PackToml, source};
 use aichor::printer::{Format, Printer};
+use aichor::txn::fs::RealFs;
 use include_dir::{Dir, include_dir};
 use serde_json::json;
 

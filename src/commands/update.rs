@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use aichor::error::{Error, NoPrompt, Result};
-use aichor::init::answers::ProvidedAnswers;
+use aichor::generate::answers::ProvidedAnswers;
 use aichor::printer::{Format, Printer};
 use aichor::prompt::{Prompter, Terminal};
 use aichor::update::{self, ConflictStyle, Report, Status, UpdateSettings};

@@ -3,35 +3,31 @@
 //! steps together (collect, plan, confirm, write with lock, report) and prints nothing but
 //! progress: the binary's presenter prints the report.
 
-pub mod answers;
-pub mod context;
-pub(crate) mod lock;
-pub(crate) mod merge;
-pub mod questions;
-pub mod render;
 pub mod settings;
 pub mod snapshot;
-mod write;
 
+use crate::layout::UV_LOCK;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::fs::Fs;
+use crate::generate::context::Context;
+use crate::generate::lock;
+pub use crate::generate::lock::Outcome as LockOutcome;
+use crate::generate::questions::{Answers, Questions};
+use crate::generate::render::Engine;
+use crate::generate::{Project, answers, build, merge};
+use crate::git::{has_remote, repository as git_repository};
+use crate::layout::ANSWERS_FILE;
 use crate::pack::{Pack, PackInfo};
 use crate::printer::Printer;
 use crate::prompt::Prompter;
-use context::Context;
-pub use lock::Outcome as LockOutcome;
-pub(crate) use merge::requirement_name;
-use questions::{Answers, Questions};
-use render::{Engine, PlannedFile};
+use crate::shell::shell_quote;
+use crate::txn::fs::Fs;
+use crate::txn::write;
+pub use crate::txn::{Action, Consent, FileReport, inspect, write_changes, write_plan};
 use settings::{InitSettings, LockPolicy, WritePolicy};
-pub use write::{Action, Consent, apply as write_plan, apply_changes as write_changes, inspect};
-
-/// Where the answers that produced a project are recorded, inside it.
-pub const ANSWERS_FILE: &str = ".aichor-answers.yaml";
 
 /// What `init` did (or would do, with `--dry-run`): the `--format json` report.
 #[derive(Debug, Serialize)]
@@ -59,41 +55,12 @@ pub struct Report {
     pub lock_required: bool,
 }
 
-/// One file of the report.
-#[derive(Debug, Serialize)]
-pub struct FileReport {
-    pub path: String,
-    pub action: Action,
-    pub bytes: usize,
-}
-
-/// A rendered project, before anything touches the disk.
-pub struct Project {
-    pub ctx: Context,
-    pub engine: Engine,
-    pub plan: render::Plan,
-}
-
 /// The project as it will land in its destination: existing files merged, each file's
 /// action known.
 struct Staged {
     project: Project,
     dest: PathBuf,
     inspection: write::Inspection,
-}
-
-/// Answers → context → plan (with the answers record), checked; pure.
-pub fn build(pack: &Pack, answers: &Answers) -> Result<Project> {
-    let ctx = Context::resolve(answers, pack)?;
-    let engine = Engine::new(pack)?;
-    let mut plan = render::plan(&ctx, pack, &engine)?;
-    plan.files.push(PlannedFile {
-        path: ANSWERS_FILE.into(),
-        executable: false,
-        contents: record(answers, pack)?.into_bytes(),
-    });
-    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Project { ctx, engine, plan })
 }
 
 /// Run `init`. `prompter` is `Some` only when a user can answer; `progress` shows the long
@@ -103,7 +70,7 @@ pub fn run(
     prompter: Option<&mut dyn Prompter>,
     progress: &Printer,
 ) -> Result<Report> {
-    run_with(settings, prompter, progress, &crate::fs::RealFs)
+    run_with(settings, prompter, progress, &crate::txn::fs::RealFs)
 }
 
 /// `run`, with every change to the filesystem made through `fs` (tests inject failures).
@@ -278,7 +245,7 @@ fn write(
         // `--lock` over an existing lock: uv starts from the user's pins, as `uv lock` in
         // the project would, instead of resolving everything afresh.
         if let Some(lock) = &existing {
-            let copy = root.join("uv.lock");
+            let copy = root.join(UV_LOCK);
             fs.copy(lock, &copy)
                 .map_err(|e| Error::io(lock, "cannot be read", e))?;
         }
@@ -290,7 +257,7 @@ fn write(
             Err(why) => LockOutcome::Skipped(why),
         };
         Ok(if outcome == LockOutcome::Locked {
-            vec!["uv.lock".to_string()]
+            vec![UV_LOCK.to_string()]
         } else {
             Vec::new()
         })
@@ -337,7 +304,7 @@ fn report(staged: &Staged, pack: &Pack, answers: &Answers, settings: &InitSettin
 
 /// The destination's `uv.lock`, if it has one.
 fn existing_lock(dest: &Path) -> Option<PathBuf> {
-    let lock = dest.join("uv.lock");
+    let lock = dest.join(UV_LOCK);
     lock.is_file().then_some(lock)
 }
 
@@ -350,7 +317,7 @@ fn file_size(path: &Path) -> usize {
 fn plan_lock_file(report: &mut Report, dest: &Path, policy: LockPolicy) {
     if let Some(lock) = existing_lock(dest) {
         report.files.push(FileReport {
-            path: "uv.lock".into(),
+            path: UV_LOCK.into(),
             action: if policy == LockPolicy::Required {
                 Action::Overwrite
             } else {
@@ -366,48 +333,17 @@ fn plan_lock_file(report: &mut Report, dest: &Path, policy: LockPolicy) {
 /// an existing lock would be updated).
 fn add_lock_file(report: &mut Report, dest: &Path) {
     report.locked = true;
-    let bytes = file_size(&dest.join("uv.lock"));
-    if let Some(f) = report.files.iter_mut().find(|f| f.path == "uv.lock") {
+    let bytes = file_size(&dest.join(UV_LOCK));
+    if let Some(f) = report.files.iter_mut().find(|f| f.path == UV_LOCK) {
         f.bytes = bytes;
         return;
     }
     report.files.push(FileReport {
-        path: "uv.lock".into(),
+        path: UV_LOCK.into(),
         action: Action::Create,
         bytes,
     });
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
-}
-
-/// The `.aichor-answers.yaml` text: enough to replay the run with `--answers`.
-fn record(answers: &Answers, pack: &Pack) -> Result<String> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "kebab-case")]
-    struct Record<'a> {
-        aichor_version: &'a str,
-        pack: String,
-        /// Where the pack came from, so a replay finds it (absent for the built-in pack).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        template: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        commit: Option<&'a str>,
-        /// The built-in version a pack that extends it was layered over.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        builtin: Option<&'a str>,
-        answers: yaml_serde::Mapping,
-    }
-    let body = yaml_serde::to_string(&Record {
-        aichor_version: env!("CARGO_PKG_VERSION"),
-        pack: pack.id(),
-        template: (pack.source != "builtin").then_some(pack.source.as_str()),
-        commit: pack.commit.as_deref(),
-        builtin: pack.builtin_version.as_deref(),
-        answers: answers.to_mapping(),
-    })
-    .map_err(|e| Error::internal(format!("`{ANSWERS_FILE}` cannot be written as YAML"), e))?;
-    Ok(format!(
-        "# Answers that generated this project. Replay them with:\n#   aichor local-repo init <dir> --answers {ANSWERS_FILE} --no-input\n{body}"
-    ))
 }
 
 /// The pack's next steps, rendered; empty lines (steps whose condition is false) dropped.
@@ -446,40 +382,6 @@ pub(crate) fn next_steps(
         }
     }
     Ok(out)
-}
-
-/// The git work tree `dest` is in (it may not exist yet: its nearest existing folder
-/// counts), found as git finds it: a `.git` folder or file upward.
-pub(crate) fn git_repository(dest: &Path) -> Option<PathBuf> {
-    let absolute = std::path::absolute(dest).ok()?;
-    absolute
-        .ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .map(Path::to_path_buf)
-}
-
-/// Whether the repository at `root` has a remote to push to (`git remote` lists one). No
-/// git program means no answer, and the step to add one stays.
-pub(crate) fn has_remote(root: &Path) -> bool {
-    std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .arg("remote")
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .is_ok_and(|out| out.status.success() && !out.stdout.trim_ascii().is_empty())
-}
-
-/// Quote a path for a POSIX shell when it needs it.
-pub(crate) fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 /// What the interactive run shows before asking to write.

@@ -7,7 +7,9 @@ use super::answers::ProvidedAnswers;
 use crate::config::Config;
 use crate::environment::Environment;
 use crate::error::NoPrompt;
+pub use crate::generate::lock::LockPolicy;
 use crate::printer::Format;
+pub use crate::txn::write::WritePolicy;
 
 /// Everything `init::run` needs to know about the request.
 #[derive(Debug, Default)]
@@ -37,28 +39,6 @@ pub struct InitSettings {
     /// `AICHOR_<KEY>` once the pack's questions are known; packs by name and the cache
     /// from the user's folders).
     pub env: Environment,
-}
-
-/// What may happen to the destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum WritePolicy {
-    /// Write into a new or empty folder; a non-empty one needs the user's confirmation.
-    #[default]
-    Ask,
-    /// `--force`: write into a non-empty folder (mergeable files merged, others replaced).
-    Force,
-}
-
-/// Whether `uv lock` runs on the staged project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LockPolicy {
-    /// When uv is found; silently skipped otherwise.
-    #[default]
-    Auto,
-    /// `--lock`: uv must lock the project; without uv the run fails before writing.
-    Required,
-    /// `--no-lock`.
-    Skip,
 }
 
 impl InitSettings {

@@ -3,11 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::answers::{self, ProvidedAnswers};
-use super::questions::Questions;
-use super::render::Plan;
-use super::{ANSWERS_FILE, build, next_steps};
+use super::next_steps;
 use crate::error::{Error, Result};
+use crate::generate::answers::{self, ProvidedAnswers};
+use crate::generate::build;
+use crate::generate::questions::Questions;
+use crate::generate::render::Plan;
+use crate::layout::ANSWERS_FILE;
 use crate::pack::Pack;
 
 /// Files as `─── path ───` then their text, in the order given.

@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::repo::{self, MANIFESTS_DIR, Placement};
 use super::validate::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
-use crate::fs::Fs;
-use crate::staging::PREFIX;
+use crate::txn::fs::Fs;
+use crate::txn::staging::PREFIX;
 
 /// One file's result, as `--format json` prints it.
 #[derive(Debug, Serialize)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::validate::{Diagnostic, Severity, Validation};
 
 /// The folder AIchor reads manifests from, at the repository root.
-pub const MANIFESTS_DIR: &str = "aichor_manifests";
+pub use crate::layout::MANIFESTS_DIR;
 
 /// Where a manifest sits in its repository.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::environment::Environment;
-use crate::error::{Error, ProgramOutput, Result};
+use crate::error::{Error, Result};
 
 /// A pack found on disk.
 #[derive(Debug)]
@@ -205,11 +205,11 @@ fn fetch(spec: &str, pin: Option<&str>, env: &Environment) -> Result<Resolved> {
     if !dir.join("pack.toml").is_file() {
         // Folders this fetch creates are removed again if it fails: a failed fetch leaves
         // the cache as it found it.
-        let created = crate::fs::create_dirs(&crate::fs::RealFs, &cache)?;
+        let created = crate::txn::fs::create_dirs(&crate::txn::fs::RealFs, &cache)?;
         let fetched = clone(spec, url, reference, &cache, &dir);
         crate::interrupt::clear();
         if fetched.is_err() {
-            crate::fs::remove_created(&crate::fs::RealFs, &created);
+            crate::txn::fs::remove_created(&crate::txn::fs::RealFs, &created);
         }
         fetched?;
     }
@@ -285,34 +285,14 @@ fn is_commit_id(reference: &str) -> bool {
     reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// `git` that never prompts for credentials and only speaks ordinary transports.
+/// `git` for fetching packs: never prompts, and only speaks ordinary transports.
 fn git() -> Command {
-    let mut cmd = Command::new("git");
-    cmd.env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ALLOW_PROTOCOL", "https:ssh:git:file")
-        .stdin(std::process::Stdio::null());
+    let mut cmd = crate::git::command();
+    cmd.env("GIT_ALLOW_PROTOCOL", "https:ssh:git:file");
     cmd
 }
 
-/// Run git; its stdout, or everything it said on stderr.
-fn run(cmd: &mut Command) -> std::result::Result<String, ProgramOutput> {
-    let out = cmd.output().map_err(|e| {
-        ProgramOutput(match e.kind() {
-            std::io::ErrorKind::NotFound => "the `git` program is not installed".to_string(),
-            _ => e.to_string(),
-        })
-    })?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        Err(ProgramOutput(if err.is_empty() {
-            format!("git exited with {}", out.status)
-        } else {
-            err
-        }))
-    }
-}
+use crate::git::run;
 
 /// A stable folder name for a URL and ref: readable prefix + FNV-1a hash.
 fn cache_key(url: &str, reference: Option<&str>) -> String {

@@ -14,10 +14,11 @@
 //!
 //! Pure: the caller reads the disk and writes the outcome.
 
+use crate::layout::PYPROJECT;
 use serde::Serialize;
 
-use super::text::{self, Labels};
 use crate::error::{Error, Result};
+use crate::generate::text::{self, Labels};
 
 /// What happens to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -183,14 +184,16 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
     // Where lines collide in pyproject.toml, its keys may not: the user's added dependency
     // next to the pack's changed one is no conflict.
     // Both run on LF text; the user's CRLF and BOM are restored after.
-    if cx.path == "pyproject.toml"
+    if cx.path == PYPROJECT
         && let Some(text) = text::in_users_style(base, ours_text, theirs_text, super::toml::merge)
     {
         return Ok(clean(ours, text, Some("merged key by key")));
     }
     // Where lines collide in the manifest, its blocks may not: a note the user added at the
     // end of the file sits next to the `resources` block a new profile rewrites.
-    if cx.path.starts_with("aichor_manifests/")
+    if cx
+        .path
+        .starts_with(&format!("{}/", crate::layout::MANIFESTS_DIR))
         && let Some(text) = text::in_users_style(base, ours_text, theirs_text, |b, o, t| {
             let (base, ours_aligned) = super::yaml::align(b, o, t)?;
             let again = text::merge(&base, &ours_aligned, t, &cx.labels);

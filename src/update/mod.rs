@@ -7,25 +7,30 @@
 pub mod base;
 pub mod decide;
 pub mod record;
-pub mod text;
+
 mod toml;
 mod yaml;
 
 use crate::environment::Environment;
+use crate::layout::{PYPROJECT, PYTHON_VERSION, UV_LOCK};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::error::{Error, NoPrompt, Origin, Result};
-use crate::fs::Fs;
-use crate::init::answers::{self, ProvidedAnswers};
-use crate::init::questions::{Answers, Questions};
-use crate::init::render::{Plan, PlannedFile};
-use crate::init::{ANSWERS_FILE, Consent, LockOutcome, Project, build, lock, write_changes};
+use crate::generate::answers::{self, ProvidedAnswers};
+use crate::generate::lock::Outcome as LockOutcome;
+use crate::generate::questions::{Answers, Questions};
+use crate::generate::render::{Plan, PlannedFile};
+use crate::generate::{Project, build, lock, text};
+use crate::layout::ANSWERS_FILE;
 use crate::pack::Pack;
 use crate::printer::{Format, Printer};
 use crate::prompt::Prompter;
+use crate::txn::fs::Fs;
+use crate::txn::guard::{OnDisk, keep_modes, on_disk, read_ours, unchanged_since_read};
+use crate::txn::{Consent, write_changes};
 pub use decide::{ConflictStyle, Status};
 use record::Record;
 
@@ -105,7 +110,7 @@ pub fn run(
     prompter: Option<&mut dyn Prompter>,
     progress: &Printer,
 ) -> Result<Report> {
-    run_with(settings, prompter, progress, &crate::fs::RealFs)
+    run_with(settings, prompter, progress, &crate::txn::fs::RealFs)
 }
 
 /// `run`, with every change to the filesystem made through `fs` (tests inject failures).
@@ -215,8 +220,7 @@ fn write(
     progress: &Printer,
 ) -> Result<(LockOutcome, Vec<String>)> {
     let seen = guards.seen;
-    let relock =
-        plan.files.iter().any(|f| f.path == "pyproject.toml") && project.join("uv.lock").is_file();
+    let relock = plan.files.iter().any(|f| f.path == PYPROJECT) && project.join(UV_LOCK).is_file();
     let mut lock_outcome = LockOutcome::Skipped(String::new());
     let mut lock_changes = Vec::new();
     let mut finish = |root: &Path| -> Result<Vec<String>> {
@@ -225,16 +229,16 @@ fn write(
             unchanged_since_read(project, seen, UPDATE)?;
             return Ok(Vec::new());
         }
-        let lock_before = on_disk(project, "uv.lock")?;
+        let lock_before = on_disk(project, UV_LOCK)?;
         let (outcome, changes) = relock_in(fs, project, root, progress, guards.env)?;
         lock_outcome = outcome;
         lock_changes = changes;
         // uv can take minutes: whatever changed meanwhile is not overwritten.
         let mut seen = seen.clone();
-        seen.insert("uv.lock".into(), lock_before);
+        seen.insert(UV_LOCK.into(), lock_before);
         unchanged_since_read(project, &seen, UPDATE)?;
         Ok(if lock_outcome == LockOutcome::Locked {
-            vec!["uv.lock".to_string()]
+            vec![UV_LOCK.to_string()]
         } else {
             Vec::new()
         })
@@ -253,78 +257,6 @@ struct Guards<'a> {
     env: &'a Environment,
 }
 
-/// Give each staged file written over one of the user's that file's permissions (a script
-/// made executable, a private file), plus the executable bits the pack asks for.
-#[cfg(unix)]
-pub(crate) fn keep_modes(
-    fs: &dyn Fs,
-    project: &Path,
-    root: &Path,
-    plan: &Plan,
-    modes: &BTreeMap<String, String>,
-) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    for f in &plan.files {
-        let Some(from) = modes.get(&f.path) else {
-            continue;
-        };
-        let Ok(meta) = fs_err::symlink_metadata(project.join(from)) else {
-            continue;
-        };
-        let mut mode = meta.permissions().mode() & 0o7777;
-        if f.executable {
-            mode |= (mode & 0o444) >> 2;
-        }
-        let at = root.join(&f.path);
-        fs.set_permissions(&at, std::fs::Permissions::from_mode(mode))
-            .map_err(|e| Error::io(&at, "cannot be given the original's permissions", e))?;
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-pub(crate) fn keep_modes(
-    _: &dyn Fs,
-    _: &Path,
-    _: &Path,
-    _: &Plan,
-    _: &BTreeMap<String, String>,
-) -> Result<()> {
-    Ok(())
-}
-
-/// A path's bytes on disk (`None`: nothing, or not a plain file).
-pub(crate) fn on_disk(project: &Path, path: &str) -> Result<Option<Vec<u8>>> {
-    Ok(match read_ours(project, path)? {
-        OnDisk::File(bytes) => Some(bytes),
-        OnDisk::Absent | OnDisk::Other => None,
-    })
-}
-
-/// Refuse to commit over a file that changed since `command` read it (the user saved it
-/// while `uv lock` ran, or a second aichor got there first): what was computed from its
-/// old contents would silently replace the new ones.
-pub(crate) fn unchanged_since_read(
-    project: &Path,
-    seen: &BTreeMap<String, Option<Vec<u8>>>,
-    command: &'static str,
-) -> Result<()> {
-    for (path, before) in seen {
-        let changed = match read_ours(project, path)? {
-            OnDisk::File(bytes) => before.as_ref() != Some(&bytes),
-            OnDisk::Absent => before.is_some(),
-            OnDisk::Other => true,
-        };
-        if changed {
-            return Err(Error::ChangedMeanwhile {
-                path: project.join(path),
-                command,
-            });
-        }
-    }
-    Ok(())
-}
-
 /// Two answers records that differ at most in the aichor version that wrote them: a newer
 /// binary alone is no reason to write anything.
 fn same_record(a: &[u8], b: &[u8]) -> bool {
@@ -337,35 +269,6 @@ fn same_record(a: &[u8], b: &[u8]) -> bool {
             .collect::<Vec<_>>()
     };
     strip(a) == strip(b)
-}
-
-/// What stands at a path of the project.
-enum OnDisk {
-    Absent,
-    File(Vec<u8>),
-    /// A symlink or a folder: not ours to touch.
-    Other,
-}
-
-fn read_ours(project: &Path, path: &str) -> Result<OnDisk> {
-    let at = project.join(path);
-    match fs_err::symlink_metadata(&at) {
-        // Nothing there (or a file where a folder on the way was): absent. Anything else
-        // (a folder that cannot be read) is not taken for a deletion.
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
-            Ok(OnDisk::Absent)
-        }
-        Err(e) => Err(Error::io(&at, "cannot be read", e)),
-        Ok(m) if m.is_file() => fs_err::read(&at)
-            .map(OnDisk::File)
-            .map_err(|e| Error::io(&at, "cannot be read", e)),
-        Ok(_) => Ok(OnDisk::Other),
-    }
 }
 
 /// Every file's decision, and what carrying them out writes and removes.
@@ -732,8 +635,8 @@ fn answer_changes(old: &Answers, new: &Answers) -> Vec<AnswerChange> {
     keys.into_iter()
         .filter_map(|k| {
             let (from, to) = (
-                old.get(k).map(crate::init::questions::Value::display),
-                new.get(k).map(crate::init::questions::Value::display),
+                old.get(k).map(crate::generate::questions::Value::display),
+                new.get(k).map(crate::generate::questions::Value::display),
             );
             (from != to).then(|| AnswerChange {
                 key: k.clone(),
@@ -758,12 +661,10 @@ fn diff(path: &str, old: &[u8], new: &[u8]) -> String {
 /// the update with `git diff`, which only works from a clean tree. Untracked files pass;
 /// a project outside git (or without git installed) is not checked.
 fn refuse_dirty(project: &Path) -> Result<()> {
-    let out = std::process::Command::new("git")
+    let out = crate::git::command()
         .arg("-C")
         .arg(project)
         .args(["status", "--porcelain", "--untracked-files=no", "--", "."])
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .output();
     let Ok(out) = out else { return Ok(()) };
@@ -793,7 +694,7 @@ fn relock_in(
     progress: &Printer,
     env: &Environment,
 ) -> Result<(LockOutcome, Vec<String>)> {
-    let lock = project.join("uv.lock");
+    let lock = project.join(UV_LOCK);
     let Ok(uv) = lock::find_uv(env) else {
         return Ok((
             LockOutcome::Skipped("`uv` is not on PATH".into()),
@@ -801,7 +702,7 @@ fn relock_in(
         ));
     };
     // uv needs the project's metadata files beside the lock; the rest is not read.
-    for name in ["uv.lock", "README.md", ".python-version"] {
+    for name in [UV_LOCK, "README.md", PYTHON_VERSION] {
         let (from, to) = (project.join(name), root.join(name));
         if from.is_file() && !to.exists() {
             fs.copy(&from, &to)
@@ -812,7 +713,7 @@ fn relock_in(
     let outcome = lock::run(&uv, root)?;
     let changes = if outcome == LockOutcome::Locked {
         let before = fs_err::read_to_string(&lock).unwrap_or_default();
-        let after = fs_err::read_to_string(root.join("uv.lock")).unwrap_or_default();
+        let after = fs_err::read_to_string(root.join(UV_LOCK)).unwrap_or_default();
         lock_changes(&before, &after)
     } else {
         Vec::new()

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{AnswersFileError, Error, Result};
-use crate::init::ANSWERS_FILE;
-use crate::init::answers::ProvidedAnswers;
+use crate::generate::answers::ProvidedAnswers;
+use crate::layout::ANSWERS_FILE;
 
 /// What the answers file says.
 #[derive(Debug)]

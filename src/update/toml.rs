@@ -6,7 +6,7 @@
 
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
-use crate::init::requirement_name;
+use crate::generate::merge::requirement_name;
 
 /// Arrays of requirement strings, merged by package name.
 const DEPENDENCY_ARRAYS: &[&str] = &[

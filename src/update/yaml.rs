@@ -212,11 +212,11 @@ mod tests {
     /// What `update` does with the aligned sides: a line merge with the new version, clean.
     fn merge(base: &str, ours: &str, theirs: &str) -> Option<String> {
         let (base, ours) = super::align(base, ours, theirs)?;
-        let labels = crate::update::text::Labels {
+        let labels = crate::generate::text::Labels {
             base: "base",
             new: "new",
         };
-        let merged = crate::update::text::merge(&base, &ours, theirs, &labels);
+        let merged = crate::generate::text::merge(&base, &ours, theirs, &labels);
         assert_eq!(merged.conflicts, 0, "{}", merged.inline);
         Some(merged.inline)
     }

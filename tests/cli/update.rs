@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use aichor::error::Origin;
-use aichor::init::answers::{ProvidedAnswers, collect};
-use aichor::init::questions::Questions;
+use aichor::generate::answers::{ProvidedAnswers, collect};
+use aichor::generate::questions::Questions;
 
 use crate::support::{aichor, aichor_snapshot, read_tree, stderr};
 
@@ -54,7 +54,7 @@ fn init_at_builtin_0_1_0(parent: &Path, name: &str, sets: &[(&str, &str)]) -> Pa
         provided.insert(k, *v, Origin::Set);
     }
     let answers = collect(&Questions { pack: &pack }, &provided, None).unwrap();
-    let project = aichor::init::build(&pack, &answers).unwrap();
+    let project = aichor::generate::build(&pack, &answers).unwrap();
     let dir = parent.join(name);
     for f in &project.plan.files {
         let at = dir.join(&f.path);

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use aichor::environment::Environment;
 use aichor::error::{Error, Origin};
-use aichor::init::answers::ProvidedAnswers;
+use aichor::generate::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy};
 use aichor::printer::Printer;
 

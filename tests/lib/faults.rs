@@ -16,10 +16,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use aichor::error::{Error, Origin};
-use aichor::fs::{Fs, RealFs};
-use aichor::init::answers::ProvidedAnswers;
+use aichor::generate::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy, WritePolicy};
 use aichor::printer::Printer;
+use aichor::txn::fs::{Fs, RealFs};
 
 /// What the test filesystem does at operation `k`.
 #[derive(Clone, Copy)]
@@ -200,14 +200,14 @@ fn existing_project(parent: &Path) {
 fn run_new(parent: &Path, fs: &dyn Fs) -> Result<(), Error> {
     let mut answers = ProvidedAnswers::default();
     answers.insert("profile", "gpu-t4", Origin::Flag("--profile".into()));
-    let settings = aichor::new_manifest::NewSettings {
+    let settings = aichor::manifest_new::NewSettings {
         path: "gpu.yaml".into(),
         start: parent.join("demo"),
         answers,
         lock: LockPolicy::Skip,
-        ..aichor::new_manifest::NewSettings::default()
+        ..aichor::manifest_new::NewSettings::default()
     };
-    aichor::new_manifest::run_with(&settings, None, &Printer::quiet(), fs).map(|_| ())
+    aichor::manifest_new::run_with(&settings, None, &Printer::quiet(), fs).map(|_| ())
 }
 
 /// A pytorch project (made through the real filesystem) with a user's edit, for `update`.
@@ -331,7 +331,7 @@ fn leftovers(dir: &Path) -> Vec<String> {
             k.rsplit('/')
                 .next()
                 .unwrap_or(k)
-                .starts_with(aichor::staging::PREFIX)
+                .starts_with(aichor::txn::staging::PREFIX)
         })
         .collect()
 }
@@ -375,8 +375,8 @@ fn every_failure_and_every_crash_leaves_the_old_state_or_the_new_one() {
             } else {
                 late += 1;
                 // Only a failure after the commit (cleaning up) may let the run succeed.
-                aichor::staging::recover(&RealFs, tmp.path());
-                aichor::staging::recover(&RealFs, &tmp.path().join("demo"));
+                aichor::txn::staging::recover(&RealFs, tmp.path());
+                aichor::txn::staging::recover(&RealFs, &tmp.path().join("demo"));
                 assert_eq!(
                     snapshot(tmp.path()),
                     after,
@@ -390,8 +390,8 @@ fn every_failure_and_every_crash_leaves_the_old_state_or_the_new_one() {
             let tmp = fresh(s);
             let fs = FaultyFs::new(Mode::Crash(k));
             let _ = (s.run)(tmp.path(), &fs);
-            let said = aichor::staging::recover(&RealFs, tmp.path());
-            let said2 = aichor::staging::recover(&RealFs, &tmp.path().join("demo"));
+            let said = aichor::txn::staging::recover(&RealFs, tmp.path());
+            let said2 = aichor::txn::staging::recover(&RealFs, &tmp.path().join("demo"));
             let state = snapshot(tmp.path());
             assert!(
                 state == before || state == after,

@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use aichor::error::Origin;
-use aichor::init::answers::ProvidedAnswers;
+use aichor::generate::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy};
-use aichor::new_manifest::{NewSettings, run};
+use aichor::manifest_new::{NewSettings, run};
 use aichor::printer::Printer;
 
 use crate::scripted::{Scripted, confirm, pick, pick_default, typed};

@@ -3,10 +3,10 @@
 //! record). Answers are built the way `init` builds them: validated by `collect`.
 
 use aichor::error::Origin;
-use aichor::init::answers::{ProvidedAnswers, collect};
-use aichor::init::context::Context;
-use aichor::init::questions::{Answers, Questions};
-use aichor::init::render::{Engine, Plan, plan};
+use aichor::generate::answers::{ProvidedAnswers, collect};
+use aichor::generate::context::Context;
+use aichor::generate::questions::{Answers, Questions};
+use aichor::generate::render::{Engine, Plan, plan};
 use aichor::operator::Operator;
 use aichor::pack::Pack;
 
@@ -163,7 +163,7 @@ fn build_adds_the_answers_record_naming_the_version() {
         &pack,
         &[("name", "demo"), ("operator", "jobset"), ("workers", "4")],
     );
-    let project = aichor::init::build(&pack, &answers).unwrap();
+    let project = aichor::generate::build(&pack, &answers).unwrap();
     let paths = paths(&project.plan);
     assert!(paths.contains(&".aichor-answers.yaml"), "{paths:?}");
     let mut sorted = paths.clone();

@@ -2,8 +2,8 @@
 //! asked, in which order, with which choices, defaults and wording; what is not asked.
 
 use aichor::error::Origin;
-use aichor::init::answers::{ProvidedAnswers, collect};
-use aichor::init::questions::{Answers, Questions, Value};
+use aichor::generate::answers::{ProvidedAnswers, collect};
+use aichor::generate::questions::{Answers, Questions, Value};
 use aichor::operator::Operator;
 use aichor::pack::Pack;
 

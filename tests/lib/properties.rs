@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use aichor::init::answers::ProvidedAnswers;
+use aichor::generate::answers::ProvidedAnswers;
 use aichor::manifest::migrate::migrate;
 use aichor::manifest::validate::{Severity, validate_text};
 use proptest::prelude::*;

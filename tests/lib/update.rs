@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use aichor::error::Origin;
-use aichor::init::answers::ProvidedAnswers;
+use aichor::generate::answers::ProvidedAnswers;
 use aichor::init::settings::{InitSettings, LockPolicy};
 use aichor::printer::Printer;
 use aichor::update::{UpdateSettings, run};
@@ -97,7 +97,7 @@ fn without_a_terminal_a_ruled_out_answer_takes_its_default() {
 /// Skipped where git is not installed.
 #[test]
 fn the_line_merge_agrees_with_git_merge_file() {
-    use aichor::update::text::{Labels, merge};
+    use aichor::generate::text::{Labels, merge};
     let cases: &[(&str, &str, &str)] = &[
         ("a\nb\nc\nd\n", "A\nb\nc\nd\n", "a\nb\nc\nD\n"),
         ("a\nb\nc\n", "a\nB1\nc\n", "a\nB2\nc\n"),

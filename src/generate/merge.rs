@@ -2,17 +2,18 @@
 //! project), instead of replacing it: pyproject.toml gains what is missing and keeps the
 //! user's formatting, comments and values; ignore files gain missing lines. Pure.
 
+use crate::layout::PYPROJECT;
 use toml_edit::{DocumentMut, Item, Table};
 
 /// Files merged rather than overwritten.
-pub(super) fn mergeable(path: &str) -> bool {
-    matches!(path, "pyproject.toml" | ".gitignore" | ".dockerignore")
+pub(crate) fn mergeable(path: &str) -> bool {
+    matches!(path, PYPROJECT | ".gitignore" | ".dockerignore")
 }
 
 /// Merge `ours` into `theirs` (the file on disk). `Err`: a TOML file that does not parse.
 pub(crate) fn merge(path: &str, theirs: &str, ours: &str) -> Result<String, toml_edit::TomlError> {
     match path {
-        "pyproject.toml" => pyproject(theirs, ours),
+        PYPROJECT => pyproject(theirs, ours),
         _ => Ok(lines(theirs, ours)),
     }
 }

@@ -2,6 +2,7 @@
 //! of the atomic write. Optional: without uv, or if it fails (offline, say), init still
 //! succeeds and the next steps say to run it.
 
+use crate::layout::UV_LOCK;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
@@ -36,7 +37,7 @@ pub(crate) fn run(uv: &Path, root: &Path) -> Result<Outcome> {
         Ok(ran) => ran,
         Err(why) => return Ok(Outcome::failed(why)),
     };
-    if ran.status.success() && root.join("uv.lock").is_file() {
+    if ran.status.success() && root.join(UV_LOCK).is_file() {
         return Ok(Outcome::Locked);
     }
     Ok(Outcome::Failed {
@@ -53,4 +54,16 @@ impl Outcome {
             output: String::new(),
         }
     }
+}
+
+/// Whether `uv lock` runs on the staged project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LockPolicy {
+    /// When uv is found; silently skipped otherwise.
+    #[default]
+    Auto,
+    /// `--lock`: uv must lock the project; without uv the run fails before writing.
+    Required,
+    /// `--no-lock`.
+    Skip,
 }

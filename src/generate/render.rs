@@ -246,8 +246,8 @@ fn render_path(engine: &Engine, path: &str, ctx: &tera::Context) -> Result<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::init::answers::{ProvidedAnswers, collect};
-    use crate::init::questions::Questions;
+    use crate::generate::answers::{ProvidedAnswers, collect};
+    use crate::generate::questions::Questions;
 
     fn pack_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Pack) {
         let tmp = tempfile::tempdir().unwrap();

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::init::ANSWERS_FILE;
+use crate::layout::ANSWERS_FILE;
 use crate::manifest::repo::MANIFESTS_DIR;
 
 /// The selector for `raw`, as the platform's commit-message parser accepts it: relative, `/`

@@ -141,8 +141,8 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::init::answers::{ProvidedAnswers, collect};
-    use crate::init::questions::Questions;
+    use crate::generate::answers::{ProvidedAnswers, collect};
+    use crate::generate::questions::Questions;
 
     #[test]
     fn every_context_variable_is_reserved_from_pack_questions() {

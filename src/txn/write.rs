@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::render::Plan;
 use crate::error::{Error, Result};
-use crate::fs::Fs;
+use crate::generate::render::Plan;
 use crate::interrupt;
-use crate::staging::{Journal, Staging};
+use crate::txn::fs::Fs;
+use crate::txn::staging::{Journal, Staging};
 
 /// What writing a file does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,7 +81,7 @@ pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
     for f in &plan.files {
         if !probe(dest, &f.path)?.exists {
             actions.push(Action::Create);
-        } else if super::merge::mergeable(&f.path) {
+        } else if crate::generate::merge::mergeable(&f.path) {
             let target = dest.join(&f.path);
             let text = fs_err::read_to_string(&target)
                 .map_err(|e| Error::io(&target, "cannot be read", e))?;
@@ -180,7 +180,7 @@ pub fn apply_changes(
         let created_parents = create_parents(fs, dest)?;
         let result = stage_and_commit(fs, plan, removed, dest, consent, finish);
         if result.is_err() {
-            crate::fs::remove_created(fs, &created_parents);
+            crate::txn::fs::remove_created(fs, &created_parents);
         }
         interrupt::clear();
         result
@@ -191,7 +191,7 @@ pub fn apply_changes(
 /// failure can remove them again.
 fn create_parents(fs: &dyn Fs, dest: &Path) -> Result<Vec<PathBuf>> {
     match dest.parent() {
-        Some(parent) => crate::fs::create_dirs(fs, parent),
+        Some(parent) => crate::txn::fs::create_dirs(fs, parent),
         None => Ok(Vec::new()),
     }
 }
@@ -225,7 +225,7 @@ fn stage_and_commit(
         interrupt::check()?;
         let target = root.join(&f.path);
         if let Some(dir) = target.parent() {
-            crate::fs::create_dirs(fs, dir)?;
+            crate::txn::fs::create_dirs(fs, dir)?;
         }
         fs.write(&target, &f.contents)
             .map_err(|e| Error::io(&target, "cannot be written", e))?;
@@ -243,7 +243,7 @@ fn stage_and_commit(
         .collect();
     // One writer per folder at a time: two inits into the same new folder must not both
     // succeed, each replacing the other's files.
-    let _lock = crate::fs::DirLock::acquire(&parent)?;
+    let _lock = crate::txn::fs::DirLock::acquire(&parent)?;
     let dest_state = has_content(dest);
     let journal = match dest_state {
         Err(_) => Journal {
@@ -272,7 +272,7 @@ fn stage_and_commit(
     // Until the journal is marked done, a failure (marking it included) undoes the commit.
     match commit(fs, &staging, &journal).and_then(|()| staging.mark_done()) {
         Ok(()) => Ok(()),
-        Err(e) => match crate::staging::roll_back(fs, staging.path(), &journal) {
+        Err(e) => match crate::txn::staging::roll_back(fs, staging.path(), &journal) {
             Ok(()) => Err(e),
             Err(left) => {
                 // The originals are in the staging folder: keep it, and say where.
@@ -337,7 +337,7 @@ fn commit(fs: &dyn Fs, staging: &Staging<'_>, journal: &Journal) -> Result<()> {
         if *existed {
             let keep = backup.join(rel);
             if let Some(dir) = keep.parent() {
-                crate::fs::create_dirs(fs, dir)?;
+                crate::txn::fs::create_dirs(fs, dir)?;
             }
             fs.rename(&to, &keep)
                 .map_err(|e| Error::io(&to, "cannot be set aside", e))?;
@@ -350,7 +350,7 @@ fn commit(fs: &dyn Fs, staging: &Staging<'_>, journal: &Journal) -> Result<()> {
         interrupt::check()?;
         let (at, keep) = (dest.join(rel), backup.join(rel));
         if let Some(dir) = keep.parent() {
-            crate::fs::create_dirs(fs, dir)?;
+            crate::txn::fs::create_dirs(fs, dir)?;
         }
         fs.rename(&at, &keep)
             .map_err(|e| Error::io(&at, "cannot be removed", e))?;
@@ -382,7 +382,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
-    use crate::init::render::PlannedFile;
+    use crate::generate::render::PlannedFile;
 
     #[test]
     fn executable_files_get_the_executable_bits_and_others_do_not() {
@@ -397,7 +397,7 @@ mod tests {
             files: vec![file("run.sh", true), file("notes.txt", false)],
         };
         apply(
-            &crate::fs::RealFs,
+            &crate::txn::fs::RealFs,
             &plan,
             &dest,
             Consent::EmptyOnly,
@@ -409,4 +409,21 @@ mod tests {
         assert_ne!(mode("run.sh") & 0o100, 0, "owner can run it");
         assert_eq!(mode("notes.txt") & 0o111, 0);
     }
+}
+
+/// What may happen to the destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WritePolicy {
+    /// Write into a new or empty folder; a non-empty one needs the user's confirmation.
+    #[default]
+    Ask,
+    /// `--force`: write into a non-empty folder (mergeable files merged, others replaced).
+    Force,
+}
+/// One file of the report.
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub action: Action,
+    pub bytes: usize,
 }

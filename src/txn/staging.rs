@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::fs::{DirLock, Fs};
+use crate::txn::fs::{DirLock, Fs};
 
 /// Name prefix of staging folders (and of `migrate --write`'s temporary files).
 pub const PREFIX: &str = ".aichor-staging-";
@@ -159,7 +159,7 @@ pub fn roll_back(
         };
         if ours_in_place {
             if let Some(dir) = staged.parent() {
-                let _ = crate::fs::create_dirs(fs, dir);
+                let _ = crate::txn::fs::create_dirs(fs, dir);
             }
             let _ = fs.rename(&at, &staged).or_else(|_| fs.remove_file(&at));
         }
@@ -249,7 +249,7 @@ pub fn recover(fs: &dyn Fs, dir: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fs::RealFs;
+    use crate::txn::fs::RealFs;
 
     /// A staging folder between its creation and its own lock looks abandoned; recovery must
     /// wait while the folder holding it is locked (as `create` locks it meanwhile).

@@ -10,6 +10,7 @@ pub mod selector;
 pub mod variant;
 
 use crate::environment::Environment;
+use crate::layout::{PYPROJECT, PYTHON_VERSION, UV_LOCK};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -17,21 +18,22 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::{Error, NoPrompt, Result};
-use crate::fs::Fs;
-use crate::init::answers::{self, ProvidedAnswers};
-use crate::init::context::Context;
-use crate::init::questions::{Answers, Questions};
-use crate::init::render::{self, Engine, Plan, PlannedFile};
-use crate::init::settings::{LockPolicy, WritePolicy};
-use crate::init::{
-    ANSWERS_FILE, Action, Consent, FileReport, LockOutcome, build, lock, write_plan,
-};
+use crate::generate::answers::{self, ProvidedAnswers};
+use crate::generate::context::Context;
+use crate::generate::lock::LockPolicy;
+use crate::generate::lock::Outcome as LockOutcome;
+use crate::generate::questions::{Answers, Questions};
+use crate::generate::render::{self, Engine, Plan, PlannedFile};
+use crate::generate::{build, lock};
+use crate::layout::ANSWERS_FILE;
 use crate::manifest::edit::set_scalar;
 use crate::manifest::repo::MANIFESTS_DIR;
 use crate::manifest::validate::{Severity, validate_text};
 use crate::pack::Pack;
 use crate::printer::Printer;
 use crate::prompt::Prompter;
+use crate::txn::fs::Fs;
+use crate::txn::{Action, Consent, FileReport, WritePolicy, write_plan};
 
 /// What `manifest new` was asked to do, resolved by the binary.
 #[derive(Debug, Default)]
@@ -105,7 +107,7 @@ pub fn run(
     prompter: Option<&mut dyn Prompter>,
     progress: &Printer,
 ) -> Result<Report> {
-    run_with(settings, prompter, progress, &crate::fs::RealFs)
+    run_with(settings, prompter, progress, &crate::txn::fs::RealFs)
 }
 
 /// `run`, with every change to the filesystem made through `fs`.
@@ -197,18 +199,18 @@ pub fn run_with(
     let actions = check_destination(&staged.plan, &root, &selector, settings.write)?;
     let mut report = report(settings, &staged, &answers, &root, &selector, &actions);
     if !settings.dry_run {
-        let had_lock = root.join("uv.lock").is_file();
+        let had_lock = root.join(UV_LOCK).is_file();
         report.lock = write(fs, &staged.plan, &root, settings, progress)?;
         report.locked = report.lock == LockOutcome::Locked;
         if report.locked {
             report.files.push(FileReport {
-                path: "uv.lock".into(),
+                path: UV_LOCK.into(),
                 action: if had_lock {
                     Action::Overwrite
                 } else {
                     Action::Create
                 },
-                bytes: fs_err::metadata(root.join("uv.lock"))
+                bytes: fs_err::metadata(root.join(UV_LOCK))
                     .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX)),
             });
         }
@@ -348,7 +350,7 @@ fn stage(
     files.extend(variant.files.iter().cloned());
     if let Some(pyproject) = &variant.pyproject {
         files.push(PlannedFile {
-            path: "pyproject.toml".into(),
+            path: PYPROJECT.into(),
             executable: false,
             contents: pyproject.clone().into_bytes(),
         });
@@ -524,7 +526,7 @@ fn check_destination(
     selector: &str,
     policy: WritePolicy,
 ) -> Result<Vec<Action>> {
-    let inspection = crate::init::inspect(plan, root)?;
+    let inspection = crate::txn::inspect(plan, root)?;
     let mut actions = Vec::with_capacity(plan.files.len());
     for (f, action) in plan.files.iter().zip(&inspection.actions) {
         let path = root.join(&f.path);
@@ -670,7 +672,7 @@ fn write(
 ) -> Result<LockOutcome> {
     let env = &settings.env;
     let relock =
-        settings.lock != LockPolicy::Skip && plan.files.iter().any(|f| f.path == "pyproject.toml");
+        settings.lock != LockPolicy::Skip && plan.files.iter().any(|f| f.path == PYPROJECT);
     let mut outcome = LockOutcome::Skipped(String::new());
     let writes = Plan {
         files: plan
@@ -690,24 +692,24 @@ fn write(
         .files
         .iter()
         .map(|f| f.path.as_str())
-        .chain(relock.then_some("uv.lock"))
+        .chain(relock.then_some(UV_LOCK))
     {
-        seen.insert(f.to_string(), crate::update::on_disk(root, f)?);
+        seen.insert(f.to_string(), crate::txn::guard::on_disk(root, f)?);
     }
     // Files written over the user's keep their permissions.
     let modes: BTreeMap<String, String> = seen
         .iter()
-        .filter(|(path, before)| before.is_some() && *path != "uv.lock")
+        .filter(|(path, before)| before.is_some() && *path != UV_LOCK)
         .map(|(path, _)| (path.clone(), path.clone()))
         .collect();
     let mut finish = |staged: &Path| -> Result<Vec<String>> {
-        crate::update::keep_modes(fs, root, staged, &writes, &modes)?;
+        crate::txn::guard::keep_modes(fs, root, staged, &writes, &modes)?;
         if !relock {
-            crate::update::unchanged_since_read(root, &seen, "manifest new")?;
+            crate::txn::guard::unchanged_since_read(root, &seen, "manifest new")?;
             return Ok(Vec::new());
         }
         // uv resolves from the project's pins and Python pin, as `uv lock` in it would.
-        for name in ["uv.lock", ".python-version"] {
+        for name in [UV_LOCK, PYTHON_VERSION] {
             let from = root.join(name);
             if from.is_file() {
                 fs.copy(&from, &staged.join(name))
@@ -721,9 +723,9 @@ fn write(
             }
             Err(why) => LockOutcome::Skipped(why),
         };
-        crate::update::unchanged_since_read(root, &seen, "manifest new")?;
+        crate::txn::guard::unchanged_since_read(root, &seen, "manifest new")?;
         Ok(if outcome == LockOutcome::Locked {
-            vec!["uv.lock".to_string()]
+            vec![UV_LOCK.to_string()]
         } else {
             Vec::new()
         })
@@ -738,9 +740,9 @@ fn next_steps(report: &Report, root: &Path, start: &Path) -> Vec<String> {
     let mut steps = Vec::new();
     let here = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
     if here != root {
-        steps.push(format!("cd {}", crate::init::shell_quote(&report.root)));
+        steps.push(format!("cd {}", crate::shell::shell_quote(&report.root)));
     }
-    let pyproject = report.files.iter().any(|f| f.path == "pyproject.toml");
+    let pyproject = report.files.iter().any(|f| f.path == PYPROJECT);
     if pyproject && !report.locked {
         steps.push(
             "uv lock                      # pyproject.toml changed; the Dockerfile installs from uv.lock"
@@ -751,12 +753,12 @@ fn next_steps(report: &Report, root: &Path, start: &Path) -> Vec<String> {
         .files
         .iter()
         .filter(|f| f.action != Action::Keep)
-        .map(|f| crate::init::shell_quote(&f.path))
+        .map(|f| crate::shell::shell_quote(&f.path))
         .collect();
     if pyproject && !report.locked {
-        paths.push("uv.lock".into());
+        paths.push(UV_LOCK.into());
     }
-    let repo = crate::init::git_repository(root);
+    let repo = crate::git::repository(root);
     if repo.is_none() {
         steps.push("git init".into());
     }
@@ -765,7 +767,7 @@ fn next_steps(report: &Report, root: &Path, start: &Path) -> Vec<String> {
         "git commit -m {}",
         double_quoted(&report.commit_message)
     ));
-    if repo.as_deref().is_some_and(crate::init::has_remote) {
+    if repo.as_deref().is_some_and(crate::git::has_remote) {
         steps.push("git push                     # the push starts the experiment".into());
     } else {
         steps.push(

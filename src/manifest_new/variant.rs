@@ -11,13 +11,14 @@
 //!
 //! Pure, apart from reading the project's `pyproject.toml` and checking which paths exist.
 
+use crate::layout::PYPROJECT;
 use std::path::Path;
 
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use super::selector::module_prefix;
 use crate::error::{Error, Result};
-use crate::init::render::{Plan, PlannedFile, is_manifest};
+use crate::generate::render::{Plan, PlannedFile, is_manifest};
 
 /// The files and settings a manifest needs beyond the project's own.
 #[derive(Debug, Default)]
@@ -72,7 +73,7 @@ fn runtime(path: &str) -> bool {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("md"))
         || path == "Dockerfile"
-        || path == "pyproject.toml")
+        || path == PYPROJECT)
 }
 
 fn text(plan: &Plan, path: &str) -> Option<String> {
@@ -245,10 +246,8 @@ fn same_requirement(a: &str, b: &str) -> bool {
 /// after the variant (and its `[tool.uv]` package sources, when the project has none).
 /// Returns the group's name when one is needed.
 fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<String>> {
-    let (Some(base), Some(new)) = (
-        text(inputs.base, "pyproject.toml"),
-        text(inputs.new, "pyproject.toml"),
-    ) else {
+    let (Some(base), Some(new)) = (text(inputs.base, PYPROJECT), text(inputs.new, PYPROJECT))
+    else {
         return Ok(None);
     };
     let (base_reqs, base_uv) = requirements(&base)?;
@@ -257,7 +256,7 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
     if base_reqs == new_reqs && !uv_differs {
         return Ok(None);
     }
-    let path = inputs.root.join("pyproject.toml");
+    let path = inputs.root.join(PYPROJECT);
     let theirs = match fs_err::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -311,7 +310,7 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
         out.group = Some((inputs.name.to_string(), missing));
         Some(inputs.name.to_string())
     };
-    let mut merged = crate::init::merge::merge("pyproject.toml", &theirs, &snippet.to_string())
+    let mut merged = crate::generate::merge::merge(PYPROJECT, &theirs, &snippet.to_string())
         .map_err(|source| Error::Merge {
             path: path.clone(),
             source,
@@ -334,7 +333,7 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
         check_group(&merged, name, needed, &path)?;
     }
     // toml_edit writes LF: the user's CRLF and BOM are given back.
-    let merged = crate::update::text::in_style_of(&theirs, &merged);
+    let merged = crate::generate::text::in_style_of(&theirs, &merged);
     if merged != theirs {
         out.pyproject = Some(merged);
     }
@@ -352,7 +351,7 @@ fn refuse_replaced_builds(
     have: &[String],
     added: &[String],
 ) -> Result<()> {
-    use crate::init::requirement_name as name;
+    use crate::generate::merge::requirement_name as name;
     let dropped = base
         .iter()
         .filter(|b| !new.iter().any(|n| same_requirement(n, b)))
