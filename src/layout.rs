@@ -10,3 +10,9 @@ pub const UV_LOCK: &str = "uv.lock";
 pub const PYPROJECT: &str = "pyproject.toml";
 /// The Python version uv and the image agree on.
 pub const PYTHON_VERSION: &str = ".python-version";
+
+/// Files merged into the user's rather than replaced (`--force` into an existing project):
+/// `pyproject.toml` key by key, ignore files line by line.
+pub fn merged_not_replaced(path: &str) -> bool {
+    matches!(path, PYPROJECT | ".gitignore" | ".dockerignore")
+}

@@ -5,11 +5,6 @@
 use crate::layout::PYPROJECT;
 use toml_edit::{DocumentMut, Item, Table};
 
-/// Files merged rather than overwritten.
-pub(crate) fn mergeable(path: &str) -> bool {
-    matches!(path, PYPROJECT | ".gitignore" | ".dockerignore")
-}
-
 /// Merge `ours` into `theirs` (the file on disk). `Err`: a TOML file that does not parse.
 pub(crate) fn merge(path: &str, theirs: &str, ours: &str) -> Result<String, toml_edit::TomlError> {
     match path {

@@ -2,7 +2,6 @@
 //! mode, bytes). Nothing touches the disk here; the manifest in the plan is checked by the
 //! manifest model before anything can be written.
 
-use serde::Serialize;
 use tera::{Kwargs, State, Tera};
 
 use super::context::Context;
@@ -10,22 +9,7 @@ use crate::error::{Error, Result};
 use crate::manifest;
 use crate::pack::Pack;
 
-/// One file to write.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlannedFile {
-    /// Relative path, `/`-separated.
-    pub path: String,
-    /// Written with the executable bits (`[[files]] executable = true` in the pack).
-    pub executable: bool,
-    #[serde(skip)]
-    pub contents: Vec<u8>,
-}
-
-/// Every file of the project, sorted by path.
-#[derive(Debug, Clone, Default)]
-pub struct Plan {
-    pub files: Vec<PlannedFile>,
-}
+pub use crate::txn::plan::{Plan, PlannedFile};
 
 /// Template suffix: files ending with it are rendered (and lose it); others are copied.
 const TERA_SUFFIX: &str = ".tera";

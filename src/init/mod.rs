@@ -242,20 +242,10 @@ fn write(
         if matches!(outcome, LockOutcome::Kept) || settings.lock == LockPolicy::Skip {
             return Ok(Vec::new());
         }
-        // `--lock` over an existing lock: uv starts from the user's pins, as `uv lock` in
-        // the project would, instead of resolving everything afresh.
-        if let Some(lock) = &existing {
-            let copy = root.join(UV_LOCK);
-            fs.copy(lock, &copy)
-                .map_err(|e| Error::io(lock, "cannot be read", e))?;
-        }
-        outcome = match lock::find_uv(&settings.env) {
-            Ok(uv) => {
-                let _spinner = progress.step("Locking", "dependencies with `uv lock`");
-                lock::run(&uv, root)?
-            }
-            Err(why) => LockOutcome::Skipped(why),
-        };
+        // Into an existing folder (`--lock` over an existing lock, `--force`): uv starts
+        // from the user's pins, as `uv lock` in the project would.
+        let project = staged.dest.is_dir().then_some(staged.dest.as_path());
+        outcome = lock::relock(fs, &settings.env, progress, project, root)?;
         Ok(if outcome == LockOutcome::Locked {
             vec![UV_LOCK.to_string()]
         } else {

@@ -10,7 +10,7 @@ pub mod selector;
 pub mod variant;
 
 use crate::environment::Environment;
-use crate::layout::{PYPROJECT, PYTHON_VERSION, UV_LOCK};
+use crate::layout::{PYPROJECT, UV_LOCK};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -709,20 +709,7 @@ fn write(
             return Ok(Vec::new());
         }
         // uv resolves from the project's pins and Python pin, as `uv lock` in it would.
-        for name in [UV_LOCK, PYTHON_VERSION] {
-            let from = root.join(name);
-            if from.is_file() {
-                fs.copy(&from, &staged.join(name))
-                    .map_err(|e| Error::io(&from, "cannot be read", e))?;
-            }
-        }
-        outcome = match lock::find_uv(env) {
-            Ok(uv) => {
-                progress.status("Locking", "dependencies with `uv lock`");
-                lock::run(&uv, staged)?
-            }
-            Err(why) => LockOutcome::Skipped(why),
-        };
+        outcome = lock::relock(fs, env, progress, Some(root), staged)?;
         crate::txn::guard::unchanged_since_read(root, &seen, "manifest new")?;
         Ok(if outcome == LockOutcome::Locked {
             vec![UV_LOCK.to_string()]

@@ -1,4 +1,4 @@
-//! `pack.toml`: the documented contract of a template pack (see README "Template packs").
+//! `pack.toml`: the documented contract of a template pack (see docs/manual.md, "Template packs").
 //! Unknown keys are errors, so a typo never silently does nothing.
 
 use serde::{Deserialize, Serialize};

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::fs::Fs;
+use super::plan::Plan;
 use crate::error::{Error, Result};
-use crate::generate::render::Plan;
 
 /// Give each staged file written over one of the user's that file's permissions (a script
 /// made executable, a private file), plus the executable bits the pack asks for.

@@ -5,6 +5,7 @@
 
 pub mod fs;
 pub mod guard;
+pub mod plan;
 pub mod staging;
 pub mod write;
 

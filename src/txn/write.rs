@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::plan::Plan;
 use crate::error::{Error, Result};
-use crate::generate::render::Plan;
 use crate::interrupt;
 use crate::txn::fs::Fs;
 use crate::txn::staging::{Journal, Staging};
@@ -81,7 +81,7 @@ pub fn inspect(plan: &Plan, dest: &Path) -> Result<Inspection> {
     for f in &plan.files {
         if !probe(dest, &f.path)?.exists {
             actions.push(Action::Create);
-        } else if crate::generate::merge::mergeable(&f.path) {
+        } else if crate::layout::merged_not_replaced(&f.path) {
             let target = dest.join(&f.path);
             let text = fs_err::read_to_string(&target)
                 .map_err(|e| Error::io(&target, "cannot be read", e))?;
@@ -382,7 +382,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
-    use crate::generate::render::PlannedFile;
+    use crate::txn::plan::PlannedFile;
 
     #[test]
     fn executable_files_get_the_executable_bits_and_others_do_not() {

@@ -12,7 +12,7 @@ mod toml;
 mod yaml;
 
 use crate::environment::Environment;
-use crate::layout::{PYPROJECT, PYTHON_VERSION, UV_LOCK};
+use crate::layout::{PYPROJECT, UV_LOCK};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -695,22 +695,7 @@ fn relock_in(
     env: &Environment,
 ) -> Result<(LockOutcome, Vec<String>)> {
     let lock = project.join(UV_LOCK);
-    let Ok(uv) = lock::find_uv(env) else {
-        return Ok((
-            LockOutcome::Skipped("`uv` is not on PATH".into()),
-            Vec::new(),
-        ));
-    };
-    // uv needs the project's metadata files beside the lock; the rest is not read.
-    for name in [UV_LOCK, "README.md", PYTHON_VERSION] {
-        let (from, to) = (project.join(name), root.join(name));
-        if from.is_file() && !to.exists() {
-            fs.copy(&from, &to)
-                .map_err(|e| Error::io(&from, "cannot be read", e))?;
-        }
-    }
-    progress.status("Locking", "dependencies with `uv lock`");
-    let outcome = lock::run(&uv, root)?;
+    let outcome = lock::relock(fs, env, progress, Some(project), root)?;
     let changes = if outcome == LockOutcome::Locked {
         let before = fs_err::read_to_string(&lock).unwrap_or_default();
         let after = fs_err::read_to_string(root.join(UV_LOCK)).unwrap_or_default();

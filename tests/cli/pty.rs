@@ -475,7 +475,7 @@ fn pack_questions_are_asked_after_the_builtin_ones_with_their_help() {
     );
 }
 
-/// `AICHOR_NO_INPUT` reads like any boolean variable: `1` (the README's own example)
+/// `AICHOR_NO_INPUT` reads like any boolean variable: `1` (the manual's own example)
 /// disables prompting even in a terminal, `0` and empty keep it.
 #[test]
 fn aichor_no_input_accepts_the_usual_spellings() {

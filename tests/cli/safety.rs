@@ -1,4 +1,4 @@
-//! The README's safety promises, tried the way they break: signals sent to the real binary
+//! The manual's safety promises (docs/manual.md), tried the way they break: signals sent to the real binary
 //! at every stage (in a loop), `--force` into a folder that cannot take the project, an
 //! empty folder that must be filled in place, and several inits racing for one folder.
 

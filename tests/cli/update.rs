@@ -1538,3 +1538,49 @@ fn a_recorded_answer_the_new_operator_rules_out_is_said_and_defaulted() {
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(report.contains("answer    workers: 0 -> 2"), "{report}");
 }
+
+/// A project that is a uv workspace with a path source beside it: uv re-locks with the
+/// members and the source where `pyproject.toml` says (the stand-in uv checks), and nothing
+/// it needed to see is written into the project.
+#[cfg(unix)]
+#[test]
+fn uv_lock_sees_workspace_members_and_path_sources() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "pytorch"]);
+    let mut pyproject = read(&dir.join("pyproject.toml"));
+    pyproject.push_str(
+        "\n[tool.uv.workspace]\nmembers = [\"packages/*\"]\n\n[tool.uv.sources.shared]\npath = \"../shared\"\n",
+    );
+    std::fs::write(dir.join("pyproject.toml"), pyproject).unwrap();
+    for member in [dir.join("packages/lib"), tmp.path().join("shared")] {
+        std::fs::create_dir_all(&member).unwrap();
+        std::fs::write(member.join("pyproject.toml"), "[project]\nname = \"x\"\n").unwrap();
+    }
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    commit_all(&dir, "workspace");
+    let uv = tmp.path().join("fake-uv");
+    std::fs::write(
+        &uv,
+        "#!/bin/sh\nfor f in packages/lib/pyproject.toml ../shared/pyproject.toml README.md .python-version uv.lock; do\n  test -f \"$f\" || { echo \"error: $f is not there\" >&2; exit 2; }\ndone\necho 'version = 1 # relocked' > uv.lock\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = update(&dir)
+        .env("AICHOR_UV", &uv)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("failed"), "{}", stderr(&out));
+    assert_eq!(read(&dir.join("uv.lock")), "version = 1 # relocked\n");
+    assert!(
+        std::fs::symlink_metadata(dir.join("packages"))
+            .unwrap()
+            .is_dir(),
+        "the members' folder is still the user's own"
+    );
+    assert!(!dir.join("shared").exists());
+    let status = git(&dir, &["status", "--porcelain"]);
+    assert!(!status.contains("packages"), "{status}");
+}

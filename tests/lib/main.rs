@@ -1,5 +1,6 @@
 //! In-process tests of the library's `init` pipeline: no binary, no terminal.
 //!
+//! - `architecture`: ARCHITECTURE.md's layers hold (read from the `crate::` paths).
 //! - `environment`: what the library sees of the environment is what its settings carry.
 //! - `scripted`: a `Prompter` that plays a script of expected prompts and answers.
 //! - `prompts`: the interactive order and wording, through `answers::collect`.
@@ -19,6 +20,7 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+mod architecture;
 mod environment;
 #[cfg(unix)]
 mod faults;
