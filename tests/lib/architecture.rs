@@ -102,33 +102,34 @@ fn every_module_uses_only_its_layer_and_those_below() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+// Depth-first search; a module met again while on the stack closes a cycle.
+fn visit<'a>(
+    module: &'a str,
+    graph: &'a BTreeMap<String, BTreeSet<String>>,
+    stack: &mut Vec<&'a str>,
+    done: &mut BTreeSet<&'a str>,
+) -> Option<Vec<String>> {
+    if let Some(at) = stack.iter().position(|m| *m == module) {
+        let mut cycle: Vec<String> = stack[at..].iter().map(|m| (*m).to_string()).collect();
+        cycle.push(module.to_string());
+        return Some(cycle);
+    }
+    if !done.insert(module) {
+        return None;
+    }
+    stack.push(module);
+    for used in graph.get(module).into_iter().flatten() {
+        if let Some(cycle) = visit(used, graph, stack, done) {
+            return Some(cycle);
+        }
+    }
+    stack.pop();
+    None
+}
+
 #[test]
 fn the_modules_form_no_cycle() {
     let graph = graph();
-    // Depth-first search; a module met again while on the stack closes a cycle.
-    fn visit<'a>(
-        module: &'a str,
-        graph: &'a BTreeMap<String, BTreeSet<String>>,
-        stack: &mut Vec<&'a str>,
-        done: &mut BTreeSet<&'a str>,
-    ) -> Option<Vec<String>> {
-        if let Some(at) = stack.iter().position(|m| *m == module) {
-            let mut cycle: Vec<String> = stack[at..].iter().map(|m| (*m).to_string()).collect();
-            cycle.push(module.to_string());
-            return Some(cycle);
-        }
-        if !done.insert(module) {
-            return None;
-        }
-        stack.push(module);
-        for used in graph.get(module).into_iter().flatten() {
-            if let Some(cycle) = visit(used, graph, stack, done) {
-                return Some(cycle);
-            }
-        }
-        stack.pop();
-        None
-    }
     let mut done = BTreeSet::new();
     for module in graph.keys() {
         if let Some(cycle) = visit(module, &graph, &mut Vec::new(), &mut done) {
