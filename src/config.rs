@@ -211,7 +211,7 @@ impl Config {
     pub fn question_defaults(
         &self,
         keys: &[String],
-        var: impl Fn(&str) -> Option<String>,
+        env: &Environment,
     ) -> BTreeMap<String, Setting<String>> {
         let mut out = BTreeMap::new();
         for key in keys {
@@ -222,7 +222,7 @@ impl Config {
             if RESERVED_VARS.contains(&name.as_str()) {
                 continue;
             }
-            if let Some(v) = var(&name).filter(|v| !v.trim().is_empty()) {
+            if let Some(v) = env.var(&name).filter(|v| !v.trim().is_empty()) {
                 out.insert(
                     key.clone(),
                     Setting {
@@ -318,14 +318,13 @@ mod tests {
     fn the_environment_wins_over_the_file_and_empty_is_unset() {
         let c = parse("template = \"team\"\n[defaults]\nprofile = \"gpu-t4\"\npython = \"3.12\"\n")
             .unwrap();
-        let env = |name: &str| match name {
-            "AICHOR_PROFILE" => Some(" cpu-small\t".to_string()),
-            "AICHOR_PYTHON" => Some(String::new()),
-            "AICHOR_UV" => Some("/bin/uv".to_string()),
-            _ => None,
-        };
+        let env = Environment::from_vars([
+            ("AICHOR_PROFILE", " cpu-small\t"),
+            ("AICHOR_PYTHON", ""),
+            ("AICHOR_UV", "/bin/uv"),
+        ]);
         let keys = ["profile", "python", "uv"].map(String::from);
-        let d = c.question_defaults(&keys, env);
+        let d = c.question_defaults(&keys, &env);
         assert_eq!(d["profile"].value, "cpu-small");
         assert_eq!(d["profile"].origin, Origin::Env("AICHOR_PROFILE".into()));
         assert_eq!(d["python"].value, "3.12");

@@ -92,7 +92,7 @@ pub(super) fn show(
     let pack = Pack::load(pack_spec, env)?;
     let questions = Questions { pack: &pack };
     let keys = questions.keys();
-    let defaults = config.question_defaults(&keys, |name| env.var(name).map(str::to_string));
+    let defaults = config.question_defaults(&keys, env);
     let mut settings = vec![
         row("template", config.template.as_ref(), "builtin"),
         row("hooks", config.hooks.as_ref(), "false"),

@@ -54,7 +54,9 @@ pub(crate) fn run(
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer, env, config),
         Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer, env),
         Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
-        Command::LocalRepo(LocalRepoCommand::Update(args)) => update::run(args, printer, env),
+        Command::LocalRepo(LocalRepoCommand::Update(args)) => {
+            update::run(args, printer, env, config)
+        }
         Command::Manifest(cmd) => match cmd {
             ManifestCommand::New(args) => manifest::new(args, printer, env, config),
             ManifestCommand::Validate {

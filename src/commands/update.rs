@@ -13,11 +13,16 @@ use aichor::update::{self, ConflictStyle, Report, Status, UpdateSettings};
 
 use crate::cli::{Conflict, UpdateArgs};
 
-pub(super) fn run(args: UpdateArgs, printer: &Printer, env: &Environment) -> Result<()> {
+pub(super) fn run(
+    args: UpdateArgs,
+    printer: &Printer,
+    env: &Environment,
+    config: Result<aichor::config::Config>,
+) -> Result<()> {
     // Asked only in a terminal (dialoguer draws on stderr and reads the terminal).
     let interactive =
         !args.no_input && std::io::stdin().is_terminal() && console::user_attended_stderr();
-    let settings = resolve(args, env)?;
+    let settings = resolve(args, env, config?)?;
     let mut terminal = interactive.then(Terminal::new);
     let report = update::run(
         &settings,
@@ -35,7 +40,11 @@ pub(super) fn run(args: UpdateArgs, printer: &Printer, env: &Environment) -> Res
     }
 }
 
-fn resolve(args: UpdateArgs, env: &Environment) -> Result<UpdateSettings> {
+fn resolve(
+    args: UpdateArgs,
+    env: &Environment,
+    config: aichor::config::Config,
+) -> Result<UpdateSettings> {
     let mut answers = ProvidedAnswers::default();
     if let Some(path) = &args.answers {
         answers.read_file(path)?;
@@ -59,6 +68,7 @@ fn resolve(args: UpdateArgs, env: &Environment) -> Result<UpdateSettings> {
             NoPrompt::NoTerminal
         },
         env: env.clone(),
+        config,
     })
 }
 

@@ -226,6 +226,23 @@ fn scalar(v: &yaml_serde::Value) -> Option<String> {
     }
 }
 
+/// The answers for the pack's questions `keys`, in the one order of precedence every
+/// command uses: what `given` holds (flags > `--set` > answers file, or a project's record)
+/// over the user's defaults (`AICHOR_<KEY>` over the config file's `[defaults]`), over the
+/// pack's own defaults (applied by `collect`).
+pub fn with_user_defaults(
+    given: &ProvidedAnswers,
+    keys: &[String],
+    config: &crate::config::Config,
+    env: &crate::environment::Environment,
+) -> ProvidedAnswers {
+    let mut answers = given.clone();
+    for (key, d) in config.question_defaults(keys, env) {
+        answers.set_default(&key, d.value, d.origin);
+    }
+    answers
+}
+
 /// Walk the questions and produce every answer.
 pub fn collect<'p>(
     questions: &Questions<'_>,

@@ -54,13 +54,6 @@ impl InitSettings {
     /// The answers given, with the user's defaults for `keys` (the pack's questions):
     /// `AICHOR_<KEY>` over the config file's `[defaults]`.
     pub fn answers_with_defaults(&self, keys: &[String]) -> ProvidedAnswers {
-        let mut answers = self.answers.clone();
-        let defaults = self
-            .config
-            .question_defaults(keys, |name| self.env.var(name).map(str::to_string));
-        for (key, d) in defaults {
-            answers.set_default(&key, d.value, d.origin);
-        }
-        answers
+        crate::generate::answers::with_user_defaults(&self.answers, keys, &self.config, &self.env)
     }
 }

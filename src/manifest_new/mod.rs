@@ -159,14 +159,12 @@ pub fn run_with(
     provided.override_with(&settings.answers);
     if !recorded {
         provided.name_from_destination(&root);
-        let defaults = settings
-            .config
-            .question_defaults(&questions.keys(), |name| {
-                settings.env.var(name).map(str::to_string)
-            });
-        for (key, d) in defaults {
-            provided.set_default(&key, d.value, d.origin);
-        }
+        provided = answers::with_user_defaults(
+            &provided,
+            &questions.keys(),
+            &settings.config,
+            &settings.env,
+        );
     }
     progress.verbose(&format!(
         "repository {}; pack {} {} ({})",

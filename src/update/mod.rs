@@ -56,8 +56,12 @@ pub struct UpdateSettings {
     /// When no one can be asked: why (for the error naming a missing answer). Whether
     /// someone can is the caller's to say, by passing a prompter or not.
     pub no_prompt: NoPrompt,
-    /// The environment, read once by the binary (packs by name, the cache, uv).
+    /// The environment, read once by the binary (packs by name, the cache, uv,
+    /// `AICHOR_<KEY>` defaults).
     pub env: Environment,
+    /// The user's config file: its `[defaults]` answer questions the record does not (a
+    /// pack version's new question), as they would in `init`.
+    pub config: crate::config::Config,
 }
 
 /// What `update` did (or would do, with `--dry-run`): the `--format json` report.
@@ -577,6 +581,14 @@ fn new_answers(
     }
     let recorded = |origin: &Origin| matches!(origin, Origin::AnswersFile(p) if *p == record.path);
     let questions = Questions { pack };
+    // A question the record does not answer (new in this pack version) takes the user's
+    // default, as it would in `init`.
+    let mut provided = answers::with_user_defaults(
+        &provided,
+        &questions.keys(),
+        &settings.config,
+        &settings.env,
+    );
     // First, without asking anything, forget the recorded answers the new ones rule out: a
     // prompt in this loop would be asked again on every pass.
     // `check_up_front` walks past questions with no answer yet (new ones); `collect` also

@@ -1584,3 +1584,57 @@ fn uv_lock_sees_workspace_members_and_path_sources() {
     let status = git(&dir, &["status", "--porcelain"]);
     assert!(!status.contains("packages"), "{status}");
 }
+
+/// A question new in the pack version an update moves to takes the user's defaults, as it
+/// would in `init`: `AICHOR_<KEY>` over the config file, over the pack's default.
+#[test]
+fn a_new_question_takes_the_users_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = acme_v1(tmp.path());
+    let config = tmp.path().join("config");
+    write_file(
+        &config,
+        "aichor/config.toml",
+        "[defaults]\nteam = \"vision\"\nbudget = 3\n",
+    );
+    let url = publish(&work);
+    let out = aichor()
+        .current_dir(tmp.path())
+        .env("AICHOR_CACHE_DIR", tmp.path().join("cache"))
+        .args(["local-repo", "init", "demo2", "--no-input", "--no-lock"])
+        .args(["--operator", "jax", "--template", &format!("{url}#v1")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tmp.path().join("demo2");
+    git(&dir, &["init", "-q"]);
+    commit_all(&dir, "init");
+    write_file(
+        &work,
+        "pack.toml",
+        &format!(
+            "{}\n[[questions]]\nkey = \"team\"\nprompt = \"Team\"\ntype = \"string\"\ndefault = \"research\"\n\n[[questions]]\nkey = \"budget\"\nprompt = \"Budget\"\ntype = \"int\"\ndefault = 10\n",
+            acme_pack_toml("1.1.0")
+        ),
+    );
+    write_file(
+        &work,
+        "files/docs/team.md.tera",
+        "{{ team }} {{ budget }}\n",
+    );
+    commit_all(&work, "v1.1");
+    git(&work, &["tag", "v1.1"]);
+    git(&work, &["push", "-q", &url, "v1.1"]);
+    let out = update(&dir)
+        .env("AICHOR_CACHE_DIR", tmp.path().join("cache"))
+        .env_remove("AICHOR_NO_CONFIG")
+        .env("XDG_CONFIG_HOME", &config)
+        .env("AICHOR_BUDGET", "5")
+        .args(["--template", &format!("{url}#v1.1")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(read(&dir.join("docs/team.md")), "vision 5\n");
+    let record = read(&dir.join(".aichor-answers.yaml"));
+    assert!(record.contains("team: vision"), "{record}");
+}
