@@ -39,11 +39,7 @@ pub(crate) fn run(cmd: &mut Command) -> std::result::Result<String, ProgramOutpu
 /// The git work tree `dest` is in (it may not exist yet: its nearest existing folder
 /// counts), found as git finds it: a `.git` folder or file upward.
 pub(crate) fn repository(dest: &Path) -> Option<PathBuf> {
-    let absolute = std::path::absolute(dest).ok()?;
-    absolute
-        .ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .map(Path::to_path_buf)
+    crate::layout::find_root(dest, crate::layout::RootMarks::GIT)
 }
 
 /// Whether the repository at `root` has a remote to push to (`git remote` lists one). No

@@ -1,4 +1,7 @@
-//! The names of the files and folders AIchor and aichor agree on, each spelled once.
+//! The names of the files and folders AIchor and aichor agree on, each spelled once, and
+//! the one way of finding a repository's root from a path inside it.
+
+use std::path::{Path, PathBuf};
 
 /// Where the answers that produced a project are recorded, inside it.
 pub const ANSWERS_FILE: &str = ".aichor-answers.yaml";
@@ -15,4 +18,77 @@ pub const PYTHON_VERSION: &str = ".python-version";
 /// `pyproject.toml` key by key, ignore files line by line.
 pub fn merged_not_replaced(path: &str) -> bool {
     matches!(path, PYPROJECT | ".gitignore" | ".dockerignore")
+}
+
+/// What marks a repository's root when looking up from a path, as git looks for `.git`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RootMarks {
+    /// A `.git` folder or file (a work tree, a worktree or a submodule).
+    pub git: bool,
+    /// An `aichor_manifests/` folder.
+    pub manifests: bool,
+    /// A `.aichor-answers.yaml` file (a project aichor generated).
+    pub answers: bool,
+}
+
+impl RootMarks {
+    /// A git work tree.
+    pub const GIT: RootMarks = RootMarks {
+        git: true,
+        manifests: false,
+        answers: false,
+    };
+    /// An AIchor project: manifests or a generated project's record (`manifest new`).
+    pub const PROJECT: RootMarks = RootMarks {
+        git: false,
+        manifests: true,
+        answers: true,
+    };
+    /// Any of them (`local-repo check`: a repository to check).
+    pub const ANY: RootMarks = RootMarks {
+        git: true,
+        manifests: true,
+        answers: true,
+    };
+
+    fn marks(self, dir: &Path) -> bool {
+        (self.git && dir.join(".git").exists())
+            || (self.manifests && dir.join(MANIFESTS_DIR).is_dir())
+            || (self.answers && dir.join(ANSWERS_FILE).is_file())
+    }
+}
+
+/// The nearest folder at or above `start` (made absolute) that `marks` call a root: the one
+/// finder behind `check`, `manifest new`, the next steps and a manifest's placement.
+pub fn find_root(start: &Path, marks: RootMarks) -> Option<PathBuf> {
+    let absolute = std::path::absolute(start).ok()?;
+    absolute
+        .ancestors()
+        .find(|dir| marks.marks(dir))
+        .map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_folder_with_a_mark_is_the_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        let project = repo.join("demos/one");
+        std::fs::create_dir_all(project.join("src")).unwrap();
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(project.join(MANIFESTS_DIR)).unwrap();
+        let inside = project.join("src");
+        assert_eq!(find_root(&inside, RootMarks::GIT), Some(repo.clone()));
+        assert_eq!(find_root(&inside, RootMarks::PROJECT), Some(project.clone()));
+        assert_eq!(find_root(&inside, RootMarks::ANY), Some(project.clone()));
+        // A file named like the folder is no mark.
+        std::fs::remove_dir(project.join(MANIFESTS_DIR)).unwrap();
+        std::fs::write(project.join(MANIFESTS_DIR), "").unwrap();
+        assert_eq!(find_root(&inside, RootMarks::PROJECT), None);
+        std::fs::write(project.join(ANSWERS_FILE), "").unwrap();
+        assert_eq!(find_root(&inside, RootMarks::PROJECT), Some(project));
+    }
 }

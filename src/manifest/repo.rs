@@ -30,13 +30,9 @@ impl Placement {
                 return Placement { root, selector };
             }
         }
-        let root = absolute
-            .ancestors()
-            .skip(1)
-            .find(|d| d.join(".git").exists())
-            .or_else(|| absolute.parent())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+        let parent = absolute.parent().unwrap_or(Path::new("."));
+        let root = crate::layout::find_root(parent, crate::layout::RootMarks::GIT)
+            .unwrap_or_else(|| parent.to_path_buf());
         Placement {
             root,
             selector: None,

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::layout::ANSWERS_FILE;
 use crate::manifest::repo::MANIFESTS_DIR;
 
 /// The selector for `raw`, as the platform's commit-message parser accepts it: relative, `/`
@@ -79,10 +78,7 @@ const MAX_VARIANT: usize = 100;
 pub fn find_root(start: &Path) -> Result<PathBuf> {
     let absolute =
         std::path::absolute(start).map_err(|e| Error::io(start, "cannot be resolved", e))?;
-    absolute
-        .ancestors()
-        .find(|dir| dir.join(ANSWERS_FILE).is_file() || dir.join(MANIFESTS_DIR).is_dir())
-        .map(Path::to_path_buf)
+    crate::layout::find_root(&absolute, crate::layout::RootMarks::PROJECT)
         .ok_or(Error::NotInRepository { dir: absolute })
 }
 
