@@ -77,18 +77,18 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let repo = tmp.path().join("repo");
         let project = repo.join("demos/one");
-        std::fs::create_dir_all(project.join("src")).unwrap();
-        std::fs::create_dir_all(repo.join(".git")).unwrap();
-        std::fs::create_dir_all(project.join(MANIFESTS_DIR)).unwrap();
+        fs_err::create_dir_all(project.join("src")).unwrap();
+        fs_err::create_dir_all(repo.join(".git")).unwrap();
+        fs_err::create_dir_all(project.join(MANIFESTS_DIR)).unwrap();
         let inside = project.join("src");
         assert_eq!(find_root(&inside, RootMarks::GIT), Some(repo.clone()));
         assert_eq!(find_root(&inside, RootMarks::PROJECT), Some(project.clone()));
         assert_eq!(find_root(&inside, RootMarks::ANY), Some(project.clone()));
         // A file named like the folder is no mark.
-        std::fs::remove_dir(project.join(MANIFESTS_DIR)).unwrap();
-        std::fs::write(project.join(MANIFESTS_DIR), "").unwrap();
+        fs_err::remove_dir(project.join(MANIFESTS_DIR)).unwrap();
+        fs_err::write(project.join(MANIFESTS_DIR), "").unwrap();
         assert_eq!(find_root(&inside, RootMarks::PROJECT), None);
-        std::fs::write(project.join(ANSWERS_FILE), "").unwrap();
+        fs_err::write(project.join(ANSWERS_FILE), "").unwrap();
         assert_eq!(find_root(&inside, RootMarks::PROJECT), Some(project));
     }
 }
