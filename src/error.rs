@@ -742,24 +742,70 @@ impl Error {
     /// A stable `snake_case` name of the failure for scripts (`--format json`): the variant's
     /// name, so `DestinationNotEmpty` is `destination_not_empty`. Messages may change
     /// between releases; kinds change only with `schema_version`.
-    pub fn kind(&self) -> String {
-        let debug = format!("{self:?}");
-        let name: String = debug
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect();
-        let mut out = String::with_capacity(name.len() + 4);
-        for (i, c) in name.chars().enumerate() {
-            if c.is_ascii_uppercase() {
-                if i > 0 {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(c);
-            }
+    pub fn kind(&self) -> &'static str {
+        // Spelled out: the kinds are a contract with scripts, and renaming a variant must not
+        // change one.
+        match self {
+            Error::MissingAnswer { .. } => "missing_answer",
+            Error::InvalidAnswer { .. } => "invalid_answer",
+            Error::UnknownKey { .. } => "unknown_key",
+            Error::BadSet { .. } => "bad_set",
+            Error::AnswersFile { .. } => "answers_file",
+            Error::DestinationNotEmpty { .. } => "destination_not_empty",
+            Error::Merge { .. } => "merge",
+            Error::DestinationNotDir { .. } => "destination_not_dir",
+            Error::FolderInTheWay { .. } => "folder_in_the_way",
+            Error::DestinationChanged { .. } => "destination_changed",
+            Error::PathBlocked { .. } => "path_blocked",
+            Error::RollbackFailed { .. } => "rollback_failed",
+            Error::Io { .. } => "io",
+            Error::Pack { .. } => "pack",
+            Error::PackToml { .. } => "pack_toml",
+            Error::PackTemplates { .. } => "pack_templates",
+            Error::PackRequires { .. } => "pack_requires",
+            Error::PackTests { .. } => "pack_tests",
+            Error::NoAnswerSets { .. } => "no_answer_sets",
+            Error::PackNotFound { .. } => "pack_not_found",
+            Error::PackFetch { .. } => "pack_fetch",
+            Error::Git { .. } => "git",
+            Error::UnsafePath { .. } => "unsafe_path",
+            Error::Render { .. } => "render",
+            Error::BadPath { .. } => "bad_path",
+            Error::Manifest { .. } => "manifest",
+            Error::InvalidManifests { .. } => "invalid_manifests",
+            Error::NoManifests { .. } => "no_manifests",
+            Error::CheckFailed { .. } => "check_failed",
+            Error::NotARepository { .. } => "not_a_repository",
+            Error::NotGitRepo { .. } => "not_git_repo",
+            Error::GitMissing { .. } => "git_missing",
+            Error::ForeignHook { .. } => "foreign_hook",
+            Error::LegacyHookKept { .. } => "legacy_hook_kept",
+            Error::BadManifestPath { .. } => "bad_manifest_path",
+            Error::BadFlagValue { .. } => "bad_flag_value",
+            Error::NotInRepository { .. } => "not_in_repository",
+            Error::ManifestExists { .. } => "manifest_exists",
+            Error::FileExists { .. } => "file_exists",
+            Error::VariantConflict { .. } => "variant_conflict",
+            Error::Migrate { .. } => "migrate",
+            Error::Prompt { .. } => "prompt",
+            Error::Internal { .. } => "internal",
+            Error::UvMissing { .. } => "uv_missing",
+            Error::UpdateFetchedPack { .. } => "update_fetched_pack",
+            Error::Config { .. } => "config",
+            Error::ConfigFileMissing { .. } => "config_file_missing",
+            Error::ConfigNotText { .. } => "config_not_text",
+            Error::ConfigValue { .. } => "config_value",
+            Error::Aborted => "aborted",
+            Error::Back => "back",
+            Error::NotGenerated { .. } => "not_generated",
+            Error::BaseUnavailable { .. } => "base_unavailable",
+            Error::DirtyTree { .. } => "dirty_tree",
+            Error::ConflictMarkers { .. } => "conflict_markers",
+            Error::RejExists { .. } => "rej_exists",
+            Error::ChangedMeanwhile { .. } => "changed_meanwhile",
+            Error::Conflicts { .. } => "conflicts",
+            Error::Interrupted { .. } => "interrupted",
         }
-        out
     }
 
     /// A failed prompt: Ctrl-C in raw mode arrives as `Interrupted` (exit 130).

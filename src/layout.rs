@@ -82,7 +82,10 @@ mod tests {
         fs_err::create_dir_all(project.join(MANIFESTS_DIR)).unwrap();
         let inside = project.join("src");
         assert_eq!(find_root(&inside, RootMarks::GIT), Some(repo.clone()));
-        assert_eq!(find_root(&inside, RootMarks::PROJECT), Some(project.clone()));
+        assert_eq!(
+            find_root(&inside, RootMarks::PROJECT),
+            Some(project.clone())
+        );
         assert_eq!(find_root(&inside, RootMarks::ANY), Some(project.clone()));
         // A file named like the folder is no mark.
         fs_err::remove_dir(project.join(MANIFESTS_DIR)).unwrap();

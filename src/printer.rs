@@ -162,7 +162,7 @@ impl Printer {
     /// `error`, which still goes to stderr for whoever watches the log).
     pub fn json_error(&self, err: &Error) {
         self.json_failure(
-            &err.kind(),
+            err.kind(),
             &self.named(&err.to_string()),
             &err.causes(),
             err.help().map(|h| self.named(&h).into_owned()).as_deref(),

@@ -336,10 +336,59 @@ fn leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+// One test per scenario, so a failure names its scenario; each fails and crashes its
+// scenario at every filesystem operation in turn. They take turns (`SWEEP`): a scenario that
+// spawns git (update, manifest new) in one thread while another thread's recovery tries the
+// lock of a folder its crash left makes that recovery fail now and then (the child, between
+// fork and exec, still holds the folder's flock), which a real, single-threaded run never
+// meets.
 #[test]
-fn every_failure_and_every_crash_leaves_the_old_state_or_the_new_one() {
+fn every_failure_and_every_crash_of_update_leaves_the_old_state_or_the_new_one() {
+    sweep(&SCENARIOS[0]);
+}
+
+#[test]
+fn every_failure_and_every_crash_of_init_into_a_new_folder_leaves_the_old_state_or_the_new_one() {
+    sweep(&SCENARIOS[1]);
+}
+
+#[test]
+fn every_failure_and_every_crash_of_init_into_an_empty_folder_leaves_the_old_state_or_the_new_one()
+{
+    sweep(&SCENARIOS[2]);
+}
+
+#[test]
+fn every_failure_and_every_crash_of_init_force_leaves_the_old_state_or_the_new_one() {
+    sweep(&SCENARIOS[3]);
+}
+
+#[test]
+fn every_failure_and_every_crash_of_init_force_with_a_lock_leaves_the_old_state_or_the_new_one() {
+    sweep(&SCENARIOS[4]);
+}
+
+#[test]
+fn every_failure_and_every_crash_of_manifest_new_leaves_the_old_state_or_the_new_one() {
+    sweep(&SCENARIOS[5]);
+}
+
+#[test]
+fn every_failure_and_every_crash_of_migrate_write_leaves_the_old_state_or_the_new_one() {
+    sweep(&SCENARIOS[6]);
+}
+
+#[test]
+fn every_scenario_has_its_test() {
+    assert_eq!(SCENARIOS.len(), 7, "add a test above for the new scenario");
+}
+
+static SWEEP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn sweep(s: &Scenario) {
+    let _turn = SWEEP.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut summary = Vec::new();
-    for s in SCENARIOS {
+    {
         // The states to compare with.
         let before = snapshot(fresh(s).path());
         let counter = FaultyFs::new(Mode::Count);
