@@ -37,7 +37,8 @@ fn many_questions() {
         let mut times = Vec::new();
         for _ in 0..5 {
             let start = Instant::now();
-            let pack = Pack::from_dir(tmp.path(), "big".into()).expect("pack loads");
+            let pack = Pack::from_dir(tmp.path(), aichor::pack::PackSource::Spec("big".into()))
+                .expect("pack loads");
             let mut provided = ProvidedAnswers::default();
             provided.insert("name", "demo", Origin::Set);
             provided.insert("operator", "jax", Origin::Set);

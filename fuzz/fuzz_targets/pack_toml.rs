@@ -4,7 +4,7 @@
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(dir) = tempfile_dir() else { return };
     if std::fs::write(dir.join("pack.toml"), data).is_ok() {
-        let _ = aichor::pack::Pack::from_dir(&dir, "fuzz".into());
+        let _ = aichor::pack::Pack::from_dir(&dir, aichor::pack::PackSource::Spec("fuzz".into()));
     }
     let _ = std::fs::remove_dir_all(&dir);
 });

@@ -217,7 +217,7 @@ pub(super) fn test(spec: &str, update: bool, printer: &Printer, env: &Environmen
 /// Render each answer set in `dir/tests/` and compare with (or, with `update`, write)
 /// `tests/snapshots/<set>.snap`. Returns the snapshot files written, relative to `dir`.
 fn test_sets(dir: &Path, update: bool, printer: &Printer) -> Result<Vec<String>> {
-    let pack = Pack::from_dir(dir, dir.display().to_string())?;
+    let pack = Pack::from_dir(dir, pack::PackSource::Spec(dir.display().to_string()))?;
     let sets = snapshot::answer_sets(dir)?;
     let mut written = Vec::new();
     let mut failed = Vec::new();

@@ -63,7 +63,7 @@ fn record(answers: &Answers, pack: &Pack) -> Result<String> {
     let body = yaml_serde::to_string(&Record {
         aichor_version: env!("CARGO_PKG_VERSION"),
         pack: pack.id(),
-        template: (pack.source != "builtin").then_some(pack.source.as_str()),
+        template: pack.source.spec(),
         commit: pack.commit.as_deref(),
         builtin: pack.builtin_version.as_deref(),
         answers: answers.to_mapping(),

@@ -240,7 +240,8 @@ mod tests {
             fs_err::create_dir_all(p.parent().unwrap()).unwrap();
             fs_err::write(p, text).unwrap();
         }
-        let pack = Pack::from_dir(tmp.path(), "test".into()).unwrap();
+        let pack =
+            Pack::from_dir(tmp.path(), crate::pack::PackSource::Spec("test".into())).unwrap();
         (tmp, pack)
     }
 

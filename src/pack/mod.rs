@@ -64,8 +64,8 @@ pub struct PackFile {
 #[derive(Debug)]
 pub struct Pack {
     pub info: PackInfo,
-    /// Where it came from: `builtin`, a folder, or `git-url#ref`.
-    pub source: String,
+    /// Where it came from.
+    pub source: PackSource,
     /// The git commit it was read at, for git packs.
     pub commit: Option<String>,
     /// For a pack that extends the built-in one: the built-in version under it (recorded,
@@ -89,21 +89,50 @@ pub struct Pack {
     question_index: std::collections::HashMap<String, usize>,
 }
 
+/// Where a pack came from: what `.aichor-answers.yaml` records (`template:`) so a replay
+/// finds the same pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackSource {
+    /// The pack compiled into this binary (a record names no `template:`).
+    Builtin,
+    /// A folder, a pack name or a git `URL#ref`, as it was given.
+    Spec(String),
+}
+
+impl PackSource {
+    /// What `template:` records: `None` for the built-in pack.
+    pub fn spec(&self) -> Option<&str> {
+        match self {
+            PackSource::Builtin => None,
+            PackSource::Spec(spec) => Some(spec),
+        }
+    }
+}
+
+impl std::fmt::Display for PackSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.spec().unwrap_or(BUILTIN_NAME))
+    }
+}
+
+/// The built-in pack's name (in `pack.toml`, `extends = "builtin"`, `--template builtin`).
+pub const BUILTIN_NAME: &str = "builtin";
+
 impl Pack {
     /// The pack compiled into the binary.
     pub fn builtin() -> Result<Pack> {
         let mut all = Vec::new();
         collect_embedded(&BUILTIN, &mut all);
-        Pack::parse("builtin", &all, "builtin".into())
+        Pack::parse(BUILTIN_NAME, &all, PackSource::Builtin)
     }
 
     /// Load the pack `--template` names (folder, git URL or name), layered when it extends.
     pub fn load(spec: Option<&str>, env: &Environment) -> Result<Pack> {
-        let Some(spec) = spec.filter(|s| *s != "builtin") else {
+        let Some(spec) = spec.filter(|s| *s != BUILTIN_NAME) else {
             return Pack::builtin();
         };
         let resolved = source::resolve(spec, env)?;
-        let mut pack = Pack::from_dir(&resolved.dir, resolved.source)?;
+        let mut pack = Pack::from_dir(&resolved.dir, PackSource::Spec(resolved.source))?;
         pack.commit = resolved.commit;
         Ok(pack)
     }
@@ -112,13 +141,13 @@ impl Pack {
     /// recorded commit, whatever the ref points at now).
     pub fn load_at(spec: &str, commit: &str, env: &Environment) -> Result<Pack> {
         let resolved = source::resolve_at(spec, commit, env)?;
-        let mut pack = Pack::from_dir(&resolved.dir, resolved.source)?;
+        let mut pack = Pack::from_dir(&resolved.dir, PackSource::Spec(resolved.source))?;
         pack.commit = resolved.commit;
         Ok(pack)
     }
 
     /// Load a pack folder.
-    pub fn from_dir(dir: &Path, source: String) -> Result<Pack> {
+    pub fn from_dir(dir: &Path, source: PackSource) -> Result<Pack> {
         Pack::from_dir_over(dir, source, None)
     }
 
@@ -126,7 +155,7 @@ impl Pack {
     /// `builtin_version` (a frozen release), or the current one when `None`.
     pub fn from_dir_over(
         dir: &Path,
-        source: String,
+        source: PackSource,
         builtin_version: Option<&str>,
     ) -> Result<Pack> {
         let id = dir.display().to_string();
@@ -144,7 +173,7 @@ impl Pack {
                 }
                 Ok(pack)
             }
-            Some("builtin") => Ok(match builtin_version {
+            Some(BUILTIN_NAME) => Ok(match builtin_version {
                 Some(v) => releases::builtin_at(v)?,
                 None => Pack::builtin()?,
             }
@@ -157,7 +186,7 @@ impl Pack {
         }
     }
 
-    fn parse(id: &str, all: &[PackFile], source: String) -> Result<Pack> {
+    fn parse(id: &str, all: &[PackFile], source: PackSource) -> Result<Pack> {
         let text = |name: &str| -> Result<Option<String>> {
             all.iter()
                 .find(|f| f.path == name)

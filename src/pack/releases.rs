@@ -62,7 +62,7 @@ pub fn builtin_at(version: &str) -> Result<Pack> {
         ),
         help: "use an aichor release that has it (one at least as new as the one that generated the project)".into(),
     })?;
-    Pack::parse("builtin", &all, "builtin".into())
+    Pack::parse(super::BUILTIN_NAME, &all, super::PackSource::Builtin)
 }
 
 /// A digest of a set of pack files (FNV-1a 64 over sorted paths and bytes): enough to notice

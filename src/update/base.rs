@@ -6,12 +6,12 @@
 use super::record::Record;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
-use crate::pack::{Pack, releases, source};
+use crate::pack::{BUILTIN_NAME, Pack, PackSource, releases, source};
 
 /// The pack that generated the project.
 pub fn old(record: &Record, env: &Environment) -> Result<Pack> {
     let Some(spec) = record.template.as_deref() else {
-        if record.pack_name != "builtin" {
+        if record.pack_name != BUILTIN_NAME {
             return Err(Error::BaseUnavailable {
                 pack: record.pack_id(),
                 reason: "the record names no `template:` to find it".into(),
@@ -36,13 +36,20 @@ pub fn old(record: &Record, env: &Environment) -> Result<Pack> {
             });
         }
         let resolved = source::resolve_at(spec, commit, env)?;
-        let mut pack =
-            Pack::from_dir_over(&resolved.dir, resolved.source, Some(record.builtin_under()))?;
+        let mut pack = Pack::from_dir_over(
+            &resolved.dir,
+            PackSource::Spec(resolved.source),
+            Some(record.builtin_under()),
+        )?;
         pack.commit = resolved.commit;
         return Ok(pack);
     }
     let resolved = source::resolve(spec, env)?;
-    let pack = Pack::from_dir_over(&resolved.dir, resolved.source, Some(record.builtin_under()))?;
+    let pack = Pack::from_dir_over(
+        &resolved.dir,
+        PackSource::Spec(resolved.source),
+        Some(record.builtin_under()),
+    )?;
     if pack.info.version != record.pack_version {
         return Err(Error::BaseUnavailable {
             pack: record.pack_id(),

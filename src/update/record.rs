@@ -86,7 +86,7 @@ impl Record {
         Ok(Record {
             pack_name,
             pack_version,
-            template: field("template").filter(|t| t != "builtin"),
+            template: field("template").filter(|t| t != crate::pack::BUILTIN_NAME),
             commit: field("commit"),
             builtin: field("builtin"),
             answers,

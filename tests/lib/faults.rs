@@ -386,7 +386,9 @@ fn every_scenario_has_its_test() {
 static SWEEP: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn sweep(s: &Scenario) {
-    let _turn = SWEEP.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = SWEEP
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut summary = Vec::new();
     {
         // The states to compare with.

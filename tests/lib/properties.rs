@@ -111,7 +111,10 @@ fn the_pack_reader_never_panics() {
         .run(&strategy, |toml| {
             let dir = tempfile::tempdir().unwrap();
             std::fs::write(dir.path().join("pack.toml"), &toml).unwrap();
-            let _ = aichor::pack::Pack::from_dir(dir.path(), "p".into());
+            let _ = aichor::pack::Pack::from_dir(
+                dir.path(),
+                aichor::pack::PackSource::Spec("p".into()),
+            );
             Ok(())
         })
         .unwrap();
