@@ -63,6 +63,7 @@ impl Cli {
             Command::LocalRepo(LocalRepoCommand::Init(args)) => args.format,
             Command::LocalRepo(LocalRepoCommand::Check(args)) => args.format,
             Command::LocalRepo(LocalRepoCommand::Update(args)) => args.format,
+            Command::LocalRepo(LocalRepoCommand::Adopt(args)) => args.format,
             Command::Manifest(ManifestCommand::New(args)) => args.format,
             Command::Manifest(ManifestCommand::Validate { format, .. })
             | Command::Profiles(ProfilesCommand::List { format, .. })
@@ -142,6 +143,19 @@ pub(crate) enum LocalRepoCommand {
     /// files on disk. Exit status: 0 done (or nothing to do), 3 conflicts left to resolve (or,
     /// with --dry-run, that would be), 1 error, 2 usage.
     Update(UpdateArgs),
+    /// Turn a repository in a legacy layout into a ready-to-submit one, in place.
+    ///
+    /// Finds every manifest of the repository by its content (a root manifest.yaml run by
+    /// `exp` commits, manifests/ folders, <demo>/manifests/** of a monorepo), migrates it to
+    /// today's shape (as `manifest migrate`) and moves it under aichor_manifests/, keeping its
+    /// subfolder: <demo>/manifests/x.yaml goes to aichor_manifests/<demo>/x.yaml. Never
+    /// overwrites (a taken target keeps the whole path, aichor_manifests/manifests/x.yaml);
+    /// never touches code, READMEs, Dockerfiles, data or git history (files that name an old
+    /// path are listed, not edited). All or nothing, in one transaction.
+    ///
+    /// Exit status: 0 done (or nothing to do), 3 manifests left for you (`manual`,
+    /// `conflict`: listed with why), 1 error, 2 usage.
+    Adopt(AdoptArgs),
     /// Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
     ///
     /// Finds the repository root from PATH upward (the nearest folder with aichor_manifests/,
@@ -215,6 +229,28 @@ pub(crate) enum HooksCommand {
         /// A folder in the git repository [default: the current directory].
         path: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AdoptArgs {
+    /// A folder of the repository [default: .].
+    pub path: Option<PathBuf>,
+
+    /// Show the plan (and its --plan digest); write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write only if the plan is still the one a dry run showed (its `plan_sha256`).
+    #[arg(long, value_name = "SHA256")]
+    pub plan: Option<String>,
+
+    /// Run on a git tree with uncommitted changes.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Report format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 // Flags are booleans by nature; `UpdateSettings` takes what the library needs.

@@ -528,8 +528,13 @@ pub enum Error {
         help: String,
     },
 
-    #[error("`{}` has uncommitted changes: {}", path.display(), files.join(", "))]
-    DirtyTree { path: PathBuf, files: Vec<String> },
+    #[error("`{}` has uncommitted changes: {}", path.display(), some(files))]
+    DirtyTree {
+        path: PathBuf,
+        files: Vec<String>,
+        /// What refused: `update`, `adopt`.
+        command: &'static str,
+    },
 
     #[error("`{}` still has conflict markers from an earlier update", path.display())]
     ConflictMarkers { path: PathBuf },
@@ -545,6 +550,9 @@ pub enum Error {
 
     #[error("{} file(s) {} conflicts to resolve: {}", files.len(), if *dry_run { "would have" } else { "have" }, files.join(", "))]
     Conflicts { files: Vec<String>, dry_run: bool },
+
+    #[error("{} manifest(s) left for you: {}", paths.len(), some(paths))]
+    ManifestsLeft { paths: Vec<String> },
 
     #[error("interrupted")]
     Interrupted { signal: i32 },
@@ -676,12 +684,13 @@ impl Error {
                 project.display()
             ),
             Error::NotGenerated { above: None, .. } => "run `aichor local-repo update` in (or pass the PATH of) a project that `aichor local-repo init` created".into(),
-            Error::DirtyTree { .. } => "commit or stash your changes first, so `git diff` shows what the update did (or pass `--force`)".into(),
+            Error::DirtyTree { command, .. } => format!("commit or stash your changes first, so `git diff` shows what the {command} did (or pass `--force`)"),
             Error::ConflictMarkers { .. } => "resolve the `<<<<<<<` / `>>>>>>>` blocks first (or pass `--force` to merge anyway)".into(),
             Error::ChangedMeanwhile { command, .. } => format!("nothing was written: run `aichor {command}` again once nothing else is writing to the project (it starts from the files as they are then)"),
             Error::RejExists { .. } => "move or delete it (an earlier update's `.rej` can go once you have resolved it), then run the update again".into(),
             Error::Conflicts { dry_run: true, .. } => "run without `--dry-run` to write them, then resolve them (`--conflict rej` puts the new version beside each file instead of markers)".into(),
             Error::Conflicts { .. } => "resolve the `<<<<<<<` blocks (or compare with the `.rej` files), then commit; `git diff` shows the whole update".into(),
+            Error::ManifestsLeft { .. } => "each is listed above with why (`manual`, `conflict`): fix or move it by hand, then run `aichor local-repo adopt` again".into(),
             Error::Interrupted { .. } => return None,
         })
     }
@@ -721,7 +730,7 @@ impl Error {
             | Error::ConfigNotText { .. }
             | Error::NoManifests { .. }
             | Error::NotARepository { .. } => 2,
-            Error::Conflicts { .. } => 3,
+            Error::Conflicts { .. } | Error::ManifestsLeft { .. } => 3,
             // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),
             _ => 1,
@@ -735,7 +744,10 @@ impl Error {
     pub fn in_report(&self) -> bool {
         matches!(
             self,
-            Error::InvalidManifests { .. } | Error::CheckFailed { .. } | Error::Conflicts { .. }
+            Error::InvalidManifests { .. }
+                | Error::CheckFailed { .. }
+                | Error::Conflicts { .. }
+                | Error::ManifestsLeft { .. }
         )
     }
 
@@ -804,6 +816,7 @@ impl Error {
             Error::RejExists { .. } => "rej_exists",
             Error::ChangedMeanwhile { .. } => "changed_meanwhile",
             Error::Conflicts { .. } => "conflicts",
+            Error::ManifestsLeft { .. } => "manifests_left",
             Error::Interrupted { .. } => "interrupted",
         }
     }
@@ -858,3 +871,16 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The first few of `items`, then how many more: a message stays one readable line.
+fn some(items: &[String]) -> String {
+    const SHOWN: usize = 5;
+    if items.len() <= SHOWN {
+        return items.join(", ");
+    }
+    format!(
+        "{}, and {} more",
+        items[..SHOWN].join(", "),
+        items.len() - SHOWN
+    )
+}

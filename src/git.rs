@@ -53,3 +53,32 @@ pub(crate) fn has_remote(root: &Path) -> bool {
         .output()
         .is_ok_and(|out| out.status.success() && !out.stdout.trim_ascii().is_empty())
 }
+
+/// Refuse a git working tree with uncommitted changes to tracked files: the user reviews
+/// what `what` (`update`, `adopt`) did with `git diff`, which only works from a clean tree. Untracked files pass;
+/// a project outside git (or without git installed) is not checked.
+pub(crate) fn refuse_dirty(project: &Path, what: &'static str) -> crate::error::Result<()> {
+    let out = command()
+        .arg("-C")
+        .arg(project)
+        .args(["status", "--porcelain", "--untracked-files=no", "--", "."])
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Ok(out) = out else { return Ok(()) };
+    if !out.status.success() {
+        return Ok(());
+    }
+    let files: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.get(3..).map(str::to_string))
+        .collect();
+    if files.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::Error::DirtyTree {
+            path: project.to_path_buf(),
+            files,
+            command: what,
+        })
+    }
+}

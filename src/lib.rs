@@ -7,8 +7,8 @@
 //! Layers, top to bottom (a module only uses the ones below it; ARCHITECTURE.md has the
 //! graph, which a test keeps true):
 //! - commands, peers over one engine: `init` (`local-repo init`), `update`
-//!   (`local-repo update`), `manifest_new` (`manifest new`), `check` (`local-repo check`;
-//!   `hooks`: its git hook).
+//!   (`local-repo update`), `manifest_new` (`manifest new`), `adopt` (`local-repo adopt`),
+//!   `check` (`local-repo check`; `hooks`: its git hook).
 //! - the engine: `generate` (answers → context → plan, pure) and `txn` (the only code that
 //!   changes a destination: staging, journal, all-or-nothing commit).
 //! - `pack`: template packs (format, where they come from, loading and layering);
@@ -17,6 +17,7 @@
 //! - `environment` (the variables, read once), `config`, `error`, `printer`, `progress`,
 //!   `prompt`, `interrupt`, `suggest`, `git`, `uv`, `shell`: plumbing.
 
+pub mod adopt;
 pub mod check;
 pub mod config;
 pub mod environment;

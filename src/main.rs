@@ -49,7 +49,7 @@ pub(crate) fn main() -> ExitCode {
                     if term.is_term() {
                         let _ = term.show_cursor();
                     }
-                    eprintln!();
+                    let _ = std::io::Write::write_all(&mut std::io::stderr(), b"\n");
                 }
                 // The user said no: not a failure worth a red `error:`.
                 Error::Aborted | Error::Back => printer.note("Nothing written."),

@@ -7,6 +7,15 @@ use console::style;
 
 use crate::error::{Error, Result};
 
+/// `eprintln!` that never panics: a closed stderr (`aichor ... 2>&1 | head`) loses the
+/// status lines, not the run.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// How results are printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -99,7 +108,7 @@ impl Printer {
     /// A detail shown only with `-v/--verbose`: where a value came from, what was run.
     pub fn verbose(&self, message: &str) {
         if self.verbose {
-            eprintln!("{} {message}", self.paint(style("  verbose:").dim()));
+            say!("{} {message}", self.paint(style("  verbose:").dim()));
         }
     }
 
@@ -122,7 +131,7 @@ impl Printer {
             return;
         }
         let verb = format!("{verb:>10}");
-        eprintln!(
+        say!(
             "{} {}",
             self.paint(style(verb.as_str()).green().bold()),
             self.named(message)
@@ -146,12 +155,12 @@ impl Printer {
     /// A plain line on stderr.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{}", self.named(message));
+            say!("{}", self.named(message));
         }
     }
 
     pub fn warn(&self, message: &str) {
-        eprintln!(
+        say!(
             "{} {}",
             self.paint(style("warning:").yellow().bold()),
             self.named(message)
@@ -201,7 +210,7 @@ impl Printer {
 
     /// `error: ...`, one `caused by: ...` per underlying error, then `help: ...`.
     pub fn error(&self, err: &Error) {
-        eprintln!(
+        say!(
             "{} {}",
             self.paint(style("error:").red().bold()),
             self.named(&err.to_string())
@@ -215,10 +224,10 @@ impl Printer {
                 .collect::<Vec<_>>()
                 .join("\n              ")
                 .replace("              \n", "\n");
-            eprintln!("  {} {cause}", self.paint(style("caused by:").dim()));
+            say!("  {} {cause}", self.paint(style("caused by:").dim()));
         }
         if let Some(help) = err.help() {
-            eprintln!(
+            say!(
                 "  {} {}",
                 self.paint(style("help:").cyan().bold()),
                 self.named(&help)

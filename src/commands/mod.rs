@@ -1,6 +1,7 @@
 //! One adapter per command, above the library: each turns its clap arguments into the
 //! library's settings, calls the library and presents the result through the printer.
 
+mod adopt;
 mod check;
 mod config;
 mod init;
@@ -39,6 +40,7 @@ pub(crate) fn run(
     let destination = match &cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => args.path.as_deref(),
         Command::LocalRepo(LocalRepoCommand::Update(args)) => args.path.as_deref(),
+        Command::LocalRepo(LocalRepoCommand::Adopt(args)) => args.path.as_deref(),
         _ => None,
     };
     // `manifest new` stages beside the repository root, which may be above here.
@@ -54,6 +56,7 @@ pub(crate) fn run(
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer, env, config),
         Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer, env),
         Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
+        Command::LocalRepo(LocalRepoCommand::Adopt(args)) => adopt::run(args, printer),
         Command::LocalRepo(LocalRepoCommand::Update(args)) => {
             update::run(args, printer, env, config)
         }

@@ -9,6 +9,7 @@ pub mod plan;
 pub mod staging;
 pub mod write;
 
+pub use plan::{Plan, PlannedFile};
 pub use write::{
     Action, Consent, FileReport, Inspection, WritePolicy, apply as write_plan,
     apply_changes as write_changes, inspect,

@@ -128,7 +128,7 @@ pub fn run_with(
     let record = Record::read(project)?;
     // Before any prompt: a refusal after questions wastes the user's answers.
     if !settings.dry_run && !settings.force {
-        refuse_dirty(project)?;
+        crate::git::refuse_dirty(project, "update")?;
     }
     let old_pack = base::old(&record, &settings.env)?;
     let old_answers = answers::collect(&Questions { pack: &old_pack }, &record.answers, None)?;
@@ -667,34 +667,6 @@ fn diff(path: &str, old: &[u8], new: &[u8]) -> String {
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
-}
-
-/// Refuse a git working tree with uncommitted changes to tracked files: the user reviews
-/// the update with `git diff`, which only works from a clean tree. Untracked files pass;
-/// a project outside git (or without git installed) is not checked.
-fn refuse_dirty(project: &Path) -> Result<()> {
-    let out = crate::git::command()
-        .arg("-C")
-        .arg(project)
-        .args(["status", "--porcelain", "--untracked-files=no", "--", "."])
-        .stderr(std::process::Stdio::null())
-        .output();
-    let Ok(out) = out else { return Ok(()) };
-    if !out.status.success() {
-        return Ok(());
-    }
-    let files: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.get(3..).map(str::to_string))
-        .collect();
-    if files.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::DirtyTree {
-            path: project.to_path_buf(),
-            files,
-        })
-    }
 }
 
 /// `uv lock` on the updated `pyproject.toml`, starting from the project's `uv.lock` so the

@@ -163,6 +163,7 @@ fn man_out_dir_writes_a_page_per_command() {
         "aichor-config-path.1",
         "aichor-config-show.1",
         "aichor-config.1",
+        "aichor-local-repo-adopt.1",
         "aichor-local-repo-check.1",
         "aichor-local-repo-hooks-install.1",
         "aichor-local-repo-hooks-uninstall.1",

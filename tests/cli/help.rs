@@ -64,6 +64,7 @@ fn local_repo() {
     Commands:
       init    Create a ready-to-submit AIchor repository
       update  Move a generated project to a newer pack version or to new answers, keeping your edits
+      adopt   Turn a repository in a legacy layout into a ready-to-submit one, in place
       check   Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
       hooks   Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`
       help    Print this message or the help of the given subcommand(s)

@@ -2,6 +2,8 @@
 //!
 //! - `support`: running the binary (and git) in a sandbox: no inherited settings, a fresh home, snapshotting what it prints
 //!   (`aichor_snapshot!`), reading generated trees.
+//! - `adopt`: `local-repo adopt` on legacy layouts (the demo monorepo, root manifests,
+//!   half-migrated repositories): moves, renames in git, collisions, refusals.
 //! - `check`: `local-repo check` and `local-repo hooks`: generated projects, the corpus as
 //!   repositories, seeded faults, commit messages, the hook in a real git repository.
 //! - `config`: the user's config file and `AICHOR_<KEY>` defaults, their precedence.
@@ -30,6 +32,7 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+mod adopt;
 mod check;
 mod config;
 mod distribution;

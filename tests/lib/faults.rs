@@ -300,6 +300,32 @@ const SCENARIOS: &[Scenario] = &[
             aichor::manifest::files::write_atomically(fs, &file, &m.text)
         },
     },
+    Scenario {
+        name: "local-repo adopt (a root manifest and a demo's moved and migrated)",
+        setup: |p| {
+            let legacy = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/legacy");
+            std::fs::create_dir_all(p.join("demo/jax-demo/manifests")).unwrap();
+            std::fs::copy(
+                legacy.join("pytorch-demo/manifests/manifest.yaml"),
+                p.join("demo/manifest.yaml"),
+            )
+            .unwrap();
+            std::fs::copy(
+                legacy.join("jax-demo/manifests/manifest.yaml"),
+                p.join("demo/jax-demo/manifests/manifest.yaml"),
+            )
+            .unwrap();
+            std::fs::write(p.join("demo/jax-demo/train.py"), "print(1)\n").unwrap();
+        },
+        run: |p, fs| {
+            let settings = aichor::adopt::AdoptSettings {
+                path: p.join("demo"),
+                force: true,
+                ..aichor::adopt::AdoptSettings::default()
+            };
+            aichor::adopt::run_with(&settings, &Printer::quiet(), fs).map(|_| ())
+        },
+    },
 ];
 
 const ERRNOS: [(i32, &str); 4] = [(28, "ENOSPC"), (13, "EACCES"), (5, "EIO"), (18, "EXDEV")];
@@ -379,8 +405,13 @@ fn every_failure_and_every_crash_of_migrate_write_leaves_the_old_state_or_the_ne
 }
 
 #[test]
+fn every_failure_and_every_crash_of_adopt_leaves_the_old_state_or_the_new_one() {
+    sweep(&SCENARIOS[7]);
+}
+
+#[test]
 fn every_scenario_has_its_test() {
-    assert_eq!(SCENARIOS.len(), 7, "add a test above for the new scenario");
+    assert_eq!(SCENARIOS.len(), 8, "add a test above for the new scenario");
 }
 
 static SWEEP: std::sync::Mutex<()> = std::sync::Mutex::new(());

@@ -1,0 +1,504 @@
+//! `aichor local-repo adopt`: a repository in a legacy layout (a root `manifest.yaml` run by
+//! `exp` commits, `manifests/` folders, a monorepo of demos with their own manifests) turned
+//! into today's, changing as little as possible: every manifest is migrated (the rules of
+//! `manifest migrate`) and moved under `aichor_manifests/`, keeping its subfolder, in one
+//! transaction. Code, READMEs, Dockerfiles, data and git history are never touched; files
+//! that name the old paths are listed, not edited. `plan` decides; this module finds the
+//! manifests, writes the plan through `txn` and reports.
+
+pub mod plan;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::layout::{self, MANIFESTS_DIR, RootMarks};
+use crate::manifest::validate::{Severity, validate_text};
+use crate::printer::{Format, Printer};
+use crate::txn::fs::Fs;
+use crate::txn::{Consent, Plan, PlannedFile};
+pub use plan::{Action, Item};
+use plan::{Candidate, Migrated};
+
+/// The command, as errors name it.
+const ADOPT: &str = "local-repo adopt";
+
+/// Bumped when a field of the JSON report changes meaning or goes away.
+const SCHEMA_VERSION: u32 = 1;
+
+/// Larger YAML files are not manifests (real ones are a few KB).
+const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+
+/// Folders never searched: version control, environments, caches, build output.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".tox",
+    "target",
+    "dist",
+    "build",
+];
+
+/// What `adopt` was asked to do, resolved by the binary.
+#[derive(Debug, Default)]
+pub struct AdoptSettings {
+    /// A folder of the repository (its root is found from there).
+    pub path: PathBuf,
+    /// `--dry-run`: plan and report; write nothing.
+    pub dry_run: bool,
+    /// `--force`: run on a git tree with uncommitted changes.
+    pub force: bool,
+    /// `--plan SHA`: write only if the plan is still the one a dry run showed.
+    pub expect_plan: Option<String>,
+    pub format: Format,
+}
+
+/// What `adopt` did (or would do): the `--format json` report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    /// Nothing left for the user (no `manual` or `conflict` item).
+    pub ok: bool,
+    pub dry_run: bool,
+    pub root: String,
+    /// The digest of the plan (items, targets and bytes): `--plan` with it makes a later run
+    /// write only that plan.
+    pub plan_sha256: String,
+    pub items: Vec<Item>,
+    /// The commit message that runs each manifest now.
+    pub triggers: Vec<Trigger>,
+    /// Files that name a moved manifest's old path (listed, never edited).
+    pub references: Vec<Reference>,
+    /// Folders emptied by the moves and removed.
+    pub removed_dirs: Vec<String>,
+    /// Nothing to do: every manifest is under `aichor_manifests/` in today's shape.
+    pub up_to_date: bool,
+}
+
+/// How to run one manifest after the adoption.
+#[derive(Debug, Serialize)]
+pub struct Trigger {
+    pub selector: String,
+    /// `git commit -m "aichor[<selector>]: ..."`.
+    pub message: String,
+    /// What ran it before, when that changes (`exp: ...` ran the root `manifest.yaml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+}
+
+/// A line of a file that names a moved manifest's old path.
+#[derive(Debug, Serialize)]
+pub struct Reference {
+    pub file: String,
+    pub line: usize,
+    pub old: String,
+    pub new: String,
+}
+
+/// Run `adopt`.
+pub fn run(settings: &AdoptSettings, progress: &Printer) -> Result<Report> {
+    run_with(settings, progress, &crate::txn::fs::RealFs)
+}
+
+/// `run`, with every change to the filesystem made through `fs` (tests inject failures).
+pub fn run_with(settings: &AdoptSettings, progress: &Printer, fs: &dyn Fs) -> Result<Report> {
+    let root = find_root(&settings.path)?;
+    if !settings.dry_run && !settings.force {
+        crate::git::refuse_dirty(&root, "adopt")?;
+    }
+    let candidates = candidates(&root)?;
+    progress.verbose(&format!(
+        "repository {}; {} manifest(s) found",
+        root.display(),
+        candidates.len()
+    ));
+    let existing = |rel: &str| -> Option<Vec<u8>> { existing_file(&root, rel) };
+    let items = plan::plan(&candidates, &existing);
+    let digest = plan_digest(&items);
+    if let Some(expected) = &settings.expect_plan
+        && !expected.eq_ignore_ascii_case(&digest)
+    {
+        return Err(Error::BadFlagValue {
+            flag: "--plan",
+            value: expected.clone(),
+            reason: format!("the plan is now {digest}: the repository changed since the dry run"),
+            help: "run `aichor local-repo adopt --dry-run` again and review the new plan".into(),
+        });
+    }
+    let writes: Vec<&Item> = items.iter().filter(|i| i.action.writes()).collect();
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        ok: !items
+            .iter()
+            .any(|i| matches!(i.action, Action::Manual | Action::Conflict)),
+        dry_run: settings.dry_run,
+        root: root.display().to_string(),
+        plan_sha256: digest,
+        triggers: triggers(&items),
+        references: references(&root, &items),
+        removed_dirs: Vec::new(),
+        up_to_date: writes.is_empty(),
+        items,
+    };
+    if settings.dry_run || report.up_to_date {
+        return Ok(report);
+    }
+    write(fs, &root, &report.items)?;
+    report.removed_dirs = remove_emptied(&root, &report.items);
+    Ok(report)
+}
+
+/// The repository root: the nearest folder with `.git`, `aichor_manifests/` or an answers
+/// file, else the folder given (a repository that has none of them yet).
+fn find_root(path: &Path) -> Result<PathBuf> {
+    let absolute =
+        std::path::absolute(path).map_err(|e| Error::io(path, "cannot be resolved", e))?;
+    if !absolute.is_dir() {
+        return Err(Error::NotARepository { path: path.into() });
+    }
+    Ok(layout::find_root(&absolute, RootMarks::ANY).unwrap_or(absolute))
+}
+
+/// Every manifest of the repository: YAML whose content says it is one (`kind:
+/// AIchorManifest`, or `builder` beside `spec.operator`); other YAML (Kubernetes files,
+/// CI workflows, answers files) is not looked at again. A file that should be a manifest
+/// by its name but does not parse is one the user must look at.
+fn candidates(root: &Path) -> Result<Vec<Candidate>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = fs_err::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot be read", e))?;
+        let mut entries: Vec<_> = entries.filter_map(std::result::Result::ok).collect();
+        entries.sort_by_key(fs_err::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if !SKIPPED_DIRS.contains(&name.as_str()) && !name.starts_with('.') {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if !kind.is_file() || !plan::is_yaml(&name) {
+                continue;
+            }
+            let rel = rel_path(root, &path);
+            if let Some(c) = candidate(&path, rel) {
+                out.push(c);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn candidate(path: &Path, rel: String) -> Option<Candidate> {
+    let size = fs_err::metadata(path).ok()?.len();
+    if size > MAX_MANIFEST_BYTES {
+        return None;
+    }
+    let bytes = fs_err::read(path).ok()?;
+    let named_like_one = rel
+        .split('/')
+        .any(|p| p == "manifests" || p == MANIFESTS_DIR)
+        || rel.ends_with("manifest.yaml")
+        || rel.ends_with("manifest.yml");
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return named_like_one.then(|| Candidate {
+            path: rel,
+            bytes: bytes.clone(),
+            migrated: Err("not UTF-8 text".into()),
+        });
+    };
+    match shape(text) {
+        Shape::Manifest => {}
+        Shape::Other => return None,
+        Shape::Broken(why) => {
+            return named_like_one.then(|| Candidate {
+                path: rel,
+                bytes: bytes.clone(),
+                migrated: Err(format!("{why}: fix it, then run adopt again")),
+            });
+        }
+    }
+    let migrated = migrate(text);
+    Some(Candidate {
+        path: rel,
+        bytes,
+        migrated,
+    })
+}
+
+/// What a YAML file is.
+enum Shape {
+    Manifest,
+    Other,
+    Broken(String),
+}
+
+fn shape(text: &str) -> Shape {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Err(e) = crate::manifest::yaml::check_bounds(body) {
+        return Shape::Broken(format!("line {}: {}", e.line, e.message));
+    }
+    let Ok(value) = yaml_serde::from_str::<serde_json::Value>(body) else {
+        return Shape::Other;
+    };
+    let kind = value.get("kind").and_then(serde_json::Value::as_str);
+    let operator = value.get("spec").and_then(|s| s.get("operator")).is_some();
+    if kind == Some("AIchorManifest") || (value.get("builder").is_some() && operator) {
+        Shape::Manifest
+    } else {
+        Shape::Other
+    }
+}
+
+/// The manifest in today's shape, or why it cannot be taken as it is.
+fn migrate(text: &str) -> std::result::Result<Migrated, String> {
+    let m = crate::manifest::migrate::migrate(text)?;
+    let errors: Vec<String> = validate_text(&m.text)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| format!("line {}: [{}] {}", d.line, d.path, d.message))
+        .collect();
+    if let Some(first) = errors.first() {
+        let more = match errors.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        return Err(format!(
+            "still invalid after migrating, {first}{more}: see `aichor manifest validate`"
+        ));
+    }
+    // Changing as little as possible: a manifest already in today's shape keeps its bytes
+    // (the schema modeline alone is no reason to touch it).
+    if without_modeline(&m.text) == without_modeline(text) {
+        return Ok(Migrated {
+            text: text.to_string(),
+            changes: Vec::new(),
+        });
+    }
+    Ok(Migrated {
+        text: m.text,
+        changes: m.changes,
+    })
+}
+
+/// `text` without its `yaml-language-server` modeline (and the blank line `migrate` puts
+/// after it), for comparing.
+fn without_modeline(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut after_modeline = false;
+    for line in text.trim_start_matches('\u{feff}').lines() {
+        if line.starts_with("# yaml-language-server:") {
+            after_modeline = true;
+            continue;
+        }
+        if !(after_modeline && line.trim().is_empty()) {
+            out.push(line);
+        }
+        after_modeline = false;
+    }
+    out.join("\n")
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The bytes at `rel`, matched case-insensitively within its folder (a case-only difference
+/// collides on macOS and Windows checkouts).
+fn existing_file(root: &Path, rel: &str) -> Option<Vec<u8>> {
+    let path = root.join(rel);
+    if let Ok(bytes) = fs_err::read(&path) {
+        return Some(bytes);
+    }
+    if path.exists() {
+        // A folder or something unreadable: taken all the same.
+        return Some(Vec::new());
+    }
+    let dir = path.parent()?;
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let entries = fs_err::read_dir(dir).ok()?;
+    for entry in entries.filter_map(std::result::Result::ok) {
+        if entry.file_name().to_string_lossy().to_lowercase() == name {
+            return Some(fs_err::read(entry.path()).unwrap_or_default());
+        }
+    }
+    None
+}
+
+/// SHA-256 over each item's action, paths and the bytes it would write.
+fn plan_digest(items: &[Item]) -> String {
+    let mut hash = Sha256::new();
+    for i in items {
+        for part in [
+            i.action.as_str(),
+            &i.path,
+            i.to.as_deref().unwrap_or(""),
+            i.text.as_deref().unwrap_or(""),
+        ] {
+            hash.update(part.len().to_le_bytes());
+            hash.update(part.as_bytes());
+        }
+    }
+    hash.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
+}
+
+/// How to run each manifest the run moves or migrates.
+fn triggers(items: &[Item]) -> Vec<Trigger> {
+    items
+        .iter()
+        .filter(|i| i.action.writes())
+        .filter_map(|i| {
+            let selector = i.selector.clone()?;
+            Some(Trigger {
+                message: format!("git commit -m \"aichor[{selector}]: <what this run is>\""),
+                before: (i.path == "manifest.yaml")
+                    .then(|| "`exp: ...` commits ran it from the root".to_string()),
+                selector,
+            })
+        })
+        .collect()
+}
+
+/// Text files that name a moved manifest's old path: READMEs, scripts, CI files.
+fn references(root: &Path, items: &[Item]) -> Vec<Reference> {
+    let moved: Vec<(&str, &str)> = items
+        .iter()
+        .filter(|i| i.action == Action::Move)
+        .filter_map(|i| Some((i.path.as_str(), i.to.as_deref()?)))
+        .filter(|(old, _)| old.contains('/'))
+        .collect();
+    if moved.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs_err::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.filter_map(std::result::Result::ok).collect();
+        entries.sort_by_key(fs_err::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if !SKIPPED_DIRS.contains(&name.as_str())
+                    && (!name.starts_with('.') || name == ".github" || name == ".gitlab")
+                {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let rel = rel_path(root, &path);
+            let texty = [
+                ".md", ".sh", ".yml", ".yaml", ".toml", ".py", ".cfg", ".txt",
+            ]
+            .iter()
+            .any(|e| name.ends_with(e))
+                || name == "Makefile"
+                || name == "Dockerfile";
+            if !kind.is_file() || !texty || moved.iter().any(|(old, _)| *old == rel) {
+                continue;
+            }
+            if fs_err::metadata(&path).map_or(true, |m| m.len() > MAX_MANIFEST_BYTES) {
+                continue;
+            }
+            let Ok(text) = fs_err::read_to_string(&path) else {
+                continue;
+            };
+            for (n, line) in text.lines().enumerate() {
+                for (old, new) in &moved {
+                    if line.contains(old) {
+                        out.push(Reference {
+                            file: rel.clone(),
+                            line: n + 1,
+                            old: (*old).to_string(),
+                            new: (*new).to_string(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    out
+}
+
+/// Every move and in-place migration in one transaction: the new files staged, the old
+/// ones set aside and removed at the commit; nothing written if a file changed since it was
+/// read or a target appeared meanwhile.
+fn write(fs: &dyn Fs, root: &Path, items: &[Item]) -> Result<()> {
+    let mut files = Vec::new();
+    let mut removed = Vec::new();
+    let mut seen: BTreeMap<String, Option<Vec<u8>>> = BTreeMap::new();
+    let mut modes: BTreeMap<String, String> = BTreeMap::new();
+    for i in items.iter().filter(|i| i.action.writes()) {
+        let Some(text) = &i.text else { continue };
+        let to = i.to.clone().unwrap_or_else(|| i.path.clone());
+        files.push(PlannedFile {
+            path: to.clone(),
+            executable: false,
+            contents: text.clone().into_bytes(),
+        });
+        seen.insert(i.path.clone(), crate::txn::guard::on_disk(root, &i.path)?);
+        modes.insert(to.clone(), i.path.clone());
+        if i.action == Action::Move {
+            seen.insert(to, None);
+            removed.push(i.path.clone());
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let plan = Plan { files };
+    let mut finish = |staged: &Path| -> Result<Vec<String>> {
+        crate::txn::guard::keep_modes(fs, root, staged, &plan, &modes)?;
+        crate::txn::guard::unchanged_since_read(root, &seen, ADOPT)?;
+        Ok(Vec::new())
+    };
+    crate::txn::write_changes(fs, &plan, &removed, root, Consent::NonEmpty, &mut finish)
+}
+
+/// The folders the moves left empty (`manifests/`, `<demo>/manifests/`), removed: only
+/// empty ones, and never the root.
+fn remove_emptied(root: &Path, items: &[Item]) -> Vec<String> {
+    let mut removed = Vec::new();
+    for i in items.iter().filter(|i| i.action == Action::Move) {
+        let mut dir = root.join(&i.path);
+        while dir.pop() && dir != root && dir.starts_with(root) {
+            if fs_err::remove_dir(&dir).is_err() {
+                break;
+            }
+            removed.push(rel_path(root, &dir));
+        }
+    }
+    removed.sort();
+    removed.dedup();
+    removed
+}

@@ -1,0 +1,106 @@
+//! `local-repo adopt`: the flags as settings, the library's run, the plan as a table.
+
+use std::path::PathBuf;
+
+use aichor::adopt::{self, Action, AdoptSettings, Report};
+use aichor::error::{Error, Result};
+use aichor::printer::{Format, Printer};
+
+use crate::cli::AdoptArgs;
+
+pub(super) fn run(args: AdoptArgs, printer: &Printer) -> Result<()> {
+    let settings = AdoptSettings {
+        path: args.path.unwrap_or_else(|| PathBuf::from(".")),
+        dry_run: args.dry_run,
+        force: args.force,
+        expect_plan: args.plan,
+        format: args.format.into(),
+    };
+    let report = adopt::run(&settings, printer)?;
+    present(&report, settings.format, printer)?;
+    let left: Vec<String> = report
+        .items
+        .iter()
+        .filter(|i| matches!(i.action, Action::Manual | Action::Conflict))
+        .map(|i| i.path.clone())
+        .collect();
+    if left.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::ManifestsLeft { paths: left })
+    }
+}
+
+/// JSON on stdout; or, in text, one line per manifest (stdout), then how to run them and
+/// the files that still name old paths, and the summary (stderr).
+fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
+    if format == Format::Json {
+        return printer.json(report);
+    }
+    let mut out = String::new();
+    for i in report.items.iter().filter(|i| i.action != Action::Keep) {
+        out.push_str(&format!("{:<9} {}", i.action.as_str(), i.path));
+        if let Some(to) = &i.to {
+            out.push_str(&format!(" -> {to}"));
+        }
+        if !i.changes.is_empty() {
+            out.push_str(&format!(" (migrated: {})", i.changes.join("; ")));
+        }
+        if let Some(reason) = &i.reason {
+            out.push_str(&format!("\n          {reason}"));
+        }
+        out.push('\n');
+    }
+    if !out.is_empty() {
+        printer.data(&out);
+    }
+    let moved = count(report, Action::Move);
+    let migrated = count(report, Action::Migrate);
+    if report.up_to_date {
+        printer.status(
+            "Up to date",
+            &format!(
+                "every manifest of `{}` is under aichor_manifests/ in today's shape",
+                report.root
+            ),
+        );
+    } else {
+        let what = format!("{moved} manifest(s) moved, {migrated} migrated in place");
+        if report.dry_run {
+            printer.status(
+                "Dry run",
+                &format!(
+                    "{what}: nothing written (write exactly this plan with `--plan {}`)",
+                    report.plan_sha256
+                ),
+            );
+        } else {
+            printer.status("Adopted", &format!("`{}`: {what}", report.root));
+        }
+    }
+    for dir in &report.removed_dirs {
+        printer.status("Removed", &format!("`{dir}/` (empty)"));
+    }
+    if !report.triggers.is_empty() {
+        printer.note("\nEach manifest runs with a commit whose message starts with its path:");
+        for t in &report.triggers {
+            let before = t
+                .before
+                .as_ref()
+                .map(|b| format!("  # {b}"))
+                .unwrap_or_default();
+            printer.note(&format!("  {}{before}", t.message));
+        }
+    }
+    if !report.references.is_empty() {
+        printer.note("\nThese lines name a moved manifest's old path (not edited):");
+        for r in &report.references {
+            printer.note(&format!("  {}:{}: {} -> {}", r.file, r.line, r.old, r.new));
+        }
+    }
+    Ok(())
+}
+
+fn count(report: &Report, action: Action) -> usize {
+    report.items.iter().filter(|i| i.action == action).count()
+}

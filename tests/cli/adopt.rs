@@ -1,0 +1,296 @@
+//! `local-repo adopt` on repositories in the legacy layouts real AIchor users have: the
+//! platform team's demo monorepo (the conformance corpus), a root `manifest.yaml` run by
+//! `exp` commits, a half-migrated repository, manifests it cannot take, YAML that is not a
+//! manifest. What it promises: every manifest moved under `aichor_manifests/` keeping its
+//! subfolder, git sees renames, nothing else touched, never an overwrite, all or nothing.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{aichor, aichor_snapshot, read_tree, stderr};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = crate::support::git(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// A git repository holding `files`, committed.
+fn repo(parent: &Path, files: &[(&str, &str)]) -> PathBuf {
+    let dir = parent.join("repo");
+    for (path, text) in files {
+        write(&dir, path, text);
+    }
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "legacy"]);
+    dir
+}
+
+fn adopt(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = aichor();
+    cmd.current_dir(dir).args(["local-repo", "adopt"]);
+    cmd
+}
+
+/// A manifest in today's shape (apart from the modeline `migrate` adds).
+const JAX: &str = "kind: AIchorManifest\napiVersion: 0.2.3\n\nbuilder:\n  image: demo\n  dockerfile: ./Dockerfile\n  context: .\n\nspec:\n  operator: jax\n  image: demo\n  command: python -m demo.main\n  types:\n    worker:\n      count: 2\n      resources:\n        cpus: 2\n        ramRatio: 2\n";
+
+/// A pre-0.2.3 pytorch manifest (`Master` + `Worker`), as the legacy repositories have.
+const LEGACY_PYTORCH: &str = "kind: AIchorManifest\napiVersion: 0.2.2\n\nbuilder:\n  image: demo\n  dockerfile: ./Dockerfile\n  context: .\n\nspec:\n  operator: pytorch\n  image: demo\n  command: python -m demo.main\n  types:\n    Master:\n      count: 1\n      resources:\n        cpus: 4\n        ramRatio: 2\n    Worker:\n      count: 1\n      resources:\n        cpus: 4\n        ramRatio: 2\n";
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_demo_monorepo_moves_whole_and_git_sees_renames() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir_all(&dir).unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/legacy"),
+        &dir,
+    );
+    // Code beside the manifests stays, and keeps its folder.
+    write(&dir, "jax-demo/src/main.py", "print('hi')\n");
+    write(
+        &dir,
+        "README.md",
+        "Run it: see jax-demo/manifests/manifest.yaml\n",
+    );
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "legacy"]);
+    let manifests = git(&dir, &["ls-files", "*.yaml"]).lines().count();
+
+    let out = adopt(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("move ")).count(),
+        manifests
+    );
+    assert!(
+        stdout.contains(
+            "move      jax-demo/manifests/manifest.yaml -> aichor_manifests/jax-demo/manifest.yaml"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stderr(&out).contains("README.md:1: jax-demo/manifests/manifest.yaml"),
+        "{}",
+        stderr(&out)
+    );
+    git(&dir, &["add", "-A"]);
+    let status = git(&dir, &["status", "--porcelain"]);
+    let renames = status.lines().filter(|l| l.starts_with("R ")).count();
+    assert_eq!(renames, manifests, "every manifest is a rename:\n{status}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("jax-demo/src/main.py")).unwrap(),
+        "print('hi')\n"
+    );
+    assert!(
+        !dir.join("jax-demo/manifests").exists(),
+        "emptied folders go"
+    );
+    git(&dir, &["commit", "-qm", "adopt"]);
+
+    // Again: nothing to do.
+    let out = adopt(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Up to date"), "{}", stderr(&out));
+    assert!(git(&dir, &["status", "--porcelain"]).is_empty());
+}
+
+#[test]
+fn a_root_manifest_run_by_exp_moves_and_its_new_trigger_is_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[
+            ("manifest.yaml", LEGACY_PYTORCH),
+            ("manifests/gpu.yaml", JAX),
+            // Kubernetes YAML and CI are not manifests: untouched.
+            ("manifests/service.yaml", "kind: Service\napiVersion: v1\n"),
+            (".github/workflows/ci.yml", "on: push\n"),
+        ],
+    );
+    let before = read_tree(&dir);
+    let output = aichor_snapshot!(
+        filters = [(r"/[^ `]*/repo", "[REPO]"), (r"--plan [0-9a-f]{64}", "--plan [SHA]")],
+        adopt(&dir).arg("--dry-run"),
+        @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    move      manifest.yaml -> aichor_manifests/manifest.yaml (migrated: spec.types: `Master` (count 1) + `Worker` (count 1) → `worker` (count 2); schema modeline: added)
+    move      manifests/gpu.yaml -> aichor_manifests/gpu.yaml
+
+    ----- stderr -----
+       Dry run 2 manifest(s) moved, 0 migrated in place: nothing written (write exactly this plan with `--plan [SHA]`)
+
+    Each manifest runs with a commit whose message starts with its path:
+      git commit -m "aichor[manifest.yaml]: <what this run is>"  # `exp: ...` commits ran it from the root
+      git commit -m "aichor[gpu.yaml]: <what this run is>"
+    "#
+    );
+    assert!(output.status.success());
+    assert_eq!(read_tree(&dir), before, "a dry run writes nothing");
+
+    let out = adopt(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = read_tree(&dir);
+    assert!(after.contains_key("aichor_manifests/manifest.yaml"));
+    assert!(!after.contains_key("manifest.yaml"));
+    assert_eq!(
+        after["manifests/service.yaml"],
+        before["manifests/service.yaml"]
+    );
+    assert_eq!(
+        after[".github/workflows/ci.yml"],
+        before[".github/workflows/ci.yml"]
+    );
+    // What it wrote is what `manifest validate` accepts.
+    aichor()
+        .current_dir(&dir)
+        .args(["manifest", "validate", "aichor_manifests"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_half_migrated_repository_never_loses_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let other = JAX.replace("count: 2", "count: 3");
+    let dir = repo(
+        tmp.path(),
+        &[
+            ("aichor_manifests/manifest.yaml", &other),
+            ("aichor_manifests/x.yaml", JAX),
+            ("manifest.yaml", JAX),
+            ("manifests/x.yaml", JAX),
+            ("manifests/manifest.yaml", JAX),
+            (
+                "manifests/tf.yaml",
+                "kind: AIchorManifest\napiVersion: 0.2.0\nbuilder:\n  image: t\n  dockerfile: ./Dockerfile\n  context: .\nspec:\n  operator: tf\n  image: t\n  command: python t.py\n",
+            ),
+        ],
+    );
+    let before = read_tree(&dir);
+    let out = adopt(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The root one's only target holds other bytes: left for the user.
+    assert!(stdout.contains("conflict  manifest.yaml\n"), "{stdout}");
+    // Same bytes as the target: a duplicate, listed, not moved.
+    assert!(
+        stdout.contains("duplicate manifests/x.yaml -> aichor_manifests/x.yaml"),
+        "{stdout}"
+    );
+    // Taken by other bytes: the whole path is kept.
+    assert!(
+        stdout.contains(
+            "move      manifests/manifest.yaml -> aichor_manifests/manifests/manifest.yaml"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("manual    manifests/tf.yaml"), "{stdout}");
+    assert!(stderr(&out).contains("left for you"), "{}", stderr(&out));
+    let after = read_tree(&dir);
+    for kept in [
+        "aichor_manifests/manifest.yaml",
+        "manifest.yaml",
+        "manifests/x.yaml",
+        "manifests/tf.yaml",
+    ] {
+        assert_eq!(after[kept], before[kept], "{kept} is untouched");
+    }
+    assert!(after.contains_key("aichor_manifests/manifests/manifest.yaml"));
+}
+
+#[test]
+fn a_dirty_tree_is_refused_unless_forced_and_a_stale_plan_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[("manifests/a.yaml", JAX), ("train.py", "1\n")],
+    );
+    write(&dir, "train.py", "2\n");
+    let out = adopt(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("uncommitted changes: train.py"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = adopt(&dir)
+        .args(["--force", "--plan", &"0".repeat(64)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the repository changed since the dry run"));
+    assert!(dir.join("manifests/a.yaml").exists());
+
+    let out = adopt(&dir)
+        .args(["--dry-run", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["items"][0]["action"], "move");
+    assert_eq!(report["items"][0]["selector"], "a.yaml");
+    let sha = report["plan_sha256"].as_str().unwrap().to_string();
+    let out = adopt(&dir)
+        .args(["--force", "--plan", &sha])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("aichor_manifests/a.yaml").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("train.py")).unwrap(),
+        "2\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_moved_manifest_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(tmp.path(), &[("manifests/a.yaml", JAX)]);
+    std::fs::set_permissions(
+        dir.join("manifests/a.yaml"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let out = adopt(&dir).arg("--force").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mode = std::fs::metadata(dir.join("aichor_manifests/a.yaml"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
