@@ -245,3 +245,37 @@ fn a_json_report_that_cannot_be_written_fails() {
         stderr(&out)
     );
 }
+
+/// `aichor ... 2>&1 | head -1`: once the reader is gone the status lines are lost, not the
+/// run (printing to a closed stderr used to panic with exit 101).
+#[cfg(unix)]
+#[test]
+fn a_closed_stderr_does_not_fail_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_aichor"));
+    crate::support::isolate(&mut cmd);
+    let mut child = cmd
+        .args([
+            "local-repo",
+            "init",
+            "demo",
+            "--operator",
+            "jax",
+            "--no-input",
+        ])
+        .args(["--no-lock", "-v"])
+        .current_dir(tmp.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        tmp.path()
+            .join("demo/aichor_manifests/manifest.yaml")
+            .is_file()
+    );
+}
