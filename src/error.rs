@@ -551,6 +551,14 @@ pub enum Error {
     #[error("{} file(s) {} conflicts to resolve: {}", files.len(), if *dry_run { "would have" } else { "have" }, files.join(", "))]
     Conflicts { files: Vec<String>, dry_run: bool },
 
+    #[error("`{}` names the project `{theirs}`, not `{ours}`: its build would look for a package other than `src/{package}/`", path.display())]
+    ProjectNameMismatch {
+        path: PathBuf,
+        theirs: String,
+        ours: String,
+        package: String,
+    },
+
     #[error("{} manifest(s) left for you: {}", paths.len(), some(paths))]
     ManifestsLeft { paths: Vec<String> },
 
@@ -690,6 +698,7 @@ impl Error {
             Error::RejExists { .. } => "move or delete it (an earlier update's `.rej` can go once you have resolved it), then run the update again".into(),
             Error::Conflicts { dry_run: true, .. } => "run without `--dry-run` to write them, then resolve them (`--conflict rej` puts the new version beside each file instead of markers)".into(),
             Error::Conflicts { .. } => "resolve the `<<<<<<<` blocks (or compare with the `.rej` files), then commit; `git diff` shows the whole update".into(),
+            Error::ProjectNameMismatch { theirs, .. } => format!("pass `--name {}` so the package is the one the project builds (for a repository that already runs on AIchor, `aichor local-repo adopt` keeps its code as it is)", crate::names::normalize(theirs)),
             Error::ManifestsLeft { .. } => "each is listed above with why (`manual`, `conflict`): fix or move it by hand, then run `aichor local-repo adopt` again".into(),
             Error::Interrupted { .. } => return None,
         })
@@ -729,7 +738,8 @@ impl Error {
             | Error::ConfigFileMissing { .. }
             | Error::ConfigNotText { .. }
             | Error::NoManifests { .. }
-            | Error::NotARepository { .. } => 2,
+            | Error::NotARepository { .. }
+            | Error::ProjectNameMismatch { .. } => 2,
             Error::Conflicts { .. } | Error::ManifestsLeft { .. } => 3,
             // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),
@@ -816,6 +826,7 @@ impl Error {
             Error::RejExists { .. } => "rej_exists",
             Error::ChangedMeanwhile { .. } => "changed_meanwhile",
             Error::Conflicts { .. } => "conflicts",
+            Error::ProjectNameMismatch { .. } => "project_name_mismatch",
             Error::ManifestsLeft { .. } => "manifests_left",
             Error::Interrupted { .. } => "interrupted",
         }

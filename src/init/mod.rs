@@ -19,7 +19,7 @@ use crate::generate::questions::{Answers, Questions};
 use crate::generate::render::Engine;
 use crate::generate::{Project, answers, build, merge};
 use crate::git::{has_remote, repository as git_repository};
-use crate::layout::ANSWERS_FILE;
+use crate::layout::{ANSWERS_FILE, PYPROJECT};
 use crate::pack::{Pack, PackInfo};
 use crate::printer::Printer;
 use crate::prompt::Prompter;
@@ -130,6 +130,7 @@ pub fn run_with(
         .clone()
         .unwrap_or_else(|| PathBuf::from(&project.ctx.names.name));
     let staged = stage(project, dest)?;
+    same_project_name(&staged)?;
     confirm_destination(&staged, settings.write, prompter.as_deref_mut())?;
     let mut report = report(&staged, &pack, &answers, settings);
     plan_lock_file(&mut report, &staged.dest, settings.lock);
@@ -261,6 +262,37 @@ fn write(
     };
     write::apply(fs, &staged.project.plan, &staged.dest, consent, &mut finish)?;
     Ok(outcome)
+}
+
+/// Into an existing project (`--force`), the project's own `[project].name` must be the one
+/// answered: the merged `pyproject.toml` keeps the user's name, so a package rendered under
+/// another name (`src/hf/` beside `name = "my-app"`) is one `uv build` cannot find.
+fn same_project_name(staged: &Staged) -> Result<()> {
+    let path = staged.dest.join(PYPROJECT);
+    let Ok(text) = fs_err::read_to_string(&path) else {
+        return Ok(());
+    };
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        // A broken file is reported by the merge, with its position.
+        return Ok(());
+    };
+    let Some(theirs) = doc
+        .get("project")
+        .and_then(|p| p.get("name"))
+        .and_then(toml_edit::Item::as_str)
+    else {
+        return Ok(());
+    };
+    let ours = &staged.project.ctx.names;
+    if crate::names::normalize(theirs) == ours.distribution {
+        return Ok(());
+    }
+    Err(Error::ProjectNameMismatch {
+        path,
+        theirs: theirs.to_string(),
+        ours: ours.name.clone(),
+        package: ours.package.clone(),
+    })
 }
 
 /// The report before anything is written.

@@ -101,6 +101,22 @@ impl Names {
     }
 }
 
+/// A distribution name as PEP 503 compares them: lowercase, each run of `-`, `_` and `.` one
+/// `-` (`My_App` and `my-app` are the same project).
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
 /// A valid name close to `raw`, if there is one (`My Proj` → `my-proj`).
 pub fn suggest(raw: &str) -> Option<String> {
     // Keep only the last path component: `../x` means the user meant `x`.

@@ -734,6 +734,8 @@ fn force_merges_an_existing_pyproject_and_gitignore() {
         .current_dir(tmp.path())
         .args([
             "demo",
+            "--name",
+            "mine",
             "--operator",
             "jax",
             "--no-input",
@@ -1116,4 +1118,46 @@ fn next_steps_add_a_remote_only_where_there_is_none() {
         "{err}"
     );
     assert!(clone.join("src/clone/main.py").is_file());
+}
+
+/// `--force` into a project whose `pyproject.toml` names another project: the merge keeps
+/// their name, so the package init would write (`src/<answered name>/`) is one their build
+/// cannot find. Refused up front, naming the flag; nothing written.
+#[test]
+fn force_into_a_project_with_another_name_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("hf");
+    std::fs::create_dir(&dest).unwrap();
+    let mine = "[project]\nname = \"My_App\"\nversion = \"1.0\"\n";
+    std::fs::write(dest.join("pyproject.toml"), mine).unwrap();
+    let out = init()
+        .current_dir(tmp.path())
+        .args(["hf", "--operator", "jax", "--no-input", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("names the project `My_App`, not `hf`"),
+        "{err}"
+    );
+    assert!(err.contains("pass `--name my-app`"), "{err}");
+    assert_eq!(entries(&dest), ["pyproject.toml"]);
+    // The same project under PEP 503's spelling is the same project.
+    let out = init()
+        .current_dir(tmp.path())
+        .args([
+            "hf",
+            "--name",
+            "my-app",
+            "--operator",
+            "jax",
+            "--no-input",
+            "--force",
+        ])
+        .args(["--no-lock"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dest.join("src/my_app/__init__.py").is_file());
 }

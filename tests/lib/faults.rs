@@ -181,7 +181,7 @@ fn existing_project(parent: &Path) {
     std::fs::create_dir_all(dest.join("src")).unwrap();
     std::fs::write(
         dest.join("pyproject.toml"),
-        "[project]\nname = \"mine\"\ndependencies = [\"pandas\"]\n",
+        "[project]\nname = \"demo\"\ndependencies = [\"pandas\"]\n",
     )
     .unwrap();
     std::fs::write(dest.join(".gitignore"), "data/\n").unwrap();
