@@ -134,7 +134,7 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
       "project": ".",
       "dry_run": true,
       "from": "builtin@0.1.0",
-      "to": "builtin@0.2.0",
+      "to": "builtin@0.3.0",
       "answers_changed": [
         {
           "key": "github_actions",
@@ -202,7 +202,7 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
     assert!(readme.contains("Our team's notes"), "{readme}");
     assert!(readme.contains("## Update this project"), "{readme}");
     let record = read(&dir.join(".aichor-answers.yaml"));
-    assert!(record.contains("pack: builtin@0.2.0"), "{record}");
+    assert!(record.contains("pack: builtin@0.3.0"), "{record}");
     // A second update has nothing left to do.
     commit_all(&dir, "update");
     let again = update(&dir).output().unwrap();
@@ -236,7 +236,7 @@ fn no_op_update_writes_nothing_and_says_so() {
     ----- stdout -----
 
     ----- stderr -----
-    Up to date `.` already matches builtin@0.2.0 with these answers; nothing written
+    Up to date `.` already matches builtin@0.3.0 with these answers; nothing written
     ");
     assert_eq!(project_tree(&dir), before);
     assert_eq!(
@@ -287,8 +287,8 @@ fn profile_change_rewrites_resources_and_wheels_and_keeps_the_users_edits() {
     {
       "project": ".",
       "dry_run": true,
-      "from": "builtin@0.2.0",
-      "to": "builtin@0.2.0",
+      "from": "builtin@0.3.0",
+      "to": "builtin@0.3.0",
       "answers_changed": [
         {
           "key": "profile",
@@ -316,7 +316,7 @@ fn profile_change_rewrites_resources_and_wheels_and_keeps_the_users_edits() {
         },
         {
           "path": "Dockerfile",
-          "status": "unchanged"
+          "status": "updated"
         },
         {
           "path": "README.md",
@@ -433,8 +433,8 @@ fn operator_change_rewrites_types_starter_and_dependencies() {
     {
       "project": ".",
       "dry_run": true,
-      "from": "builtin@0.2.0",
-      "to": "builtin@0.2.0",
+      "from": "builtin@0.3.0",
+      "to": "builtin@0.3.0",
       "answers_changed": [
         {
           "key": "operator",
@@ -574,11 +574,31 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     ----- stdout -----
     answer    profile: cpu-small -> gpu-t4
     updated   .aichor-answers.yaml
+    updated   Dockerfile
     updated   README.md
     updated   aichor_manifests/manifest.yaml
     updated   pyproject.toml
     conflict  src/demo/main.py (1 conflicting region(s))
     updated   tests/test_main.py
+
+    --- a/Dockerfile
+    +++ b/Dockerfile
+    @@ -28,6 +28,15 @@
+     # The project's virtual environment comes first: `python` in spec.command is its Python.
+     ENV PATH="/app/.venv/bin:$PATH"
+     
+    +# The NVIDIA driver, wherever the engine puts it: GKE's device plugin mounts it at
+    +# /usr/local/nvidia and sets no variable (Ray's GPU images add these paths for the same
+    +# reason); engines with the NVIDIA container runtime inject it where the loader looks
+    +# anyway. Without them torch, jax and xgboost find no libcuda on GKE and see no GPU.
+    +ENV PATH="$PATH:/usr/local/nvidia/bin" \
+    +    LD_LIBRARY_PATH="/usr/local/nvidia/lib64:/usr/local/nvidia/lib" \
+    +    NVIDIA_VISIBLE_DEVICES=all \
+    +    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+    +
+     # boto3 >= 1.36 sends checksums that GCS-backed S3 endpoints (some AIchor engines) reject:
+     # compute them only when required, which is harmless on AWS and MinIO.
+     ENV AWS_REQUEST_CHECKSUM_CALCULATION=when_required \
 
     --- a/README.md
     +++ b/README.md
@@ -668,7 +688,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     +            f"JAX found no GPU (backend {jax.default_backend()!r}): the profile asks for "
     +            "one; check the manifest's accelerators and that jax[cuda12] is installed"
     +        )
-    +>>>>>>> pack builtin@0.2.0 (new answers)
+    +>>>>>>> pack builtin@0.3.0 (new answers)
          rank, world_size = jax.process_index(), jax.process_count()
          devices = jax.devices()
          mesh = jax.make_mesh((len(devices),), ("devices",))
@@ -715,16 +735,17 @@ fn conflicts_inline_leave_markers_and_exit_3() {
        tensorboard: true
 
     ----- stderr -----
-       Dry run builtin@0.2.0 with new answers: nothing written (5 file(s) unchanged)
+       Dry run builtin@0.3.0 with new answers: nothing written (4 file(s) unchanged)
     error: 1 file(s) would have conflicts to resolve: src/demo/main.py
       help: run without `--dry-run` to write them, then resolve them (`--conflict rej` puts the new version beside each file instead of markers)
     "#);
-    let out = aichor_snapshot!(update(&dir).args(["--set", "profile=gpu-t4"]), @"
+    let out = aichor_snapshot!(update(&dir).args(["--set", "profile=gpu-t4"]), @r#"
     success: false
     exit_code: 3
     ----- stdout -----
     answer    profile: cpu-small -> gpu-t4
     updated   .aichor-answers.yaml
+    updated   Dockerfile
     updated   README.md
     updated   aichor_manifests/manifest.yaml
     updated   pyproject.toml
@@ -732,15 +753,15 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     updated   tests/test_main.py
 
     ----- stderr -----
-       Updated `.`: builtin@0.2.0 with new answers (5 file(s) unchanged); review it with `git diff`
+       Updated `.`: builtin@0.3.0 with new answers (4 file(s) unchanged); review it with `git diff`
     error: 1 file(s) have conflicts to resolve: src/demo/main.py
       help: resolve the `<<<<<<<` blocks (or compare with the `.rej` files), then commit; `git diff` shows the whole update
-    ");
+    "#);
     assert_eq!(out.status.code(), Some(3));
     let main = read(&dir.join("src/demo/main.py"));
     assert!(main.contains("<<<<<<< yours\n"), "{main}");
     assert!(
-        main.contains(">>>>>>> pack builtin@0.2.0 (new answers)\n"),
+        main.contains(">>>>>>> pack builtin@0.3.0 (new answers)\n"),
         "{main}"
     );
     assert!(main.contains("print(\"ours: starting\")"), "{main}");
@@ -1254,7 +1275,7 @@ fn git_pack_from_one_tag_to_the_next() {
     let record = read(&dir.join(".aichor-answers.yaml"));
     assert!(record.contains("pack: acme@2.0.0"), "{record}");
     assert!(record.contains(&format!("template: {url}#v2")), "{record}");
-    assert!(record.contains("builtin: 0.2.0"), "{record}");
+    assert!(record.contains("builtin: 0.3.0"), "{record}");
 
     // The recorded commit, not the tag, is what a replay and the next update use.
     let commit = record
@@ -1444,7 +1465,7 @@ fn a_new_name_moves_the_package_with_the_users_edits() {
     updated   tests/test_main.py
 
     ----- stderr -----
-       Updated `.`: builtin@0.2.0 with new answers (3 file(s) unchanged); review it with `git diff`
+       Updated `.`: builtin@0.3.0 with new answers (3 file(s) unchanged); review it with `git diff`
     ");
     assert!(out.status.success());
     let main = read(&dir.join("src/vision/main.py"));
