@@ -45,6 +45,7 @@ COLUMNS = [
     "run-1",
     "run-2",
     "run-4",
+    "alone",
     "pytest",
     "no-gpu",
 ]
@@ -715,6 +716,37 @@ class Checker:
                 )
         return self.run_ranks(v, log, tb, per_rank, "four")
 
+    def c_alone(self, v: Variant, log: Path):
+        """A process whose peers never come, and a RANK outside the world, must fail (exit
+        non-zero) in bounded time instead of waiting, billed, for the experiment's timeout."""
+        port = self.free_port()
+        cases = [
+            ("rank 0 alone", {"RANK": "0", "WORLD_SIZE": "2"}),
+            ("RANK == WORLD_SIZE", {"RANK": "2", "WORLD_SIZE": "2"}),
+        ]
+        took = []
+        for name, extra in cases:
+            env = {
+                **self.run_env(v, None, "alone"),
+                "MASTER_ADDR": "127.0.0.1",
+                "MASTER_PORT": str(port),
+                "AICHOR_RENDEZVOUS_TIMEOUT": "5",
+                **extra,
+            }
+            start = time.monotonic()
+            case_log = log.with_suffix(f".{len(took)}.log")
+            proc = self.spawn(self.starter_cmd(v), cwd=v.dest, env=env, log=case_log)
+            (code,) = self.wait_all([proc], 90)
+            elapsed = time.monotonic() - start
+            with open(log, "a") as f:
+                f.write(f"--- {name} [exit: {code}]\n{self.outputs(case_log)}")
+            if code == "timeout":
+                return False, f"{name}: still waiting after 90 s"
+            if code == "0":
+                return False, f"{name}: exited 0"
+            took.append(f"{name} {elapsed:.0f}s")
+        return True, "failed fast: " + ", ".join(took)
+
     def c_pytest(self, v: Variant, log: Path):
         """The generated test: the starter's single-process path saves its result."""
         env = self.run_env(v, None)
@@ -826,7 +858,7 @@ class Checker:
             self.skip(v, "check", "no uv.lock: the lock was skipped or failed")
         if v.operator == "xgboost" and v.accelerator == "gpu":
             # No GPU here: what this proves is the refusal to fall back to the CPU.
-            for col in ("docker-sim", "run-1", "run-2", "run-4", "pytest"):
+            for col in ("docker-sim", "run-1", "run-2", "run-4", "alone", "pytest"):
                 self.skip(v, col, "GPU variant: only its refusal to run without a GPU")
             if locked and self.check(v, "sync", self.c_sync):
                 self.check(v, "no-gpu", self.c_no_gpu)
@@ -837,7 +869,7 @@ class Checker:
                 if v.operator == "pytorch"
                 else f"{v.accelerator} variant: lock only"
             )
-            for col in ("sync", "docker-sim", "run-1", "run-2", "run-4", "pytest", "no-gpu"):
+            for col in ("sync", "docker-sim", "run-1", "run-2", "run-4", "alone", "pytest", "no-gpu"):
                 self.skip(v, col, why)
             print(f"  skip sync/docker-sim/runs/pytest: {why}", flush=True)
             return v
@@ -850,6 +882,10 @@ class Checker:
             self.check(v, "run-4", self.c_run4)
         else:
             self.skip(v, "run-4", "jobset only (2 jobs × 2 completions)")
+        if v.operator == "xgboost":
+            self.check(v, "alone", self.c_alone)
+        else:
+            self.skip(v, "alone", "bounded rendezvous: xgboost so far (issue 21, item 5)")
         self.check(v, "pytest", self.c_pytest)
         self.skip(v, "no-gpu", "CPU variant")
         return v

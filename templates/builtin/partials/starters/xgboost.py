@@ -8,6 +8,9 @@ Environment injected by the operator (absent locally, where we run as 1 of 1):
   RANK         index of this process, 0..WORLD_SIZE-1
   MASTER_ADDR  host of rank 0, which runs the Rabit tracker
   MASTER_PORT  port of the Rabit tracker
+
+AICHOR_RENDEZVOUS_TIMEOUT (seconds, default 600) bounds the wait for every process to join:
+a missing peer fails the run instead of billing it until the experiment's own timeout.
 """
 
 import json
@@ -19,6 +22,7 @@ import socket
 {%- if accelerator == "gpu" %}
 import subprocess
 {%- endif %}
+import sys
 import time
 
 import numpy as np
@@ -178,24 +182,45 @@ def main() -> None:
         train(0, 1)
         return
 
+    if not 0 <= rank < world_size:
+        sys.exit(
+            f"error: RANK={rank} is not in 0..{world_size - 1} (WORLD_SIZE={world_size})"
+        )
     host = os.environ.get("MASTER_ADDR", "localhost")
     port = env_int("MASTER_PORT", 9999)
+    timeout = env_int("AICHOR_RENDEZVOUS_TIMEOUT", 600)
     tracker = None
-    if rank == 0:
-        # Rank 0 also hosts the tracker that introduces the workers to each other.
-        tracker = RabitTracker(n_workers=world_size, host_ip=host, port=port)
-        tracker.start()
-
-    with collective.CommunicatorContext(
-        dmlc_tracker_uri=host,
-        dmlc_tracker_port=port,
-        dmlc_task_id=str(rank),
-        dmlc_retry=10,  # tolerate workers that start before the tracker listens
-    ):
+    try:
+        if rank == 0:
+            # Rank 0 also hosts the tracker that introduces the workers to each other: on
+            # every interface (MASTER_ADDR is how the others reach it), ranking workers by
+            # task id so that each one's collective rank is its RANK.
+            tracker = RabitTracker(
+                n_workers=world_size,
+                host_ip="0.0.0.0",
+                port=port,
+                sortby="task",
+                timeout=timeout,
+            )
+            tracker.start()
+        collective.init(
+            dmlc_tracker_uri=host,
+            dmlc_tracker_port=port,
+            dmlc_task_id=str(rank),
+            dmlc_retry=10,  # tolerate workers that start before the tracker listens
+            dmlc_timeout=timeout,
+        )
+    except Exception as e:  # noqa: BLE001 - any failure to join ends the run, loudly
+        sys.exit(
+            f"error: [rank {rank}] the {world_size} processes did not all join through "
+            f"{host}:{port} within {timeout} s (AICHOR_RENDEZVOUS_TIMEOUT): {e}"
+        )
+    try:
         train(rank, world_size)
-
+    finally:
+        collective.finalize()
     if tracker is not None:
-        tracker.wait_for()
+        tracker.wait_for(timeout)
 
 
 if __name__ == "__main__":
