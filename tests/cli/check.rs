@@ -120,7 +120,7 @@ fn check_text_report_of_a_clean_project() {
     success: true
     exit_code: 0
     ----- stdout -----
-    aichor_manifests/manifest.yaml:10:15: note [builder.dockerfile]: `Dockerfile` found relative to the repository root
+    aichor_manifests/manifest.yaml:10:15: note [builder.dockerfile]: `Dockerfile` found relative to `builder.context` (`.`)
     aichor_manifests/manifest.yaml:18:12: note [spec.command]: `spec.command` runs the module `demo.main`: `src/demo/main.py`
     uv.lock: note: `uv.lock` not checked against pyproject.toml: `/nonexistent/uv` (AICHOR_UV) does not exist
         help: install uv (https://docs.astral.sh/uv/) to have it checked
@@ -208,17 +208,81 @@ fn check_missing_dockerfile() {
     );
 }
 
+/// `builder.dockerfile` is read relative to `builder.context`, as every real manifest with
+/// a context of its own writes it (`context: smoke-test`, `dockerfile: ./build/Dockerfile`)
+/// and the platform builds it: no warning. Found only from the root: a warning whose help,
+/// applied, is right under that reading. Neither: an error naming both places looked at.
 #[test]
-fn check_dockerfile_relative_to_context_is_a_warning() {
+fn check_dockerfile_is_read_relative_to_the_context() {
     let (_tmp, dir) = project(&["--operator", "jax"]);
-    std::fs::create_dir(dir.join("build")).unwrap();
-    std::fs::rename(dir.join("Dockerfile"), dir.join("build/Dockerfile")).unwrap();
-    // Demo style: `context: build`, `dockerfile: ./Dockerfile`.
-    edit(&manifest(&dir), "context: .", "context: build");
-    let message = assert_one(&dir, "warning", "dockerfile", &[]);
+    // The smoke-test demo's layout: the project in `smoke-test/`, its Dockerfile in `build/`.
+    let demo = dir.join("smoke-test");
+    std::fs::create_dir_all(demo.join("build")).unwrap();
+    for name in ["src", "pyproject.toml", "uv.lock", ".dockerignore"] {
+        std::fs::rename(dir.join(name), demo.join(name)).unwrap();
+    }
+    std::fs::rename(dir.join("Dockerfile"), demo.join("build/Dockerfile")).unwrap();
+    edit(&manifest(&dir), "context: .", "context: smoke-test");
+    edit(
+        &manifest(&dir),
+        "dockerfile: ./Dockerfile",
+        "dockerfile: ./build/Dockerfile",
+    );
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
     assert!(
-        message.contains("only relative to `builder.context` (`build/Dockerfile`)"),
-        "{message}"
+        found
+            .iter()
+            .all(|f| f.severity == "note" || f.check != "dockerfile"),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|f| f.check == "dockerfile"
+            && f.message
+                == "`smoke-test/build/Dockerfile` found relative to `builder.context` (`smoke-test`)"),
+        "{found:#?}"
+    );
+    // Only where the root-relative reading finds it: a warning, and its help works.
+    std::fs::create_dir(dir.join("build")).unwrap();
+    std::fs::rename(demo.join("build/Dockerfile"), dir.join("build/Dockerfile")).unwrap();
+    let (code, _, report) = check(&dir, &[]);
+    let warning = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "dockerfile" && f["severity"] == "warning")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(code, 0);
+    assert_eq!(
+        warning["message"],
+        "`./build/Dockerfile` is found only relative to the repository root (`build/Dockerfile`): AIchor reads `builder.dockerfile` relative to `builder.context` (`smoke-test`), where it names `smoke-test/build/Dockerfile`, which does not exist"
+    );
+    assert_eq!(
+        warning["help"],
+        "write `dockerfile: ../build/Dockerfile` (the same file, relative to `smoke-test`), or move the Dockerfile to `smoke-test/build/Dockerfile`"
+    );
+    edit(
+        &manifest(&dir),
+        "dockerfile: ./build/Dockerfile",
+        "dockerfile: ../build/Dockerfile",
+    );
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
+    assert!(
+        having(&found, "warning", "dockerfile").is_empty(),
+        "{found:#?}"
+    );
+    // Nowhere: an error naming both places.
+    edit(
+        &manifest(&dir),
+        "dockerfile: ../build/Dockerfile",
+        "dockerfile: ./build/Dockerfile",
+    );
+    std::fs::remove_file(dir.join("build/Dockerfile")).unwrap();
+    let message = assert_one(&dir, "error", "dockerfile", &[]);
+    assert_eq!(
+        message,
+        "no Dockerfile at `./build/Dockerfile`: not relative to `builder.context` (`smoke-test/build/Dockerfile`), as AIchor reads it, nor relative to the repository root (`build/Dockerfile`)"
     );
 }
 
@@ -1040,7 +1104,8 @@ fn check_dockerfile_outside_the_repository() {
         );
         std::fs::write(manifest(&dir), text).unwrap();
     }
-    // `../Dockerfile` from a context folder is inside: the demos' reading, a warning.
+    // `../Dockerfile` from a context folder is inside the repository: the root's Dockerfile,
+    // read relative to the context as AIchor reads it.
     std::fs::create_dir(dir.join("build")).unwrap();
     edit(&manifest(&dir), "context: .", "context: build");
     edit(
@@ -1048,10 +1113,12 @@ fn check_dockerfile_outside_the_repository() {
         "dockerfile: ./Dockerfile",
         "dockerfile: ../Dockerfile",
     );
-    let message = assert_one(&dir, "warning", "dockerfile", &[]);
+    let (_, found, _) = check(&dir, &[]);
     assert!(
-        message.contains("only relative to `builder.context`"),
-        "{message}"
+        found
+            .iter()
+            .all(|f| f.check != "dockerfile" || f.severity == "note"),
+        "{found:#?}"
     );
 }
 
