@@ -2,8 +2,9 @@
 //! `aichor_manifests/` valid and nothing manifest-like elsewhere (`build`), each build's
 //! context and Dockerfile found (`build`), what `spec.command` runs present, copied and not
 //! excluded by `.dockerignore` (`build`, `dockerignore`, `dockerfile`, `command`), `uv.lock`
-//! present and in sync and no large files sent to the build (`context`), Python and Ray
-//! versions in agreement (`versions`). `--commit-msg` checks a commit message instead
+//! present and in sync and no large files sent to the build (`context`), the package the
+//! build backend ships present (`package`), Python and Ray versions in agreement
+//! (`versions`). `--commit-msg` checks a commit message instead
 //! (`commit_msg`). Findings are data: the command line prints them.
 
 mod build;
@@ -12,6 +13,7 @@ pub mod commit_msg;
 mod context;
 pub mod dockerfile;
 pub mod dockerignore;
+mod package;
 mod root;
 pub mod versions;
 
@@ -33,7 +35,8 @@ pub const DEFAULT_MAX_FILE_MB: u64 = 50;
 pub struct Finding {
     pub severity: Severity,
     /// Which check: `manifest`, `layout`, `context`, `dockerfile`, `command`,
-    /// `dockerignore`, `uv-lock`, `python-version`, `ray-version`, `large-file`, `commit-msg`.
+    /// `dockerignore`, `uv-lock`, `package`, `python-version`, `ray-version`, `large-file`,
+    /// `commit-msg`.
     pub check: &'static str,
     /// Relative to the repository root, `/`-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -314,6 +317,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
             continue;
         }
         contexts_seen.push(b.context.as_path());
+        package::check(&repo, &b.context, &mut findings);
         uv_checked |= context::check_lock(&repo, b, &settings.env, &mut findings)?;
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
         context::check_ignore_file(&repo, b, &mut findings);

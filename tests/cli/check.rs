@@ -1184,3 +1184,67 @@ fn check_links_under_the_manifests_folder() {
         "{found:#?}"
     );
 }
+
+/// `check` knows the package the build backend ships: `uv_build` wants
+/// `<module-root>/<module-name>/__init__.py` (default `src/` and `[project].name` with `_`),
+/// hatchling its default heuristics. A project named `demo` whose code is in `src/hf/` was
+/// "ready to submit" while `uv sync` in its Dockerfile fails.
+#[test]
+fn check_the_package_the_build_backend_expects() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::rename(dir.join("src/demo"), dir.join("src/hf")).unwrap();
+    edit(&manifest(&dir), "-m demo.main", "-m hf.main");
+    let (code, found, report) = check(&dir, &[]);
+    let hits = having(&found, "error", "package");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "package")
+        .unwrap();
+    assert_eq!(finding["file"], "pyproject.toml");
+    assert_eq!(
+        finding["message"],
+        "the build backend `uv_build` expects the module `demo` at `src/demo/__init__.py` (the default module of the project `demo`), which does not exist: building the project (`uv sync`, `uv build`) fails"
+    );
+    assert_eq!(
+        finding["help"],
+        "set `module-name = \"hf\"` under `[tool.uv.build-backend]`, or rename `src/hf/` to `src/demo/`"
+    );
+    // The help, applied.
+    let pyproject = dir.join("pyproject.toml");
+    let text = std::fs::read_to_string(&pyproject).unwrap();
+    std::fs::write(
+        &pyproject,
+        format!("{text}\n[tool.uv.build-backend]\nmodule-name = \"hf\"\n"),
+    )
+    .unwrap();
+    assert_eq!(check(&dir, &[]).0, 0, "{:#?}", check(&dir, &[]).1);
+    // `module-root` is honoured: a flat layout.
+    std::fs::rename(dir.join("src/hf"), dir.join("hf")).unwrap();
+    let message = assert_one(&dir, "error", "package", &[]);
+    assert!(message.contains("`src/hf/__init__.py`"), "{message}");
+    std::fs::write(
+        &pyproject,
+        format!("{text}\n[tool.uv.build-backend]\nmodule-name = \"hf\"\nmodule-root = \"\"\n"),
+    )
+    .unwrap();
+    assert!(having(&check(&dir, &[]).1, "error", "package").is_empty());
+    // A project that is never built is not checked.
+    std::fs::write(&pyproject, format!("{text}\n[tool.uv]\npackage = false\n")).unwrap();
+    assert!(having(&check(&dir, &[]).1, "error", "package").is_empty());
+    let unbuilt = text[..text.find("[build-system]").unwrap()].to_string();
+    std::fs::write(&pyproject, &unbuilt).unwrap();
+    assert!(having(&check(&dir, &[]).1, "error", "package").is_empty());
+    // hatchling: `hf/` is not `demo`.
+    std::fs::write(
+        &pyproject,
+        format!("{unbuilt}\n[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n"),
+    )
+    .unwrap();
+    let message = assert_one(&dir, "error", "package", &[]);
+    assert!(message.contains("hatchling finds no package"), "{message}");
+    std::fs::rename(dir.join("hf"), dir.join("demo")).unwrap();
+    assert!(having(&check(&dir, &[]).1, "error", "package").is_empty());
+}
