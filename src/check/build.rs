@@ -48,7 +48,21 @@ pub(super) fn check(repo: &Repo, file: &Path, out: &mut Vec<Finding>) -> Result<
         }
         out.push(f);
     }
-    let build = resolve_build(repo, &rel, &validation, out)?;
+    // Text that is not a manifest at all (not YAML, empty) names no build: its errors say
+    // enough.
+    let unreadable = validation.operator.is_none()
+        && validation.context.is_none()
+        && validation.dockerfile.is_none()
+        && validation.command.is_none()
+        && validation
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error);
+    let build = if unreadable {
+        None
+    } else {
+        resolve_build(repo, &rel, &validation, out)?
+    };
     if let Some(build) = &build {
         let package = super::versions::Project::read(repo, &build.context).package;
         check_command(repo, &rel, &validation, build, package.as_deref(), out);

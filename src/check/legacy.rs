@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{Finding, Repo};
+use crate::error::Result;
 use crate::manifest::discover::{self, Destination, Discovered, Planned};
 use crate::manifest::repo::MANIFESTS_DIR;
 use crate::manifest::validate::Severity;
@@ -75,6 +76,55 @@ pub(super) fn report(repo: &Repo, found: &[Discovered], out: &mut Vec<Finding>) 
             out.push(one(p, &tracked, errors(&p.from), Severity::Note));
         }
     }
+}
+
+/// A commit message starting with `exp`: it runs the root `manifest.yaml`, which must exist
+/// and is checked like any manifest (the validator of `manifest validate`, its build). The
+/// manifest checked, relative to the root.
+pub(super) fn exp_commit(
+    repo: &Repo,
+    subject: &str,
+    at: &dyn Fn(Finding) -> Finding,
+    out: &mut Vec<Finding>,
+) -> Result<Option<String>> {
+    let rest = super::commit_msg::legacy_rest(subject);
+    let rest = if rest.is_empty() { "<message>" } else { rest };
+    let file = repo.root.join(EXP_MANIFEST);
+    let moved = repo.manifests_dir().join(EXP_MANIFEST).is_file();
+    // A link to a folder, or nothing: either way no manifest.
+    if !file.is_file() {
+        out.push(at(Finding::new(
+            Severity::Error,
+            "commit-msg",
+            format!("`exp` is AIchor's legacy trigger: it runs `{EXP_MANIFEST}` at the repository root, which does not exist"),
+        )
+        .help(if moved {
+            format!("write `aichor[{EXP_MANIFEST}]: {rest}` to run `{MANIFESTS_DIR}/{EXP_MANIFEST}`")
+        } else {
+            format!("start the message with `aichor[<path relative to {MANIFESTS_DIR}/>]: {rest}` to run a manifest there")
+        })));
+        return Ok(None);
+    }
+    out.push(at(Finding::new(
+        Severity::Warning,
+        "commit-msg",
+        format!("`exp` is AIchor's legacy trigger: it runs `{EXP_MANIFEST}` at the repository root, not a manifest under `{MANIFESTS_DIR}/`"),
+    )
+    .help(if moved {
+        format!("write `aichor[{EXP_MANIFEST}]: {rest}` to run `{MANIFESTS_DIR}/{EXP_MANIFEST}` instead")
+    } else {
+        format!("move it to `{MANIFESTS_DIR}/` and write `aichor[{EXP_MANIFEST}]: {rest}` (`aichor local-repo check` gives the command; `{ADOPT}` moves every manifest)")
+    })));
+    let c = super::build::check(repo, &file, out)?;
+    out.push(at(Finding::new(
+        Severity::Note,
+        "commit-msg",
+        format!(
+            "pushing this commit runs `{}` (only the last commit of a push is read)",
+            c.rel
+        ),
+    )));
+    Ok(Some(c.rel))
 }
 
 /// The root `manifest.yaml` in a repository check: what `exp …` commits run.

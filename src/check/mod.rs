@@ -446,14 +446,11 @@ pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<
             "commit-msg",
             "the message does not start an experiment (no `aichor[<manifest>]:` at the start of its first line)".into(),
         ))),
-        Trigger::Legacy => findings.push(at(
-            Finding::new(
-                Severity::Warning,
-                "commit-msg",
-                "`exp` is AIchor's legacy trigger: it runs the repository root's `manifest.yaml`, not one under `aichor_manifests/`".into(),
-            )
-            .help("start the message with `aichor[manifest.yaml]: ` to run `aichor_manifests/manifest.yaml`"),
-        )),
+        Trigger::Legacy => {
+            if let Some(rel) = legacy::exp_commit(&repo, subject, &at, &mut findings)? {
+                manifests.push(rel);
+            }
+        }
         Trigger::NearMiss { problems, corrected } => findings.push(at(
             Finding::new(
                 Severity::Error,

@@ -1487,6 +1487,94 @@ fn check_root_manifest_is_what_exp_commits_run() {
     assert!(having(&found, "warning", "layout").is_empty(), "{found:#?}");
 }
 
+/// A message starting with `exp` runs the root `manifest.yaml`: refused when that file is
+/// missing, is not YAML, does not validate (the validator of `manifest validate`), or its
+/// Dockerfile is missing; accepted, with the legacy warning, when it would run.
+#[test]
+fn check_commit_msg_exp_runs_the_root_manifest() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::rename(manifest(&dir), dir.join("manifest.yaml")).unwrap();
+    let good = std::fs::read_to_string(dir.join("manifest.yaml")).unwrap();
+    let run = |message: &str| {
+        let out = aichor()
+            .args([
+                "local-repo",
+                "check",
+                "--format",
+                "json",
+                "--commit-msg",
+                "-",
+            ])
+            .arg(&dir)
+            .write_stdin(format!("{message}\n"))
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), report)
+    };
+    let errors = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .map(|f| {
+                (
+                    f["check"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    for message in ["exp: 1543", "EXP Handle SIGTERM", "exp Fix formatting"] {
+        let (code, report) = run(message);
+        assert_eq!(
+            (code, errors(&report)),
+            (0, vec![]),
+            "{message}: {report:#}"
+        );
+        assert_eq!(report["manifests"], serde_json::json!(["manifest.yaml"]));
+        let rest = message.split_once([' ']).unwrap().1;
+        assert_eq!(
+            report["findings"][0]["help"],
+            format!(
+                "move it to `aichor_manifests/` and write `aichor[manifest.yaml]: {rest}` (`aichor local-repo check` gives the command; `aichor local-repo adopt` moves every manifest)"
+            ),
+            "{message}"
+        );
+    }
+    for (broken, check) in [
+        ("spec:\n  image: [\n", "manifest"),
+        (&*good.replace("worker:", "Worker:"), "manifest"),
+        (
+            &*good.replace("./Dockerfile", "./build/Dockerfile"),
+            "dockerfile",
+        ),
+    ] {
+        std::fs::write(dir.join("manifest.yaml"), broken).unwrap();
+        let (code, report) = run("exp: 1543");
+        let errors = errors(&report);
+        assert_eq!(code, 1, "{broken}: {report:#}");
+        assert!(
+            !errors.is_empty() && errors.iter().all(|(c, _)| c == check),
+            "{broken}: {errors:#?}"
+        );
+    }
+    std::fs::remove_file(dir.join("manifest.yaml")).unwrap();
+    aichor_snapshot!(aichor().args(["local-repo", "check", "--commit-msg", "-"]).arg(&dir).write_stdin("exp: 1543\n"), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    <stdin>:1:1: error: `exp` is AIchor's legacy trigger: it runs `manifest.yaml` at the repository root, which does not exist
+        help: start the message with `aichor[<path relative to aichor_manifests/>]: 1543` to run a manifest there
+    commit message refused: 1 error, 0 warnings, 0 notes
+
+    ----- stderr -----
+    error: commit message refused: 1 error(s)
+      help: fix the message as the help above says (`git commit --no-verify` skips the check)
+    ");
+}
+
 /// `check` knows the package the build backend ships: `uv_build` wants
 /// `<module-root>/<module-name>/__init__.py` (default `src/` and `[project].name` with `_`),
 /// hatchling its default heuristics. A project named `demo` whose code is in `src/hf/` was
