@@ -10,7 +10,6 @@ use super::dockerignore::DockerIgnore;
 use super::{Finding, Repo};
 use crate::error::{Error, Result};
 use crate::manifest::files;
-use crate::manifest::repo::{DockerfileAt, resolve_dockerfile};
 use crate::manifest::validate::{Severity, Validation};
 
 /// A manifest's build, when its context and Dockerfile were found.
@@ -49,7 +48,21 @@ pub(super) fn check(repo: &Repo, file: &Path, out: &mut Vec<Finding>) -> Result<
         }
         out.push(f);
     }
-    let build = resolve_build(repo, &rel, &validation, out)?;
+    // Text that is not a manifest at all (not YAML, empty) names no build: its errors say
+    // enough.
+    let unreadable = validation.operator.is_none()
+        && validation.context.is_none()
+        && validation.dockerfile.is_none()
+        && validation.command.is_none()
+        && validation
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error);
+    let build = if unreadable {
+        None
+    } else {
+        resolve_build(repo, &rel, &validation, out)?
+    };
     if let Some(build) = &build {
         let package = super::versions::Project::read(repo, &build.context).package;
         check_command(repo, &rel, &validation, build, package.as_deref(), out);
@@ -61,9 +74,12 @@ pub(super) fn check(repo: &Repo, file: &Path, out: &mut Vec<Finding>) -> Result<
     })
 }
 
-/// The context folder and the Dockerfile, with the rule for `builder.dockerfile`: relative to
-/// the repository root as documented, else relative to the context as the demos write it
-/// (a warning), else an error.
+/// The context folder and the Dockerfile, with the rule for `builder.dockerfile`: relative
+/// to `builder.context`, as every real manifest with a context other than the root writes it
+/// and the platform builds it (`context: smoke-test` + `dockerfile: ./build/Dockerfile` is
+/// `smoke-test/build/Dockerfile`). Found only relative to the repository root (what the
+/// documentation's examples, whose context is the root, suggest): a warning; neither: an
+/// error naming both places.
 fn resolve_build(
     repo: &Repo,
     rel: &str,
@@ -98,69 +114,63 @@ fn resolve_build(
     }
     let (dockerfile, line, column) = match &v.dockerfile {
         Some(d) => (d.value.as_str(), Some(d.line), Some(d.column)),
+        // Without the key, docker's default: `Dockerfile` in the context.
         None => ("Dockerfile", None, None),
     };
-    let at = match &v.dockerfile {
-        Some(_) => match readings_inside(context, dockerfile) {
-            (true, _) => resolve_dockerfile(&repo.root, context, dockerfile),
-            (false, true) => match context_dir.join(dockerfile) {
-                p if p.is_file() => DockerfileAt::Context(p),
-                _ => DockerfileAt::Missing,
-            },
-            (false, false) => {
-                out.push(outside(rel, dockerfile, line, column));
-                return Ok(None);
-            }
-        },
-        // Without the key, docker's default: `Dockerfile` in the context.
-        None => resolve_dockerfile(&context_dir, ".", dockerfile),
-    };
-    let path = match at {
-        DockerfileAt::Root(p) => {
-            out.push(
-                Finding::new(
-                    Severity::Note,
-                    "dockerfile",
-                    format!("`{}` found relative to the repository root", repo.rel(&p)),
-                )
-                .at(rel, line, column)
-                .key("builder.dockerfile"),
-            );
-            p
-        }
-        DockerfileAt::Context(p) => {
-            let from_root = normalise(&format!("{context}/{dockerfile}"));
-            out.push(
-                Finding::new(
-                    Severity::Warning,
-                    "dockerfile",
-                    format!(
-                        "`{dockerfile}` exists only relative to `builder.context` (`{from_root}`), as AIchor's demos write it; the documentation says it is relative to the repository root"
-                    ),
-                )
-                .at(rel, line, column)
-                .key("builder.dockerfile")
-                .help(format!(
-                    "write `dockerfile: ./{from_root}` (relative to the root), which matches under either reading"
-                )),
-            );
-            p
-        }
-        DockerfileAt::Missing => {
-            out.push(
-                Finding::new(
-                    Severity::Error,
-                    "dockerfile",
-                    format!(
-                        "no Dockerfile at `{dockerfile}`: not from the repository root, nor from `builder.context` (`{context}`)"
-                    ),
-                )
-                .at(rel, line, column)
-                .key("builder.dockerfile")
-                .help("the build will fail: fix `builder.dockerfile` (relative to the repository root) or add the file"),
-            );
-            return Ok(None);
-        }
+    let (from_root_inside, from_context_inside) = readings_inside(context, dockerfile);
+    if !from_context_inside {
+        out.push(outside(rel, dockerfile, line, column));
+        return Ok(None);
+    }
+    let here = |f: Finding| f.at(rel, line, column).key("builder.dockerfile");
+    let in_context = normalise(&format!("{context}/{dockerfile}"));
+    // Without the key, only the context's `Dockerfile` is read (docker's default).
+    let at_root = (from_root_inside && v.dockerfile.is_some()).then(|| normalise(dockerfile));
+    let context_is_root = normalise(context) == ".";
+    let path = if context_dir.join(dockerfile).is_file() {
+        let path = repo.root.join(&in_context);
+        out.push(here(Finding::new(
+            Severity::Note,
+            "dockerfile",
+            format!(
+                "`{}` found relative to `builder.context` (`{context}`)",
+                repo.rel(&path)
+            ),
+        )));
+        path
+    } else if let Some(at_root) = at_root
+        .as_ref()
+        .filter(|r| !context_is_root && repo.root.join(r).is_file())
+    {
+        let up = "../".repeat(normalise(context).split('/').count());
+        out.push(here(
+            Finding::new(
+                Severity::Warning,
+                "dockerfile",
+                format!(
+                    "`{dockerfile}` is found only relative to the repository root (`{at_root}`): AIchor reads `builder.dockerfile` relative to `builder.context` (`{context}`), where it names `{in_context}`, which does not exist"
+                ),
+            )
+            .help(format!(
+                "write `dockerfile: {up}{at_root}` (the same file, relative to `{context}`), or move the Dockerfile to `{in_context}`"
+            )),
+        ));
+        repo.root.join(at_root)
+    } else {
+        let message = match at_root.as_ref().filter(|_| !context_is_root) {
+            Some(at_root) => format!(
+                "no Dockerfile at `{dockerfile}`: not relative to `builder.context` (`{in_context}`), as AIchor reads it, nor relative to the repository root (`{at_root}`)"
+            ),
+            None => format!(
+                "no Dockerfile at `{dockerfile}` (`{in_context}`, relative to `builder.context` `{context}`)"
+            ),
+        };
+        out.push(here(
+            Finding::new(Severity::Error, "dockerfile", message).help(
+                "the build will fail: add the file, or fix `builder.dockerfile` (a path relative to `builder.context`)",
+            ),
+        ));
+        return Ok(None);
     };
     // Docker takes any bytes (a Latin-1 comment builds); the check reads what it can.
     let bytes = fs_err::read(&path).map_err(|e| Error::io(&path, "cannot be read", e))?;
@@ -182,8 +192,9 @@ fn cannot_run(message: &str) -> Finding {
 }
 
 /// Whether `builder.dockerfile` stays in the repository read from the root, and read from
-/// the context. One must: AIchor builds from a clone, so `/etc/…` or `../…` names nothing
-/// there (and the check must not read the host's file in its place).
+/// the context (if the first does, so does the second). The second must: AIchor builds from
+/// a clone, so `/etc/…` or `../…` past the root names nothing there (and the check must not
+/// read the host's file in its place).
 fn readings_inside(context: &str, dockerfile: &str) -> (bool, bool) {
     let absolute = Path::new(dockerfile).is_absolute();
     let inside = |p: &str| !absolute && !normalise(p).starts_with("..");
@@ -201,7 +212,7 @@ fn outside(rel: &str, dockerfile: &str, line: Option<usize>, column: Option<usiz
     )
     .at(rel, line, column)
     .key("builder.dockerfile")
-    .help("`builder.dockerfile` is a file relative to the repository root, e.g. `./Dockerfile`")
+    .help("`builder.dockerfile` is a file relative to `builder.context`, e.g. `./Dockerfile`")
 }
 
 /// `a/./b/../c` → `a/c`; a leading `..` stays.

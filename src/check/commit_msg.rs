@@ -234,6 +234,19 @@ fn invisible(c: char) -> bool {
         || matches!(c, '\u{feff}' | '\u{200b}' | '\u{2060}' | '\u{fffd}')
 }
 
+/// The message of a legacy trigger, after `exp` and the separator (`exp: 1543` → `1543`,
+/// `EXP Handle SIGTERM` → `Handle SIGTERM`); empty for any other subject.
+pub fn legacy_rest(subject: &str) -> &str {
+    if !legacy(subject) {
+        return "";
+    }
+    subject[3..]
+        .trim_start_matches(|c: char| {
+            !c.is_alphanumeric() && !matches!(c, '"' | '\'' | '`' | '(' | '[' | '<')
+        })
+        .trim_end()
+}
+
 /// `exp` (any case) followed by a character that is not a letter or digit.
 fn legacy(subject: &str) -> bool {
     subject
@@ -308,6 +321,16 @@ mod tests {
         }
         assert_eq!(parse("exp: try"), Trigger::Legacy);
         assert_eq!(parse("EXP foo"), Trigger::Legacy);
+        for (subject, rest) in [
+            ("exp: 1543", "1543"),
+            ("EXP Handle SIGTERM", "Handle SIGTERM"),
+            ("exp Fix formatting", "Fix formatting"),
+            ("exp:", ""),
+            ("exp - (wip) x", "(wip) x"),
+            ("export x", ""),
+        ] {
+            assert_eq!(legacy_rest(subject), rest, "{subject:?}");
+        }
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! `aichor local-repo check`: is this repository ready to submit? Every manifest under
-//! `aichor_manifests/` valid and nothing manifest-like elsewhere (`build`), each build's
+//! `aichor_manifests/` valid (`build`), every manifest elsewhere reported with the command
+//! that moves it, the root `manifest.yaml` that `exp …` commits run checked too (`legacy`),
+//! each build's
 //! context and Dockerfile found (`build`), what `spec.command` runs present, copied and not
 //! excluded by `.dockerignore` (`build`, `dockerignore`, `dockerfile`, `command`), `uv.lock`
-//! present and in sync and no large files sent to the build (`context`), Python and Ray
-//! versions in agreement (`versions`). `--commit-msg` checks a commit message instead
+//! present and in sync and no large files sent to the build (`context`), the package the
+//! build backend ships present (`package`), Python and Ray versions in agreement
+//! (`versions`). `--commit-msg` checks a commit message instead
 //! (`commit_msg`). Findings are data: the command line prints them.
 
 mod build;
@@ -12,6 +15,8 @@ pub mod commit_msg;
 mod context;
 pub mod dockerfile;
 pub mod dockerignore;
+mod legacy;
+mod package;
 mod root;
 pub mod versions;
 
@@ -33,7 +38,8 @@ pub const DEFAULT_MAX_FILE_MB: u64 = 50;
 pub struct Finding {
     pub severity: Severity,
     /// Which check: `manifest`, `layout`, `context`, `dockerfile`, `command`,
-    /// `dockerignore`, `uv-lock`, `python-version`, `ray-version`, `large-file`, `commit-msg`.
+    /// `dockerignore`, `uv-lock`, `package`, `python-version`, `ray-version`, `large-file`,
+    /// `commit-msg`.
     pub check: &'static str,
     /// Relative to the repository root, `/`-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,6 +133,10 @@ pub struct Report {
     pub mode: &'static str,
     /// The manifests checked, relative to the root.
     pub manifests: Vec<String>,
+    /// Every manifest found outside `aichor_manifests/` (by content, anywhere in the
+    /// repository), relative to the root; the root `manifest.yaml` that `exp …` commits run
+    /// is checked too (it is in `manifests` as well).
+    pub elsewhere: Vec<String>,
     /// Whether `uv lock --check` ran and gave a verdict.
     pub uv_lock_checked: bool,
     pub summary: Summary,
@@ -138,6 +148,7 @@ impl Report {
         root: &Path,
         mode: &'static str,
         manifests: Vec<String>,
+        elsewhere: Vec<String>,
         findings: Vec<Finding>,
         uv: bool,
     ) -> Report {
@@ -147,6 +158,7 @@ impl Report {
             root: root.display().to_string(),
             mode,
             manifests,
+            elsewhere,
             uv_lock_checked: uv,
             summary: Summary {
                 errors: count(Severity::Error),
@@ -187,8 +199,12 @@ impl Report {
         let what = if self.mode == "commit-msg" {
             String::new()
         } else {
+            let elsewhere = match self.elsewhere.len() {
+                0 => String::new(),
+                n => format!(", {n} outside `{MANIFESTS_DIR}/`"),
+            };
             format!(
-                " ({}; uv.lock {})",
+                " ({}{elsewhere}; uv.lock {})",
                 plural(self.manifests.len(), "manifest"),
                 if self.uv_lock_checked {
                     "checked with uv"
@@ -255,20 +271,22 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
         root: find_root(&settings.path)?,
     };
     let mut findings = Vec::new();
-    layout(&repo, &mut findings);
-    let files = repo.manifests()?;
-    if files.is_empty() {
-        findings.push(
-            Finding::new(
-                Severity::Error,
-                "layout",
-                format!("no manifests under `{MANIFESTS_DIR}/`: AIchor has nothing to run"),
-            )
-            .help(format!(
-                "add one (`aichor local-repo init` writes `{MANIFESTS_DIR}/manifest.yaml`), or move yours there"
-            )),
-        );
+    let found = crate::manifest::discover::discover(&repo.root)?;
+    legacy::report(&repo, &found, &mut findings);
+    below_git_root(&repo, &mut findings);
+    let elsewhere: Vec<String> = found
+        .iter()
+        .filter(|d| d.selector.is_none())
+        .map(|d| d.rel.clone())
+        .collect();
+    let mut files = repo.manifests()?;
+    // The root `manifest.yaml` runs too (`exp …` commits): its build is checked like the
+    // others'.
+    let exp = found.iter().find(|d| d.rel == legacy::EXP_MANIFEST);
+    if files.is_empty() && exp.is_none() {
+        findings.push(nothing_runs(!elsewhere.is_empty()));
     }
+    files.extend(exp.map(|d| d.path.clone()));
     let mut checked = Vec::new();
     for file in &files {
         match build::check(&repo, file, &mut findings) {
@@ -314,11 +332,46 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
             continue;
         }
         contexts_seen.push(b.context.as_path());
+        package::check(&repo, &b.context, &mut findings);
         uv_checked |= context::check_lock(&repo, b, &settings.env, &mut findings)?;
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
         context::check_ignore_file(&repo, b, &mut findings);
     }
-    for c in &checked {
+    run_notes(&checked, &mut findings);
+    let manifests = checked.into_iter().map(|c| c.rel).collect();
+    Ok(Report::new(
+        &repo.root,
+        "repository",
+        manifests,
+        elsewhere,
+        findings,
+        uv_checked,
+    ))
+}
+
+/// No manifest under `aichor_manifests/` and no root `manifest.yaml`: no commit message
+/// runs anything.
+fn nothing_runs(elsewhere: bool) -> Finding {
+    Finding::new(
+        Severity::Error,
+        "layout",
+        format!("no manifests under `{MANIFESTS_DIR}/`: no commit message runs anything"),
+    )
+    .help(if elsewhere {
+        "move the manifests found elsewhere there (the warnings above give a command for each), or all at once with `aichor local-repo adopt`".to_string()
+    } else {
+        format!(
+            "add one (`aichor local-repo init` writes `{MANIFESTS_DIR}/manifest.yaml`), or move yours there"
+        )
+    })
+}
+
+/// The trigger of each manifest under `aichor_manifests/` that would run (a note).
+fn run_notes(checked: &[build::Checked], out: &mut Vec<Finding>) {
+    for c in checked {
+        let Some(selector) = c.rel.strip_prefix(&format!("{MANIFESTS_DIR}/")) else {
+            continue;
+        };
         if c.build.is_some()
             && !c
                 .validation
@@ -326,11 +379,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
                 .iter()
                 .any(|d| d.severity == Severity::Error)
         {
-            let selector = c
-                .rel
-                .strip_prefix(&format!("{MANIFESTS_DIR}/"))
-                .unwrap_or(&c.rel);
-            findings.push(
+            out.push(
                 Finding::new(
                     Severity::Note,
                     "manifest",
@@ -340,42 +389,11 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
             );
         }
     }
-    let manifests = checked.into_iter().map(|c| c.rel).collect();
-    Ok(Report::new(
-        &repo.root,
-        "repository",
-        manifests,
-        findings,
-        uv_checked,
-    ))
 }
 
-/// Old layouts: a `manifest.yaml` at the root, manifests in a `manifests/` folder; and a
-/// project that is not at its git repository's root.
-fn layout(repo: &Repo, out: &mut Vec<Finding>) {
-    let mut strays = Vec::new();
-    for name in ["manifest.yaml", "manifest.yml"] {
-        let p = repo.root.join(name);
-        if p.is_file() {
-            strays.push(p);
-        }
-    }
-    let old = repo.root.join("manifests");
-    if old.is_dir() {
-        strays.extend(crate::manifest::files::collect(&[old]).unwrap_or_default());
-    }
-    for p in strays {
-        let rel = repo.rel(&p);
-        out.push(
-            Finding::new(
-                Severity::Warning,
-                "layout",
-                format!("`{rel}` looks like a manifest outside `{MANIFESTS_DIR}/`: AIchor only reads manifests from there"),
-            )
-            .at(&rel, None, None)
-            .help(format!("move it under `{MANIFESTS_DIR}/` (`git mv {rel} {MANIFESTS_DIR}/`)")),
-        );
-    }
+/// A project that is not at its git repository's root: AIchor reads `aichor_manifests/` at
+/// the root of the repository it clones.
+fn below_git_root(repo: &Repo, out: &mut Vec<Finding>) {
     if let Some(git_root) = root::enclosing_git_root(&repo.root)
         && repo.manifests_dir().is_dir()
     {
@@ -428,14 +446,11 @@ pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<
             "commit-msg",
             "the message does not start an experiment (no `aichor[<manifest>]:` at the start of its first line)".into(),
         ))),
-        Trigger::Legacy => findings.push(at(
-            Finding::new(
-                Severity::Warning,
-                "commit-msg",
-                "`exp` is AIchor's legacy trigger: it runs the repository root's `manifest.yaml`, not one under `aichor_manifests/`".into(),
-            )
-            .help("start the message with `aichor[manifest.yaml]: ` to run `aichor_manifests/manifest.yaml`"),
-        )),
+        Trigger::Legacy => {
+            if let Some(rel) = legacy::exp_commit(&repo, subject, &at, &mut findings)? {
+                manifests.push(rel);
+            }
+        }
         Trigger::NearMiss { problems, corrected } => findings.push(at(
             Finding::new(
                 Severity::Error,
@@ -489,6 +504,7 @@ pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<
         &repo.root,
         "commit-msg",
         manifests,
+        Vec::new(),
         findings,
         false,
     ))

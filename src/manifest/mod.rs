@@ -1,8 +1,10 @@
 //! The AIchor manifest: its rules (`model`), the validator that reports every problem with
 //! <file:line:column> (`validate`), the JSON Schema export (`schema`), the legacy-shape
 //! migration (`migrate`), the repository cross-checks (`repo`), finding manifest files
-//! (`files`) and setting one value in a manifest's text (`edit`).
+//! (`files`), every manifest of a repository found by content and where each would move
+//! (`discover`) and setting one value in a manifest's text (`edit`).
 
+pub mod discover;
 pub mod edit;
 pub mod files;
 pub mod migrate;

@@ -120,7 +120,7 @@ fn check_text_report_of_a_clean_project() {
     success: true
     exit_code: 0
     ----- stdout -----
-    aichor_manifests/manifest.yaml:10:15: note [builder.dockerfile]: `Dockerfile` found relative to the repository root
+    aichor_manifests/manifest.yaml:10:15: note [builder.dockerfile]: `Dockerfile` found relative to `builder.context` (`.`)
     aichor_manifests/manifest.yaml:18:12: note [spec.command]: `spec.command` runs the module `demo.main`: `src/demo/main.py`
     uv.lock: note: `uv.lock` not checked against pyproject.toml: `/nonexistent/uv` (AICHOR_UV) does not exist
         help: install uv (https://docs.astral.sh/uv/) to have it checked
@@ -208,17 +208,81 @@ fn check_missing_dockerfile() {
     );
 }
 
+/// `builder.dockerfile` is read relative to `builder.context`, as every real manifest with
+/// a context of its own writes it (`context: smoke-test`, `dockerfile: ./build/Dockerfile`)
+/// and the platform builds it: no warning. Found only from the root: a warning whose help,
+/// applied, is right under that reading. Neither: an error naming both places looked at.
 #[test]
-fn check_dockerfile_relative_to_context_is_a_warning() {
+fn check_dockerfile_is_read_relative_to_the_context() {
     let (_tmp, dir) = project(&["--operator", "jax"]);
-    std::fs::create_dir(dir.join("build")).unwrap();
-    std::fs::rename(dir.join("Dockerfile"), dir.join("build/Dockerfile")).unwrap();
-    // Demo style: `context: build`, `dockerfile: ./Dockerfile`.
-    edit(&manifest(&dir), "context: .", "context: build");
-    let message = assert_one(&dir, "warning", "dockerfile", &[]);
+    // The smoke-test demo's layout: the project in `smoke-test/`, its Dockerfile in `build/`.
+    let demo = dir.join("smoke-test");
+    std::fs::create_dir_all(demo.join("build")).unwrap();
+    for name in ["src", "pyproject.toml", "uv.lock", ".dockerignore"] {
+        std::fs::rename(dir.join(name), demo.join(name)).unwrap();
+    }
+    std::fs::rename(dir.join("Dockerfile"), demo.join("build/Dockerfile")).unwrap();
+    edit(&manifest(&dir), "context: .", "context: smoke-test");
+    edit(
+        &manifest(&dir),
+        "dockerfile: ./Dockerfile",
+        "dockerfile: ./build/Dockerfile",
+    );
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
     assert!(
-        message.contains("only relative to `builder.context` (`build/Dockerfile`)"),
-        "{message}"
+        found
+            .iter()
+            .all(|f| f.severity == "note" || f.check != "dockerfile"),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|f| f.check == "dockerfile"
+            && f.message
+                == "`smoke-test/build/Dockerfile` found relative to `builder.context` (`smoke-test`)"),
+        "{found:#?}"
+    );
+    // Only where the root-relative reading finds it: a warning, and its help works.
+    std::fs::create_dir(dir.join("build")).unwrap();
+    std::fs::rename(demo.join("build/Dockerfile"), dir.join("build/Dockerfile")).unwrap();
+    let (code, _, report) = check(&dir, &[]);
+    let warning = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "dockerfile" && f["severity"] == "warning")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(code, 0);
+    assert_eq!(
+        warning["message"],
+        "`./build/Dockerfile` is found only relative to the repository root (`build/Dockerfile`): AIchor reads `builder.dockerfile` relative to `builder.context` (`smoke-test`), where it names `smoke-test/build/Dockerfile`, which does not exist"
+    );
+    assert_eq!(
+        warning["help"],
+        "write `dockerfile: ../build/Dockerfile` (the same file, relative to `smoke-test`), or move the Dockerfile to `smoke-test/build/Dockerfile`"
+    );
+    edit(
+        &manifest(&dir),
+        "dockerfile: ./build/Dockerfile",
+        "dockerfile: ../build/Dockerfile",
+    );
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
+    assert!(
+        having(&found, "warning", "dockerfile").is_empty(),
+        "{found:#?}"
+    );
+    // Nowhere: an error naming both places.
+    edit(
+        &manifest(&dir),
+        "dockerfile: ../build/Dockerfile",
+        "dockerfile: ./build/Dockerfile",
+    );
+    std::fs::remove_file(dir.join("build/Dockerfile")).unwrap();
+    let message = assert_one(&dir, "error", "dockerfile", &[]);
+    assert_eq!(
+        message,
+        "no Dockerfile at `./build/Dockerfile`: not relative to `builder.context` (`smoke-test/build/Dockerfile`), as AIchor reads it, nor relative to the repository root (`build/Dockerfile`)"
     );
 }
 
@@ -361,15 +425,25 @@ fn check_manifests_outside_the_folder() {
     std::fs::copy(manifest(&dir), dir.join("manifest.yaml")).unwrap();
     std::fs::create_dir(dir.join("manifests")).unwrap();
     std::fs::copy(manifest(&dir), dir.join("manifests/gpu.yaml")).unwrap();
-    let (code, found, _) = check(&dir, &[]);
+    let (code, found, report) = check(&dir, &[]);
     let files: Vec<&str> = having(&found, "warning", "layout")
         .iter()
         .map(|f| f.file.as_str())
         .collect();
     assert_eq!(files, ["manifest.yaml", "manifests/gpu.yaml"], "{found:#?}");
     assert_eq!(code, 0);
-    // With none left under aichor_manifests/, that is the error.
+    assert_eq!(
+        report["elsewhere"],
+        serde_json::json!(["manifest.yaml", "manifests/gpu.yaml"])
+    );
+    // With none left under aichor_manifests/, the root `manifest.yaml` still runs (`exp`
+    // commits): checked, no error.
     std::fs::remove_dir_all(dir.join("aichor_manifests")).unwrap();
+    let (code, found, report) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
+    assert_eq!(report["manifests"], serde_json::json!(["manifest.yaml"]));
+    // Without it, nothing runs: that is the error.
+    std::fs::remove_file(dir.join("manifest.yaml")).unwrap();
     let (code, found, _) = check(&dir, &[]);
     assert_eq!(code, 1);
     assert!(
@@ -1040,7 +1114,8 @@ fn check_dockerfile_outside_the_repository() {
         );
         std::fs::write(manifest(&dir), text).unwrap();
     }
-    // `../Dockerfile` from a context folder is inside: the demos' reading, a warning.
+    // `../Dockerfile` from a context folder is inside the repository: the root's Dockerfile,
+    // read relative to the context as AIchor reads it.
     std::fs::create_dir(dir.join("build")).unwrap();
     edit(&manifest(&dir), "context: .", "context: build");
     edit(
@@ -1048,10 +1123,12 @@ fn check_dockerfile_outside_the_repository() {
         "dockerfile: ./Dockerfile",
         "dockerfile: ../Dockerfile",
     );
-    let message = assert_one(&dir, "warning", "dockerfile", &[]);
+    let (_, found, _) = check(&dir, &[]);
     assert!(
-        message.contains("only relative to `builder.context`"),
-        "{message}"
+        found
+            .iter()
+            .all(|f| f.check != "dockerfile" || f.severity == "note"),
+        "{found:#?}"
     );
 }
 
@@ -1116,4 +1193,448 @@ fn check_links_under_the_manifests_folder() {
         1,
         "{found:#?}"
     );
+}
+
+/// `git` in `dir`, which must succeed.
+fn git_ok(dir: &Path, args: &[&str]) {
+    let out = git(dir, args);
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+/// Every `*.yaml` under `dir`, relative to it, `/`-separated, sorted.
+fn yaml_under(dir: &Path) -> Vec<String> {
+    crate::manifest::yaml_files(dir)
+        .iter()
+        .map(|f| {
+            f.strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect()
+}
+
+/// The conformance corpus as the monorepo it came from (`<demo>/manifests/**`, each build's
+/// Dockerfile relative to its context), with YAML that is not a manifest beside it, and
+/// manifests where no one keeps theirs (a virtual environment, `node_modules`, a hidden
+/// folder), committed. Returns the repository and the corpus's files, relative to it.
+fn corpus_monorepo() -> (tempfile::TempDir, PathBuf, Vec<String>) {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/legacy");
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("aichor-demo");
+    let files = yaml_under(&corpus);
+    for rel in &files {
+        let to = repo.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(corpus.join(rel), &to).unwrap();
+        let m: yaml_serde::Value =
+            yaml_serde::from_str(&std::fs::read_to_string(&to).unwrap()).unwrap();
+        let context = repo.join(m["builder"]["context"].as_str().unwrap());
+        let dockerfile = context.join(m["builder"]["dockerfile"].as_str().unwrap());
+        std::fs::create_dir_all(dockerfile.parent().unwrap()).unwrap();
+        std::fs::write(&dockerfile, "FROM python:3.11-slim\nCOPY . .\n").unwrap();
+    }
+    let manifest = std::fs::read(corpus.join(&files[0])).unwrap();
+    for (rel, bytes) in [
+        // YAML that is not a manifest, also in `manifests/` folders.
+        (
+            "deploy/manifests/service.yaml",
+            &b"apiVersion: v1\nkind: Service\nspec:\n  ports: []\n"[..],
+        ),
+        ("jax-demo/config.yml", b"builder: none\noperator: me\n"),
+        ("docs/notes.yaml", b"\xff\xfe not text\n"),
+        ("docs/broken.yaml", b"builder: [\nspec:\n  operator: jax\n"),
+        (".github/workflows/ci.yml", b"on: push\njobs: {}\n"),
+        // Manifests where the walk does not look.
+        (".venv/pyvenv.cfg", b"home = /usr/bin\n"),
+        (".venv/lib/site/manifest.yaml", &manifest),
+        ("venv/pyvenv.cfg", b"home = /usr/bin\n"),
+        ("venv/lib/manifest.yaml", &manifest),
+        ("node_modules/pkg/manifest.yaml", &manifest),
+        (".cache/manifest.yaml", &manifest),
+    ] {
+        let to = repo.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(&to, bytes).unwrap();
+    }
+    git_ok(&repo, &["init", "-q"]);
+    git_ok(&repo, &["add", "-A"]);
+    git_ok(&repo, &["commit", "-q", "-m", "the demos"]);
+    (tmp, repo, files)
+}
+
+/// Every command a finding's help offers to paste (`` `mkdir -p … && …` ``).
+fn pasted_commands(report: &serde_json::Value, severity: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == severity && f["check"] == "layout")
+        .filter_map(|f| {
+            let help = f["help"].as_str()?;
+            let start = help.find("`mkdir -p ")? + 1;
+            let end = start + help[start..].find('`')?;
+            Some(help[start..end].to_string())
+        })
+        .collect()
+}
+
+/// A command pasted into a shell in `dir` (sandboxed like git), which must succeed.
+fn sh(dir: &Path, command: &str) {
+    let mut cmd = std::process::Command::new("sh");
+    crate::support::isolate(&mut cmd);
+    let out = cmd.args(["-c", command]).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "{command}: {}", stderr(&out));
+}
+
+/// Every manifest of the conformance monorepo is reported (it reported none: it looked only
+/// at a root `manifest.yaml` and a root `manifests/` folder), 29 of one folder as one
+/// finding; only manifests are; and the commands, pasted, put each where adopt.md's table
+/// says, as renames git sees.
+#[test]
+fn check_reports_every_manifest_in_the_corpus_monorepo() {
+    let (_tmp, repo, files) = corpus_monorepo();
+    assert_eq!(files.len(), 44);
+    let (code, found, report) = check(&repo, &[]);
+    assert_eq!(code, 1, "no manifest under aichor_manifests/ yet");
+    assert_eq!(report["elsewhere"], serde_json::json!(files));
+    for rel in &files {
+        assert!(
+            found.iter().any(|f| f.check == "layout" && &f.file == rel),
+            "{rel} not reported: {found:#?}"
+        );
+    }
+    let groups: Vec<&Found> = having(&found, "warning", "layout")
+        .into_iter()
+        .filter(|f| f.file.ends_with('/'))
+        .collect();
+    assert_eq!(groups.len(), 1, "{found:#?}");
+    assert_eq!(groups[0].file, "hugging-face-accelerate/manifests/");
+    assert!(
+        groups[0].message.contains("holds 29 manifests"),
+        "{}",
+        groups[0].message
+    );
+    // One line per warning in the text report; the 29 behind `-v`.
+    let text = aichor()
+        .args(["local-repo", "check"])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(stdout.matches(": warning: ").count(), 16, "{stdout}");
+    assert!(
+        stdout.ends_with(
+            "not ready to submit (0 manifests, 44 outside `aichor_manifests/`; uv.lock not checked with uv): 1 error, 16 warnings, 29 notes (`-v` shows them)\n"
+        ),
+        "{stdout}"
+    );
+    // Pasted, the warnings' commands move every manifest (the group's in one command).
+    let commands = pasted_commands(&report, "warning");
+    assert_eq!(commands.len(), 16, "{commands:#?}");
+    assert!(
+        commands.contains(
+            &"mkdir -p aichor_manifests && git mv hugging-face-accelerate/manifests aichor_manifests/hugging-face-accelerate".to_string()
+        ),
+        "{commands:#?}"
+    );
+    for command in &commands {
+        sh(&repo, command);
+    }
+    let (code, found, report) = check(&repo, &[]);
+    let expected: Vec<String> = files
+        .iter()
+        .map(|f| format!("aichor_manifests/{}", f.replacen("/manifests/", "/", 1)))
+        .collect();
+    let mut sorted = expected.clone();
+    sorted.sort();
+    assert_eq!(report["manifests"], serde_json::json!(sorted), "{found:#?}");
+    assert_eq!(report["elsewhere"], serde_json::json!([]));
+    // What is left: the old shapes, and the demos' code that is not in this corpus.
+    assert!(
+        found
+            .iter()
+            .filter(|f| f.severity == "error")
+            .all(|f| f.check == "manifest" || f.check == "command"),
+        "{found:#?}"
+    );
+    assert_eq!(code, 1);
+    let status = git(&repo, &["status", "--porcelain"]);
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert_eq!(
+        status.lines().filter(|l| l.starts_with("R ")).count(),
+        44,
+        "{status}"
+    );
+    assert_eq!(status.lines().count(), 44, "{status}");
+}
+
+/// A move never lands on an existing file: a taken target gives the fallback that keeps
+/// the `manifests` folder; the same bytes already there are a copy to remove; both targets
+/// taken is said, with `adopt`; two manifests aiming at one place get one each. Untracked
+/// files move with `mv`. Pasted, the commands change no existing file.
+#[test]
+fn check_moves_never_land_on_an_existing_file() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let original = std::fs::read_to_string(manifest(&dir)).unwrap();
+    let other = original.replace("-m demo.main", "-m demo.main --seed 1");
+    let put = |rel: &str, text: &str| {
+        let to = dir.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, text).unwrap();
+    };
+    put("manifests/manifest.yaml", &other);
+    put("demo/manifests/same.yaml", &original);
+    put("aichor_manifests/demo/same.yaml", &original);
+    put("busy/manifests/b.yaml", &other);
+    put("aichor_manifests/busy/b.yaml", &original);
+    put("aichor_manifests/busy/manifests/b.yaml", &original);
+    put("manifests/x/c.yaml", &other);
+    put("x/manifests/c.yaml", &other.replace("seed 1", "seed 2"));
+    let before = crate::support::read_tree(&dir.join("aichor_manifests"));
+    let (code, found, report) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
+    let help = |file: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["file"] == file && f["check"] == "layout")
+            .unwrap_or_else(|| panic!("{file}: {report:#}"))["help"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        help("manifests/manifest.yaml"),
+        "move it with `mkdir -p aichor_manifests/manifests && mv manifests/manifest.yaml aichor_manifests/manifests/manifest.yaml` (then `aichor[manifests/manifest.yaml]:` runs it), or move every manifest with `aichor local-repo adopt`"
+    );
+    assert_eq!(
+        help("demo/manifests/same.yaml"),
+        "`aichor_manifests/demo/same.yaml` is a copy of it: remove this one (`rm demo/manifests/same.yaml`)"
+    );
+    assert_eq!(
+        help("busy/manifests/b.yaml"),
+        "`aichor_manifests/busy/b.yaml` and `aichor_manifests/busy/manifests/b.yaml` are taken: move it under another name by hand, or let `aichor local-repo adopt` plan the move"
+    );
+    assert!(
+        help("manifests/x/c.yaml").contains("mv manifests/x/c.yaml aichor_manifests/x/c.yaml`"),
+        "{}",
+        help("manifests/x/c.yaml")
+    );
+    assert!(
+        help("x/manifests/c.yaml")
+            .contains("mv x/manifests/c.yaml aichor_manifests/x/manifests/c.yaml`"),
+        "{}",
+        help("x/manifests/c.yaml")
+    );
+    for command in pasted_commands(&report, "warning") {
+        sh(&dir, &command);
+    }
+    let after = crate::support::read_tree(&dir.join("aichor_manifests"));
+    for (rel, bytes) in &before {
+        assert_eq!(after.get(rel), Some(bytes), "{rel} changed");
+    }
+    assert_eq!(after.len(), before.len() + 3, "{:#?}", after.keys());
+    let (_, _, report) = check(&dir, &[]);
+    assert_eq!(
+        report["elsewhere"],
+        serde_json::json!(["busy/manifests/b.yaml", "demo/manifests/same.yaml"])
+    );
+}
+
+/// In a repository, the root `manifest.yaml` is what `exp …` commits run: a warning that
+/// says so with the move and the trigger to use after it, its build checked like any
+/// manifest's; with it, no "nothing to run".
+#[test]
+fn check_root_manifest_is_what_exp_commits_run() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::rename(manifest(&dir), dir.join("manifest.yaml")).unwrap();
+    std::fs::remove_dir(dir.join("aichor_manifests")).unwrap();
+    git_ok(&dir, &["init", "-q"]);
+    git_ok(&dir, &["add", "-A"]);
+    git_ok(&dir, &["commit", "-q", "-m", "exp: first"]);
+    aichor_snapshot!(aichor().args(["local-repo", "check"]).arg(&dir), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    manifest.yaml: warning: `manifest.yaml` at the root is what `exp …` commits run (AIchor's legacy trigger); `aichor[…]:` commits run manifests under `aichor_manifests/`
+        help: move it with `mkdir -p aichor_manifests && git mv manifest.yaml aichor_manifests/manifest.yaml`, then start commit messages with `aichor[manifest.yaml]:` instead of `exp` (`aichor local-repo adopt` moves every manifest)
+    ready to submit (1 manifest, 1 outside `aichor_manifests/`; uv.lock not checked with uv): 0 errors, 1 warning, 3 notes (`-v` shows them)
+
+    ----- stderr -----
+    ");
+    // Its build is checked.
+    std::fs::remove_file(dir.join("Dockerfile")).unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        having(&found, "error", "dockerfile")[0].file,
+        "manifest.yaml"
+    );
+    // The help, pasted, gives a project `aichor[manifest.yaml]:` runs.
+    git_ok(&dir, &["checkout", "-q", "--", "Dockerfile"]);
+    sh(
+        &dir,
+        "mkdir -p aichor_manifests && git mv manifest.yaml aichor_manifests/manifest.yaml",
+    );
+    let (code, found, report) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
+    assert_eq!(
+        report["manifests"],
+        serde_json::json!(["aichor_manifests/manifest.yaml"])
+    );
+    assert!(having(&found, "warning", "layout").is_empty(), "{found:#?}");
+}
+
+/// A message starting with `exp` runs the root `manifest.yaml`: refused when that file is
+/// missing, is not YAML, does not validate (the validator of `manifest validate`), or its
+/// Dockerfile is missing; accepted, with the legacy warning, when it would run.
+#[test]
+fn check_commit_msg_exp_runs_the_root_manifest() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::rename(manifest(&dir), dir.join("manifest.yaml")).unwrap();
+    let good = std::fs::read_to_string(dir.join("manifest.yaml")).unwrap();
+    let run = |message: &str| {
+        let out = aichor()
+            .args([
+                "local-repo",
+                "check",
+                "--format",
+                "json",
+                "--commit-msg",
+                "-",
+            ])
+            .arg(&dir)
+            .write_stdin(format!("{message}\n"))
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), report)
+    };
+    let errors = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .map(|f| {
+                (
+                    f["check"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    for message in ["exp: 1543", "EXP Handle SIGTERM", "exp Fix formatting"] {
+        let (code, report) = run(message);
+        assert_eq!(
+            (code, errors(&report)),
+            (0, vec![]),
+            "{message}: {report:#}"
+        );
+        assert_eq!(report["manifests"], serde_json::json!(["manifest.yaml"]));
+        let rest = message.split_once([' ']).unwrap().1;
+        assert_eq!(
+            report["findings"][0]["help"],
+            format!(
+                "move it to `aichor_manifests/` and write `aichor[manifest.yaml]: {rest}` (`aichor local-repo check` gives the command; `aichor local-repo adopt` moves every manifest)"
+            ),
+            "{message}"
+        );
+    }
+    for (broken, check) in [
+        ("spec:\n  image: [\n", "manifest"),
+        (&*good.replace("worker:", "Worker:"), "manifest"),
+        (
+            &*good.replace("./Dockerfile", "./build/Dockerfile"),
+            "dockerfile",
+        ),
+    ] {
+        std::fs::write(dir.join("manifest.yaml"), broken).unwrap();
+        let (code, report) = run("exp: 1543");
+        let errors = errors(&report);
+        assert_eq!(code, 1, "{broken}: {report:#}");
+        assert!(
+            !errors.is_empty() && errors.iter().all(|(c, _)| c == check),
+            "{broken}: {errors:#?}"
+        );
+    }
+    std::fs::remove_file(dir.join("manifest.yaml")).unwrap();
+    aichor_snapshot!(aichor().args(["local-repo", "check", "--commit-msg", "-"]).arg(&dir).write_stdin("exp: 1543\n"), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    <stdin>:1:1: error: `exp` is AIchor's legacy trigger: it runs `manifest.yaml` at the repository root, which does not exist
+        help: start the message with `aichor[<path relative to aichor_manifests/>]: 1543` to run a manifest there
+    commit message refused: 1 error, 0 warnings, 0 notes
+
+    ----- stderr -----
+    error: commit message refused: 1 error(s)
+      help: fix the message as the help above says (`git commit --no-verify` skips the check)
+    ");
+}
+
+/// `check` knows the package the build backend ships: `uv_build` wants
+/// `<module-root>/<module-name>/__init__.py` (default `src/` and `[project].name` with `_`),
+/// hatchling its default heuristics. A project named `demo` whose code is in `src/hf/` was
+/// "ready to submit" while `uv sync` in its Dockerfile fails.
+#[test]
+fn check_the_package_the_build_backend_expects() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::rename(dir.join("src/demo"), dir.join("src/hf")).unwrap();
+    edit(&manifest(&dir), "-m demo.main", "-m hf.main");
+    let (code, found, report) = check(&dir, &[]);
+    let hits = having(&found, "error", "package");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "package")
+        .unwrap();
+    assert_eq!(finding["file"], "pyproject.toml");
+    assert_eq!(
+        finding["message"],
+        "the build backend `uv_build` expects the module `demo` at `src/demo/__init__.py` (the default module of the project `demo`), which does not exist: building the project (`uv sync`, `uv build`) fails"
+    );
+    assert_eq!(
+        finding["help"],
+        "set `module-name = \"hf\"` under `[tool.uv.build-backend]`, or rename `src/hf/` to `src/demo/`"
+    );
+    // The help, applied.
+    let pyproject = dir.join("pyproject.toml");
+    let text = std::fs::read_to_string(&pyproject).unwrap();
+    std::fs::write(
+        &pyproject,
+        format!("{text}\n[tool.uv.build-backend]\nmodule-name = \"hf\"\n"),
+    )
+    .unwrap();
+    assert_eq!(check(&dir, &[]).0, 0, "{:#?}", check(&dir, &[]).1);
+    // `module-root` is honoured: a flat layout.
+    std::fs::rename(dir.join("src/hf"), dir.join("hf")).unwrap();
+    let message = assert_one(&dir, "error", "package", &[]);
+    assert!(message.contains("`src/hf/__init__.py`"), "{message}");
+    std::fs::write(
+        &pyproject,
+        format!("{text}\n[tool.uv.build-backend]\nmodule-name = \"hf\"\nmodule-root = \"\"\n"),
+    )
+    .unwrap();
+    assert!(having(&check(&dir, &[]).1, "error", "package").is_empty());
+    // A project that is never built is not checked.
+    std::fs::write(&pyproject, format!("{text}\n[tool.uv]\npackage = false\n")).unwrap();
+    assert!(having(&check(&dir, &[]).1, "error", "package").is_empty());
+    let unbuilt = text[..text.find("[build-system]").unwrap()].to_string();
+    std::fs::write(&pyproject, &unbuilt).unwrap();
+    assert!(having(&check(&dir, &[]).1, "error", "package").is_empty());
+    // hatchling: `hf/` is not `demo`.
+    std::fs::write(
+        &pyproject,
+        format!("{unbuilt}\n[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n"),
+    )
+    .unwrap();
+    let message = assert_one(&dir, "error", "package", &[]);
+    assert!(message.contains("hatchling finds no package"), "{message}");
+    std::fs::rename(dir.join("hf"), dir.join("demo")).unwrap();
+    assert!(having(&check(&dir, &[]).1, "error", "package").is_empty());
 }
