@@ -15,7 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::layout::{self, MANIFESTS_DIR, RootMarks};
+use crate::layout::{self, RootMarks};
 use crate::manifest::validate::{Severity, validate_text};
 use crate::printer::{Format, Printer};
 use crate::txn::fs::Fs;
@@ -29,10 +29,8 @@ const ADOPT: &str = "local-repo adopt";
 /// Bumped when a field of the JSON report changes meaning or goes away.
 const SCHEMA_VERSION: u32 = 1;
 
-/// Larger YAML files are not manifests (real ones are a few KB).
-const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
-
-/// Folders never searched: version control, environments, caches, build output.
+/// Folders never searched for references to old paths: version control, environments,
+/// caches, build output.
 const SKIPPED_DIRS: &[&str] = &[
     ".git",
     ".venv",
@@ -168,101 +166,24 @@ fn find_root(path: &Path) -> Result<PathBuf> {
     Ok(layout::find_root(&absolute, RootMarks::ANY).unwrap_or(absolute))
 }
 
-/// Every manifest of the repository: YAML whose content says it is one (`kind:
-/// AIchorManifest`, or `builder` beside `spec.operator`); other YAML (Kubernetes files,
-/// CI workflows, answers files) is not looked at again. A file that should be a manifest
-/// by its name but does not parse is one the user must look at.
+/// Every manifest of the repository, found by content (`manifest::discover`, which
+/// `check` uses too), with its bytes and its migration.
 fn candidates(root: &Path) -> Result<Vec<Candidate>> {
     let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = fs_err::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot be read", e))?;
-        let mut entries: Vec<_> = entries.filter_map(std::result::Result::ok).collect();
-        entries.sort_by_key(fs_err::DirEntry::file_name);
-        for entry in entries {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                if !SKIPPED_DIRS.contains(&name.as_str()) && !name.starts_with('.') {
-                    stack.push(path);
-                }
-                continue;
-            }
-            if !kind.is_file() || !plan::is_yaml(&name) {
-                continue;
-            }
-            let rel = rel_path(root, &path);
-            if let Some(c) = candidate(&path, rel) {
-                out.push(c);
-            }
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
-}
-
-fn candidate(path: &Path, rel: String) -> Option<Candidate> {
-    let size = fs_err::metadata(path).ok()?.len();
-    if size > MAX_MANIFEST_BYTES {
-        return None;
-    }
-    let bytes = fs_err::read(path).ok()?;
-    let named_like_one = rel
-        .split('/')
-        .any(|p| p == "manifests" || p == MANIFESTS_DIR)
-        || rel.ends_with("manifest.yaml")
-        || rel.ends_with("manifest.yml");
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return named_like_one.then(|| Candidate {
-            path: rel,
-            bytes: bytes.clone(),
-            migrated: Err("not UTF-8 text".into()),
+    for found in crate::manifest::discover::discover(root)? {
+        let bytes =
+            fs_err::read(&found.path).map_err(|e| Error::io(&found.path, "cannot be read", e))?;
+        let migrated = match std::str::from_utf8(&bytes) {
+            Ok(text) => migrate(text),
+            Err(_) => Err("not UTF-8 text".into()),
+        };
+        out.push(Candidate {
+            path: found.rel,
+            bytes,
+            migrated,
         });
-    };
-    match shape(text) {
-        Shape::Manifest => {}
-        Shape::Other => return None,
-        Shape::Broken(why) => {
-            return named_like_one.then(|| Candidate {
-                path: rel,
-                bytes: bytes.clone(),
-                migrated: Err(format!("{why}: fix it, then run adopt again")),
-            });
-        }
     }
-    let migrated = migrate(text);
-    Some(Candidate {
-        path: rel,
-        bytes,
-        migrated,
-    })
-}
-
-/// What a YAML file is.
-enum Shape {
-    Manifest,
-    Other,
-    Broken(String),
-}
-
-fn shape(text: &str) -> Shape {
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Err(e) = crate::manifest::yaml::check_bounds(body) {
-        return Shape::Broken(format!("line {}: {}", e.line, e.message));
-    }
-    let Ok(value) = yaml_serde::from_str::<serde_json::Value>(body) else {
-        return Shape::Other;
-    };
-    let kind = value.get("kind").and_then(serde_json::Value::as_str);
-    let operator = value.get("spec").and_then(|s| s.get("operator")).is_some();
-    if kind == Some("AIchorManifest") || (value.get("builder").is_some() && operator) {
-        Shape::Manifest
-    } else {
-        Shape::Other
-    }
+    Ok(out)
 }
 
 /// The manifest in today's shape, or why it cannot be taken as it is.
@@ -428,7 +349,9 @@ fn references(root: &Path, items: &[Item]) -> Vec<Reference> {
             if !kind.is_file() || !texty || moved.iter().any(|(old, _)| *old == rel) {
                 continue;
             }
-            if fs_err::metadata(&path).map_or(true, |m| m.len() > MAX_MANIFEST_BYTES) {
+            if fs_err::metadata(&path)
+                .map_or(true, |m| m.len() > crate::manifest::discover::MAX_BYTES)
+            {
                 continue;
             }
             let Ok(text) = fs_err::read_to_string(&path) else {

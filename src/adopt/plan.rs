@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::layout::MANIFESTS_DIR;
+use crate::manifest::discover;
 
 /// A manifest found in the repository.
 #[derive(Debug, Clone)]
@@ -86,33 +87,6 @@ pub struct Item {
     pub text: Option<String>,
 }
 
-/// The target under `aichor_manifests/` for a manifest at `path` (adopt.md's table): drop
-/// the first `manifests` (or a nested `aichor_manifests`) folder and keep the rest, so
-/// `<demo>/manifests/sub/x.yaml` goes to `aichor_manifests/<demo>/sub/x.yaml` and a root
-/// `manifest.yaml` to `aichor_manifests/manifest.yaml`. `None` when it is there already.
-pub fn target(path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.split('/').collect();
-    if parts.first() == Some(&MANIFESTS_DIR) {
-        return None;
-    }
-    let dropped = parts
-        .iter()
-        .position(|p| *p == "manifests" || *p == MANIFESTS_DIR);
-    let kept: Vec<&str> = parts
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != dropped)
-        .map(|(_, p)| *p)
-        .collect();
-    Some(format!("{MANIFESTS_DIR}/{}", kept.join("/")))
-}
-
-/// The second choice when `target` is taken by other bytes: the whole path kept
-/// (`aichor_manifests/manifests/x.yaml`).
-pub fn fallback(path: &str) -> String {
-    format!("{MANIFESTS_DIR}/{path}")
-}
-
 /// Why a target cannot be a selector AIchor runs (`aichor[...]` takes a plain relative
 /// path ending in `.yaml`/`.yml`), if it cannot.
 pub fn bad_selector(selector: &str) -> Option<&'static str> {
@@ -176,7 +150,8 @@ pub fn plan(candidates: &[Candidate], existing: &dyn Fn(&str) -> Option<Vec<u8>>
                 continue;
             }
         };
-        let Some(first) = target(&c.path) else {
+        let mut targets = discover::targets(&c.path);
+        if targets.is_empty() {
             // Under aichor_manifests/ already: migrated in place, or kept.
             let selector = c.path[MANIFESTS_DIR.len() + 1..].to_string();
             let changed = migrated.text.as_bytes() != c.bytes.as_slice();
@@ -193,8 +168,7 @@ pub fn plan(candidates: &[Candidate], existing: &dyn Fn(&str) -> Option<Vec<u8>>
                 ..item(Action::Keep, None, None)
             });
             continue;
-        };
-        let mut targets = vec![first, fallback(&c.path)];
+        }
         targets.dedup();
         let mut chosen = None;
         let mut duplicate_of = None;
@@ -267,34 +241,6 @@ mod tests {
                 text: text.into(),
                 changes: Vec::new(),
             }),
-        }
-    }
-
-    #[test]
-    fn targets_keep_the_subfolder_and_drop_the_first_manifests_folder() {
-        for (from, to) in [
-            ("manifest.yaml", Some("aichor_manifests/manifest.yaml")),
-            (
-                "ray.manifest.yaml",
-                Some("aichor_manifests/ray.manifest.yaml"),
-            ),
-            ("manifests/gpu/x.yaml", Some("aichor_manifests/gpu/x.yaml")),
-            (
-                "demo/manifests/x.yaml",
-                Some("aichor_manifests/demo/x.yaml"),
-            ),
-            ("a/b/manifests/x.yaml", Some("aichor_manifests/a/b/x.yaml")),
-            (
-                "demo/aichor_manifests/x.yaml",
-                Some("aichor_manifests/demo/x.yaml"),
-            ),
-            (
-                "configs/train.yaml",
-                Some("aichor_manifests/configs/train.yaml"),
-            ),
-            ("aichor_manifests/x.yaml", None),
-        ] {
-            assert_eq!(target(from).as_deref(), to, "{from}");
         }
     }
 
