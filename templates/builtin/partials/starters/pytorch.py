@@ -10,6 +10,10 @@ Environment injected by the operator (absent locally, where we run as 1 of 1):
   MASTER_PORT  port of the rendezvous on rank 0
   LOCAL_RANK   index of the process on its machine (set by torchrun)
 
+AICHOR_RENDEZVOUS_TIMEOUT (seconds, default 600) bounds the wait for every process to join
+and each collective: a missing peer fails the run instead of billing it for torch's default
+30 minutes.
+
 Rank 0 writes a JSON summary to AICHOR_OUTPUT_PATH (the experiment's output
 prefix on AIchor, ./outputs locally).
 {%- if accelerator == "gpu" %}
@@ -21,10 +25,9 @@ rather than training on the CPU.
 import json
 import os
 import socket
-{%- if accelerator == "gpu" %}
 import sys
-{%- endif %}
 import time
+from datetime import timedelta
 
 import torch
 import torch.distributed as dist
@@ -96,10 +99,26 @@ def main() -> None:
         backend = "gloo"
 {%- endif %}
     if distributed:
-        # env:// reads MASTER_ADDR, MASTER_PORT, WORLD_SIZE and RANK.
-        dist.init_process_group(
-            backend=backend, init_method="env://", world_size=world_size, rank=rank
-        )
+        if not 0 <= rank < world_size:
+            sys.exit(
+                f"error: RANK={rank} is not in 0..{world_size - 1} (WORLD_SIZE={world_size})"
+            )
+        timeout = env_int("AICHOR_RENDEZVOUS_TIMEOUT", 600)
+        try:
+            # env:// reads MASTER_ADDR, MASTER_PORT, WORLD_SIZE and RANK.
+            dist.init_process_group(
+                backend=backend,
+                init_method="env://",
+                world_size=world_size,
+                rank=rank,
+                timeout=timedelta(seconds=timeout),
+            )
+        except Exception as e:  # noqa: BLE001 - any failure to join ends the run, loudly
+            sys.exit(
+                f"error: [rank {rank}] the {world_size} processes did not all join through "
+                f"{os.environ.get('MASTER_ADDR')}:{os.environ.get('MASTER_PORT')} within "
+                f"{timeout} s (AICHOR_RENDEZVOUS_TIMEOUT): {e}"
+            )
 
     try:
         # 1. A collective check: every rank contributes rank + 1.
