@@ -9,6 +9,7 @@
 //! (`versions`). `--commit-msg` checks a commit message instead
 //! (`commit_msg`). Findings are data: the command line prints them.
 
+mod agreement;
 mod build;
 pub mod command;
 pub mod commit_msg;
@@ -303,6 +304,11 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
                 .help("fix or remove the file (a link must point to a file in the repository)"),
             ),
             Err(e) => return Err(e),
+        }
+    }
+    for c in &checked {
+        if let Ok(text) = fs_err::read_to_string(repo.root.join(&c.rel)) {
+            agreement::check(&c.rel, &text, &mut findings);
         }
     }
     let mut uv_checked = false;

@@ -1638,3 +1638,25 @@ fn check_the_package_the_build_backend_expects() {
     std::fs::rename(dir.join("hf"), dir.join("demo")).unwrap();
     assert!(having(&check(&dir, &[]).1, "error", "package").is_empty());
 }
+
+/// JobSet's completions are written twice (the starter shards by the copy in `spec.env`):
+/// one edited without the other is flagged, since such a run does part of the work and
+/// still exits 0 (issue 21, item 7).
+#[test]
+fn check_jobset_completions_and_their_copy_agree() {
+    let (_tmp, dir) = project(&["--operator", "jobset", "--set", "completions=2"]);
+    let (code, found, _) = check(&dir, &[]);
+    assert!(
+        having(&found, "error", "agreement").is_empty(),
+        "{found:#?}"
+    );
+    assert_eq!(code, 0, "{found:#?}");
+    edit(&manifest(&dir), "completions: 2", "completions: 4");
+    let message = assert_one(&dir, "error", "agreement", &[]);
+    assert!(
+        message.contains(
+            "`spec.env.JOBSET_COMPLETIONS` is 2 but `spec.types.worker.completions` is 4"
+        ),
+        "{message}"
+    );
+}
