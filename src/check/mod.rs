@@ -14,6 +14,7 @@ mod build;
 pub mod command;
 pub mod commit_msg;
 mod context;
+mod cuda;
 pub mod dockerfile;
 pub mod dockerignore;
 mod legacy;
@@ -339,6 +340,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
         }
         contexts_seen.push(b.context.as_path());
         package::check(&repo, &b.context, &mut findings);
+        cuda::check(&repo, &b.context, &mut findings);
         uv_checked |= context::check_lock(&repo, b, &settings.env, &mut findings)?;
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
         context::check_ignore_file(&repo, b, &mut findings);

@@ -1660,3 +1660,19 @@ fn check_jobset_completions_and_their_copy_agree() {
         "{message}"
     );
 }
+
+/// A lock that resolves CUDA 13 wheels (driver >= 580) is flagged with the CUDA 12 builds to
+/// use instead (issue 21, item 2).
+#[test]
+fn check_flags_cuda_13_in_the_lock() {
+    let (_tmp, dir) = project(&["--operator", "xgboost", "--profile", "gpu-t4"]);
+    std::fs::write(
+        dir.join("uv.lock"),
+        "version = 1\n\n[[package]]\nname = \"nvidia-nccl-cu13\"\nversion = \"2.28.3\"\n\n[[package]]\nname = \"xgboost\"\nversion = \"3.4.1\"\n",
+    )
+    .unwrap();
+    let (_, found, _) = check(&dir, &[]);
+    let hits = having(&found, "warning", "cuda");
+    assert_eq!(hits.len(), 1, "{found:#?}");
+    assert!(hits[0].message.contains("nvidia-nccl-cu13"), "{found:#?}");
+}
