@@ -46,6 +46,7 @@ COLUMNS = [
     "run-2",
     "run-4",
     "alone",
+    "scheme",
     "pytest",
     "no-gpu",
 ]
@@ -747,6 +748,20 @@ class Checker:
             took.append(f"{name} {elapsed:.0f}s")
         return True, "failed fast: " + ", ".join(took)
 
+    def c_scheme(self, v: Variant, log: Path):
+        """An output prefix of a storage the starter cannot write (az://) must fail loudly,
+        never land in a local folder named `az:` with the run reported as saved."""
+        env = {**self.run_env(v, None, "scheme"), "AICHOR_OUTPUT_PATH": "az://outputs/run-1/"}
+        ok = self.run(self.starter_cmd(v), cwd=v.dest, env=env, log=log, timeout=TIMEOUT[v.operator])
+        text = self.outputs(log)
+        if ok:
+            return False, "exited 0 with an az:// output prefix"
+        if (v.dest / "az:").exists():
+            return False, "wrote a local folder named az:"
+        if "s3:// prefixes" not in text:
+            return False, "failed, but not with the unsupported-scheme message"
+        return True, "refused az://"
+
     def c_pytest(self, v: Variant, log: Path):
         """The generated test: the starter's single-process path saves its result."""
         env = self.run_env(v, None)
@@ -858,7 +873,7 @@ class Checker:
             self.skip(v, "check", "no uv.lock: the lock was skipped or failed")
         if v.operator == "xgboost" and v.accelerator == "gpu":
             # No GPU here: what this proves is the refusal to fall back to the CPU.
-            for col in ("docker-sim", "run-1", "run-2", "run-4", "alone", "pytest"):
+            for col in ("docker-sim", "run-1", "run-2", "run-4", "alone", "scheme", "pytest"):
                 self.skip(v, col, "GPU variant: only its refusal to run without a GPU")
             if locked and self.check(v, "sync", self.c_sync):
                 self.check(v, "no-gpu", self.c_no_gpu)
@@ -869,7 +884,17 @@ class Checker:
                 if v.operator == "pytorch"
                 else f"{v.accelerator} variant: lock only"
             )
-            for col in ("sync", "docker-sim", "run-1", "run-2", "run-4", "alone", "pytest", "no-gpu"):
+            for col in (
+                "sync",
+                "docker-sim",
+                "run-1",
+                "run-2",
+                "run-4",
+                "alone",
+                "scheme",
+                "pytest",
+                "no-gpu",
+            ):
                 self.skip(v, col, why)
             print(f"  skip sync/docker-sim/runs/pytest: {why}", flush=True)
             return v
@@ -886,6 +911,10 @@ class Checker:
             self.check(v, "alone", self.c_alone)
         else:
             self.skip(v, "alone", "bounded rendezvous: xgboost so far (issue 21, item 5)")
+        if v.operator in ("jax", "xgboost", "jobset"):
+            self.check(v, "scheme", self.c_scheme)
+        else:
+            self.skip(v, "scheme", "kuberay: its driver needs a Ray cluster (same write_output)")
         self.check(v, "pytest", self.c_pytest)
         self.skip(v, "no-gpu", "CPU variant")
         return v

@@ -9,13 +9,22 @@ def write_output(name: str, data: bytes) -> str:
     """
     base = os.environ.get("AICHOR_OUTPUT_PATH") or "outputs"
     if base.startswith("s3://"):
+        import io
+
         import boto3
 
         bucket, _, prefix = base.removeprefix("s3://").partition("/")
         key = f"{prefix.rstrip('/')}/{name}" if prefix.strip("/") else name
         client = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
-        client.put_object(Bucket=bucket, Key=key, Body=data)
+        # upload_fileobj goes multipart past 8 MB (put_object stops at 5 GB).
+        client.upload_fileobj(io.BytesIO(data), bucket, key)
         return f"s3://{bucket}/{key}"
+    if "://" in base:
+        # gs://, az://, ...: never a local folder named `gs:`, and a result that seems saved.
+        raise SystemExit(
+            f"error: AICHOR_OUTPUT_PATH={base}: this starter writes s3:// prefixes (and "
+            "local folders) only; write this engine's storage with its own client here"
+        )
     os.makedirs(base, exist_ok=True)
     path = os.path.join(base, name)
     with open(path, "wb") as f:
