@@ -127,75 +127,75 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
         filters = [(r"builtin@\[VERSION\]", "builtin@0.1.0")],
         update(&dir).args(["--dry-run", "--format", "json"]),
         @r#"
-    success: true
-    exit_code: 0
-    ----- stdout -----
-    {
-      "project": ".",
-      "dry_run": true,
-      "from": "builtin@0.1.0",
-      "to": "builtin@0.3.0",
-      "answers_changed": [
+        success: true
+        exit_code: 0
+        ----- stdout -----
         {
-          "key": "github_actions",
-          "from": null,
-          "to": "false"
+          "project": ".",
+          "dry_run": true,
+          "from": "builtin@0.1.0",
+          "to": "builtin@0.3.0",
+          "answers_changed": [
+            {
+              "key": "github_actions",
+              "from": null,
+              "to": "false"
+            }
+          ],
+          "answers_dropped": [],
+          "files": [
+            {
+              "path": ".aichor-answers.yaml",
+              "status": "updated"
+            },
+            {
+              "path": ".dockerignore",
+              "status": "updated"
+            },
+            {
+              "path": ".gitignore",
+              "status": "unchanged"
+            },
+            {
+              "path": ".python-version",
+              "status": "unchanged"
+            },
+            {
+              "path": "Dockerfile",
+              "status": "unchanged"
+            },
+            {
+              "path": "README.md",
+              "status": "merged"
+            },
+            {
+              "path": "aichor_manifests/manifest.yaml",
+              "status": "unchanged"
+            },
+            {
+              "path": "pyproject.toml",
+              "status": "unchanged"
+            },
+            {
+              "path": "src/demo/__init__.py",
+              "status": "unchanged"
+            },
+            {
+              "path": "src/demo/main.py",
+              "status": "updated"
+            },
+            {
+              "path": "tests/test_main.py",
+              "status": "unchanged"
+            }
+          ],
+          "conflicts": [],
+          "up_to_date": false,
+          "lock_changes": []
         }
-      ],
-      "answers_dropped": [],
-      "files": [
-        {
-          "path": ".aichor-answers.yaml",
-          "status": "updated"
-        },
-        {
-          "path": ".dockerignore",
-          "status": "updated"
-        },
-        {
-          "path": ".gitignore",
-          "status": "unchanged"
-        },
-        {
-          "path": ".python-version",
-          "status": "unchanged"
-        },
-        {
-          "path": "Dockerfile",
-          "status": "unchanged"
-        },
-        {
-          "path": "README.md",
-          "status": "merged"
-        },
-        {
-          "path": "aichor_manifests/manifest.yaml",
-          "status": "unchanged"
-        },
-        {
-          "path": "pyproject.toml",
-          "status": "unchanged"
-        },
-        {
-          "path": "src/demo/__init__.py",
-          "status": "unchanged"
-        },
-        {
-          "path": "src/demo/main.py",
-          "status": "unchanged"
-        },
-        {
-          "path": "tests/test_main.py",
-          "status": "unchanged"
-        }
-      ],
-      "conflicts": [],
-      "up_to_date": false,
-      "lock_changes": []
-    }
 
-    ----- stderr -----
-    "#);
+        ----- stderr -----
+        "#);
     let out = update(&dir).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let readme = read(&dir.join("README.md"));
@@ -675,7 +675,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
 
     --- a/src/demo/main.py
     +++ b/src/demo/main.py
-    @@ -99,7 +99,16 @@
+    @@ -108,7 +108,16 @@
      
      def main() -> None:
          init_distributed()
