@@ -3,11 +3,16 @@
 //! `Worker` resources; jax `Worker` → `worker`; batchjob → jobset). Edits are made on the
 //! text at the parser's positions, so every comment and the order of everything not
 //! rewritten stay as they were.
+//!
+//! The promise `--write` relies on: a migration refuses, or its result parses and migrating
+//! it again changes nothing. The rules keep it (the `migrate` fuzz target and the property
+//! tests check [`migrate_unchecked`]); [`migrate`] also checks each result, so a layout the
+//! rules did not foresee is refused rather than printed or written broken.
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::MODELINE;
-use super::yaml::{as_str as str_of, get};
+use super::yaml::{as_str as str_of, describe, get};
 
 /// The migrated text and what was done.
 #[derive(Debug, Default)]
@@ -25,6 +30,10 @@ struct Edit {
     end: usize,
     with: String,
 }
+
+/// Why an entry cannot be edited in place: said when a layout is outside what the rules
+/// rewrite (they refuse rather than guess).
+const UNUSUAL: &str = "is written in a layout migrate does not rewrite (a complex key, an anchor, a tag or a value on the key's line): write it as `Key:` with its fields on the lines below, then migrate";
 
 /// The text being migrated, with the position conversions the edits need, and what has
 /// been decided so far.
@@ -66,6 +75,16 @@ impl<'t> Migrator<'t> {
             .unwrap_or(self.text.len())
     }
 
+    /// The text of line `line` (1-based), without its `\n`.
+    fn line_text(&self, line: usize) -> &'t str {
+        let start = self.line_start(line);
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        &self.text[start..end.max(start)]
+    }
+
     /// Replace a whole node (a key or a scalar) with `with`.
     fn replace(&mut self, node: &MarkedYaml, with: &str) {
         self.edits.push(Edit {
@@ -75,8 +94,96 @@ impl<'t> Migrator<'t> {
         });
     }
 
+    /// Insert `content` as a line of its own after line `line`. After the last line of a
+    /// file without a final newline, the newline comes first: the line must not be glued to
+    /// the one before.
+    fn insert_line_after(&mut self, line: usize, content: &str) {
+        let at = self.line_start(line + 1);
+        let newline =
+            if at == self.text.len() && !self.text.is_empty() && !self.text.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
+        self.edits.push(Edit {
+            start: at,
+            end: at,
+            with: format!("{newline}{content}\n"),
+        });
+    }
+
     fn change(&mut self, what: impl Into<String>) {
         self.out.changes.push(what.into());
+    }
+
+    /// A key of a block mapping that stands alone at the start of its line (after spaces),
+    /// followed by `:`: what follows the colon on that line, comment removed. `None` for any
+    /// other layout (`? Key`, `- Key:`, a key the rules did not expect).
+    fn after_colon(&self, key: &MarkedYaml) -> Option<&'t str> {
+        let line = key.span.start.line();
+        let start = self.line_start(line);
+        let key_start = self.byte(key.span.start.index());
+        let key_end = self.byte(key.span.end.index());
+        if key_start < start || !self.text[start..key_start].bytes().all(|b| b == b' ') {
+            return None;
+        }
+        let line_end = start + self.line_text(line).len();
+        if key_end > line_end {
+            return None;
+        }
+        let rest = self.text[key_end..line_end]
+            .trim_start_matches(' ')
+            .strip_prefix(':')?;
+        let rest = if rest.starts_with(|c: char| c != ' ' && c != '\t') {
+            // `Key:value` is not a key followed by a value.
+            return None;
+        } else {
+            rest.trim()
+        };
+        let without_comment = if rest.starts_with('#') {
+            ""
+        } else {
+            rest.split(" #")
+                .next()
+                .unwrap_or_default()
+                .split("\t#")
+                .next()
+                .unwrap_or_default()
+                .trim()
+        };
+        Some(without_comment)
+    }
+
+    /// The last line of a block mapping entry whose key starts line `key_line` at column
+    /// `col`: the last line after it indented deeper than the key, before the first line
+    /// of content at the key's column or less. Blank and comment lines at the key's column
+    /// or less that follow the entry are not part of it (they usually describe what comes
+    /// next). A flow value ends where its closing bracket is.
+    fn entry_last_line(&self, key_line: usize, col: usize, value: &MarkedYaml) -> usize {
+        let mut last = key_line;
+        for line in key_line + 1..=self.line_starts.len() {
+            let text = self.line_text(line);
+            let content = text.trim_start_matches(' ');
+            let indent = text.len() - content.len();
+            if content.trim().is_empty() {
+                continue;
+            }
+            if indent > col {
+                last = line;
+            } else if !content.starts_with('#') {
+                break;
+            }
+        }
+        if self.is_flow(value) {
+            last = last.max(value.span.end.line());
+        }
+        last
+    }
+
+    /// Whether a collection is written in flow style (`{...}`, `[...]`).
+    fn is_flow(&self, node: &MarkedYaml) -> bool {
+        matches!(node.data, YamlData::Mapping(_) | YamlData::Sequence(_))
+            && self.text[self.byte(node.span.start.index())..].starts_with(['{', '['])
     }
 
     /// batchjob → jobset, its `Worker` type → `worker`.
@@ -85,6 +192,7 @@ impl<'t> Migrator<'t> {
         operator: &MarkedYaml,
         types: Option<&MarkedYaml>,
     ) -> Result<(), String> {
+        refuse_aliases(self.text)?;
         self.replace(operator, "jobset");
         self.change("spec.operator: batchjob → jobset (JOB_COMPLETION_INDEX is still injected)");
         self.rename_worker(types)
@@ -92,8 +200,9 @@ impl<'t> Migrator<'t> {
 
     /// `Worker` → `worker` (jax, batchjob).
     fn rename_worker(&mut self, types: Option<&MarkedYaml>) -> Result<(), String> {
-        if let Some(k) = type_key(types, "Worker") {
+        if let Some((k, _)) = type_entry(types, "Worker") {
             refuse_duplicate(types)?;
+            refuse_aliases(self.text)?;
             self.replace(k, "worker");
             self.change("spec.types: `Worker` → `worker`");
         }
@@ -102,26 +211,27 @@ impl<'t> Migrator<'t> {
 
     /// pytorch/xgboost: `Master` + `Worker` → one `worker`; a lone one is renamed.
     fn master_worker(&mut self, types: Option<&MarkedYaml>) -> Result<(), String> {
-        let (master, worker) = (type_key(types, "Master"), type_key(types, "Worker"));
+        let (master, worker) = (type_entry(types, "Master"), type_entry(types, "Worker"));
+        if master.is_none() && worker.is_none() {
+            return Ok(());
+        }
         if let Some(t) = types
-            && (master.is_some() || worker.is_some())
-            && self.text[self.byte(t.span.start.index())..].starts_with(['{', '['])
+            && self.is_flow(t)
         {
             return Err(
                 "`spec.types` is written in flow style (`{...}`): rewrite it in block style, one key per line, then migrate"
                     .into(),
             );
         }
-        if master.is_some() || worker.is_some() {
-            refuse_duplicate(types)?;
-        }
+        refuse_duplicate(types)?;
+        refuse_aliases(self.text)?;
         match (master, worker) {
-            (Some(mk), Some(wk)) => self.merge_master(types, mk, wk)?,
-            (Some(mk), None) => {
+            (Some(m), Some(w)) => self.merge_master(m, w)?,
+            (Some((mk, _)), None) => {
                 self.replace(mk, "worker");
                 self.change("spec.types: `Master` → `worker`");
             }
-            (None, Some(wk)) => {
+            (None, Some((wk, _))) => {
                 self.replace(wk, "worker");
                 self.change("spec.types: `Worker` → `worker`");
             }
@@ -133,60 +243,81 @@ impl<'t> Migrator<'t> {
     /// Drop the `Master` entry and give `worker` (the renamed `Worker`) both counts.
     fn merge_master(
         &mut self,
-        types: Option<&MarkedYaml>,
-        mk: &MarkedYaml,
-        wk: &MarkedYaml,
+        (mk, mv): (&MarkedYaml, &MarkedYaml),
+        (wk, wv): (&MarkedYaml, &MarkedYaml),
     ) -> Result<(), String> {
-        let value = |name: &str| types.and_then(|t| get(t, name));
-        let count = |name: &str| {
-            value(name)
-                .and_then(|v| get(v, "count"))
-                .and_then(|c| match c.data {
-                    YamlData::Value(Scalar::Integer(i)) => Some(i),
-                    _ => None,
-                })
-        };
-        let (mc, wc) = (count("Master").unwrap_or(1), count("Worker").unwrap_or(1));
-        let total = mc + wc;
-        let mv = value("Master").ok_or("`Master` has no value")?;
-        let wv = value("Worker").ok_or("`Worker` has no value")?;
+        for (name, value) in [("Master", mv), ("Worker", wv)] {
+            if !matches!(
+                value.data,
+                YamlData::Mapping(_) | YamlData::Value(Scalar::Null)
+            ) {
+                return Err(format!(
+                    "`spec.types.{name}` is {}, not a mapping: give it `count` and `resources` on the lines below it, then migrate",
+                    describe(value)
+                ));
+            }
+        }
+        let (mc, wc) = (count_of("Master", mv)?, count_of("Worker", wv)?);
+        let total = mc.checked_add(wc).ok_or_else(|| {
+            format!("the counts of `Master` ({mc}) and `Worker` ({wc}) add up to more than a whole number holds: fix them, then migrate")
+        })?;
         if plain(get(mv, "resources")) != plain(get(wv, "resources")) {
             self.out.warnings.push(format!(
                 "`Master` and `Worker` had different resources; `worker` keeps the `Worker` block for all {total} containers (check it fits the coordinator)"
             ));
         }
-        // The Master entry runs from its key's line to the last line of its value: before the
-        // next key of `types` (block spans can reach into it), or where its value ends.
-        let next_key_line = match types.map(|t| &t.data) {
-            Some(YamlData::Mapping(map)) => map
-                .iter()
-                .map(|(k, _)| k.span.start)
-                .filter(|s| s.index() > mk.span.start.index())
-                .map(|s| s.line())
-                .min(),
-            _ => None,
-        };
-        let last = last_line(self.text, mv, next_key_line);
+        // The Master entry: from its key's line to the last line of its value.
+        if self.after_colon(mk).is_none() {
+            return Err(format!("`spec.types.Master` {UNUSUAL}"));
+        }
+        let last = self.entry_last_line(mk.span.start.line(), mk.span.start.col(), mv);
         self.edits.push(Edit {
             start: self.line_start(mk.span.start.line()),
             end: self.line_start(last + 1),
             with: String::new(),
         });
-        self.replace(wk, "worker");
-        if let Some(c) = get(wv, "count") {
-            self.replace(c, &total.to_string());
-        } else {
-            let indent = match &wv.data {
-                YamlData::Mapping(map) => map.iter().next().map_or(6, |(k, _)| k.span.start.col()),
-                _ => 6,
-            };
-            let at = self.line_start(wk.span.start.line() + 1);
-            self.edits.push(Edit {
-                start: at,
-                end: at,
-                with: format!("{}count: {total}\n", " ".repeat(indent)),
-            });
+        // The Worker entry becomes `worker` with the total count.
+        let unusual = || format!("`spec.types.Worker` {UNUSUAL}");
+        let rest = self.after_colon(wk).ok_or_else(unusual)?;
+        let line = wk.span.start.line();
+        match &wv.data {
+            YamlData::Mapping(map)
+                if rest.is_empty() || (rest.starts_with('{') && self.is_flow(wv)) =>
+            {
+                if let Some(c) = get(wv, "count") {
+                    self.replace(c, &total.to_string());
+                } else if self.is_flow(wv) {
+                    let at = self.byte(wv.span.start.index()) + 1;
+                    let sep = if map.is_empty() { "" } else { ", " };
+                    self.edits.push(Edit {
+                        start: at,
+                        end: at,
+                        with: format!("count: {total}{sep}"),
+                    });
+                } else {
+                    let indent = map
+                        .iter()
+                        .next()
+                        .map_or(wk.span.start.col() + 2, |(k, _)| k.span.start.col());
+                    self.insert_line_after(line, &format!("{}count: {total}", " ".repeat(indent)));
+                }
+            }
+            YamlData::Value(Scalar::Null)
+                if matches!(rest, "" | "~" | "null" | "Null" | "NULL") =>
+            {
+                if !rest.is_empty() {
+                    // `Worker: ~`: the null goes, the count comes below.
+                    if wv.span.start.line() != line {
+                        return Err(unusual());
+                    }
+                    self.replace(wv, "");
+                }
+                let indent = wk.span.start.col() + 2;
+                self.insert_line_after(line, &format!("{}count: {total}", " ".repeat(indent)));
+            }
+            _ => return Err(unusual()),
         }
+        self.replace(wk, "worker");
         self.change(format!(
             "spec.types: `Master` (count {mc}) + `Worker` (count {wc}) → `worker` (count {total})"
         ));
@@ -216,11 +347,13 @@ impl<'t> Migrator<'t> {
         }
     }
 
-    /// Apply the edits, last first so earlier offsets stay valid. Edits that overlap or fall
-    /// outside the text mean the file has a shape the rules did not foresee: refuse rather
-    /// than guess.
+    /// Apply the edits, last first so earlier offsets stay valid (at one position, the
+    /// longer edit first, so an insertion lands before what follows a deletion). Edits that
+    /// overlap or fall outside the text mean the file has a shape the rules did not foresee:
+    /// refuse rather than guess.
     fn finish(mut self) -> Result<Migration, String> {
-        self.edits.sort_by_key(|e| std::cmp::Reverse(e.start));
+        self.edits
+            .sort_by_key(|e| (std::cmp::Reverse(e.start), std::cmp::Reverse(e.end)));
         let mut text = self.text.to_string();
         let mut limit = text.len();
         for e in self.edits {
@@ -244,7 +377,68 @@ impl<'t> Migrator<'t> {
 /// Migrate `text`; `Err` explains why it cannot be done automatically. A byte-order mark
 /// and the file's line endings (`\n`, `\r\n` or `\r`) are kept; the rules work on the text
 /// with `\n` endings and no mark, so every position they use means one thing.
+///
+/// The result is checked before it is returned: it parses, and migrating it again changes
+/// nothing. A result that fails either check is refused (a layout the rules did not
+/// foresee), never returned broken.
 pub fn migrate(text: &str) -> Result<Migration, String> {
+    let m = migrate_unchecked(text)?;
+    let unforeseen = |what: &str| {
+        format!(
+            "the migration would leave {what}: this layout is one the rules did not foresee; edit the file by hand (and please report it, with the file, as a bug in aichor)"
+        )
+    };
+    let (before, after) = (lf_without_bom(text), lf_without_bom(&m.text));
+    let Some(after_docs) = load_bounded(&after) else {
+        return Err(unforeseen("text that is not valid YAML"));
+    };
+    // The input loaded, or `migrate_unchecked` would have refused it.
+    let before_docs = load_bounded(&before).unwrap_or_default();
+    if before_docs.first().map(kept) != after_docs.first().map(kept) {
+        return Err(unforeseen("a value outside `spec.types` changed"));
+    }
+    match migrate_unchecked(&m.text) {
+        Ok(again) if again.text == m.text => Ok(m),
+        _ => Err(unforeseen(
+            "a file that a second migration would change again",
+        )),
+    }
+}
+
+/// `text` with `\n` line endings and no byte-order mark.
+fn lf_without_bom(text: &str) -> String {
+    text.trim_start_matches('\u{feff}')
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+}
+
+/// The one document of `text`, within the loader's bounds.
+fn load_bounded(text: &str) -> Option<Vec<MarkedYaml<'_>>> {
+    super::yaml::check_bounds(text).ok()?;
+    MarkedYaml::load_from_str(text)
+        .ok()
+        .filter(|docs| docs.len() == 1)
+}
+
+/// A manifest's data without what a migration rewrites (`spec.operator` and the legacy and
+/// current worker entries of `spec.types`): what must come out of it unchanged.
+fn kept(root: &MarkedYaml) -> serde_json::Value {
+    let mut data = plain(Some(root));
+    if let Some(spec) = data.get_mut("spec").and_then(|s| s.as_object_mut()) {
+        spec.remove("operator");
+        if let Some(types) = spec.get_mut("types").and_then(|t| t.as_object_mut()) {
+            for name in ["Master", "Worker", "worker"] {
+                types.remove(name);
+            }
+        }
+    }
+    data
+}
+
+/// `migrate` without the final check of its result: the rules alone, for the fuzz target
+/// and the property tests, which check that the rules keep the promise themselves.
+#[doc(hidden)]
+pub fn migrate_unchecked(text: &str) -> Result<Migration, String> {
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
         None => ("", text),
@@ -317,7 +511,7 @@ fn migrate_lf(text: &str) -> Result<Migration, String> {
 /// A `types` that already has today's `worker` next to a legacy key: renaming would make
 /// two `worker` keys, and which one the user meant is theirs to say.
 fn refuse_duplicate(types: Option<&MarkedYaml>) -> Result<(), String> {
-    if type_key(types, "worker").is_some() {
+    if type_entry(types, "worker").is_some() {
         return Err(
             "`spec.types` has both `worker` and a legacy `Master`/`Worker`: keep one, then migrate"
                 .into(),
@@ -326,35 +520,45 @@ fn refuse_duplicate(types: Option<&MarkedYaml>) -> Result<(), String> {
     Ok(())
 }
 
-/// The key `name` of the `types` mapping, if present.
-fn type_key<'a>(types: Option<&'a MarkedYaml<'a>>, name: &str) -> Option<&'a MarkedYaml<'a>> {
-    match &types?.data {
-        YamlData::Mapping(map) => map
-            .iter()
-            .find(|(k, _)| str_of(k) == Some(name))
-            .map(|(k, _)| k),
-        _ => None,
+/// Aliases make the loader copy nodes with their anchor's positions: an edit there would
+/// change the anchor (and every other alias of it) instead.
+fn refuse_aliases(text: &str) -> Result<(), String> {
+    if super::yaml::uses_aliases(text) {
+        return Err(
+            "the file uses YAML aliases (`*name`), which migrate does not rewrite: write the aliased values out in full, then migrate"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// The count of a legacy `Master`/`Worker` entry: 1 when not given.
+fn count_of(name: &str, value: &MarkedYaml) -> Result<i64, String> {
+    match get(value, "count") {
+        None => Ok(1),
+        Some(c) => match c.data {
+            YamlData::Value(Scalar::Integer(i)) if i >= 0 => Ok(i),
+            _ => Err(format!(
+                "`spec.types.{name}.count` is {}, not a whole number ≥ 0: fix it, then migrate",
+                if matches!(c.data, YamlData::Value(Scalar::Integer(_))) {
+                    "negative"
+                } else {
+                    describe(c)
+                }
+            )),
+        },
     }
 }
 
-/// The last line holding content of a block value: before `next_key_line` when there is a
-/// following key, else where its span ends; trailing blank and comment lines are kept.
-fn last_line(text: &str, node: &MarkedYaml, next_key_line: Option<usize>) -> usize {
-    let end = node.span.end;
-    let mut line = match next_key_line {
-        Some(next) => next - 1,
-        None if end.col() == 0 => end.line().saturating_sub(1),
-        None => end.line(),
-    };
-    // Step back over blank and comment-only lines that follow the value.
-    let lines: Vec<&str> = text.lines().collect();
-    while line > node.span.start.line() {
-        match lines.get(line - 1).map(|l| l.trim()) {
-            Some(l) if l.is_empty() || l.starts_with('#') => line -= 1,
-            _ => break,
-        }
+/// The entry (key, value) `name` of the `types` mapping, if present.
+fn type_entry<'a>(
+    types: Option<&'a MarkedYaml<'a>>,
+    name: &str,
+) -> Option<(&'a MarkedYaml<'a>, &'a MarkedYaml<'a>)> {
+    match &types?.data {
+        YamlData::Mapping(map) => map.iter().find(|(k, _)| str_of(k) == Some(name)),
+        _ => None,
     }
-    line
 }
 
 /// A node without positions, for comparing two blocks' data.

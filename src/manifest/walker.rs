@@ -5,22 +5,8 @@ use saphyr::{MarkedYaml, Scalar, YamlData};
 
 use super::model::{self, Field, Kind, Object};
 use super::validate::{Diagnostic, Severity, at};
-use super::yaml::{as_str, get, pos, scalar};
+use super::yaml::{as_str, describe, get, pos, scalar};
 use crate::suggest::did_you_mean;
-
-/// What a node is, in words, for "expected X, found Y".
-fn describe(node: &MarkedYaml) -> &'static str {
-    match &node.data {
-        YamlData::Value(Scalar::Null) => "nothing (null)",
-        YamlData::Value(Scalar::Boolean(_)) => "true/false",
-        YamlData::Value(Scalar::Integer(_)) => "a whole number",
-        YamlData::Value(Scalar::FloatingPoint(_)) => "a decimal number",
-        YamlData::Value(Scalar::String(_)) => "a string",
-        YamlData::Sequence(_) => "a list",
-        YamlData::Mapping(_) => "a mapping",
-        _ => "an unsupported value",
-    }
-}
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {

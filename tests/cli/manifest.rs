@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{aichor, stderr};
+use crate::support::{aichor, aichor_snapshot, stderr};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
@@ -541,4 +541,60 @@ fn deeply_nested_input_is_refused_not_a_crash() {
         let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
         assert!(all.contains("too complex"), "{args:?}: {all}");
     }
+}
+
+/// #25: a file that ends right after an empty `Worker:` (no final newline, `Master: ` with a
+/// trailing space). The count was glued to the key (`worker:      count: 2`) and the result
+/// was not YAML; now it is the `worker` block, and the file ends with a newline.
+#[test]
+fn migrate_a_file_that_ends_without_a_newline() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("m.yaml"),
+        "spec:\n  operator: pytorch\n  types:\n    Master: \n    Worker:",
+    )
+    .unwrap();
+    aichor_snapshot!(aichor().current_dir(tmp.path()).args(["manifest", "migrate", "m.yaml"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    # yaml-language-server: $schema=https://instadeep.aichor.ai/schema/latest/manifest.schema.json
+
+    spec:
+      operator: pytorch
+      types:
+        worker:
+          count: 2
+
+    ----- stderr -----
+    warning: m.yaml:3:1: still invalid [spec]: missing `image`
+    warning: m.yaml:3:1: still invalid [spec]: missing `command`
+    warning: m.yaml:3:1: still invalid []: missing `builder`
+    warning: m.yaml:6:5: still invalid [spec.types.worker]: missing `resources`
+      Migrated spec.types: `Master` (count 1) + `Worker` (count 1) → `worker` (count 2)
+      Migrated schema modeline: added
+    error: 1 of 1 manifest(s) invalid
+      help: fix the errors above; `aichor manifest schema` gives your editor the same rules
+    ");
+}
+
+/// A legacy entry that is not a mapping (`Worker: count# x` is the string `count# x`) has no
+/// count to add: refused, saying what it is, rather than a `count:` line under a string.
+#[test]
+fn migrate_refuses_a_worker_that_is_not_a_mapping() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("m.yaml"),
+        "spec:\n  operator: pytorch\n  types:\n    Master:\n      count: 1\n    Worker: count# x\n",
+    )
+    .unwrap();
+    aichor_snapshot!(aichor().current_dir(tmp.path()).args(["manifest", "migrate", "m.yaml"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot migrate `m.yaml`: `spec.types.Worker` is a string, not a mapping: give it `count` and `resources` on the lines below it, then migrate
+      help: edit the file by hand (see `aichor manifest validate`)
+    ");
 }
