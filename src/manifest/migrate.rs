@@ -10,6 +10,7 @@
 //! rules did not foresee is refused rather than printed or written broken.
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use serde::Serialize;
 
 use super::MODELINE;
 use super::yaml::{as_str as str_of, describe, get};
@@ -22,6 +23,38 @@ pub struct Migration {
     pub changes: Vec<String>,
     /// Things the user should look at (e.g. resources that differed and were dropped).
     pub warnings: Vec<String>,
+}
+
+/// Why a file cannot be migrated automatically, and what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    pub message: String,
+    /// The fix, for the `help:` line.
+    pub help: String,
+}
+
+/// What to do when the refusal itself says what is wrong and how it must look.
+const BY_HAND: &str = "edit the file by hand (see `aichor manifest validate`)";
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Refusal {
+        Refusal {
+            message,
+            help: BY_HAND.into(),
+        }
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(message: &str) -> Refusal {
+        Refusal::from(message.to_string())
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// One text replacement, in byte offsets.
@@ -381,12 +414,15 @@ impl<'t> Migrator<'t> {
 /// The result is checked before it is returned: it parses, and migrating it again changes
 /// nothing. A result that fails either check is refused (a layout the rules did not
 /// foresee), never returned broken.
-pub fn migrate(text: &str) -> Result<Migration, String> {
+pub fn migrate(text: &str) -> Result<Migration, Refusal> {
     let m = migrate_unchecked(text)?;
     let unforeseen = |what: &str| {
-        format!(
-            "the migration would leave {what}: this layout is one the rules did not foresee; edit the file by hand (and please report it, with the file, as a bug in aichor)"
-        )
+        Refusal {
+        message: format!(
+            "the migration would leave {what}: this layout is one the rules did not foresee"
+        ),
+        help: "edit the file by hand (see `aichor manifest validate`), and please report it, with the file, as a bug in aichor".into(),
+    }
     };
     let (before, after) = (lf_without_bom(text), lf_without_bom(&m.text));
     let Some(after_docs) = load_bounded(&after) else {
@@ -438,7 +474,7 @@ fn kept(root: &MarkedYaml) -> serde_json::Value {
 /// `migrate` without the final check of its result: the rules alone, for the fuzz target
 /// and the property tests, which check that the rules keep the promise themselves.
 #[doc(hidden)]
-pub fn migrate_unchecked(text: &str) -> Result<Migration, String> {
+pub fn migrate_unchecked(text: &str) -> Result<Migration, Refusal> {
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
         None => ("", text),
@@ -472,16 +508,16 @@ fn line_ending(text: &str) -> Result<&'static str, String> {
 }
 
 /// `migrate` on text with `\n` line endings and no byte-order mark.
-fn migrate_lf(text: &str) -> Result<Migration, String> {
+fn migrate_lf(text: &str) -> Result<Migration, Refusal> {
     super::yaml::check_bounds(text)
-        .map_err(|t| format!("{} at {}:{}", t.message, t.line, t.column))?;
+        .map_err(|t| Refusal::from(format!("{} at {}:{}", t.message, t.line, t.column)))?;
     let docs = MarkedYaml::load_from_str(text).map_err(|e| {
-        format!(
+        Refusal::from(format!(
             "not valid YAML at {}:{}: {}",
             e.marker().line(),
             e.marker().col() + 1,
             e.info()
-        )
+        ))
     })?;
     let [root] = docs.as_slice() else {
         return Err("expected exactly one YAML document".into());
@@ -491,21 +527,20 @@ fn migrate_lf(text: &str) -> Result<Migration, String> {
     let operator = str_of(operator_node).ok_or("`spec.operator` is not a string")?;
     let types = get(spec, "types");
     let mut m = Migrator::new(text);
+    if let Some((message, help)) = super::model::unchecked_operator(operator) {
+        return Err(Refusal {
+            message: message.into(),
+            help: help.into(),
+        });
+    }
     match operator {
-        "tf" => {
-            return Err(
-                "the `tf` operator was removed in 0.2.3 and has no automatic migration: \
-                port the job to `jobset` (TF_CONFIG is not injected there)"
-                    .into(),
-            );
-        }
         "batchjob" => m.batchjob(operator_node, types)?,
         "jax" => m.rename_worker(types)?,
         "pytorch" | "xgboost" => m.master_worker(types)?,
         _ => {}
     }
     m.modeline();
-    m.finish()
+    Ok(m.finish()?)
 }
 
 /// A `types` that already has today's `worker` next to a legacy key: renaming would make
@@ -615,9 +650,14 @@ mod tests {
     #[test]
     fn mixed_endings_and_flow_style_are_refused() {
         let mixed = LEGACY.replacen('\n', "\r\n", 2);
-        assert!(migrate(&mixed).unwrap_err().contains("mixed line endings"));
+        assert!(
+            migrate(&mixed)
+                .unwrap_err()
+                .message
+                .contains("mixed line endings")
+        );
         let flow = "spec:\n  operator: xgboost\n  types: {Master: {count: 1, resources: {ramRatio: 2}}, Worker: {count: 2, resources: {ramRatio: 2}}}\n";
-        assert!(migrate(flow).unwrap_err().contains("flow style"));
+        assert!(migrate(flow).unwrap_err().message.contains("flow style"));
     }
 
     /// Found by the `migrate` fuzz target: renaming `Worker` next to an existing `worker`
@@ -625,14 +665,19 @@ mod tests {
     #[test]
     fn a_worker_next_to_a_legacy_key_is_refused() {
         let both = LEGACY.replace("    Master:", "    worker:");
-        assert!(migrate(&both).unwrap_err().contains("both `worker`"));
+        assert!(
+            migrate(&both)
+                .unwrap_err()
+                .message
+                .contains("both `worker`")
+        );
         let jax = "spec:\n  operator: jax\n  types:\n    worker: {}\n    Worker: {}\n";
-        assert!(migrate(jax).unwrap_err().contains("both `worker`"));
+        assert!(migrate(jax).unwrap_err().message.contains("both `worker`"));
     }
 
     #[test]
     fn deep_input_is_refused_not_a_stack_overflow() {
         let deep = format!("{}1\n", "- ".repeat(20_000));
-        assert!(migrate(&deep).unwrap_err().contains("too complex"));
+        assert!(migrate(&deep).unwrap_err().message.contains("too complex"));
     }
 }

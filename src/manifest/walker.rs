@@ -125,8 +125,19 @@ impl Walker<'_> {
             }
             Kind::MapOf(value) => self.walk_map(node, path, &Kind::Str, value, 0),
             Kind::NamedMap { key, value, min } => self.walk_map(node, path, key, value, *min),
-            Kind::List(item) => match &node.data {
+            Kind::List { item, min } => match &node.data {
                 YamlData::Sequence(items) => {
+                    if items.len() < *min {
+                        self.error(
+                            node,
+                            path,
+                            format!(
+                                "needs at least {min} item{}",
+                                if *min == 1 { "" } else { "s" }
+                            ),
+                            None,
+                        );
+                    }
                     for (i, it) in items.iter().enumerate() {
                         self.walk(it, item, &format!("{path}[{i}]"));
                     }
@@ -142,15 +153,15 @@ impl Walker<'_> {
         match as_str(node) {
             Some(s) if values.contains(&s) => {}
             Some(s) => {
+                if path == "spec.operator"
+                    && let Some((message, help)) = model::unchecked_operator(s)
+                {
+                    return self.error(node, path, message.into(), Some(help.into()));
+                }
                 let help = match (path, s) {
-                    ("spec.operator", "tf" | "batchjob") => Some(format!(
-                        "`{s}` was removed in apiVersion 0.2.3: run `aichor manifest migrate <FILE>`{}",
-                        if s == "tf" {
-                            " (tf has no automatic migration; port the job to `jobset`)"
-                        } else {
-                            " (batchjob becomes jobset)"
-                        }
-                    )),
+                    ("spec.operator", "batchjob") => Some(
+                        "`batchjob` was removed in apiVersion 0.2.3: run `aichor manifest migrate <FILE>` (batchjob becomes jobset)".to_string(),
+                    ),
                     _ => did_you_mean(s, values.iter().copied())
                         .map(|d| format!("did you mean `{d}`?")),
                 };

@@ -140,7 +140,7 @@ fn every_input_that_broke_migrate_keeps_its_promise_now() {
                 let body = m.text.split_once("\n\n").map_or("", |(_, b)| b);
                 assert_eq!(body, *want, "{name}");
             }
-            (Err(e), Err(want)) => assert!(e.contains(want), "{name}: {e}"),
+            (Err(e), Err(want)) => assert!(e.message.contains(want), "{name}: {e}"),
             (got, want) => panic!("{name}: expected {want:?}, got {got:?}"),
         }
     }
