@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Does a third-party validator agree with `aichor manifest validate`, using the schema that
 # `aichor manifest schema` exports? check-jsonschema (from PyPI) and aichor must accept and
-# reject the same files: the conformance corpus, every template-tests variant's manifest, and
-# hand-made invalid variants. Also checks the GitHub Actions workflow the pack can write
+# reject the same files: the conformance corpus, every template-tests variant's manifest, a
+# vertexai manifest, and hand-made invalid variants. Also checks the GitHub Actions workflow the pack can write
 # against GitHub's workflow schema. Prints a summary; exits 1 on any disagreement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +75,38 @@ variant bad-group 's/^    worker:/    Worker_1:/'
 variant wrong-type 's/cpus: 8/cpus: eight/'
 variant bad-operator 's/operator: jobset/operator: tf/'
 variant no-command '/command:/d'
+variant ray-operator 's/operator: jobset/operator: ray/'
+variant slurm-operator 's/operator: jobset/operator: slurm/'
+
+# vertexai (GCP engines) has no template-tests variant: a manifest of its own, and invalid
+# variants of its worker pools.
+cat > "$work/vertexai.yaml" <<'YAML'
+kind: AIchorManifest
+apiVersion: 0.2.3
+builder:
+  image: demo
+  dockerfile: ./Dockerfile
+spec:
+  operator: vertexai
+  image: demo
+  command: python -u -m demo.main
+  types:
+    workerPoolSpecs:
+      - machineSpec:
+          machineType: n1-standard-8
+          acceleratorType: NVIDIA_TESLA_T4
+          acceleratorCount: 1
+        replicaCount: 1
+      - machineSpec: {machineType: n1-standard-4}
+        replicaCount: 2
+YAML
+check "$work/vertexai.yaml" valid
+base="$work/vertexai.yaml"
+variant vertexai-no-pools '/workerPoolSpecs:/,$c\    workerPoolSpecs: []'
+variant vertexai-count 's/replicaCount: 2/count: 2/'
+variant vertexai-no-machine-type 's/machineType: n1-standard-8/machinetype: n1-standard-8/'
+variant vertexai-no-replicas '/replicaCount: 1/d'
+variant vertexai-worker 's/workerPoolSpecs:/worker:/'
 
 echo "check-jsonschema $("$venv/bin/check-jsonschema" --version | awk '{print $NF}'): $agree agree, $disagree disagree"
 [ "$disagree" -eq 0 ]

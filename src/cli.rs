@@ -65,14 +65,16 @@ impl Cli {
             Command::LocalRepo(LocalRepoCommand::Update(args)) => args.format,
             Command::LocalRepo(LocalRepoCommand::Adopt(args)) => args.format,
             Command::Manifest(ManifestCommand::New(args)) => args.format,
-            Command::Manifest(ManifestCommand::Validate { format, .. })
+            Command::Manifest(
+                ManifestCommand::Validate { format, .. } | ManifestCommand::Migrate { format, .. },
+            )
             | Command::Profiles(ProfilesCommand::List { format, .. })
             | Command::Templates(
                 TemplatesCommand::List { format } | TemplatesCommand::Show { format, .. },
             )
             | Command::Config(ConfigCommand::Show { format, .. }) => *format,
             Command::LocalRepo(LocalRepoCommand::Hooks(_))
-            | Command::Manifest(ManifestCommand::Migrate { .. } | ManifestCommand::Schema)
+            | Command::Manifest(ManifestCommand::Schema)
             | Command::Templates(TemplatesCommand::New { .. } | TemplatesCommand::Test { .. })
             | Command::Config(ConfigCommand::Path)
             | Command::Completions { .. }
@@ -421,7 +423,8 @@ pub(crate) enum ManifestCommand {
     /// Check manifests against the platform's rules (exit 0 valid, 1 invalid, 2 usage).
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate {
-        /// Manifest files or folders [default: ./aichor_manifests].
+        /// Manifest files or folders [default: ./aichor_manifests]; a folder's YAML files that
+        /// are not manifests are skipped (-v lists them).
         paths: Vec<PathBuf>,
         /// Treat warnings (missing Dockerfile, manifest outside aichor_manifests/) as errors.
         #[arg(long)]
@@ -431,12 +434,21 @@ pub(crate) enum ManifestCommand {
         format: Format,
     },
     /// Rewrite pre-0.2.3 shapes (Master + Worker, jax Worker, batchjob) to today's.
+    ///
+    /// Prints each result, or with --write rewrites each file in place (atomically; a result
+    /// that still has errors is never written). Folders are searched for manifests as
+    /// `validate` does.
+    #[command(after_help = MIGRATE_EXAMPLES)]
     Migrate {
-        /// The manifest to migrate.
-        file: PathBuf,
-        /// Edit the file in place instead of printing the result.
+        /// Manifest files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Edit the files in place instead of printing the results.
         #[arg(long)]
         write: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Print the manifest's JSON Schema (draft 2020-12), for editors and other tools.
     Schema,
@@ -603,6 +615,12 @@ Examples:
   aichor manifest validate                          # every manifest under ./aichor_manifests
   aichor manifest validate gpu/run.yaml --strict    # one file; warnings fail too
   aichor manifest validate --format json | jq .     # for CI";
+
+const MIGRATE_EXAMPLES: &str = "\
+Examples:
+  aichor manifest migrate old.yaml                  # print the migrated manifest
+  aichor manifest migrate aichor_manifests --write  # rewrite every manifest in place
+  aichor manifest migrate . --format json | jq .    # a report per file, for scripts";
 
 const TEMPLATES_TEST_EXAMPLES: &str = "\
 Examples:

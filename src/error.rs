@@ -409,8 +409,14 @@ pub enum Error {
     #[error("{invalid} of {total} manifest(s) invalid")]
     InvalidManifests { invalid: usize, total: usize },
 
-    #[error("no manifests found under `{}`", dir.display())]
-    NoManifests { dir: PathBuf },
+    #[error("no manifests found under `{}`{}", dir.display(), if *skipped == 0 { String::new() } else { format!(" ({skipped} YAML file(s) there are not manifests; `-v` lists them)") })]
+    NoManifests {
+        dir: PathBuf,
+        /// YAML files a folder walk skipped (not manifests by their content).
+        skipped: usize,
+        /// The `manifest` subcommand the help suggests (`validate`, `migrate`).
+        command: &'static str,
+    },
 
     #[error("{}: {errors} error(s)", if *commit_msg { "commit message refused".to_string() } else { format!("`{}` is not ready to submit", root.display()) })]
     CheckFailed {
@@ -462,7 +468,14 @@ pub enum Error {
     VariantConflict { message: String, help: String },
 
     #[error("cannot migrate `{}`: {message}", path.display())]
-    Migrate { path: PathBuf, message: String },
+    Migrate {
+        path: PathBuf,
+        message: String,
+        help: String,
+    },
+
+    #[error("{failed} of {total} manifest(s) not migrated")]
+    NotMigrated { failed: usize, total: usize },
 
     #[error("prompt failed")]
     Prompt(#[source] std::io::Error),
@@ -657,7 +670,7 @@ impl Error {
                 "fix the pack file named above (`aichor templates test <DIR>` checks a pack); for the built-in pack, please report a bug".into()
             }
             Error::InvalidManifests { .. } => "fix the errors above; `aichor manifest schema` gives your editor the same rules".into(),
-            Error::NoManifests { .. } => "pass manifest files or folders: `aichor manifest validate PATH...`".into(),
+            Error::NoManifests { command, .. } => format!("pass manifest files or folders: `aichor manifest {command} PATH...`"),
             Error::CheckFailed { .. }
             | Error::NotARepository { .. }
             | Error::NotGitRepo { .. }
@@ -669,8 +682,9 @@ impl Error {
             Error::ManifestExists { .. } | Error::FileExists { .. } => "choose another PATH (or move that file away), or pass `--force` to replace it".into(),
             Error::VariantConflict { help, .. }
             | Error::BaseUnavailable { help, .. }
-            | Error::BadFlagValue { help, .. } => help.clone(),
-            Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),
+            | Error::BadFlagValue { help, .. }
+            | Error::Migrate { help, .. } => help.clone(),
+            Error::NotMigrated { .. } => "fix those files as their errors above say, then run migrate again; the others are in today's shape".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
@@ -757,6 +771,7 @@ impl Error {
         matches!(
             self,
             Error::InvalidManifests { .. }
+                | Error::NotMigrated { .. }
                 | Error::CheckFailed { .. }
                 | Error::Conflicts { .. }
                 | Error::ManifestsLeft { .. }
@@ -811,6 +826,7 @@ impl Error {
             Error::FileExists { .. } => "file_exists",
             Error::VariantConflict { .. } => "variant_conflict",
             Error::Migrate { .. } => "migrate",
+            Error::NotMigrated { .. } => "not_migrated",
             Error::Prompt { .. } => "prompt",
             Error::Internal { .. } => "internal",
             Error::UvMissing { .. } => "uv_missing",

@@ -188,7 +188,8 @@ fn candidates(root: &Path) -> Result<Vec<Candidate>> {
 
 /// The manifest in today's shape, or why it cannot be taken as it is.
 fn migrate(text: &str) -> std::result::Result<Migrated, String> {
-    let m = crate::manifest::migrate::migrate(text)?;
+    let m = crate::manifest::migrate::migrate(text)
+        .map_err(|r| format!("{}: {}", r.message, r.help))?;
     let errors: Vec<String> = validate_text(&m.text)
         .diagnostics
         .into_iter()

@@ -2,14 +2,14 @@
 //! presented.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use aichor::error::{Error, NoPrompt, Origin, Result};
 use aichor::generate::answers::ProvidedAnswers;
 use aichor::init::settings::{LockPolicy, WritePolicy};
-use aichor::manifest::files::{self, FileResult};
-use aichor::manifest::validate::{self, Severity};
-use aichor::manifest::{migrate, schema};
+use aichor::manifest::files::{self, FileResult, MigrateOutcome, MigrateReport};
+use aichor::manifest::schema;
+use aichor::manifest::validate::Severity;
 use aichor::manifest_new::{self, NewSettings};
 use aichor::printer::{Format, Printer};
 use aichor::prompt::{Prompter, Terminal};
@@ -127,7 +127,10 @@ pub(super) fn validate(
     strict: bool,
     printer: &Printer,
 ) -> Result<()> {
-    let results = files::collect(paths)?
+    let found = files::find(paths, "validate")?;
+    list_skipped(&found, printer);
+    let results = found
+        .manifests
         .iter()
         .map(|file| files::validate_file(file, strict))
         .collect::<Result<Vec<_>>>()?;
@@ -182,65 +185,172 @@ fn validate_text(results: &[FileResult]) -> String {
     out
 }
 
-/// Migrate one file: print the result, or rewrite it in place with `write`. A result that
-/// still has errors is printed with them but never written: `--write` leaves the file byte for
-/// byte as it was and exits 1.
-pub(crate) fn migrate(file: &Path, write: bool, printer: &Printer) -> Result<()> {
-    let text = fs_err::read_to_string(file).map_err(|e| Error::io(file, "cannot be read", e))?;
-    let m = migrate::migrate(&text).map_err(|message| Error::Migrate {
-        path: file.into(),
-        message,
-    })?;
-    for warning in &m.warnings {
-        printer.warn(warning);
+/// Migrate `paths` (files, and the manifests in folders): print each result, or rewrite the
+/// files in place with `write`. A result that still has errors is printed with them but never
+/// written. One file reads as it always has (its text on stdout, its refusal as the error);
+/// several get a header each and a summary line, and every file is tried before the run fails.
+pub(crate) fn migrate(
+    paths: &[PathBuf],
+    write: bool,
+    format: Format,
+    printer: &Printer,
+) -> Result<()> {
+    let found = files::find(paths, "migrate")?;
+    list_skipped(&found, printer);
+    let single = found.manifests.len() == 1 && format == Format::Text;
+    let mut reports = Vec::new();
+    for file in &found.manifests {
+        match files::migrate_file(&RealFs, file, write) {
+            Ok(report) => reports.push(report),
+            // One file's read or write error is the run's error when it is the only file.
+            Err(e) if single => return Err(e),
+            Err(e) => reports.push(MigrateReport::failed(file, &e)),
+        }
     }
-    let remaining: Vec<_> = validate::validate_text(&m.text)
-        .diagnostics
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    for d in &remaining {
+    let failed = reports.iter().filter(|r| !r.ok()).count();
+    if format == Format::Json {
+        printer.json(&serde_json::json!({
+            "schema_version": 1,
+            "ok": failed == 0,
+            "write": write,
+            "files": reports,
+        }))?;
+    } else if let [report] = reports.as_slice() {
+        return migrate_text(report, write, false, printer);
+    } else {
+        for report in &reports {
+            // Every file is reported; the run fails at the end.
+            let _ = migrate_text(report, write, true, printer);
+        }
+        printer.status("Summary", &migrate_summary(&reports, write));
+    }
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(Error::NotMigrated {
+            failed,
+            total: reports.len(),
+        })
+    }
+}
+
+/// One file's migration as text. `several`: the file's name heads its lines (and its text),
+/// and its failure is printed here rather than returned.
+fn migrate_text(
+    report: &MigrateReport,
+    write: bool,
+    several: bool,
+    printer: &Printer,
+) -> Result<()> {
+    let file = &report.file;
+    let named = |line: &str| {
+        if several {
+            format!("{file}: {line}")
+        } else {
+            line.to_string()
+        }
+    };
+    if let Some(reason) = &report.reason {
+        let error = Error::Migrate {
+            path: file.into(),
+            message: reason.message.clone(),
+            help: reason.help.clone(),
+        };
+        if !several {
+            return Err(error);
+        }
+        printer.error(&error);
+        return Ok(());
+    }
+    for warning in &report.warnings {
+        printer.warn(&named(warning));
+    }
+    for d in &report.errors {
+        let path = if d.path.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", d.path)
+        };
         printer.warn(&format!(
-            "{}:{}:{}: still invalid [{}]: {}",
-            file.display(),
-            d.line,
-            d.column,
-            d.path,
-            d.message
+            "{file}:{}:{}: still invalid{path}: {}",
+            d.line, d.column, d.message
         ));
     }
-    if !write {
-        for change in &m.changes {
-            printer.status("Migrated", change);
-        }
-        printer.data(&m.text);
-    } else if !remaining.is_empty() {
-        printer.status(
+    let changed = report.outcome != MigrateOutcome::Unchanged;
+    match (report.outcome, write) {
+        (MigrateOutcome::Invalid, true) => printer.status(
             "Unchanged",
-            &format!(
-                "{} (not written: the result is still invalid)",
-                file.display()
-            ),
-        );
-    } else if m.text == text {
-        printer.status(
-            "Unchanged",
-            &format!("{} is already in today's shape", file.display()),
-        );
-    } else {
-        for change in &m.changes {
-            printer.status("Migrated", change);
+            &format!("{file} (not written: the result is still invalid)"),
+        ),
+        (MigrateOutcome::Unchanged, true) => {
+            printer.status("Unchanged", &format!("{file} is already in today's shape"));
         }
-        files::write_atomically(&RealFs, file, &m.text)?;
-        printer.status("Wrote", &file.display().to_string());
+        (MigrateOutcome::Unchanged, false) if several => {
+            printer.status("Unchanged", &format!("{file} is already in today's shape"));
+        }
+        _ => {
+            for change in &report.changes {
+                printer.status("Migrated", &named(change));
+            }
+            if report.outcome == MigrateOutcome::Written {
+                printer.status("Wrote", file);
+            }
+        }
     }
-    if remaining.is_empty() {
+    if let Some(text) = &report.text
+        && !write
+        && (changed || !several)
+    {
+        if several {
+            printer.data(&format!("─── {file} ───\n{text}"));
+        } else {
+            printer.data(text);
+        }
+    }
+    if report.errors.is_empty() {
         Ok(())
     } else {
         Err(Error::InvalidManifests {
             invalid: 1,
             total: 1,
         })
+    }
+}
+
+/// `4 manifests: 2 written, 1 already in today's shape, 1 refused`.
+fn migrate_summary(reports: &[MigrateReport], write: bool) -> String {
+    let count = |outcome| reports.iter().filter(|r| r.outcome == outcome).count();
+    let parts: Vec<String> = [
+        (MigrateOutcome::Written, "written"),
+        (
+            MigrateOutcome::Migrated,
+            if write {
+                "migrated"
+            } else {
+                "to migrate (`--write` writes them)"
+            },
+        ),
+        (MigrateOutcome::Unchanged, "already in today's shape"),
+        (MigrateOutcome::Invalid, "still invalid (not written)"),
+        (MigrateOutcome::Refused, "not migrated automatically"),
+        (MigrateOutcome::Failed, "not read or written"),
+    ]
+    .into_iter()
+    .filter_map(|(outcome, what)| {
+        let n = count(outcome);
+        (n > 0).then(|| format!("{n} {what}"))
+    })
+    .collect();
+    format!("{} manifests: {}", reports.len(), parts.join(", "))
+}
+
+/// With `-v`, the YAML files a folder walk did not take for manifests.
+fn list_skipped(found: &files::Found, printer: &Printer) {
+    for file in &found.skipped {
+        printer.verbose(&format!(
+            "skipped `{}`: not a manifest (no `kind: AIchorManifest`, no `builder` with `spec.operator`)",
+            file.display()
+        ));
     }
 }
 

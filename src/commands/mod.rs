@@ -67,7 +67,11 @@ pub(crate) fn run(
                 strict,
                 format,
             } => manifest::validate(&paths, format.into(), strict, printer),
-            ManifestCommand::Migrate { file, write } => manifest::migrate(&file, write, printer),
+            ManifestCommand::Migrate {
+                paths,
+                write,
+                format,
+            } => manifest::migrate(&paths, write, format.into(), printer),
             ManifestCommand::Schema => manifest::schema(printer),
         },
         Command::Profiles(ProfilesCommand::List {

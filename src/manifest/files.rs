@@ -1,10 +1,12 @@
-//! Manifests on disk: finding them under the paths a user names, validating one file with
-//! its repository findings, and replacing one in place atomically (`migrate --write`).
+//! Manifests on disk: finding them under the paths a user names (a folder's YAML files that
+//! are not manifests skipped), validating one file with its repository findings, migrating
+//! one (`migrate_file`) and replacing one in place atomically (`migrate --write`).
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::migrate::{self, Refusal};
 use super::repo::{self, MANIFESTS_DIR, Placement};
 use super::validate::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
@@ -74,6 +76,111 @@ fn not_utf8(e: &std::string::FromUtf8Error) -> validate::Validation {
     }
 }
 
+/// The manifests under the paths a user named, and the YAML files a folder walk skipped.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Files named on the command line, then each folder's manifests, in a stable order
+    /// (each file once).
+    pub manifests: Vec<PathBuf>,
+    /// YAML files found in folders that are not manifests by their content
+    /// (`looks_like_manifest`): `.aichor-answers.yaml`, GitHub workflows, ...
+    pub skipped: Vec<PathBuf>,
+}
+
+/// The manifests among `paths` (default `./aichor_manifests`): a file named is taken as a
+/// manifest, whatever it holds; in a folder, every `*.yaml`/`*.yml` whose content is a
+/// manifest's (`looks_like_manifest`), the others skipped. `command` is the subcommand a
+/// refusal's help names.
+pub fn find(paths: &[PathBuf], command: &'static str) -> Result<Found> {
+    let default = [PathBuf::from(MANIFESTS_DIR)];
+    let roots = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut found = Found::default();
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |list: &mut Vec<PathBuf>, p: PathBuf| {
+        // The same path named twice (or named and inside a folder named) is handled once; two
+        // links to one file are two manifests (two selectors), so links are not resolved.
+        let key: PathBuf = std::path::absolute(&p)
+            .unwrap_or_else(|_| p.clone())
+            .components()
+            .collect();
+        if seen.insert(key) {
+            list.push(p);
+        }
+    };
+    for root in roots {
+        if root.is_file() {
+            add(&mut found.manifests, root.clone());
+        } else if root.is_dir() {
+            let mut files = Vec::new();
+            walk(root, &mut files)?;
+            for file in files {
+                if is_manifest_file(&file) {
+                    add(&mut found.manifests, file);
+                } else {
+                    add(&mut found.skipped, file);
+                }
+            }
+        } else {
+            return Err(Error::NoManifests {
+                dir: root.clone(),
+                skipped: 0,
+                command,
+            });
+        }
+    }
+    if found.manifests.is_empty() {
+        return Err(Error::NoManifests {
+            dir: roots[0].clone(),
+            skipped: found.skipped.len(),
+            command,
+        });
+    }
+    Ok(found)
+}
+
+/// Whether a file found in a folder is a manifest. One that cannot be read, or is not UTF-8,
+/// is: reading it again reports what is wrong with it.
+fn is_manifest_file(file: &Path) -> bool {
+    match fs_err::read(file) {
+        Ok(bytes) => std::str::from_utf8(&bytes).map_or(true, looks_like_manifest),
+        Err(_) => true,
+    }
+}
+
+/// Whether `text` is an AIchor manifest by its content: a document with
+/// `kind: AIchorManifest`, or with `builder` and `spec.operator`. Text that does not load is
+/// judged by its lines: a top-level `kind: AIchorManifest`, `builder:`, or `spec:` with an
+/// `operator:` under it (a manifest with a syntax error is still reported).
+pub fn looks_like_manifest(text: &str) -> bool {
+    use saphyr::{LoadableYamlNode, MarkedYaml};
+    let text = text.trim_start_matches('\u{feff}');
+    let loaded = super::yaml::check_bounds(text)
+        .ok()
+        .and_then(|()| MarkedYaml::load_from_str(text).ok());
+    if let Some(docs) = loaded {
+        return docs.iter().any(|doc| {
+            let get = |node, key| super::yaml::get(node, key);
+            get(doc, "kind").and_then(super::yaml::as_str) == Some("AIchorManifest")
+                || (get(doc, "builder").is_some()
+                    && get(doc, "spec").and_then(|s| get(s, "operator")).is_some())
+        });
+    }
+    let top = |prefix: &str| text.lines().any(|l| l.starts_with(prefix));
+    let kind = text.lines().any(|l| {
+        l.strip_prefix("kind:")
+            .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == "AIchorManifest")
+    });
+    kind || top("builder:")
+        || (top("spec:")
+            && text
+                .lines()
+                .any(|l| l.starts_with([' ', '\t']) && l.trim_start().starts_with("operator:")))
+}
+
 /// Every `*.yaml`/`*.yml` under the given paths (files are taken as given; default
 /// `./aichor_manifests`), in a stable order.
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
@@ -90,12 +197,18 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         } else if root.is_dir() {
             walk(root, &mut files)?;
         } else {
-            return Err(Error::NoManifests { dir: root.clone() });
+            return Err(Error::NoManifests {
+                dir: root.clone(),
+                skipped: 0,
+                command: "validate",
+            });
         }
     }
     if files.is_empty() {
         return Err(Error::NoManifests {
             dir: roots[0].clone(),
+            skipped: 0,
+            command: "validate",
         });
     }
     Ok(files)
@@ -164,4 +277,147 @@ pub fn write_atomically(fs: &dyn Fs, file: &Path, text: &str) -> Result<()> {
         }
         result
     })
+}
+
+/// What `manifest migrate` did, or would do, to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MigrateOutcome {
+    /// Rewritten in place (`--write`).
+    Written,
+    /// The result differs from the file; not written (no `--write`).
+    Migrated,
+    /// Already in today's shape: migrating changes nothing.
+    Unchanged,
+    /// The result still has errors: never written.
+    Invalid,
+    /// Not migrated automatically (`reason` says why and what to do).
+    Refused,
+    /// Could not be read or written (`reason`).
+    Failed,
+}
+
+/// One file's migration, as `manifest migrate` reports it (`--format json` prints a list).
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrateReport {
+    pub file: String,
+    pub outcome: MigrateOutcome,
+    /// One line per change made (or that `--write` would make).
+    pub changes: Vec<String>,
+    /// Things to look at in the result (resources that differed, ...).
+    pub warnings: Vec<String>,
+    /// The errors the result still has (a result with any is never written).
+    pub errors: Vec<Diagnostic>,
+    /// Why the file was refused or failed, and what to do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Refusal>,
+    /// The migrated text, unless it was written (or there is none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl MigrateReport {
+    /// The report of a file that could not be read or written.
+    pub fn failed(file: &Path, error: &Error) -> MigrateReport {
+        let mut message = error.to_string();
+        for cause in error.causes() {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+        MigrateReport {
+            file: file.display().to_string(),
+            outcome: MigrateOutcome::Failed,
+            changes: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            reason: Some(Refusal {
+                message,
+                help: error.help().unwrap_or_default(),
+            }),
+            text: None,
+        }
+    }
+
+    /// Whether the file is in today's shape now (written, or nothing to change); a dry run's
+    /// `Migrated` counts as done too: `--write` would write it.
+    pub fn ok(&self) -> bool {
+        matches!(
+            self.outcome,
+            MigrateOutcome::Written | MigrateOutcome::Migrated | MigrateOutcome::Unchanged
+        )
+    }
+}
+
+/// Migrate one file; with `write`, replace it (atomically, through `fs`) when the result
+/// differs and has no error left. A file that cannot be migrated is a `Refused` report, not
+/// an error; `Err` is for a file that cannot be read or written.
+pub fn migrate_file(fs: &dyn Fs, file: &Path, write: bool) -> Result<MigrateReport> {
+    let text = fs_err::read_to_string(file).map_err(|e| Error::io(file, "cannot be read", e))?;
+    let mut report = MigrateReport {
+        file: file.display().to_string(),
+        outcome: MigrateOutcome::Refused,
+        changes: Vec::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+        reason: None,
+        text: None,
+    };
+    let m = match migrate::migrate(&text) {
+        Ok(m) => m,
+        Err(refusal) => {
+            report.reason = Some(refusal);
+            return Ok(report);
+        }
+    };
+    report.errors = validate::validate_text(&m.text)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    report.outcome = if !report.errors.is_empty() {
+        MigrateOutcome::Invalid
+    } else if m.text == text {
+        MigrateOutcome::Unchanged
+    } else if write {
+        write_atomically(fs, file, &m.text)?;
+        MigrateOutcome::Written
+    } else {
+        MigrateOutcome::Migrated
+    };
+    if report.outcome != MigrateOutcome::Written {
+        report.text = Some(m.text);
+    }
+    report.changes = m.changes;
+    report.warnings = m.warnings;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_manifest;
+
+    #[test]
+    fn a_manifest_is_known_by_its_content() {
+        for (text, manifest) in [
+            ("kind: AIchorManifest\n", true),
+            ("builder: {}\nspec:\n  operator: jax\n", true),
+            // Neither `builder` nor `kind`: an answers file, a workflow, a Kubernetes object.
+            ("spec:\n  operator: jax\n", false),
+            ("operator: jax\nproject_name: demo\n", false),
+            ("name: ci\non: push\njobs: {}\n", false),
+            (
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: []\n",
+                false,
+            ),
+            // Text that does not parse is judged by its top-level lines.
+            ("kind: AIchorManifest\nspec: [\n", true),
+            ("builder:\n  image: [x\n", true),
+            ("spec:\n  operator: jax\n  types: {\n", true),
+            ("jobs: [\n", false),
+            // Several documents: a manifest among them is enough.
+            ("a: 1\n---\nkind: AIchorManifest\n", true),
+        ] {
+            assert_eq!(looks_like_manifest(text), manifest, "{text:?}");
+        }
+    }
 }

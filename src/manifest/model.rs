@@ -28,8 +28,11 @@ pub(super) enum Kind {
     Scalar,
     /// A mapping with string keys and values of one kind.
     MapOf(&'static Kind),
-    /// A list.
-    List(&'static Kind),
+    /// A list of `min` items at least.
+    List {
+        item: &'static Kind,
+        min: usize,
+    },
     /// A mapping with known fields.
     Object(&'static Object),
     /// A mapping whose keys are names (`key` checks them) and whose values share one shape;
@@ -96,6 +99,12 @@ const fn undoc(name: &'static str, kind: &'static Kind, doc: &'static str) -> Fi
 /// apiVersion values the platform accepts (it validates all with the 0.2.3 shapes).
 pub(super) const API_VERSIONS: &[&str] = &["0.2.1", "0.2.2", "0.2.3"];
 
+/// `spec.operator` values a 0.2.3 manifest may name: the operators `init` generates for
+/// (`Operator::IDS`, in their order) and `vertexai`, which runs on GCP engines only and has no
+/// starter (a test keeps the two lists in step).
+pub(super) const OPERATORS: &[&str] =
+    &["pytorch", "jax", "xgboost", "jobset", "kuberay", "vertexai"];
+
 static STR: Kind = Kind::Str;
 static BOOL: Kind = Kind::Bool;
 static SCALAR: Kind = Kind::Scalar;
@@ -103,7 +112,7 @@ static COUNT: Kind = Kind::Int { min: 0 };
 static POSITIVE: Kind = Kind::Int { min: 1 };
 static NUMBER: Kind = Kind::Num { min: 0.0 };
 static STR_MAP: Kind = Kind::MapOf(&STR);
-static STR_LIST: Kind = Kind::List(&STR);
+static STR_LIST: Kind = Kind::List { item: &STR, min: 0 };
 
 /// `^[a-z0-9-]+$`, not starting with a digit or `-` (jobset groups, kuberay worker groups).
 pub(super) fn group_name_ok(name: &str) -> bool {
@@ -205,7 +214,10 @@ pub(super) static RESOURCES: Kind = Kind::Object(&Object {
         ),
         f(
             "extraTolerations",
-            &Kind::List(&TOLERATION),
+            &Kind::List {
+                item: &TOLERATION,
+                min: 0,
+            },
             "extra Kubernetes tolerations",
         ),
         undoc("ephemeralStorageRequest", &STR, "ephemeral storage request"),
@@ -288,8 +300,79 @@ pub(super) static JOBSET_TYPES: Kind = Kind::NamedMap {
 pub(super) static KUBERAY_TYPES: Kind = Kind::Object(&Object {
     fields: &[
         req("Head", &RAY_HEAD, "the Ray head"),
-        f("Workers", &Kind::List(&RAY_WORKERS), "Ray worker groups"),
+        f(
+            "Workers",
+            &Kind::List {
+                item: &RAY_WORKERS,
+                min: 0,
+            },
+            "Ray worker groups",
+        ),
     ],
+    exactly_one_of: &[],
+});
+
+/// Operators a manifest may name that this tool neither checks nor migrates, with the
+/// message and the help both `validate` and `migrate` give: `tf` (removed in 0.2.3, no
+/// automatic migration), the 2023 `ray` (replaced by `kuberay`) and `slurm`
+/// (`ParallelCluster` engines, no published shape).
+pub(super) fn unchecked_operator(operator: &str) -> Option<(&'static str, &'static str)> {
+    match operator {
+        "tf" => Some((
+            "`tf` was removed in apiVersion 0.2.3 and has no automatic migration",
+            "port the job by hand: a single worker (no TF_CONFIG) runs unchanged as `operator: jobset` with `Worker` renamed to a lowercase group such as `worker`; multi-worker TensorFlow (TF_CONFIG) has no 0.2.3 operator: move the training to `jax` or `pytorch`, which inject their coordinator's address, or split it into independent `jobset` shards",
+        )),
+        "ray" => Some((
+            "`ray` is the 2023 Ray operator, which this tool cannot check or migrate: the platform replaced it with `kuberay`",
+            "port it to `kuberay` by hand: set `operator: kuberay`, keep `Head`, make `Workers` a list of groups (`- name: workers` with `count` and `resources`) and drop `Job` (spec.command runs from a submitter pod)",
+        )),
+        "slurm" => Some((
+            "`slurm` (AWS ParallelCluster engines) is an operator this tool cannot check or migrate: its manifest shape is not published",
+            "submit it as it is (AIchor checks it when the experiment starts); this tool checks the Kubernetes operators and vertexai",
+        )),
+        _ => None,
+    }
+}
+
+/// One Vertex AI worker pool: a machine and how many replicas of it (a Vertex AI `CustomJob`'s
+/// `workerPoolSpecs` entry; AIchor gives every pool the manifest's image and command).
+static WORKER_POOL: Kind = Kind::Object(&Object {
+    fields: &[
+        req(
+            "machineSpec",
+            &Kind::Object(&Object {
+                fields: &[
+                    req(
+                        "machineType",
+                        &STR,
+                        "Compute Engine machine type, e.g. n1-standard-8",
+                    ),
+                    f(
+                        "acceleratorType",
+                        &STR,
+                        "Vertex AI accelerator, e.g. NVIDIA_TESLA_T4",
+                    ),
+                    f("acceleratorCount", &COUNT, "accelerators per replica"),
+                ],
+                exactly_one_of: &[],
+            }),
+            "the machine each replica runs on",
+        ),
+        req("replicaCount", &COUNT, "replicas of this pool"),
+    ],
+    exactly_one_of: &[],
+});
+
+/// `spec.types` for vertexai (GCP engines only).
+pub(super) static VERTEXAI_TYPES: Kind = Kind::Object(&Object {
+    fields: &[req(
+        "workerPoolSpecs",
+        &Kind::List {
+            item: &WORKER_POOL,
+            min: 1,
+        },
+        "Vertex AI worker pools; the first one's replica 0 is the chief",
+    )],
     exactly_one_of: &[],
 });
 
@@ -299,6 +382,7 @@ pub(super) fn types_for(operator: &str) -> Option<&'static Kind> {
         "pytorch" | "jax" | "xgboost" => Some(&WORKER_TYPES),
         "jobset" => Some(&JOBSET_TYPES),
         "kuberay" => Some(&KUBERAY_TYPES),
+        "vertexai" => Some(&VERTEXAI_TYPES),
         _ => None,
     }
 }
@@ -388,13 +472,16 @@ static STORAGE: Kind = Kind::Object(&Object {
         ),
         f(
             "attachExistingPVCs",
-            &Kind::List(&Kind::Object(&Object {
-                fields: &[
-                    req("name", &STR, "PVC name"),
-                    req("mountPoint", &STR, "mount point"),
-                ],
-                exactly_one_of: &[],
-            })),
+            &Kind::List {
+                item: &Kind::Object(&Object {
+                    fields: &[
+                        req("name", &STR, "PVC name"),
+                        req("mountPoint", &STR, "mount point"),
+                    ],
+                    exactly_one_of: &[],
+                }),
+                min: 0,
+            },
             "project PVCs to mount",
         ),
     ],
@@ -403,11 +490,7 @@ static STORAGE: Kind = Kind::Object(&Object {
 
 static SPEC: Kind = Kind::Object(&Object {
     fields: &[
-        req(
-            "operator",
-            &Kind::Enum(crate::operator::Operator::IDS),
-            "execution runtime",
-        ),
+        req("operator", &Kind::Enum(OPERATORS), "execution runtime"),
         req("image", &STR, "image to run; must equal builder.image"),
         req("command", &STR, "shell command run in each container"),
         req(
@@ -507,4 +590,26 @@ fn duration_ok(s: &str) -> bool {
     s.len() > 1
         && s[..s.len() - 1].chars().all(|c| c.is_ascii_digit())
         && s.ends_with(['s', 'm', 'h', 'd'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operator `init` generates for is one a manifest may name, in the same order,
+    /// and each accepted operator has its `spec.types` shape.
+    #[test]
+    fn the_accepted_operators_are_the_generated_ones_and_vertexai() {
+        assert_eq!(
+            &OPERATORS[..crate::operator::Operator::IDS.len()],
+            crate::operator::Operator::IDS
+        );
+        assert_eq!(
+            &OPERATORS[crate::operator::Operator::IDS.len()..],
+            ["vertexai"]
+        );
+        for op in OPERATORS {
+            assert!(types_for(op).is_some(), "{op}");
+        }
+    }
 }

@@ -42,7 +42,10 @@ fn to_schema(kind: &Kind) -> Value {
         Kind::Num { min } => json!({"type": "number", "minimum": min}),
         Kind::Scalar => json!({"type": ["string", "boolean", "number"]}),
         Kind::MapOf(value) => json!({"type": "object", "additionalProperties": to_schema(value)}),
-        Kind::List(item) => json!({"type": "array", "items": to_schema(item)}),
+        Kind::List { item, min: 0 } => json!({"type": "array", "items": to_schema(item)}),
+        Kind::List { item, min } => {
+            json!({"type": "array", "items": to_schema(item), "minItems": min})
+        }
         Kind::NamedMap { key, value, min } => json!({
             "type": "object",
             "minProperties": min,
@@ -88,7 +91,7 @@ fn object(obj: &Object) -> Value {
     }
     if obj.fields.iter().any(|f| matches!(f.kind, Kind::Types)) {
         // One `if operator == X then types: <X's shape>` per operator.
-        let branches: Vec<Value> = crate::operator::Operator::IDS
+        let branches: Vec<Value> = model::OPERATORS
             .iter()
             .filter_map(|op| model::types_for(op).map(|k| (op, k)))
             .map(|(op, k)| {

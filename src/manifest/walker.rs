@@ -5,22 +5,8 @@ use saphyr::{MarkedYaml, Scalar, YamlData};
 
 use super::model::{self, Field, Kind, Object};
 use super::validate::{Diagnostic, Severity, at};
-use super::yaml::{as_str, get, pos, scalar};
+use super::yaml::{as_str, describe, get, pos, scalar};
 use crate::suggest::did_you_mean;
-
-/// What a node is, in words, for "expected X, found Y".
-fn describe(node: &MarkedYaml) -> &'static str {
-    match &node.data {
-        YamlData::Value(Scalar::Null) => "nothing (null)",
-        YamlData::Value(Scalar::Boolean(_)) => "true/false",
-        YamlData::Value(Scalar::Integer(_)) => "a whole number",
-        YamlData::Value(Scalar::FloatingPoint(_)) => "a decimal number",
-        YamlData::Value(Scalar::String(_)) => "a string",
-        YamlData::Sequence(_) => "a list",
-        YamlData::Mapping(_) => "a mapping",
-        _ => "an unsupported value",
-    }
-}
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
@@ -139,8 +125,19 @@ impl Walker<'_> {
             }
             Kind::MapOf(value) => self.walk_map(node, path, &Kind::Str, value, 0),
             Kind::NamedMap { key, value, min } => self.walk_map(node, path, key, value, *min),
-            Kind::List(item) => match &node.data {
+            Kind::List { item, min } => match &node.data {
                 YamlData::Sequence(items) => {
+                    if items.len() < *min {
+                        self.error(
+                            node,
+                            path,
+                            format!(
+                                "needs at least {min} item{}",
+                                if *min == 1 { "" } else { "s" }
+                            ),
+                            None,
+                        );
+                    }
                     for (i, it) in items.iter().enumerate() {
                         self.walk(it, item, &format!("{path}[{i}]"));
                     }
@@ -156,15 +153,15 @@ impl Walker<'_> {
         match as_str(node) {
             Some(s) if values.contains(&s) => {}
             Some(s) => {
+                if path == "spec.operator"
+                    && let Some((message, help)) = model::unchecked_operator(s)
+                {
+                    return self.error(node, path, message.into(), Some(help.into()));
+                }
                 let help = match (path, s) {
-                    ("spec.operator", "tf" | "batchjob") => Some(format!(
-                        "`{s}` was removed in apiVersion 0.2.3: run `aichor manifest migrate <FILE>`{}",
-                        if s == "tf" {
-                            " (tf has no automatic migration; port the job to `jobset`)"
-                        } else {
-                            " (batchjob becomes jobset)"
-                        }
-                    )),
+                    ("spec.operator", "batchjob") => Some(
+                        "`batchjob` was removed in apiVersion 0.2.3: run `aichor manifest migrate <FILE>` (batchjob becomes jobset)".to_string(),
+                    ),
                     _ => did_you_mean(s, values.iter().copied())
                         .map(|d| format!("did you mean `{d}`?")),
                 };

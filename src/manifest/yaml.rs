@@ -23,6 +23,20 @@ pub(super) fn as_str<'a>(node: &'a MarkedYaml) -> Option<&'a str> {
     }
 }
 
+/// What a node is, in words, for "expected X, found Y".
+pub(super) fn describe(node: &MarkedYaml) -> &'static str {
+    match &node.data {
+        YamlData::Value(Scalar::Null) => "nothing (null)",
+        YamlData::Value(Scalar::Boolean(_)) => "true/false",
+        YamlData::Value(Scalar::Integer(_)) => "a whole number",
+        YamlData::Value(Scalar::FloatingPoint(_)) => "a decimal number",
+        YamlData::Value(Scalar::String(_)) => "a string",
+        YamlData::Sequence(_) => "a list",
+        YamlData::Mapping(_) => "a mapping",
+        _ => "an unsupported value",
+    }
+}
+
 /// The value under `key` of a mapping node.
 pub(super) fn get<'a>(node: &'a MarkedYaml<'a>, key: &str) -> Option<&'a MarkedYaml<'a>> {
     match &node.data {
@@ -32,6 +46,13 @@ pub(super) fn get<'a>(node: &'a MarkedYaml<'a>, key: &str) -> Option<&'a MarkedY
             .map(|(_, v)| v),
         _ => None,
     }
+}
+
+/// Whether `text` uses an alias (`*name`) anywhere. The loader copies an alias's node, with
+/// the anchor's positions: an edit made at those positions would change the anchor instead.
+pub(super) fn uses_aliases(text: &str) -> bool {
+    use saphyr_parser::{Event, Parser};
+    Parser::new_from_str(text).any(|item| matches!(item, Ok((Event::Alias(_), _))))
 }
 
 /// Deepest nesting of collections accepted. Real manifests nest about 8 deep; the limit

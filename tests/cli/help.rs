@@ -523,7 +523,8 @@ fn manifest_validate() {
     Usage: aichor manifest validate [OPTIONS] [PATHS]...
 
     Arguments:
-      [PATHS]...  Manifest files or folders [default: ./aichor_manifests]
+      [PATHS]...  Manifest files or folders [default: ./aichor_manifests]; a folder's YAML files that
+                  are not manifests are skipped (-v lists them)
 
     Options:
           --strict           Treat warnings (missing Dockerfile, manifest outside aichor_manifests/) as
@@ -549,19 +550,43 @@ fn manifest_migrate() {
     success: true
     exit_code: 0
     ----- stdout -----
-    Rewrite pre-0.2.3 shapes (Master + Worker, jax Worker, batchjob) to today's
+    Rewrite pre-0.2.3 shapes (Master + Worker, jax Worker, batchjob) to today's.
 
-    Usage: aichor manifest migrate [OPTIONS] <FILE>
+    Prints each result, or with --write rewrites each file in place (atomically; a result that still has
+    errors is never written). Folders are searched for manifests as `validate` does.
+
+    Usage: aichor manifest migrate [OPTIONS] <PATHS>...
 
     Arguments:
-      <FILE>  The manifest to migrate
+      <PATHS>...
+              Manifest files or folders
 
     Options:
-          --write    Edit the file in place instead of printing the result
-      -q, --quiet    Print less: results, warnings and errors only
-      -v, --verbose  Print more: where each answer came from, what ran
-      -h, --help     Print help
-      -V, --version  Print version
+          --write
+              Edit the files in place instead of printing the results
+
+          --format <FORMAT>
+              Output format
+              
+              [default: text]
+              [possible values: text, json]
+
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
+
+    Examples:
+      aichor manifest migrate old.yaml                  # print the migrated manifest
+      aichor manifest migrate aichor_manifests --write  # rewrite every manifest in place
+      aichor manifest migrate . --format json | jq .    # a report per file, for scripts
 
     ----- stderr -----
     ");

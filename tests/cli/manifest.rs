@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{aichor, stderr};
+use crate::support::{aichor, aichor_snapshot, stderr};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
@@ -285,8 +285,8 @@ fn invalid_variants_give_the_expected_error_at_the_expected_line() {
         ),
         (
             "  operator: jobset\n",
-            "  operator: ray\n",
-            "7:13: error [spec.operator]: `ray` is not one of pytorch, jax, xgboost, jobset, kuberay",
+            "  operator: pytroch\n",
+            "7:13: error [spec.operator]: `pytroch` is not one of pytorch, jax, xgboost, jobset, kuberay, vertexai\n    help: did you mean `pytorch`?",
         ),
         (
             "  command: python -u -m demo.main\n",
@@ -438,10 +438,25 @@ fn schema_is_draft_2020_12_and_describes_the_operators() {
     );
     assert_eq!(schema["required"], serde_json::json!(["builder", "spec"]));
     let branches = schema["properties"]["spec"]["allOf"].as_array().unwrap();
-    assert_eq!(branches.len(), 5);
+    assert_eq!(branches.len(), 6);
     let pytorch = &branches[0]["then"]["properties"]["types"];
     assert_eq!(pytorch["required"], serde_json::json!(["worker"]));
     assert_eq!(pytorch["additionalProperties"], false);
+    assert_eq!(
+        schema["properties"]["spec"]["properties"]["operator"]["enum"],
+        serde_json::json!(["pytorch", "jax", "xgboost", "jobset", "kuberay", "vertexai"])
+    );
+    let vertexai = &branches[5];
+    assert_eq!(
+        vertexai["if"]["properties"]["operator"]["const"],
+        "vertexai"
+    );
+    let pools = &vertexai["then"]["properties"]["types"]["properties"]["workerPoolSpecs"];
+    assert_eq!(pools["minItems"], 1);
+    assert_eq!(
+        pools["items"]["required"],
+        serde_json::json!(["machineSpec", "replicaCount"])
+    );
 }
 
 /// `--write` never leaves a file worse: a result that would still be invalid is not written,
@@ -541,4 +556,439 @@ fn deeply_nested_input_is_refused_not_a_crash() {
         let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
         assert!(all.contains("too complex"), "{args:?}: {all}");
     }
+}
+
+/// #25: a file that ends right after an empty `Worker:` (no final newline, `Master: ` with a
+/// trailing space). The count was glued to the key (`worker:      count: 2`) and the result
+/// was not YAML; now it is the `worker` block, and the file ends with a newline.
+#[test]
+fn migrate_a_file_that_ends_without_a_newline() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("m.yaml"),
+        "spec:\n  operator: pytorch\n  types:\n    Master: \n    Worker:",
+    )
+    .unwrap();
+    aichor_snapshot!(aichor().current_dir(tmp.path()).args(["manifest", "migrate", "m.yaml"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    # yaml-language-server: $schema=https://instadeep.aichor.ai/schema/latest/manifest.schema.json
+
+    spec:
+      operator: pytorch
+      types:
+        worker:
+          count: 2
+
+    ----- stderr -----
+    warning: m.yaml:3:1: still invalid [spec]: missing `image`
+    warning: m.yaml:3:1: still invalid [spec]: missing `command`
+    warning: m.yaml:3:1: still invalid: missing `builder`
+    warning: m.yaml:6:5: still invalid [spec.types.worker]: missing `resources`
+      Migrated spec.types: `Master` (count 1) + `Worker` (count 1) → `worker` (count 2)
+      Migrated schema modeline: added
+    error: 1 of 1 manifest(s) invalid
+      help: fix the errors above; `aichor manifest schema` gives your editor the same rules
+    ");
+}
+
+/// A legacy entry that is not a mapping (`Worker: count# x` is the string `count# x`) has no
+/// count to add: refused, saying what it is, rather than a `count:` line under a string.
+#[test]
+fn migrate_refuses_a_worker_that_is_not_a_mapping() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("m.yaml"),
+        "spec:\n  operator: pytorch\n  types:\n    Master:\n      count: 1\n    Worker: count# x\n",
+    )
+    .unwrap();
+    aichor_snapshot!(aichor().current_dir(tmp.path()).args(["manifest", "migrate", "m.yaml"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot migrate `m.yaml`: `spec.types.Worker` is a string, not a mapping: give it `count` and `resources` on the lines below it, then migrate
+      help: edit the file by hand (see `aichor manifest validate`)
+    ");
+}
+
+/// A vertexai manifest (GCP engines): its `workerPoolSpecs` shape is checked like the other
+/// operators' types (it was refused as an unknown operator, with no help).
+#[test]
+fn vertexai_is_checked_with_its_worker_pools() {
+    let vertexai = VALID.replace("operator: jobset", "operator: vertexai").replace(
+        "    workers:\n      count: 2\n      resources:\n        cpus: 2\n        ramRatio: 2\n",
+        "    workerPoolSpecs:\n      - machineSpec:\n          machineType: n1-standard-8\n          acceleratorType: NVIDIA_TESLA_T4\n          acceleratorCount: 1\n        replicaCount: 1\n      - machineSpec: {machineType: n1-standard-4}\n        replicaCount: 2\n",
+    );
+    let (code, out) = validate(&vertexai);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("valid vertexai manifest"), "{out}");
+
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "          machineType: n1-standard-8\n",
+            "          machinetype: n1-standard-8\n",
+            "13:11: error [spec.types.workerPoolSpecs[0].machineSpec.machinetype]: unknown key `machinetype`",
+        ),
+        (
+            "        replicaCount: 2\n",
+            "        count: 2\n",
+            "18:9: error [spec.types.workerPoolSpecs[1].count]: unknown key `count`",
+        ),
+        (
+            "        replicaCount: 1\n",
+            "        replicaCount: -1\n",
+            "16:23: error [spec.types.workerPoolSpecs[0].replicaCount]: -1 is less than 0",
+        ),
+        (
+            "    workerPoolSpecs:\n      - machineSpec:\n          machineType: n1-standard-8\n          acceleratorType: NVIDIA_TESLA_T4\n          acceleratorCount: 1\n        replicaCount: 1\n      - machineSpec: {machineType: n1-standard-4}\n        replicaCount: 2\n",
+            "    workerPoolSpecs: []\n",
+            "11:22: error [spec.types.workerPoolSpecs]: needs at least 1 item",
+        ),
+        (
+            "    workerPoolSpecs:",
+            "    worker:\n      resources: {ramRatio: 2}\n    workerPoolSpecs:",
+            "error [spec.types.worker]: unknown key `worker`",
+        ),
+    ];
+    for (replace, with, expected) in cases {
+        assert!(vertexai.contains(replace), "{replace:?}");
+        let (code, out) = validate(&vertexai.replacen(replace, with, 1));
+        assert_eq!(code, 1, "{with:?}: {out}");
+        assert!(
+            out.contains(expected),
+            "{with:?}: expected `{expected}` in:\n{out}"
+        );
+    }
+}
+
+/// Operators this tool cannot check (`slurm`, the 2023 `ray`) and `tf` (removed, nothing to
+/// migrate it to automatically): named as such, with what to do instead.
+#[test]
+fn operators_this_tool_cannot_check_say_so_and_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    for op in ["slurm", "ray", "tf"] {
+        std::fs::write(
+            tmp.path().join(format!("{op}.yaml")),
+            VALID.replace("operator: jobset", &format!("operator: {op}")),
+        )
+        .unwrap();
+    }
+    aichor_snapshot!(
+        aichor().current_dir(tmp.path()).args(["manifest", "validate", "slurm.yaml", "ray.yaml", "tf.yaml"]),
+        @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    slurm.yaml:1:1: warning: not under `aichor_manifests/`: AIchor only reads manifests from there
+        help: move it to `aichor_manifests/` at the repository root
+    slurm.yaml:5:15: warning [builder.dockerfile]: no Dockerfile at `./Dockerfile` (context `.`, repository root `[TEMP]`)
+        help: the build will fail: fix `builder.context` / `builder.dockerfile`
+    slurm.yaml:7:13: error [spec.operator]: `slurm` (AWS ParallelCluster engines) is an operator this tool cannot check or migrate: its manifest shape is not published
+        help: submit it as it is (AIchor checks it when the experiment starts); this tool checks the Kubernetes operators and vertexai
+    ray.yaml:1:1: warning: not under `aichor_manifests/`: AIchor only reads manifests from there
+        help: move it to `aichor_manifests/` at the repository root
+    ray.yaml:5:15: warning [builder.dockerfile]: no Dockerfile at `./Dockerfile` (context `.`, repository root `[TEMP]`)
+        help: the build will fail: fix `builder.context` / `builder.dockerfile`
+    ray.yaml:7:13: error [spec.operator]: `ray` is the 2023 Ray operator, which this tool cannot check or migrate: the platform replaced it with `kuberay`
+        help: port it to `kuberay` by hand: set `operator: kuberay`, keep `Head`, make `Workers` a list of groups (`- name: workers` with `count` and `resources`) and drop `Job` (spec.command runs from a submitter pod)
+    tf.yaml:1:1: warning: not under `aichor_manifests/`: AIchor only reads manifests from there
+        help: move it to `aichor_manifests/` at the repository root
+    tf.yaml:5:15: warning [builder.dockerfile]: no Dockerfile at `./Dockerfile` (context `.`, repository root `[TEMP]`)
+        help: the build will fail: fix `builder.context` / `builder.dockerfile`
+    tf.yaml:7:13: error [spec.operator]: `tf` was removed in apiVersion 0.2.3 and has no automatic migration
+        help: port the job by hand: a single worker (no TF_CONFIG) runs unchanged as `operator: jobset` with `Worker` renamed to a lowercase group such as `worker`; multi-worker TensorFlow (TF_CONFIG) has no 0.2.3 operator: move the training to `jax` or `pytorch`, which inject their coordinator's address, or split it into independent `jobset` shards
+
+    ----- stderr -----
+    error: 3 of 3 manifest(s) invalid
+      help: fix the errors above; `aichor manifest schema` gives your editor the same rules
+    "
+    );
+    // migrate does not offer what validate says it cannot do: tf's help ports it by hand.
+    aichor_snapshot!(
+        aichor().current_dir(tmp.path()).args(["manifest", "migrate", "tf.yaml"]),
+        @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot migrate `tf.yaml`: `tf` was removed in apiVersion 0.2.3 and has no automatic migration
+      help: port the job by hand: a single worker (no TF_CONFIG) runs unchanged as `operator: jobset` with `Worker` renamed to a lowercase group such as `worker`; multi-worker TensorFlow (TF_CONFIG) has no 0.2.3 operator: move the training to `jax` or `pytorch`, which inject their coordinator's address, or split it into independent `jobset` shards
+    "
+    );
+    aichor_snapshot!(
+        aichor().current_dir(tmp.path()).args(["manifest", "migrate", "ray.yaml"]),
+        @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot migrate `ray.yaml`: `ray` is the 2023 Ray operator, which this tool cannot check or migrate: the platform replaced it with `kuberay`
+      help: port it to `kuberay` by hand: set `operator: kuberay`, keep `Head`, make `Workers` a list of groups (`- name: workers` with `count` and `resources`) and drop `Job` (spec.command runs from a submitter pod)
+    "
+    );
+}
+
+/// A repository's root holds YAML that is not a manifest (`.aichor-answers.yaml`, GitHub
+/// workflows): a folder walk skips it by content (`-v` lists it), a broken manifest is still
+/// reported, and a file named on the command line is validated as a manifest whatever it is.
+#[test]
+fn a_folder_walk_skips_yaml_that_is_not_a_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("aichor_manifests")).unwrap();
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    std::fs::write(root.join("Dockerfile"), "FROM scratch\n").unwrap();
+    std::fs::write(root.join("aichor_manifests/manifest.yaml"), VALID).unwrap();
+    std::fs::write(
+        root.join("aichor_manifests/no-kind.yaml"),
+        VALID.replace("kind: AIchorManifest\n", ""),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("aichor_manifests/broken.yaml"),
+        VALID.replace(
+            "  image: demo\n  dockerfile",
+            "  image: [demo\n  dockerfile",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".aichor-answers.yaml"),
+        "_pack: builtin@1.0.0\nproject_name: demo\noperator: jobset\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".github/workflows/ci.yaml"),
+        "name: ci\non: push\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: aichor manifest validate\n",
+    )
+    .unwrap();
+    aichor_snapshot!(aichor().current_dir(root).args(["manifest", "validate", "."]), @r#"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    ./aichor_manifests/broken.yaml:5:13: error: not valid YAML: illegal placement of ':' indicator
+        help: fix the YAML at this position (a manifest is a few levels deep)
+    ./aichor_manifests/manifest.yaml: valid jobset manifest; run it with: git commit -m "aichor[manifest.yaml]: <message>"
+    ./aichor_manifests/no-kind.yaml: valid jobset manifest; run it with: git commit -m "aichor[no-kind.yaml]: <message>"
+
+    ----- stderr -----
+    error: 1 of 3 manifest(s) invalid
+      help: fix the errors above; `aichor manifest schema` gives your editor the same rules
+    "#);
+    aichor_snapshot!(
+        aichor().current_dir(root).args(["manifest", "validate", "-v", "."]),
+        @r#"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    ./aichor_manifests/broken.yaml:5:13: error: not valid YAML: illegal placement of ':' indicator
+        help: fix the YAML at this position (a manifest is a few levels deep)
+    ./aichor_manifests/manifest.yaml: valid jobset manifest; run it with: git commit -m "aichor[manifest.yaml]: <message>"
+    ./aichor_manifests/no-kind.yaml: valid jobset manifest; run it with: git commit -m "aichor[no-kind.yaml]: <message>"
+
+    ----- stderr -----
+      verbose: skipped `./.aichor-answers.yaml`: not a manifest (no `kind: AIchorManifest`, no `builder` with `spec.operator`)
+      verbose: skipped `./.github/workflows/ci.yaml`: not a manifest (no `kind: AIchorManifest`, no `builder` with `spec.operator`)
+    error: 1 of 3 manifest(s) invalid
+      help: fix the errors above; `aichor manifest schema` gives your editor the same rules
+    "#
+    );
+    // Named, it is checked as a manifest (and is not one).
+    let out = aichor()
+        .current_dir(root)
+        .args(["manifest", "validate", ".aichor-answers.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("missing `builder`"), "{stdout}");
+    // A folder with no manifest at all says how many files it skipped.
+    aichor_snapshot!(
+        aichor().current_dir(root).args(["manifest", "validate", ".github"]),
+        @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no manifests found under `.github` (1 YAML file(s) there are not manifests; `-v` lists them)
+      help: pass manifest files or folders: `aichor manifest validate PATH...`
+    "
+    );
+}
+
+/// Several files and folders: every file is tried, each reported, one summary at the end;
+/// `--write` rewrites the ones whose result is valid (a still-invalid or refused one stays
+/// byte for byte), and the run fails when any file was not migrated.
+#[test]
+fn migrate_takes_several_files_and_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let dir = root.join("smoke-test/manifests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let legacy =
+        std::fs::read_to_string(corpus().join("legacy/jax-demo/manifests/manifest.yaml")).unwrap();
+    let current =
+        std::fs::read_to_string(corpus().join("current/jax-demo/manifests/manifest.yaml")).unwrap();
+    std::fs::write(dir.join("a-legacy.yaml"), &legacy).unwrap();
+    std::fs::write(dir.join("b-current.yaml"), &current).unwrap();
+    let tf = VALID.replace("operator: jobset", "operator: tf");
+    std::fs::write(dir.join("c-tf.yaml"), &tf).unwrap();
+    let invalid = legacy.replacen("spec:", "spec:\n  colour: red", 1);
+    std::fs::write(dir.join("d-invalid.yaml"), &invalid).unwrap();
+    std::fs::write(dir.join("e-workflow.yaml"), "name: ci\non: push\n").unwrap();
+    let other = root.join("other.yaml");
+    std::fs::write(&other, &legacy).unwrap();
+
+    // Without --write: the results on stdout, nothing written.
+    let out = aichor()
+        .current_dir(root)
+        .args(["manifest", "migrate", "smoke-test/manifests", "other.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("─── smoke-test/manifests/a-legacy.yaml ───\n# yaml-language-server")
+            && stdout.contains("─── other.yaml ───\n")
+            && !stdout.contains("b-current.yaml"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), legacy);
+
+    aichor_snapshot!(
+        aichor().current_dir(root).args(["manifest", "migrate", "--write", "smoke-test/manifests", "other.yaml"]),
+        @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+      Migrated smoke-test/manifests/a-legacy.yaml: spec.types: `Worker` → `worker`
+      Migrated smoke-test/manifests/a-legacy.yaml: schema modeline: added
+         Wrote smoke-test/manifests/a-legacy.yaml
+     Unchanged smoke-test/manifests/b-current.yaml is already in today's shape
+    error: cannot migrate `smoke-test/manifests/c-tf.yaml`: `tf` was removed in apiVersion 0.2.3 and has no automatic migration
+      help: port the job by hand: a single worker (no TF_CONFIG) runs unchanged as `operator: jobset` with `Worker` renamed to a lowercase group such as `worker`; multi-worker TensorFlow (TF_CONFIG) has no 0.2.3 operator: move the training to `jax` or `pytorch`, which inject their coordinator's address, or split it into independent `jobset` shards
+    warning: smoke-test/manifests/d-invalid.yaml:12:3: still invalid [spec.colour]: unknown key `colour`
+     Unchanged smoke-test/manifests/d-invalid.yaml (not written: the result is still invalid)
+      Migrated other.yaml: spec.types: `Worker` → `worker`
+      Migrated other.yaml: schema modeline: added
+         Wrote other.yaml
+       Summary 5 manifests: 2 written, 1 already in today's shape, 1 still invalid (not written), 1 not migrated automatically
+    error: 2 of 5 manifest(s) not migrated
+      help: fix those files as their errors above say, then run migrate again; the others are in today's shape
+    "
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a-legacy.yaml")).unwrap(),
+        current
+    );
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), current);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("b-current.yaml")).unwrap(),
+        current
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("c-tf.yaml")).unwrap(), tf);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("d-invalid.yaml")).unwrap(),
+        invalid
+    );
+
+    // Migrated: a second run has nothing left to do but the two it cannot.
+    let out = aichor()
+        .current_dir(root)
+        .args([
+            "manifest",
+            "migrate",
+            "--write",
+            "smoke-test/manifests",
+            "other.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("5 manifests: 3 already in today's shape, 1 still invalid (not written), 1 not migrated automatically"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `--format json`: one document, a report per file (outcome, changes, warnings, remaining
+/// errors, why it was refused), whether or not the run succeeds.
+#[test]
+fn migrate_reports_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::copy(
+        corpus().join("legacy/pytorch-demo/manifests/manifest.yaml"),
+        root.join("a.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("b.yaml"),
+        VALID.replace("operator: jobset", "operator: tf"),
+    )
+    .unwrap();
+    let out = aichor()
+        .current_dir(root)
+        .args([
+            "manifest", "migrate", "--write", "--format", "json", "a.yaml", "b.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["write"], true);
+    let a = &report["files"][0];
+    assert_eq!(a["file"], "a.yaml");
+    assert_eq!(a["outcome"], "written");
+    assert_eq!(
+        a["changes"][0],
+        "spec.types: `Master` (count 1) + `Worker` (count 2) → `worker` (count 3)"
+    );
+    assert!(
+        a["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("different resources"),
+        "{a}"
+    );
+    assert_eq!(a["errors"], serde_json::json!([]));
+    assert!(a.get("text").is_none(), "{a}");
+    let b = &report["files"][1];
+    assert_eq!(b["outcome"], "refused");
+    assert!(
+        b["reason"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no automatic migration"),
+        "{b}"
+    );
+    assert!(
+        b["reason"]["help"].as_str().unwrap().contains("jobset"),
+        "{b}"
+    );
+
+    // Without --write, one file already migrated: unchanged, its text in the report, exit 0.
+    let out = aichor()
+        .current_dir(root)
+        .args(["manifest", "migrate", "--format", "json", "a.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["files"][0]["outcome"], "unchanged");
+    assert_eq!(
+        report["files"][0]["text"].as_str().unwrap(),
+        std::fs::read_to_string(root.join("a.yaml")).unwrap()
+    );
 }

@@ -291,13 +291,13 @@ const SCENARIOS: &[Scenario] = &[
         },
         run: |p, fs| {
             let file = p.join("demo/manifest.yaml");
-            let text = std::fs::read_to_string(&file).unwrap();
-            let m =
-                aichor::manifest::migrate::migrate(&text).map_err(|message| Error::Migrate {
-                    path: file.clone(),
-                    message,
-                })?;
-            aichor::manifest::files::write_atomically(fs, &file, &m.text)
+            let report = aichor::manifest::files::migrate_file(fs, &file, true)?;
+            assert_eq!(
+                report.outcome,
+                aichor::manifest::files::MigrateOutcome::Written,
+                "{report:?}"
+            );
+            Ok(())
         },
     },
     Scenario {

@@ -10,6 +10,7 @@
 //! - `update`: what `update` asks (only new or ruled-out answers), through `update::run`.
 //! - `properties`: the parsers on generated input (proptest): no panic, bounded work,
 //!   migrations that parse and are fixed points.
+//! - `regressions`: the inputs that once broke `manifest migrate` (`tests/regressions/`).
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -28,5 +29,6 @@ mod new_manifest;
 mod pipeline;
 mod prompts;
 mod properties;
+mod regressions;
 mod scripted;
 mod update;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use aichor::generate::answers::ProvidedAnswers;
-use aichor::manifest::migrate::migrate;
+use aichor::manifest::migrate::{migrate, migrate_unchecked};
 use aichor::manifest::validate::{Severity, validate_text};
 use proptest::prelude::*;
 
@@ -59,7 +59,94 @@ fn legacy_variant() -> impl Strategy<Value = String> {
         })
 }
 
+/// One `Master`/`Worker` entry of `spec.types` in one of the layouts files have (and some
+/// they should not): empty, null, flow, block, scalar, list, comments, trailing spaces.
+fn legacy_entry(name: &'static str) -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        Just(String::new()),
+        Just(" ".to_string()),
+        Just(" ~".to_string()),
+        Just(" null # none".to_string()),
+        Just(" {}".to_string()),
+        Just(" {count: 2}".to_string()),
+        Just(" {resources: {ramRatio: 2}}".to_string()),
+        Just(" {count: 1, resources: {ramRatio: 2}}".to_string()),
+        Just("\n      count: 3".to_string()),
+        Just("\n      resources: {ramRatio: 2}".to_string()),
+        Just(
+            "\n      count: 2\n      resources:\n        cpus: 1\n        ramRatio: 2".to_string()
+        ),
+        Just("\n      # comment\n      count: 1\n    # about the next one".to_string()),
+        Just("\n      count: -1".to_string()),
+        Just("\n      count: \"2\"".to_string()),
+        Just(" count# x".to_string()),
+        Just(" []".to_string()),
+        Just(" &a\n      count: 1".to_string()),
+        Just(" *a".to_string()),
+    ];
+    value.prop_map(move |v| format!("    {name}:{v}"))
+}
+
+/// A legacy-shaped manifest: an operator that has `Master`/`Worker` rules, its entries in
+/// either order (or one alone), another key after them or not, and a final newline or not.
+fn legacy_shaped() -> impl Strategy<Value = String> {
+    (
+        prop_oneof![
+            Just("pytorch"),
+            Just("xgboost"),
+            Just("jax"),
+            Just("batchjob")
+        ],
+        legacy_entry("Master"),
+        legacy_entry("Worker"),
+        0..4usize,
+        prop_oneof![
+            Just(""),
+            Just("  command: x\n"),
+            Just("builder: {}\n"),
+            Just("    other: 1\n")
+        ],
+        any::<bool>(),
+        prop_oneof![Just("\n"), Just("\r\n")],
+    )
+        .prop_map(|(op, master, worker, order, after, final_newline, eol)| {
+            let entries = match order {
+                0 => format!("{master}\n{worker}\n"),
+                1 => format!("{worker}\n{master}\n"),
+                2 => format!("{master}\n"),
+                _ => format!("{worker}\n"),
+            };
+            let mut text = format!("spec:\n  operator: {op}\n  types:\n{entries}{after}");
+            if !final_newline {
+                text.pop();
+            }
+            text.replace('\n', eol)
+        })
+}
+
 proptest! {
+    // Cheap (in-process, small inputs) and the bad layouts are a few in a thousand.
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// Found #25: the rules broke on layouts real files have (no final newline, an empty
+    /// `Worker:`, a key after the `Master` block); every such layout keeps the promise now.
+    #[test]
+    fn migrate_keeps_its_promise_on_legacy_layouts(text in legacy_shaped()) {
+        if let Err(e) = crate::regressions::promise(&text) {
+            prop_assert!(false, "{e}\ninput: {text:?}");
+        }
+    }
+
+}
+
+proptest! {
+    #[test]
+    fn migrate_keeps_its_promise_on_any_input(text in YAML_ISH) {
+        if let Err(e) = crate::regressions::promise(&text) {
+            prop_assert!(false, "{e}\ninput: {text:?}");
+        }
+    }
+
     #[test]
     fn the_validator_never_panics(text in YAML_ISH) {
         for d in validate_text(&text).diagnostics {
@@ -81,7 +168,10 @@ proptest! {
     /// endings and mark, and migrating it again changes nothing.
     #[test]
     fn migration_output_parses_and_is_a_fixed_point(text in legacy_variant()) {
-        let Ok(m) = migrate(&text) else { return Ok(()) };
+        if let Err(e) = crate::regressions::promise(&text) {
+            prop_assert!(false, "{e}");
+        }
+        let Ok(m) = migrate_unchecked(&text) else { return Ok(()) };
         let lf = m.text.trim_start_matches('\u{feff}').replace("\r\n", "\n").replace('\r', "\n");
         let yaml_errors: Vec<_> = validate_text(&lf)
             .diagnostics
