@@ -177,15 +177,18 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
             path: cx.project.join(cx.path),
         });
     }
+    let syntax = Syntax::of(cx.path);
     let merged = text::merge(base, ours_text, theirs_text, &cx.labels);
-    if merged.conflicts == 0 {
+    if merged.conflicts == 0 && syntax.parses(&merged.inline) {
         return Ok(clean(ours, merged.inline, None));
     }
     // Where lines collide in pyproject.toml, its keys may not: the user's added dependency
-    // next to the pack's changed one is no conflict.
+    // next to the pack's changed one is no conflict. So too where the lines merge into a
+    // document that does not parse (a table the user moved, declared again by the pack).
     // Both run on LF text; the user's CRLF and BOM are restored after.
     if cx.path == PYPROJECT
         && let Some(text) = text::in_users_style(base, ours_text, theirs_text, super::toml::merge)
+        && syntax.parses(&text)
     {
         return Ok(clean(ours, text, Some("merged key by key")));
     }
@@ -199,12 +202,26 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
             let again = text::merge(&base, &ours_aligned, t, &cx.labels);
             (again.conflicts == 0).then_some(again.inline)
         })
+        && syntax.parses(&text)
     {
         return Ok(clean(ours, text, Some("merged block by block")));
     }
+    // Nothing `update` writes fails to parse: a clean line merge that does not is a conflict
+    // of the whole file, which the user resolves.
+    let (merged, why) = if merged.conflicts == 0 {
+        (
+            text::whole_file_conflict(ours_text, theirs_text, &cx.labels),
+            format!(
+                "merging the lines gives a file that is not valid {}: the whole file is one conflicting region",
+                syntax.name()
+            ),
+        )
+    } else {
+        let n = merged.conflicts;
+        (merged, format!("{n} conflicting region(s)"))
+    };
     let detail = format!(
-        "{} conflicting region(s){}",
-        merged.conflicts,
+        "{why}{}",
         match cx.style {
             ConflictStyle::Inline => String::new(),
             ConflictStyle::Rej => format!("; the new version is in {}.rej", cx.path),
@@ -224,6 +241,46 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
             remove: false,
         },
     })
+}
+
+/// What a merged file must still parse as, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Toml,
+    Yaml,
+    Other,
+}
+
+impl Syntax {
+    fn of(path: &str) -> Syntax {
+        let ext = std::path::Path::new(path)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("toml") => Syntax::Toml,
+            Some("yaml" | "yml") => Syntax::Yaml,
+            _ => Syntax::Other,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Syntax::Toml => "TOML",
+            Syntax::Yaml => "YAML",
+            Syntax::Other => "text",
+        }
+    }
+
+    /// Whether `text` parses (every document of a YAML stream; duplicate keys refused).
+    fn parses(self, text: &str) -> bool {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        match self {
+            Syntax::Toml => text.parse::<toml_edit::DocumentMut>().is_ok(),
+            Syntax::Yaml => yaml_serde::Deserializer::from_str(text)
+                .all(|doc| <yaml_serde::Value as serde::Deserialize>::deserialize(doc).is_ok()),
+            Syntax::Other => true,
+        }
+    }
 }
 
 /// A clean merge; one that changes nothing of the user's file keeps it.
@@ -343,6 +400,58 @@ mod tests {
         let mut forced = cx(ConflictStyle::Inline);
         forced.force = true;
         assert_eq!(decide(&sides, &forced).unwrap().status, Status::Conflict);
+    }
+
+    #[test]
+    fn a_clean_line_merge_that_does_not_parse_is_a_conflict_of_the_whole_file() {
+        // Each side adds `b` where the other does not look: clean lines, a duplicate key.
+        let sides = Sides {
+            base: Some(b"a: 1\n"),
+            theirs: Some(b"a: 1\nb: 3\n"),
+            ours: Some(b"b: 2\na: 1\n"),
+        };
+        let mut yaml = cx(ConflictStyle::Inline);
+        yaml.path = ".github/workflows/ci.yml";
+        let d = decide(&sides, &yaml).unwrap();
+        assert_eq!(d.status, Status::Conflict);
+        assert_eq!(
+            String::from_utf8(d.write.unwrap()).unwrap(),
+            "<<<<<<< yours\nb: 2\na: 1\n=======\na: 1\nb: 3\n>>>>>>> pack builtin@0.2.0\n"
+        );
+        yaml.style = ConflictStyle::Rej;
+        let d = decide(&sides, &yaml).unwrap();
+        assert_eq!((d.status, d.write), (Status::Conflict, None));
+        assert_eq!(d.rej.unwrap(), b"a: 1\nb: 3\n");
+        // The same lines in a file of no known syntax merge.
+        assert_eq!(
+            decide(&sides, &cx(ConflictStyle::Inline)).unwrap().status,
+            Status::Merged
+        );
+    }
+
+    #[test]
+    fn a_pyproject_whose_line_merge_does_not_parse_is_merged_key_by_key() {
+        let base = "[project]\nname = \"demo\"\n\n[build-system]\nrequires = []\n";
+        let ours =
+            "[project]\nname = \"demo\"\n\n[tool.x]\na = 1\n\n[build-system]\nrequires = []\n";
+        let theirs =
+            "[project]\nname = \"demo\"\n\n[build-system]\nrequires = []\n\n[tool.x]\nb = 2\n";
+        let mut toml = cx(ConflictStyle::Inline);
+        toml.path = PYPROJECT;
+        let d = decide(
+            &Sides {
+                base: Some(base.as_bytes()),
+                theirs: Some(theirs.as_bytes()),
+                ours: Some(ours.as_bytes()),
+            },
+            &toml,
+        )
+        .unwrap();
+        assert_eq!(d.status, Status::Merged);
+        let merged = String::from_utf8(d.write.unwrap()).unwrap();
+        let doc: toml_edit::DocumentMut = merged.parse().unwrap();
+        assert_eq!(doc["tool"]["x"]["a"].as_integer(), Some(1), "{merged}");
+        assert_eq!(doc["tool"]["x"]["b"].as_integer(), Some(2), "{merged}");
     }
 
     #[test]

@@ -166,6 +166,9 @@ pub fn run_with(
         .find(|f| f.path == ANSWERS_FILE)
         .map(|f| f.contents.clone())
         .unwrap_or_default();
+    // Serialised, not merged; still, nothing `update` writes may fail to parse.
+    yaml_serde::from_slice::<yaml_serde::Value>(&record_text)
+        .map_err(|e| Error::internal(format!("the new `{ANSWERS_FILE}` does not parse"), e))?;
     changes.add_record(&record, record_text);
     let Changes {
         mut files,

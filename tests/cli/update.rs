@@ -1515,6 +1515,37 @@ fn pyproject_is_merged_key_by_key_where_lines_collide() {
 }
 
 #[test]
+fn a_line_merge_that_would_not_parse_is_merged_key_by_key_instead() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    // The user's own sources table, above `[build-system]`; pytorch's template declares
+    // `[tool.uv.sources]` below it: the line merge is clean, and declares the table twice.
+    edit(
+        &dir.join("pyproject.toml"),
+        "[build-system]",
+        "[tool.uv.sources]\nmylib = { path = \"../mylib\" }\n\n[build-system]",
+    );
+    commit_all(&dir, "a local source");
+    let out = update(&dir)
+        .args(["--set", "operator=pytorch"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("merged    pyproject.toml (merged key by key)"),
+        "{stdout}"
+    );
+    let pyproject = read(&dir.join("pyproject.toml"));
+    let doc: toml_edit::DocumentMut = pyproject.parse().expect("valid TOML");
+    let sources = doc["tool"]["uv"]["sources"].as_table_like().unwrap();
+    assert!(sources.contains_key("mylib"), "{pyproject}");
+    assert!(sources.contains_key("torch"), "{pyproject}");
+    let headers = pyproject.lines().filter(|l| *l == "[tool.uv.sources]");
+    assert_eq!(headers.count(), 1, "{pyproject}");
+}
+
+#[test]
 fn a_recorded_answer_the_new_operator_rules_out_is_said_and_defaulted() {
     let tmp = tempfile::tempdir().unwrap();
     // Kuberay with no worker pods: 0 is no count for pytorch (at least 1 container).
