@@ -121,6 +121,14 @@ pub fn decide(sides: &Sides<'_>, cx: &Context<'_>) -> Result<Decision> {
     if ours == theirs {
         return Ok(Decision::just(Status::Unchanged, None));
     }
+    // An earlier update's conflict not yet resolved: whatever this update would do to the
+    // file (even nothing, once the record says the new version), it is refused, so the
+    // markers are not left behind under an "Up to date".
+    if !cx.force && ours.is_some_and(has_markers) {
+        return Err(Error::ConflictMarkers {
+            path: cx.project.join(cx.path),
+        });
+    }
     if base == theirs {
         let why = if ours.is_none() {
             "you deleted it"
@@ -153,34 +161,29 @@ pub fn decide(sides: &Sides<'_>, cx: &Context<'_>) -> Result<Decision> {
     if Some(ours) == base {
         return Ok(Decision::write(Status::Updated, theirs.to_vec()));
     }
-    merge(base.unwrap_or_default(), ours, theirs, cx)
+    Ok(merge(base.unwrap_or_default(), ours, theirs, cx))
 }
 
 /// Both sides changed the file (or both added it: an empty base).
-fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<Decision> {
+fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Decision {
     let texts = (
         std::str::from_utf8(base),
         std::str::from_utf8(ours),
         std::str::from_utf8(theirs),
     );
     let (Ok(base), Ok(ours_text), Ok(theirs_text)) = texts else {
-        return Ok(binary_conflict(theirs, cx.path));
+        return binary_conflict(theirs, cx.path);
     };
     if [base.as_bytes(), ours, theirs]
         .iter()
         .any(|b| text::is_binary(b))
     {
-        return Ok(binary_conflict(theirs, cx.path));
-    }
-    if !cx.force && text::has_markers(ours_text) {
-        return Err(Error::ConflictMarkers {
-            path: cx.project.join(cx.path),
-        });
+        return binary_conflict(theirs, cx.path);
     }
     let syntax = Syntax::of(cx.path);
     let merged = text::merge(base, ours_text, theirs_text, &cx.labels);
     if merged.conflicts == 0 && syntax.parses(&merged.inline) {
-        return Ok(clean(ours, merged.inline, None));
+        return clean(ours, merged.inline, None);
     }
     // Where lines collide in pyproject.toml, its keys may not: the user's added dependency
     // next to the pack's changed one is no conflict. So too where the lines merge into a
@@ -190,7 +193,7 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
         && let Some(text) = text::in_users_style(base, ours_text, theirs_text, super::toml::merge)
         && syntax.parses(&text)
     {
-        return Ok(clean(ours, text, Some("merged key by key")));
+        return clean(ours, text, Some("merged key by key"));
     }
     // Where lines collide in the manifest, its blocks may not: a note the user added at the
     // end of the file sits next to the `resources` block a new profile rewrites.
@@ -204,7 +207,7 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
         })
         && syntax.parses(&text)
     {
-        return Ok(clean(ours, text, Some("merged block by block")));
+        return clean(ours, text, Some("merged block by block"));
     }
     // Nothing `update` writes fails to parse: a clean line merge that does not is a conflict
     // of the whole file, which the user resolves.
@@ -227,7 +230,7 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
             ConflictStyle::Rej => format!("; the new version is in {}.rej", cx.path),
         }
     );
-    Ok(match cx.style {
+    match cx.style {
         ConflictStyle::Inline => Decision {
             detail: Some(detail),
             ..Decision::write(Status::Conflict, merged.inline.into_bytes())
@@ -240,7 +243,7 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
             rej: Some(theirs.to_vec()),
             remove: false,
         },
-    })
+    }
 }
 
 /// What a merged file must still parse as, by its name.
@@ -281,6 +284,11 @@ impl Syntax {
             Syntax::Other => true,
         }
     }
+}
+
+/// Whether the file holds a whole conflict block (text only).
+fn has_markers(bytes: &[u8]) -> bool {
+    !text::is_binary(bytes) && std::str::from_utf8(bytes).is_ok_and(text::has_markers)
 }
 
 /// A clean merge; one that changes nothing of the user's file keeps it.
@@ -400,6 +408,21 @@ mod tests {
         let mut forced = cx(ConflictStyle::Inline);
         forced.force = true;
         assert_eq!(decide(&sides, &forced).unwrap().status, Status::Conflict);
+    }
+
+    #[test]
+    fn markers_left_by_an_earlier_update_are_refused_even_when_nothing_would_change() {
+        // After a conflicted update the record names the new version: base == theirs.
+        let sides = Sides {
+            base: Some(b"b\n"),
+            theirs: Some(b"b\n"),
+            ours: Some(b"<<<<<<< yours\nx\n=======\nb\n>>>>>>> new\n"),
+        };
+        let err = decide(&sides, &cx(ConflictStyle::Inline)).unwrap_err();
+        assert!(matches!(err, Error::ConflictMarkers { .. }));
+        let mut forced = cx(ConflictStyle::Inline);
+        forced.force = true;
+        assert_eq!(decide(&sides, &forced).unwrap().status, Status::Kept);
     }
 
     #[test]

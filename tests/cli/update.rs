@@ -758,6 +758,20 @@ fn conflicts_inline_leave_markers_and_exit_3() {
         "{}",
         stderr(&again)
     );
+    // So does one with nothing to change (the record already names the new answers): an
+    // "Up to date" would leave the markers unmentioned.
+    aichor_snapshot!(update(&dir), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `./src/demo/main.py` still has conflict markers from an earlier update
+      help: resolve the `<<<<<<<` / `>>>>>>>` blocks first (or pass `--force` to merge anyway)
+    ");
+    let forced = update(&dir).arg("--force").output().unwrap();
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(read(&dir.join("src/demo/main.py")).contains("<<<<<<< yours\n"));
 }
 
 #[test]
