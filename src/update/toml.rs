@@ -180,10 +180,21 @@ fn merge_requirements(ours: &mut Array, base: Option<&Array>, theirs: &Array, cl
             .map(|(_, r)| r.clone())
             .collect::<Vec<_>>()
     };
-    // Names the pack dropped: removed where the user's line is the pack's old one.
+    // Names the pack dropped: removed where the user's line is the pack's old one. A line
+    // of that name the user changed (a pin on `jax[cuda12]`, which a CPU profile drops) is
+    // a conflict, as a file the new version drops is when you changed it: keeping it would
+    // say the user's version already has the new changes, which it does not.
     for (name, req) in &base {
         if find(&theirs_reqs, name).is_empty() {
             ours.retain(|v| v.as_str() != Some(req));
+            let base_reqs = find(&base, name);
+            if ours
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|r| requirement_key(r) == *name && !base_reqs.iter().any(|b| b == r))
+            {
+                *clean = false;
+            }
         }
     }
     for (name, req) in &theirs_reqs {
@@ -260,6 +271,18 @@ mod tests {
             merged.contains("# CUDA wheels\n    \"jax[cuda12]>=0.5.1; sys_platform == 'linux'\""),
             "{merged}"
         );
+    }
+
+    #[test]
+    fn a_line_the_pack_drops_that_the_user_changed_is_not_merged() {
+        // GPU -> CPU: the pack drops `jax[cuda12]`, which the user pinned.
+        let base = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n    \"jax[cuda12]>=0.5.1; sys_platform == 'linux'\",\n    \"boto3>=1.34\",\n]\n";
+        let ours = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n    \"jax[cuda12]==0.5.3; sys_platform == 'linux'\",\n    \"boto3>=1.34\",\n]\n";
+        let theirs = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n    \"boto3>=1.34\",\n]\n";
+        assert_eq!(merge(base, ours, theirs), None);
+        // Left as the pack wrote it, it goes.
+        let merged = merge(base, base, theirs).unwrap();
+        assert!(!merged.contains("cuda12"), "{merged}");
     }
 
     #[test]

@@ -854,9 +854,10 @@ fn a_crlf_pyproject_merged_key_by_key_keeps_its_line_endings() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
     let path = dir.join("pyproject.toml");
+    // pandas next to the jax line pytorch replaces: the lines collide, the keys do not.
     let text = read(&path).replacen(
         "    \"jax>=0.5.1\",\n",
-        "    \"jax>=0.6\",\n    \"pandas>=2\",\n",
+        "    \"jax>=0.5.1\",\n    \"pandas>=2\",\n",
         1,
     );
     std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
@@ -1526,6 +1527,36 @@ fn pyproject_is_merged_key_by_key_where_lines_collide() {
     requires = ["uv_build>=0.9,<0.14"]
     build-backend = "uv_build"
     "#);
+}
+
+#[test]
+fn a_dependency_the_new_profile_drops_that_the_user_pinned_is_a_conflict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(
+        tmp.path(),
+        "demo",
+        &["--operator", "jax", "--profile", "gpu-t4"],
+    );
+    // The user pinned the CUDA build; a CPU profile drops that line.
+    edit(
+        &dir.join("pyproject.toml"),
+        "\"jax[cuda12]>=0.5.1; sys_platform == 'linux'\"",
+        "\"jax[cuda12]==0.5.3; sys_platform == 'linux'\"",
+    );
+    commit_all(&dir, "pin the CUDA build");
+    let out = update(&dir)
+        .args(["--set", "profile=cpu-small"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("conflict  pyproject.toml (1 conflicting region(s))"),
+        "{stdout}"
+    );
+    let pyproject = read(&dir.join("pyproject.toml"));
+    assert!(pyproject.contains("<<<<<<< yours\n"), "{pyproject}");
+    assert!(pyproject.contains("jax[cuda12]==0.5.3"), "{pyproject}");
 }
 
 #[test]
