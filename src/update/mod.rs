@@ -380,6 +380,7 @@ impl Changes {
             path: to.to_string(),
             status: decision.status,
             detail: match (is_move, decision.detail) {
+                (true, _) if ours.is_none() => Some(format!("you deleted {path}; not recreated")),
                 (true, Some(d)) => Some(format!("moved from {path}; {d}")),
                 (true, None) => Some(format!("moved from {path}")),
                 (false, d) => d,
@@ -524,7 +525,9 @@ fn user_files(project: &Path, dir: &str, generated: &BTreeMap<String, PlannedFil
 }
 
 /// Old path → new path for the files under `src/<package>/` when the package name changed
-/// (only where the new path is new and the old one gone).
+/// (only where the new path is new and the old one gone). A file the user deleted moves
+/// too, so it is decided against its old self and stays deleted; one that is now a symlink
+/// or a folder does not (it is never looked through).
 fn moves(
     project: &Path,
     old: &Project,
@@ -546,11 +549,19 @@ fn moves(
             (new_files.contains_key(&q)
                 && !old_files.contains_key(&q)
                 && !new_files.contains_key(p)
-                && project.join(p).is_file()
+                && file_or_absent(&project.join(p))
                 && !project.join(&q).exists())
             .then(|| (p.clone(), q))
         })
         .collect()
+}
+
+/// A plain file (not a link), or nothing at all.
+fn file_or_absent(path: &Path) -> bool {
+    match fs_err::symlink_metadata(path) {
+        Ok(meta) => meta.is_file(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
 }
 
 /// Marker labels naming both pack versions; the same version twice (an answers-only

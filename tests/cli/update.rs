@@ -1471,6 +1471,29 @@ fn a_new_name_moves_the_package_with_the_users_edits() {
 }
 
 #[test]
+fn a_generated_file_the_user_deleted_stays_deleted_when_the_package_moves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "pytorch"]);
+    std::fs::remove_file(dir.join("src/demo/launch.py")).unwrap();
+    commit_all(&dir, "no launcher");
+    let out = update(&dir)
+        .args(["--set", "name=vision"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "kept      src/vision/launch.py (you deleted src/demo/launch.py; not recreated)"
+        ),
+        "{stdout}"
+    );
+    assert!(!dir.join("src/vision/launch.py").exists());
+    assert!(!dir.join("src/demo/launch.py").exists());
+    assert!(dir.join("src/vision/main.py").is_file());
+}
+
+#[test]
 fn pyproject_is_merged_key_by_key_where_lines_collide() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
