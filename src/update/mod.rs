@@ -432,13 +432,16 @@ fn changes(
                     files.get(p).map(|f| f.contents.clone())
                 };
                 if contents(&old_files, path) != contents(&new_files, to) {
+                    let what = match linked_parent(project, path) {
+                        Some(link) => format!("inside {link}, a symlink"),
+                        None => "a symlink or a folder".into(),
+                    };
                     out.files.push(FileReport {
                         path: path.clone(),
                         status: Status::Kept,
-                        detail: Some(
-                            "a symlink or a folder: not touched; the new version is not applied there"
-                                .into(),
-                        ),
+                        detail: Some(format!(
+                            "{what}: not touched; the new version is not applied there"
+                        )),
                     });
                 }
                 continue;
@@ -498,6 +501,23 @@ fn refuse_existing_rej(project: &Path, to: &str, rej: &[u8]) -> Result<Option<Ve
     }
 }
 
+/// The first folder on the way to `path` that is a symlink (`src/<package>` linked to code
+/// kept elsewhere), relative to the project.
+fn linked_parent(project: &Path, path: &str) -> Option<String> {
+    let mut at = String::new();
+    let (parents, _) = path.rsplit_once('/')?;
+    for component in parents.split('/') {
+        if !at.is_empty() {
+            at.push('/');
+        }
+        at.push_str(component);
+        if fs_err::symlink_metadata(project.join(&at)).is_ok_and(|m| m.is_symlink()) {
+            return Some(at);
+        }
+    }
+    None
+}
+
 fn parent_dir(path: &str) -> String {
     path.rsplit_once('/').map_or("", |(d, _)| d).to_string()
 }
@@ -549,19 +569,11 @@ fn moves(
             (new_files.contains_key(&q)
                 && !old_files.contains_key(&q)
                 && !new_files.contains_key(p)
-                && file_or_absent(&project.join(p))
+                && matches!(read_ours(project, p), Ok(OnDisk::Absent | OnDisk::File(_)))
                 && !project.join(&q).exists())
             .then(|| (p.clone(), q))
         })
         .collect()
-}
-
-/// A plain file (not a link), or nothing at all.
-fn file_or_absent(path: &Path) -> bool {
-    match fs_err::symlink_metadata(path) {
-        Ok(meta) => meta.is_file(),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-    }
 }
 
 /// Marker labels naming both pack versions; the same version twice (an answers-only
@@ -753,10 +765,22 @@ mod tests {
     #[test]
     fn a_path_that_cannot_be_looked_at_is_not_taken_for_a_deleted_file() {
         let tmp = tempfile::tempdir().unwrap();
+        // A link on the way is not looked through (a loop included).
         std::os::unix::fs::symlink("loop", tmp.path().join("loop")).unwrap();
         assert!(matches!(
             read_ours(tmp.path(), "loop/main.py"),
-            Err(Error::Io { .. })
+            Ok(OnDisk::Other)
+        ));
+        fs_err::create_dir(tmp.path().join("real")).unwrap();
+        fs_err::write(tmp.path().join("real/main.py"), "x").unwrap();
+        std::os::unix::fs::symlink("real", tmp.path().join("linked")).unwrap();
+        assert!(matches!(
+            read_ours(tmp.path(), "linked/main.py"),
+            Ok(OnDisk::Other)
+        ));
+        assert!(matches!(
+            read_ours(tmp.path(), "real/main.py"),
+            Ok(OnDisk::File(_))
         ));
         assert!(matches!(
             read_ours(tmp.path(), "absent/main.py"),

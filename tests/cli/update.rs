@@ -917,6 +917,39 @@ fn a_symlink_at_a_generated_path_is_left_alone_and_reported() {
 
 /// A file the update rewrites keeps its permissions: a starter the user made executable
 /// stays so, a README made private stays private.
+#[cfg(unix)]
+#[test]
+fn a_linked_package_folder_is_left_alone_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    // The code lives elsewhere (a shared checkout); the project links to it.
+    std::fs::rename(dir.join("src/demo"), tmp.path().join("code")).unwrap();
+    std::os::unix::fs::symlink("../../code", dir.join("src/demo")).unwrap();
+    commit_all(&dir, "code elsewhere");
+    let before = read(&tmp.path().join("code/main.py"));
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("kept      src/demo/main.py (inside src/demo, a symlink: not touched; the new version is not applied there)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("updated   aichor_manifests/manifest.yaml"),
+        "{stdout}"
+    );
+    assert_eq!(read(&tmp.path().join("code/main.py")), before);
+    assert!(
+        std::fs::symlink_metadata(dir.join("src/demo"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
 #[test]
 fn rewritten_files_keep_the_users_permissions() {
     use std::os::unix::fs::PermissionsExt;
