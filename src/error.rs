@@ -481,6 +481,9 @@ pub enum Error {
     #[error("cannot update the snapshots of `{spec}`: it is a cached clone of a git pack")]
     UpdateFetchedPack { spec: String },
 
+    #[error("the built-in pack has no snapshots to update: it is compiled into aichor")]
+    UpdateBuiltinSnapshots,
+
     #[error("cannot read config file `{}`", path.display())]
     Config {
         path: PathBuf,
@@ -673,6 +676,7 @@ impl Error {
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
             Error::UpdateFetchedPack { .. } => "clone the pack's repository and run `aichor templates test <CLONE> --update` there, then commit the snapshots".into(),
+            Error::UpdateBuiltinSnapshots => "run `aichor templates test builtin` without `--update`; to change the pack, make your own that extends it (`aichor templates new DIR`)".into(),
             Error::ConfigFileMissing { default, .. } => format!(
                 "create it (keys: template, hooks, color, [defaults]; see `aichor config show`), correct the variable, or unset it to read {}",
                 default.as_ref().map_or_else(
@@ -813,6 +817,7 @@ impl Error {
             Error::Internal { .. } => "internal",
             Error::UvMissing { .. } => "uv_missing",
             Error::UpdateFetchedPack { .. } => "update_fetched_pack",
+            Error::UpdateBuiltinSnapshots => "update_builtin_snapshots",
             Error::Config { .. } => "config",
             Error::ConfigFileMissing { .. } => "config_file_missing",
             Error::ConfigNotText { .. } => "config_not_text",
