@@ -558,6 +558,8 @@ pub enum Error {
     ProjectNameMismatch {
         path: PathBuf,
         theirs: String,
+        /// `theirs` as a project name (`--name` takes it).
+        suggested: String,
         ours: String,
         package: String,
     },
@@ -702,7 +704,7 @@ impl Error {
             Error::RejExists { .. } => "move or delete it (an earlier update's `.rej` can go once you have resolved it), then run the update again".into(),
             Error::Conflicts { dry_run: true, .. } => "run without `--dry-run` to write them, then resolve them (`--conflict rej` puts the new version beside each file instead of markers)".into(),
             Error::Conflicts { .. } => "resolve the `<<<<<<<` blocks (or compare with the `.rej` files), then commit; `git diff` shows the whole update".into(),
-            Error::ProjectNameMismatch { theirs, .. } => format!("pass `--name {}` so the package is the one the project builds (for a repository that already runs on AIchor, `aichor local-repo adopt` keeps its code as it is)", crate::names::normalize(theirs)),
+            Error::ProjectNameMismatch { suggested, .. } => format!("pass `--name {suggested}` so the package is the one the project builds (for a repository that already runs on AIchor, `aichor local-repo adopt` keeps its code as it is)"),
             Error::ManifestsLeft { .. } => "each is listed above with why (`manual`, `conflict`): fix or move it by hand, then run `aichor local-repo adopt` again".into(),
             Error::Interrupted { .. } => return None,
         })

@@ -284,12 +284,14 @@ fn same_project_name(staged: &Staged) -> Result<()> {
         return Ok(());
     };
     let ours = &staged.project.ctx.names;
-    if crate::names::normalize(theirs) == ours.distribution {
+    let suggested = crate::names::normalize(theirs);
+    if suggested == ours.distribution {
         return Ok(());
     }
     Err(Error::ProjectNameMismatch {
         path,
         theirs: theirs.to_string(),
+        suggested,
         ours: ours.name.clone(),
         package: ours.package.clone(),
     })
