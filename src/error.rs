@@ -439,7 +439,12 @@ pub enum Error {
     #[error("`{}` already keeps an earlier hook", path.display())]
     LegacyHookKept { path: PathBuf },
     #[error("cannot use `{path}` as a manifest path: {reason}")]
-    BadManifestPath { path: String, reason: String },
+    BadManifestPath {
+        path: String,
+        reason: String,
+        /// The fix when it is more precise than the rule (the path without its spaces).
+        help: Option<String>,
+    },
 
     #[error("cannot use `{flag} {value}`: {reason}")]
     BadFlagValue {
@@ -667,10 +672,11 @@ impl Error {
             | Error::GitMissing(_)
             | Error::LegacyHookKept { .. }
             | Error::ForeignHook { .. } => self.check_help(),
-            Error::BadManifestPath { .. } => "pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`".into(),
+            Error::BadManifestPath { help: None, .. } => "pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`".into(),
             Error::NotInRepository { .. } => "run it inside a project made by `aichor local-repo init` (or create one with it)".into(),
             Error::ManifestExists { .. } | Error::FileExists { .. } => "choose another PATH (or move that file away), or pass `--force` to replace it".into(),
             Error::VariantConflict { help, .. }
+            | Error::BadManifestPath { help: Some(help), .. }
             | Error::BaseUnavailable { help, .. }
             | Error::BadFlagValue { help, .. } => help.clone(),
             Error::Migrate { .. } => "edit the file by hand (see `aichor manifest validate`)".into(),

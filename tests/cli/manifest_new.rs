@@ -562,6 +562,20 @@ fn bad_paths_are_refused_with_the_platform_s_rules() {
     error: cannot use `../x.yaml` as a manifest path: `..` is not allowed: the manifest must stay under `aichor_manifests/`
       help: pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`
     ");
+    // Spaces around the path: a file name, but a commit message `check` refuses.
+    aichor_snapshot!(new_in(&root, &[" gpu.yaml"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use ` gpu.yaml` as a manifest path: it has spaces around it, which the commit message `aichor[<path>]: ...` would carry
+      help: pass it without them: `gpu.yaml`
+    ");
+    let out = new_in(&root, &["aichor_manifests/gpu.yaml\t"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(read_tree(&root), before);
 }
 
