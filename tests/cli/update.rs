@@ -1367,6 +1367,41 @@ fn uv_lock_is_re_resolved_from_the_users_lock() {
 
 /// `uv lock` can take minutes: a file the user (or a second update) changes meanwhile is
 /// not overwritten with what was computed from its old contents; nothing is written.
+/// `AICHOR_UV=` (set, empty) is unset, as every variable aichor reads: the uv on PATH runs,
+/// not a program named "".
+#[cfg(unix)]
+#[test]
+fn an_empty_aichor_uv_means_the_uv_on_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "pytorch"]);
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    commit_all(&dir, "lock");
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let uv = bin.join("uv");
+    std::fs::write(
+        &uv,
+        "#!/bin/sh\ntest \"$1\" = lock || exit 1\nprintf 'version = 1\\n\\n[[package]]\\nname = \"from-path\"\\nversion = \"1.0\"\\n' > uv.lock\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let out = update(&dir)
+        .env("AICHOR_UV", "")
+        .env("PATH", path)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("locked    from-path 1.0 (added)\n"),
+        "{stdout}"
+    );
+    assert!(read(&dir.join("uv.lock")).contains("from-path"));
+}
+
 #[test]
 fn a_file_changed_while_uv_locks_stops_the_update_and_nothing_is_written() {
     use std::os::unix::fs::PermissionsExt;
