@@ -4,7 +4,7 @@ use aichor::environment::Environment;
 use std::path::{Path, PathBuf};
 
 use aichor::error::{Error, Result};
-use aichor::generate::questions::Questions;
+use aichor::generate::questions::{FlagStyle, Questions};
 use aichor::generate::render::{Plan, PlannedFile};
 use aichor::init::snapshot;
 use aichor::init::{Consent, inspect, write_plan};
@@ -105,7 +105,11 @@ fn human_age(age: std::time::Duration) -> String {
 /// answers, so other programs can fill them).
 pub(super) fn show(spec: &str, format: Format, printer: &Printer, env: &Environment) -> Result<()> {
     let pack = Pack::load(Some(spec), env)?;
-    let schema = Questions { pack: &pack }.answers_schema();
+    let schema = Questions {
+        pack: &pack,
+        flags: FlagStyle::Init,
+    }
+    .answers_schema();
     if format == Format::Json {
         return printer.json(&schema);
     }

@@ -328,6 +328,7 @@ fn answer(
                 value: p.raw.clone(),
                 origin: p.origin.clone(),
                 invalid,
+                flag: q.flag.clone(),
             })
     };
     let given = provided.get(&q.key);
@@ -369,7 +370,7 @@ fn answer(
                 .map(|v| (v, false))
                 .ok_or_else(|| Error::MissingAnswer {
                     key: q.key.clone(),
-                    flag: q.flag.clone(),
+                    flag: q.flag.to_pass(),
                     why: NoPrompt::default(),
                 })
         }
@@ -398,6 +399,7 @@ pub(crate) fn check_up_front(questions: &Questions<'_>, provided: &ProvidedAnswe
                     value: p.raw.clone(),
                     origin: p.origin.clone(),
                     invalid,
+                    flag: q.flag.clone(),
                 });
             }
             Err(_) => {}
@@ -476,5 +478,6 @@ fn ask(
             value: raw,
             origin: Origin::Prompt,
             invalid,
+            flag: q.flag.clone(),
         })
 }

@@ -7,7 +7,7 @@ use super::next_steps;
 use crate::error::{Error, Result};
 use crate::generate::answers::{self, ProvidedAnswers};
 use crate::generate::build;
-use crate::generate::questions::Questions;
+use crate::generate::questions::{FlagStyle, Questions};
 use crate::generate::render::Plan;
 use crate::layout::ANSWERS_FILE;
 use crate::pack::Pack;
@@ -75,7 +75,14 @@ pub fn render_text(pack: &Pack, set: &Path, text: &str) -> Result<String> {
 }
 
 fn render_answers(pack: &Pack, stem: &str, provided: &ProvidedAnswers) -> Result<String> {
-    let answers = answers::collect(&Questions { pack }, provided, None)?;
+    let answers = answers::collect(
+        &Questions {
+            pack,
+            flags: FlagStyle::Init,
+        },
+        provided,
+        None,
+    )?;
     let project = build(pack, &answers)?;
     // The next steps are not part of the snapshot, but a step that fails to render is a
     // broken pack: `init` would refuse it.

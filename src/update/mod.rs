@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::error::{Error, NoPrompt, Origin, Result};
 use crate::generate::answers::{self, ProvidedAnswers};
 use crate::generate::lock::Outcome as LockOutcome;
-use crate::generate::questions::{Answers, Questions};
+use crate::generate::questions::{Answers, FlagStyle, Questions};
 use crate::generate::render::{Plan, PlannedFile};
 use crate::generate::{Project, build, lock, text};
 use crate::layout::ANSWERS_FILE;
@@ -131,7 +131,14 @@ pub fn run_with(
         crate::git::refuse_dirty(project, "update")?;
     }
     let old_pack = base::old(&record, &settings.env)?;
-    let old_answers = answers::collect(&Questions { pack: &old_pack }, &record.answers, None)?;
+    let old_answers = answers::collect(
+        &Questions {
+            pack: &old_pack,
+            flags: FlagStyle::SetOnly,
+        },
+        &record.answers,
+        None,
+    )?;
     if settings.refresh
         && let Some(spec) = settings.pack.as_deref().or(record.template.as_deref())
     {
@@ -606,7 +613,10 @@ fn new_answers(
         provided.insert(key, p.raw.clone(), p.origin.clone());
     }
     let recorded = |origin: &Origin| matches!(origin, Origin::AnswersFile(p) if *p == record.path);
-    let questions = Questions { pack };
+    let questions = Questions {
+        pack,
+        flags: FlagStyle::SetOnly,
+    };
     // A question the record does not answer (new in this pack version) takes the user's
     // default, as it would in `init`.
     let mut provided = answers::with_user_defaults(
@@ -649,13 +659,8 @@ fn new_answers(
         ));
     }
     match answers::collect(&questions, &provided, prompter) {
-        // `update` answers through `--set` only.
         Err(Error::MissingAnswer { key, flag, .. }) => Err(Error::MissingAnswer {
-            flag: if flag.starts_with("--set ") {
-                flag
-            } else {
-                format!("--set {key}=...")
-            },
+            flag,
             key,
             why: settings.no_prompt,
         }),

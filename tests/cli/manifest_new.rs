@@ -609,6 +609,49 @@ fn answers_are_checked_by_init_s_validators() {
     assert!(!root.join("aichor_manifests/x.yaml").exists());
 }
 
+/// `manifest new` has `--operator`, `--profile` and `--workers`; other answers come with
+/// `--set`, and its refusals say so (never `--python`, which it does not have).
+#[test]
+fn refusals_name_only_the_flags_manifest_new_has() {
+    use aichor::error::AnswerFlag;
+    use aichor::generate::questions::{FlagStyle, QUESTIONS};
+    let (_tmp, root) = project("jax", &[]);
+    aichor_snapshot!(new_in(&root, &["x.yaml", "--set", "python=2.7"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid python `2.7` (from `--set`): not one of the accepted values
+      help: pass `--set python=` with one of: 3.10, 3.11, 3.12, 3.13
+    ");
+    let out = new_in(&root, &["x.yaml", "--workers", "-1"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("help: pass `--workers` with a whole number from 1 to 1024"),
+        "{}",
+        stderr(&out)
+    );
+    // The flags the style names are the flags `manifest new --help` lists.
+    let help = String::from_utf8_lossy(
+        &aichor()
+            .args(["manifest", "new", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    for q in QUESTIONS {
+        let listed =
+            help.contains(&format!("{} <", q.flag)) || help.contains(&format!("{}\n", q.flag));
+        match FlagStyle::ManifestNew.flag(q.key) {
+            AnswerFlag::Flag(f) => assert!(listed, "{f} named but not in --help:\n{help}"),
+            AnswerFlag::Set(_) => assert!(!listed, "{} in --help but never named", q.flag),
+        }
+    }
+}
+
 #[test]
 fn outside_a_repository_the_error_says_where_to_run_it() {
     let tmp = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use aichor::error::Origin;
 use aichor::generate::answers::{ProvidedAnswers, collect};
-use aichor::generate::questions::Questions;
+use aichor::generate::questions::{FlagStyle, Questions};
 
 use crate::support::{aichor, aichor_snapshot, read_tree, stderr};
 
@@ -53,7 +53,15 @@ fn init_at_builtin_0_1_0(parent: &Path, name: &str, sets: &[(&str, &str)]) -> Pa
     for (k, v) in sets {
         provided.insert(k, *v, Origin::Set);
     }
-    let answers = collect(&Questions { pack: &pack }, &provided, None).unwrap();
+    let answers = collect(
+        &Questions {
+            pack: &pack,
+            flags: FlagStyle::Init,
+        },
+        &provided,
+        None,
+    )
+    .unwrap();
     let project = aichor::generate::build(&pack, &answers).unwrap();
     let dir = parent.join(name);
     for f in &project.plan.files {
@@ -970,6 +978,51 @@ fn rewritten_files_keep_the_users_permissions() {
     assert!(read(&dir.join("README.md")).contains("gpu-t4"));
     assert_eq!(mode("src/demo/main.py"), 0o755);
     assert_eq!(mode("README.md"), 0o600);
+}
+
+/// `update` answers through `--set` only: its refusals never name `--python` or
+/// `--workers`, which it does not have.
+#[test]
+fn refusals_name_set_the_only_way_update_takes_an_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    aichor_snapshot!(update(&dir).args(["--set", "python=2.7"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid python `2.7` (from `--set`): not one of the accepted values
+      help: pass `--set python=` with one of: 3.10, 3.11, 3.12, 3.13
+    ");
+    aichor_snapshot!(update(&dir).args(["--set", "operator=pytorchh"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid operator `pytorchh` (from `--set`): not one of pytorch, jax, xgboost, jobset, kuberay
+      help: did you mean `--set operator=pytorch`?
+    ");
+    for (set, help) in [
+        (
+            "workers=-1",
+            "pass `--set workers=` with a whole number from 1 to 1024",
+        ),
+        (
+            "tensorboard=maybe",
+            "pass `--set tensorboard=true` or `--set tensorboard=false`",
+        ),
+        ("name=Bad_Name", "pass `--set name=bad-name`"),
+    ] {
+        let out = update(&dir).args(["--set", set]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{set}");
+        assert!(
+            stderr(&out).contains(&format!("help: {help}\n")),
+            "{}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]
