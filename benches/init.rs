@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use aichor::error::Origin;
 use aichor::generate::answers::{ProvidedAnswers, collect};
-use aichor::generate::questions::Questions;
+use aichor::generate::questions::{FlagStyle, Questions};
 use aichor::pack::Pack;
 
 const RUNS: usize = 200;
@@ -42,7 +42,15 @@ fn many_questions() {
             let mut provided = ProvidedAnswers::default();
             provided.insert("name", "demo", Origin::Set);
             provided.insert("operator", "jax", Origin::Set);
-            let answers = collect(&Questions { pack: &pack }, &provided, None).expect("answers");
+            let answers = collect(
+                &Questions {
+                    pack: &pack,
+                    flags: FlagStyle::Init,
+                },
+                &provided,
+                None,
+            )
+            .expect("answers");
             aichor::generate::build(&pack, &answers).expect("renders");
             times.push(start.elapsed());
         }
@@ -145,7 +153,15 @@ fn in_process() {
         for (key, value) in pairs {
             provided.insert(key, *value, Origin::Set);
         }
-        let answers = collect(&Questions { pack: &pack }, &provided, None).expect("valid answers");
+        let answers = collect(
+            &Questions {
+                pack: &pack,
+                flags: FlagStyle::Init,
+            },
+            &provided,
+            None,
+        )
+        .expect("valid answers");
         let mut times = Vec::with_capacity(RUNS);
         for _ in 0..RUNS {
             let start = Instant::now();

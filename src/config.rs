@@ -169,11 +169,20 @@ impl Config {
                         .into(),
             });
         }
+        // Floats as written: `python = 3.10` is the float 3.1 to TOML, and a version is text.
+        let doc = text.parse::<toml_edit::DocumentMut>().ok();
+        let written = |key: &str| {
+            let value = doc.as_ref()?.get("defaults")?.get(key)?.as_value()?;
+            match value {
+                toml_edit::Value::Float(f) => Some(f.display_repr().trim().to_string()),
+                _ => None,
+            }
+        };
         let mut defaults = BTreeMap::new();
         for (key, value) in file.defaults {
             let raw = match value {
                 serde_json::Value::String(s) => s,
-                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Number(n) => written(&key).unwrap_or_else(|| n.to_string()),
                 serde_json::Value::Bool(b) => b.to_string(),
                 _ => {
                     return Err(Error::ConfigValue {
@@ -297,6 +306,18 @@ mod tests {
                 ("workers", "4")
             ]
         );
+    }
+
+    #[test]
+    fn a_version_written_as_a_float_keeps_its_text() {
+        for text in [
+            "[defaults]\npython = 3.10\nworkers = 2\n",
+            "defaults = { python = 3.10, workers = 2 }\n",
+        ] {
+            let c = parse(text).unwrap();
+            assert_eq!(c.defaults["python"].value, "3.10", "{text}");
+            assert_eq!(c.defaults["workers"].value, "2", "{text}");
+        }
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub enum AnswerFlag {
 
 impl AnswerFlag {
     /// The flag with `value`: `--profile cpu-small`, `--set team=vision`.
-    fn with(&self, value: &str) -> String {
+    pub fn with(&self, value: &str) -> String {
         match self {
             AnswerFlag::Flag(f) => format!("{f} {value}"),
             AnswerFlag::Set(key) => format!("--set {key}={value}"),
@@ -89,6 +89,14 @@ impl AnswerFlag {
         match self {
             AnswerFlag::Flag(f) => (*f).to_string(),
             AnswerFlag::Set(key) => format!("--set {key}="),
+        }
+    }
+
+    /// What a missing answer's help names: `--operator`, `--set team=...`.
+    pub fn to_pass(&self) -> String {
+        match self {
+            AnswerFlag::Flag(f) => (*f).to_string(),
+            AnswerFlag::Set(key) => format!("--set {key}=..."),
         }
     }
 }
@@ -115,7 +123,6 @@ pub enum Invalid {
     },
     /// Not one of the values offered.
     NotOffered {
-        flag: AnswerFlag,
         why: Unoffered,
         choices: Vec<String>,
         suggestion: Option<String>,
@@ -126,8 +133,8 @@ pub enum Invalid {
         min: u32,
         max: u32,
     },
-    /// Not `true/false`-like; `builtin` questions have `--key`/`--no-key` flags.
-    NotYesNo { key: String, builtin: bool },
+    /// Not `true/false`-like.
+    NotYesNo { key: String },
     /// Not a whole number (a pack's `int` question).
     NotWholeNumber { key: String },
     /// Does not match a pack question's pattern.
@@ -194,35 +201,47 @@ impl Invalid {
         }
     }
 
-    /// How to give a value that is accepted.
-    pub fn help(&self) -> String {
+    /// How to give a value that is accepted, with `flag`: how the command that refused it
+    /// answers the question (`update` has only `--set`).
+    pub fn help(&self, flag: &AnswerFlag) -> String {
         match self {
             Invalid::Name {
                 suggestion: Some(s),
                 ..
-            } => format!("pass `--name {s}`"),
-            Invalid::Name { .. } => {
-                "pass `--name` with lowercase letters, digits and `-`, e.g. `--name my-project`"
-                    .into()
-            }
+            } => format!("pass `{}`", flag.with(s)),
+            Invalid::Name { .. } => format!(
+                "pass `{}` with lowercase letters, digits and `-`, e.g. `{}`",
+                flag.bare(),
+                flag.with("my-project")
+            ),
             Invalid::NotOffered {
-                flag,
                 suggestion: Some(s),
                 ..
             } => format!("did you mean `{}`?", flag.with(s)),
-            Invalid::NotOffered { flag, choices, .. } => {
+            Invalid::NotOffered { choices, .. } => {
                 format!("pass `{}` with one of: {}", flag.bare(), choices.join(", "))
             }
             Invalid::Workers { min, max, .. } => {
-                format!("pass `--workers` with a whole number from {min} to {max}")
+                format!(
+                    "pass `{}` with a whole number from {min} to {max}",
+                    flag.bare()
+                )
             }
-            Invalid::NotYesNo { key, builtin: true } => {
-                format!("pass `--{key}` or `--no-{key}` (or `--set {key}=false`)")
-            }
-            Invalid::NotYesNo { key, .. } => format!("pass `--set {key}=true`"),
-            Invalid::NotWholeNumber { key } => format!("pass `--set {key}=1`"),
-            Invalid::NoMatch { key, pattern } => {
-                format!("pass `--set {key}=...` with a value matching `{pattern}`")
+            Invalid::NotYesNo { key } => match flag {
+                AnswerFlag::Flag(f) => format!(
+                    "pass `{f}` or `--no-{}` (or `--set {key}=false`)",
+                    f.trim_start_matches('-')
+                ),
+                AnswerFlag::Set(_) => {
+                    format!("pass `{}` or `{}`", flag.with("true"), flag.with("false"))
+                }
+            },
+            Invalid::NotWholeNumber { .. } => format!("pass `{}`", flag.with("1")),
+            Invalid::NoMatch { pattern, .. } => {
+                format!(
+                    "pass `{}` with a value matching `{pattern}`",
+                    flag.with("...")
+                )
             }
         }
     }
@@ -275,6 +294,8 @@ pub enum Error {
         value: String,
         origin: Origin,
         invalid: Invalid,
+        /// How the command that refused it answers `key` (its help names that flag).
+        flag: AnswerFlag,
     },
 
     #[error("unknown question `{key}` ({origin})")]
@@ -445,7 +466,12 @@ pub enum Error {
     #[error("`{}` already keeps an earlier hook", path.display())]
     LegacyHookKept { path: PathBuf },
     #[error("cannot use `{path}` as a manifest path: {reason}")]
-    BadManifestPath { path: String, reason: String },
+    BadManifestPath {
+        path: String,
+        reason: String,
+        /// The fix when it is more precise than the rule (the path without its spaces).
+        help: Option<String>,
+    },
 
     #[error("cannot use `{flag} {value}`: {reason}")]
     BadFlagValue {
@@ -493,6 +519,9 @@ pub enum Error {
 
     #[error("cannot update the snapshots of `{spec}`: it is a cached clone of a git pack")]
     UpdateFetchedPack { spec: String },
+
+    #[error("the built-in pack has no snapshots to update: it is compiled into aichor")]
+    UpdateBuiltinSnapshots,
 
     #[error("cannot read config file `{}`", path.display())]
     Config {
@@ -568,6 +597,8 @@ pub enum Error {
     ProjectNameMismatch {
         path: PathBuf,
         theirs: String,
+        /// `theirs` as a project name (`--name` takes it).
+        suggested: String,
         ours: String,
         package: String,
         /// `theirs` as a `--name` takes it (PEP 503 normalised).
@@ -599,28 +630,31 @@ impl Error {
                 key,
                 origin: Origin::AnswersFile(path),
                 invalid,
+                flag,
                 ..
             } => format!(
                 "fix `{key}` in `{}`, or override it: {}",
                 path.display(),
-                invalid.help()
+                invalid.help(flag)
             ),
             Error::InvalidAnswer {
                 key,
                 origin: Origin::ConfigFile(path),
                 invalid,
+                flag,
                 ..
             } => format!(
                 "fix `defaults.{key}` in `{}` (`aichor config show` lists your defaults), or override it: {}",
                 path.display(),
-                invalid.help()
+                invalid.help(flag)
             ),
             Error::InvalidAnswer {
                 origin: Origin::Env(var),
                 invalid,
+                flag,
                 ..
-            } => format!("unset `{var}` or give it a valid value, or override it: {}", invalid.help()),
-            Error::InvalidAnswer { invalid, .. } => invalid.help(),
+            } => format!("unset `{var}` or give it a valid value, or override it: {}", invalid.help(flag)),
+            Error::InvalidAnswer { invalid, flag, .. } => invalid.help(flag),
             Error::UnknownKey {
                 suggestion, known, ..
             } => match suggestion {
@@ -677,10 +711,11 @@ impl Error {
             | Error::GitMissing(_)
             | Error::LegacyHookKept { .. }
             | Error::ForeignHook { .. } => self.check_help(),
-            Error::BadManifestPath { .. } => "pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`".into(),
+            Error::BadManifestPath { help: None, .. } => "pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`".into(),
             Error::NotInRepository { .. } => "run it inside a project made by `aichor local-repo init` (or create one with it)".into(),
             Error::ManifestExists { .. } | Error::FileExists { .. } => "choose another PATH (or move that file away), or pass `--force` to replace it".into(),
             Error::VariantConflict { help, .. }
+            | Error::BadManifestPath { help: Some(help), .. }
             | Error::BaseUnavailable { help, .. }
             | Error::BadFlagValue { help, .. }
             | Error::Migrate { help, .. } => help.clone(),
@@ -689,6 +724,7 @@ impl Error {
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
             Error::UpdateFetchedPack { .. } => "clone the pack's repository and run `aichor templates test <CLONE> --update` there, then commit the snapshots".into(),
+            Error::UpdateBuiltinSnapshots => "run `aichor templates test builtin` without `--update`; to change the pack, make your own that extends it (`aichor templates new DIR`)".into(),
             Error::ConfigFileMissing { default, .. } => format!(
                 "create it (keys: template, hooks, color, [defaults]; see `aichor config show`), correct the variable, or unset it to read {}",
                 default.as_ref().map_or_else(
@@ -831,6 +867,7 @@ impl Error {
             Error::Internal { .. } => "internal",
             Error::UvMissing { .. } => "uv_missing",
             Error::UpdateFetchedPack { .. } => "update_fetched_pack",
+            Error::UpdateBuiltinSnapshots => "update_builtin_snapshots",
             Error::Config { .. } => "config",
             Error::ConfigFileMissing { .. } => "config_file_missing",
             Error::ConfigNotText { .. } => "config_not_text",

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ProgramOutput, Result};
 
+/// What `aichor --version` says only when it is this tool (the platform's CLI, `aichor-cli`,
+/// installs a command of the same name that refuses every `local-repo` command).
+pub const NOT_THE_PLATFORM_CLI: &str = "not the AIchor platform CLI";
+
 /// The line that marks the hook as ours.
 pub const MARKER: &str = "# aichor-commit-msg-hook: written by `aichor local-repo hooks install`";
 
@@ -58,9 +62,11 @@ pub fn in_git_repository(path: &Path) -> bool {
 
 /// The hook's text for the `aichor` at `exe`. POSIX `sh`, LF line endings. The absolute path
 /// of the binary that installed it comes first (it works where PATH differs: GUI clients,
-/// IDEs; and never picks up another program called `aichor`); `aichor` on PATH is the
-/// fallback when that binary has moved; with neither, the check is skipped with a message
-/// rather than blocking every commit.
+/// IDEs; and never picks up another program called `aichor`). When that binary has moved:
+/// `aichor-kit` on PATH (the wheel's name for this tool), else an `aichor` on PATH whose
+/// `--version` says it is this tool (the AIchor platform's CLI is also `aichor`, and refuses
+/// every commit); with none, the check is skipped with a message naming the path that was
+/// recorded, rather than blocking every commit.
 pub fn script(exe: &Path) -> String {
     let exe = exe
         .to_string_lossy()
@@ -75,12 +81,21 @@ legacy="$(dirname "$0")/commit-msg.legacy"
 if [ -x "$legacy" ]; then
     "$legacy" "$@" || exit $?
 fi
-aichor='{exe}'
+installed='{exe}'
+aichor=$installed
 if [ ! -x "$aichor" ]; then
-    aichor=$(command -v aichor) || {{
-        echo "aichor commit-msg hook: aichor not found (was $aichor); message not checked" >&2
+    aichor=
+    if found=$(command -v aichor-kit); then
+        aichor=$found
+    elif found=$(command -v aichor); then
+        case $("$found" --version 2>/dev/null) in
+            *'{NOT_THE_PLATFORM_CLI}'*) aichor=$found ;;
+        esac
+    fi
+    if [ -z "$aichor" ]; then
+        echo "aichor commit-msg hook: $installed not found, and no aichor-kit on PATH (nor an aichor that is this tool rather than the AIchor platform CLI); message not checked" >&2
         exit 0
-    }}
+    fi
 fi
 exec "$aichor" local-repo check --commit-msg "$1"
 "#
@@ -200,7 +215,7 @@ mod tests {
         let s = super::script(std::path::Path::new("/opt/it's/aichor"));
         assert!(s.starts_with("#!/bin/sh\n"));
         assert!(super::is_ours(&s));
-        assert!(s.contains(r"aichor='/opt/it'\''s/aichor'"));
+        assert!(s.contains(r"installed='/opt/it'\''s/aichor'"));
         assert!(!s.contains('\r'));
     }
 }

@@ -5,7 +5,7 @@ use aichor::environment::Environment;
 
 use aichor::config::{Config, env_name};
 use aichor::error::{Origin, Result};
-use aichor::generate::questions::Questions;
+use aichor::generate::questions::{FlagStyle, Questions};
 use aichor::pack::Pack;
 use aichor::printer::{Format, Printer};
 use serde::Serialize;
@@ -90,7 +90,10 @@ pub(super) fn show(
     let config = config?;
     let pack_spec = template.or(config.template.as_ref().map(|t| t.value.as_str()));
     let pack = Pack::load(pack_spec, env)?;
-    let questions = Questions { pack: &pack };
+    let questions = Questions {
+        pack: &pack,
+        flags: FlagStyle::Init,
+    };
     let keys = questions.keys();
     let defaults = config.question_defaults(&keys, env);
     let mut settings = vec![

@@ -21,11 +21,11 @@ pub(super) fn list(
                 value: raw.into(),
                 origin: Origin::Flag("--operator".into()),
                 invalid: Invalid::NotOffered {
-                    flag: AnswerFlag::Flag("--operator"),
                     why: Unoffered::Unknown,
                     choices: Operator::IDS.iter().map(|id| (*id).to_string()).collect(),
                     suggestion: did_you_mean(raw, Operator::IDS.iter().copied()),
                 },
+                flag: AnswerFlag::Flag("--operator"),
             })
         })
         .transpose()?;

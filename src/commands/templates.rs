@@ -4,7 +4,7 @@ use aichor::environment::Environment;
 use std::path::{Path, PathBuf};
 
 use aichor::error::{Error, Result};
-use aichor::generate::questions::Questions;
+use aichor::generate::questions::{FlagStyle, Questions};
 use aichor::generate::render::{Plan, PlannedFile};
 use aichor::init::snapshot;
 use aichor::init::{Consent, inspect, write_plan};
@@ -105,7 +105,11 @@ fn human_age(age: std::time::Duration) -> String {
 /// answers, so other programs can fill them).
 pub(super) fn show(spec: &str, format: Format, printer: &Printer, env: &Environment) -> Result<()> {
     let pack = Pack::load(Some(spec), env)?;
-    let schema = Questions { pack: &pack }.answers_schema();
+    let schema = Questions {
+        pack: &pack,
+        flags: FlagStyle::Init,
+    }
+    .answers_schema();
     if format == Format::Json {
         return printer.json(&schema);
     }
@@ -202,8 +206,15 @@ pub(super) fn new(dir: &Path, printer: &Printer) -> Result<()> {
     Ok(())
 }
 
+/// The built-in pack's answer sets: this repository's `template-tests/<variant>/answers.yaml`
+/// (their snapshots, whole generated trees, are checked by its own test suite).
+static BUILTIN_SETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/template-tests");
+
 /// `templates test DIR [--update]`.
 pub(super) fn test(spec: &str, update: bool, printer: &Printer, env: &Environment) -> Result<()> {
+    if spec == pack::BUILTIN_NAME {
+        return test_builtin(update, printer);
+    }
     let resolved = aichor::pack::source::resolve(spec, env)?;
     // A git pack is a cached clone: snapshots written there would be lost on the next fetch.
     if update && resolved.commit.is_some() {
@@ -212,6 +223,49 @@ pub(super) fn test(spec: &str, update: bool, printer: &Printer, env: &Environmen
         });
     }
     test_sets(&resolved.dir, update, printer).map(|_| ())
+}
+
+/// `templates test builtin`: the pack compiled into this binary, rendered and checked (the
+/// manifest against the model, the next steps) with each of its answer sets. It has no
+/// snapshots to compare with or update: it is frozen in the binary.
+fn test_builtin(update: bool, printer: &Printer) -> Result<()> {
+    if update {
+        return Err(Error::UpdateBuiltinSnapshots);
+    }
+    let pack = Pack::builtin()?;
+    let mut sets: Vec<(&str, &str)> = BUILTIN_SETS
+        .dirs()
+        .filter_map(|d| {
+            let name = d.path().file_name()?.to_str()?;
+            let text = d.get_file(d.path().join("answers.yaml"))?.contents_utf8()?;
+            Some((name, text))
+        })
+        .collect();
+    sets.sort_unstable();
+    let mut failed = Vec::new();
+    for (name, text) in &sets {
+        let origin = Path::new("template-tests").join(name).join("answers.yaml");
+        match snapshot::render_text(&pack, &origin, text) {
+            Ok(_) => printer.status("ok", name),
+            Err(e) => {
+                printer.error(&e);
+                failed.push((*name).to_string());
+            }
+        }
+    }
+    if failed.is_empty() {
+        printer.note(&format!(
+            "{} answer set(s) of the built-in pack {} rendered and checked",
+            sets.len(),
+            pack.id()
+        ));
+        Ok(())
+    } else {
+        Err(Error::PackTests {
+            failed,
+            total: sets.len(),
+        })
+    }
 }
 
 /// Render each answer set in `dir/tests/` and compare with (or, with `update`, write)

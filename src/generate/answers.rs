@@ -95,8 +95,12 @@ impl ProvidedAnswers {
             yaml_serde::Value::Null => return Ok(()),
             _ => return Err(err(AnswersFileError::NotMapping)),
         };
+        // Numbers as written: `python: 3.10` is the float 3.1 to YAML, and "3.1" to us.
+        let written = plain_scalars(text);
+        let mut section = Vec::new();
         let answers = match map.get("answers") {
             Some(yaml_serde::Value::Mapping(inner)) => {
+                section.push("answers".to_string());
                 if let Some(yaml_serde::Value::String(t)) = map.get("template") {
                     self.template = Some(t.clone());
                     self.commit = match map.get("commit") {
@@ -121,8 +125,15 @@ impl ProvidedAnswers {
             if RECORD_KEYS.contains(&key.as_str()) {
                 continue;
             }
-            let raw =
-                scalar(&value).ok_or_else(|| err(AnswersFileError::NotScalar(key.clone())))?;
+            let raw = match &value {
+                yaml_serde::Value::Number(_) => {
+                    let mut at = section.clone();
+                    at.push(key.clone());
+                    written.get(&at).cloned().or_else(|| scalar(&value))
+                }
+                _ => scalar(&value),
+            }
+            .ok_or_else(|| err(AnswersFileError::NotScalar(key.clone())))?;
             self.insert(&key, raw, Origin::AnswersFile(path.to_path_buf()));
         }
         Ok(())
@@ -214,6 +225,64 @@ fn last_component(path: &Path) -> Option<String> {
         }
     }
     normal.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+/// The plain (unquoted) scalars that are mapping values in `text`, as written, by their path
+/// of keys (`["answers", "python"]` → `3.10`): the loader reads `3.10` as the number 3.1,
+/// and a version is text. Read with the streaming parser (the text is already bounded).
+fn plain_scalars(text: &str) -> BTreeMap<Vec<String>, String> {
+    use saphyr_parser::{Event, Parser, ScalarStyle};
+    /// A mapping being read: its current key, and whether the next node is a key.
+    struct Frame {
+        mapping: bool,
+        key: Option<String>,
+        at_key: bool,
+    }
+    // A node ends in the collection above it: after a value, a key comes next.
+    fn done(stack: &mut [Frame]) {
+        if let Some(top) = stack.last_mut()
+            && top.mapping
+        {
+            top.at_key = !top.at_key;
+            if top.at_key {
+                top.key = None;
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    for item in Parser::new_from_str(text) {
+        let Ok((event, _)) = item else { break };
+        match event {
+            Event::MappingStart(..) | Event::SequenceStart(..) => stack.push(Frame {
+                mapping: matches!(event, Event::MappingStart(..)),
+                key: None,
+                at_key: true,
+            }),
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                done(&mut stack);
+            }
+            Event::Scalar(value, style, ..) => {
+                if let Some(top) = stack.last_mut()
+                    && top.mapping
+                {
+                    if top.at_key {
+                        top.key = Some(value.to_string());
+                    } else if style == ScalarStyle::Plain {
+                        let at: Option<Vec<String>> = stack.iter().map(|f| f.key.clone()).collect();
+                        if let Some(at) = at {
+                            out.insert(at, value.to_string());
+                        }
+                    }
+                }
+                done(&mut stack);
+            }
+            Event::Alias(_) => done(&mut stack),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A YAML scalar as the text a user would have typed.
@@ -328,6 +397,7 @@ fn answer(
                 value: p.raw.clone(),
                 origin: p.origin.clone(),
                 invalid,
+                flag: q.flag.clone(),
             })
     };
     let given = provided.get(&q.key);
@@ -369,7 +439,7 @@ fn answer(
                 .map(|v| (v, false))
                 .ok_or_else(|| Error::MissingAnswer {
                     key: q.key.clone(),
-                    flag: q.flag.clone(),
+                    flag: q.flag.to_pass(),
                     why: NoPrompt::default(),
                 })
         }
@@ -398,6 +468,7 @@ pub(crate) fn check_up_front(questions: &Questions<'_>, provided: &ProvidedAnswe
                     value: p.raw.clone(),
                     origin: p.origin.clone(),
                     invalid,
+                    flag: q.flag.clone(),
                 });
             }
             Err(_) => {}
@@ -476,5 +547,45 @@ fn ask(
             value: raw,
             origin: Origin::Prompt,
             invalid,
+            flag: q.flag.clone(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_read_as_written() {
+        let mut provided = ProvidedAnswers::default();
+        let path = Path::new("answers.yaml");
+        provided
+            .add_file(path, "python: 3.10\nworkers: 2\nname: demo\n")
+            .unwrap();
+        assert_eq!(provided.get("python").unwrap().raw, "3.10");
+        assert_eq!(provided.get("workers").unwrap().raw, "2");
+        let mut recorded = ProvidedAnswers::default();
+        recorded
+            .add_file(
+                path,
+                "pack: builtin@0.2.0\nlist: [1.50]\nanswers:\n  python: 3.10\n  workers: 1.20\n",
+            )
+            .unwrap();
+        assert_eq!(recorded.get("python").unwrap().raw, "3.10");
+        assert_eq!(recorded.get("workers").unwrap().raw, "1.20");
+    }
+
+    #[test]
+    fn plain_scalars_are_keyed_by_their_path() {
+        let found = plain_scalars("a: 1.10\nb: '2.10'\nc:\n  d: 3.10\n  e: [4.10]\nf: 5.10\n");
+        let key = |p: &[&str]| p.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        assert_eq!(found.get(&key(&["a"])).map(String::as_str), Some("1.10"));
+        assert_eq!(found.get(&key(&["b"])), None);
+        assert_eq!(
+            found.get(&key(&["c", "d"])).map(String::as_str),
+            Some("3.10")
+        );
+        assert_eq!(found.get(&key(&["f"])).map(String::as_str), Some("5.10"));
+        assert_eq!(found.len(), 3, "{found:?}");
+    }
 }

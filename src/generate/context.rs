@@ -142,7 +142,7 @@ impl Context {
 mod tests {
     use super::*;
     use crate::generate::answers::{ProvidedAnswers, collect};
-    use crate::generate::questions::Questions;
+    use crate::generate::questions::{FlagStyle, Questions};
 
     #[test]
     fn every_context_variable_is_reserved_from_pack_questions() {
@@ -150,7 +150,15 @@ mod tests {
         let mut provided = ProvidedAnswers::default();
         provided.insert("name", "demo", crate::error::Origin::Set);
         provided.insert("operator", "jax", crate::error::Origin::Set);
-        let answers = collect(&Questions { pack: &pack }, &provided, None).unwrap();
+        let answers = collect(
+            &Questions {
+                pack: &pack,
+                flags: FlagStyle::Init,
+            },
+            &provided,
+            None,
+        )
+        .unwrap();
         let ctx = Context::resolve(&answers, &pack).unwrap();
         let serde_json::Value::Object(vars) = serde_json::to_value(&ctx).unwrap() else {
             panic!("the context serializes to a map");

@@ -32,12 +32,43 @@ pub struct Question {
     pub kind: PromptKind,
 }
 
+/// The answer flags a command has, for the help lines that name them: a flag is named only
+/// where the command that refused an answer takes it. Every other question is answered with
+/// `--set key=value`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagStyle {
+    /// `local-repo init`: a dedicated flag for every built-in question (`--python`, ...).
+    Init,
+    /// `manifest new`: `--operator`, `--profile` and `--workers`.
+    ManifestNew,
+    /// `local-repo update`: `--set key=value` only.
+    SetOnly,
+}
+
+/// The built-in questions `manifest new` has a flag for.
+pub const MANIFEST_NEW_FLAGS: &[&str] = &["operator", "profile", "workers"];
+
+impl FlagStyle {
+    /// How a command of this style answers `key`.
+    pub fn flag(self, key: &str) -> AnswerFlag {
+        let dedicated = match self {
+            FlagStyle::Init => true,
+            FlagStyle::ManifestNew => MANIFEST_NEW_FLAGS.contains(&key),
+            FlagStyle::SetOnly => false,
+        };
+        QUESTIONS
+            .iter()
+            .find(|q| q.key == key && dedicated)
+            .map_or_else(|| AnswerFlag::Set(key.into()), |q| AnswerFlag::Flag(q.flag))
+    }
+}
+
 /// A question as `collect` sees it: built-in or from the pack.
 #[derive(Debug, Clone)]
 pub struct Asked<'p> {
     pub key: String,
-    /// The flag that answers it (`--set key=...` for pack questions).
-    pub flag: String,
+    /// How the command answers it (`--set key=...` for pack questions).
+    pub flag: AnswerFlag,
     pub prompt: String,
     pub kind: PromptKind,
     pub help: Option<String>,
@@ -257,9 +288,11 @@ pub struct Choice {
     pub label: String,
 }
 
-/// The questions bound to a pack (whose profiles they offer).
+/// The questions bound to a pack (whose profiles they offer), as one command asks them (its
+/// flags, which errors name).
 pub struct Questions<'p> {
     pub pack: &'p Pack,
+    pub flags: FlagStyle,
 }
 
 /// Largest worker count accepted: beyond it a typo is likelier than a real request.
@@ -270,7 +303,7 @@ impl<'p> Questions<'p> {
     pub fn all(&self) -> Vec<Asked<'p>> {
         let builtin = QUESTIONS.iter().map(|q| Asked {
             key: q.key.into(),
-            flag: q.flag.into(),
+            flag: self.flags.flag(q.key),
             prompt: q.prompt.into(),
             kind: q.kind,
             help: None,
@@ -278,7 +311,7 @@ impl<'p> Questions<'p> {
         });
         let pack = self.pack.questions.iter().map(|q| Asked {
             key: q.key.clone(),
-            flag: format!("--set {}=...", q.key),
+            flag: AnswerFlag::Set(q.key.clone()),
             prompt: q.prompt.clone(),
             kind: match q.kind {
                 QuestionType::String | QuestionType::Int => PromptKind::Text,
@@ -464,15 +497,11 @@ impl<'p> Questions<'p> {
             }
             "tensorboard" => parse_bool(raw)
                 .map(Value::Bool)
-                .ok_or_else(|| Invalid::NotYesNo {
-                    key: key.into(),
-                    builtin: true,
-                }),
+                .ok_or_else(|| Invalid::NotYesNo { key: key.into() }),
             _ => match self.spec(key) {
                 Some(q) => validate_pack(q, raw),
                 // Unknown keys never reach a validator: `collect` refuses them first.
                 None => Err(Invalid::NotOffered {
-                    flag: AnswerFlag::Set(key.into()),
                     why: Unoffered::Unknown,
                     choices: Vec::new(),
                     suggestion: None,
@@ -505,12 +534,7 @@ impl<'p> Questions<'p> {
             "python" => None,
             _ => did_you_mean(raw, ids.iter().map(String::as_str)),
         };
-        let flag = QUESTIONS
-            .iter()
-            .find(|q| q.key == key)
-            .map_or_else(|| AnswerFlag::Set(key.into()), |q| AnswerFlag::Flag(q.flag));
         Err(Invalid::NotOffered {
-            flag,
             why,
             suggestion,
             choices: ids,
@@ -617,10 +641,7 @@ fn validate_pack(q: &QuestionSpec, raw: &str) -> Result<Value, Invalid> {
         }
         QuestionType::Bool => parse_bool(raw)
             .map(Value::Bool)
-            .ok_or_else(|| Invalid::NotYesNo {
-                key: q.key.clone(),
-                builtin: false,
-            }),
+            .ok_or_else(|| Invalid::NotYesNo { key: q.key.clone() }),
         QuestionType::Int => raw
             .parse::<i64>()
             .map(Value::Int)
@@ -631,7 +652,6 @@ fn validate_pack(q: &QuestionSpec, raw: &str) -> Result<Value, Invalid> {
                 return Ok(Value::Str(raw.to_string()));
             }
             Err(Invalid::NotOffered {
-                flag: AnswerFlag::Set(q.key.clone()),
                 why: Unoffered::Unknown,
                 suggestion: did_you_mean(raw, choices.iter().map(String::as_str)),
                 choices,
@@ -647,7 +667,10 @@ mod tests {
     #[test]
     fn answers_schema_covers_every_question_with_init_s_defaults() {
         let pack = Pack::builtin().unwrap();
-        let questions = Questions { pack: &pack };
+        let questions = Questions {
+            pack: &pack,
+            flags: FlagStyle::Init,
+        };
         let schema = questions.answers_schema();
         let props = schema["properties"].as_object().unwrap();
         for q in QUESTIONS {
@@ -668,7 +691,10 @@ mod tests {
     #[test]
     fn refusals_say_why_and_how_to_fix() {
         let pack = Pack::builtin().unwrap();
-        let questions = Questions { pack: &pack };
+        let questions = Questions {
+            pack: &pack,
+            flags: FlagStyle::Init,
+        };
         let mut so_far = Answers::default();
         so_far.push("operator", Value::Operator(Operator::Pytorch));
         let err = questions
@@ -678,10 +704,17 @@ mod tests {
         let err = questions
             .validate("profile", "gpu-a100", &so_far)
             .unwrap_err();
-        assert_eq!(err.help(), "did you mean `--profile gpu-a100-80gb`?");
+        let flag = |key| questions.flags.flag(key);
+        assert_eq!(
+            err.help(&flag("profile")),
+            "did you mean `--profile gpu-a100-80gb`?"
+        );
         let err = questions.validate("workers", "0", &so_far).unwrap_err();
         assert_eq!(
-            (err.to_string().as_str(), err.help().as_str()),
+            (
+                err.to_string().as_str(),
+                err.help(&flag("workers")).as_str()
+            ),
             (
                 "at least 1 container is needed for this operator",
                 "pass `--workers` with a whole number from 1 to 1024"

@@ -231,7 +231,7 @@ fn render_path(engine: &Engine, path: &str, ctx: &tera::Context) -> Result<Strin
 mod tests {
     use super::*;
     use crate::generate::answers::{ProvidedAnswers, collect};
-    use crate::generate::questions::Questions;
+    use crate::generate::questions::{FlagStyle, Questions};
 
     fn pack_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Pack) {
         let tmp = tempfile::tempdir().unwrap();
@@ -249,7 +249,15 @@ mod tests {
         let mut provided = ProvidedAnswers::default();
         provided.insert("name", "demo", crate::error::Origin::Set);
         provided.insert("operator", operator, crate::error::Origin::Set);
-        let answers = collect(&Questions { pack }, &provided, None).unwrap();
+        let answers = collect(
+            &Questions {
+                pack,
+                flags: FlagStyle::Init,
+            },
+            &provided,
+            None,
+        )
+        .unwrap();
         let ctx = Context::resolve(&answers, pack).unwrap();
         let engine = Engine::new(pack).unwrap();
         plan(&ctx, pack, &engine).unwrap()
@@ -286,7 +294,15 @@ mod tests {
         let mut provided = ProvidedAnswers::default();
         provided.insert("name", "demo", crate::error::Origin::Set);
         provided.insert("operator", "jax", crate::error::Origin::Set);
-        let answers = collect(&Questions { pack: &pack }, &provided, None).unwrap();
+        let answers = collect(
+            &Questions {
+                pack: &pack,
+                flags: FlagStyle::Init,
+            },
+            &provided,
+            None,
+        )
+        .unwrap();
         let ctx = Context::resolve(&answers, &pack).unwrap();
         let engine = Engine::new(&pack).unwrap();
         let err = plan(&ctx, &pack, &engine).unwrap_err();

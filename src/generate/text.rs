@@ -121,6 +121,32 @@ pub fn merge(base: &str, ours: &str, theirs: &str, labels: &Labels<'_>) -> Merge
     }
 }
 
+/// The whole file as one conflicting region, for when merging line by line gives a file that
+/// is clean but broken (a TOML table declared twice): yours, then the new version, in your
+/// line endings and BOM.
+pub fn whole_file_conflict(ours: &str, theirs: &str, labels: &Labels<'_>) -> Merged {
+    let (theirs, _) = normalise(theirs);
+    let (ours, style) = normalise(ours);
+    let end = |s: &str| {
+        if s.is_empty() || s.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        }
+    };
+    let inline = format!(
+        "<<<<<<< yours\n{ours}{}=======\n{theirs}{}>>>>>>> {}\n",
+        end(&ours),
+        end(&theirs),
+        labels.new
+    );
+    Merged {
+        inline: restore(&inline, &style),
+        ours_on_conflict: restore(&ours, &style),
+        conflicts: 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +196,18 @@ mod tests {
         assert!(has_markers(
             "a\r\n<<<<<<< yours\r\nB1\r\n=======\r\nB2\r\n>>>>>>> new\r\n"
         ));
+    }
+
+    #[test]
+    fn a_whole_file_conflict_is_one_block_in_the_users_style() {
+        let m = whole_file_conflict("a\r\nb", "c\n", &L);
+        assert_eq!(m.conflicts, 1);
+        assert_eq!(
+            m.inline,
+            "<<<<<<< yours\r\na\r\nb\r\n=======\r\nc\r\n>>>>>>> pack builtin@0.2.0\r\n"
+        );
+        assert_eq!(m.ours_on_conflict, "a\r\nb");
+        assert!(has_markers(&m.inline));
     }
 
     #[test]

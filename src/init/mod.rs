@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::generate::context::Context;
 use crate::generate::lock;
 pub use crate::generate::lock::Outcome as LockOutcome;
-use crate::generate::questions::{Answers, Questions};
+use crate::generate::questions::{Answers, FlagStyle, Questions};
 use crate::generate::render::Engine;
 use crate::generate::{Project, answers, build, merge};
 use crate::git::{has_remote, repository as git_repository};
@@ -115,7 +115,10 @@ pub fn run_with(
             .map(|c| format!(" at {c}"))
             .unwrap_or_default()
     ));
-    let questions = Questions { pack: &pack };
+    let questions = Questions {
+        pack: &pack,
+        flags: FlagStyle::Init,
+    };
     let provided = settings.answers_with_defaults(&questions.keys());
     let answers = answers::collect_for(
         &questions,
@@ -292,6 +295,7 @@ fn same_project_name(staged: &Staged) -> Result<()> {
         path,
         suggested,
         theirs: theirs.to_string(),
+        suggested,
         ours: ours.name.clone(),
         package: ours.package.clone(),
     })

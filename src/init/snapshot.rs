@@ -7,7 +7,7 @@ use super::next_steps;
 use crate::error::{Error, Result};
 use crate::generate::answers::{self, ProvidedAnswers};
 use crate::generate::build;
-use crate::generate::questions::Questions;
+use crate::generate::questions::{FlagStyle, Questions};
 use crate::generate::render::Plan;
 use crate::layout::ANSWERS_FILE;
 use crate::pack::Pack;
@@ -61,10 +61,28 @@ pub fn answer_sets(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Render the answer set at `set` with `pack`, as its snapshot text.
 pub fn render_set(pack: &Pack, set: &Path) -> Result<String> {
-    let stem = set_name(set);
     let mut provided = ProvidedAnswers::default();
     provided.read_file(set)?;
-    let answers = answers::collect(&Questions { pack }, &provided, None)?;
+    render_answers(pack, &set_name(set), &provided)
+}
+
+/// Render the answer set `text` (named `set` in errors) with `pack`, as its snapshot text:
+/// the answer sets built into the binary have no file of their own.
+pub fn render_text(pack: &Pack, set: &Path, text: &str) -> Result<String> {
+    let mut provided = ProvidedAnswers::default();
+    provided.add_file(set, text)?;
+    render_answers(pack, &set_name(set), &provided)
+}
+
+fn render_answers(pack: &Pack, stem: &str, provided: &ProvidedAnswers) -> Result<String> {
+    let answers = answers::collect(
+        &Questions {
+            pack,
+            flags: FlagStyle::Init,
+        },
+        provided,
+        None,
+    )?;
     let project = build(pack, &answers)?;
     // The next steps are not part of the snapshot, but a step that fails to render is a
     // broken pack: `init` would refuse it.
@@ -77,7 +95,7 @@ pub fn render_set(pack: &Pack, set: &Path) -> Result<String> {
             locked,
         )?;
     }
-    Ok(pack_snapshot(&stem, &project.plan))
+    Ok(pack_snapshot(stem, &project.plan))
 }
 
 /// `tests/gpu.yaml` → `gpu`.

@@ -22,7 +22,7 @@ use crate::generate::answers::{self, ProvidedAnswers};
 use crate::generate::context::Context;
 use crate::generate::lock::LockPolicy;
 use crate::generate::lock::Outcome as LockOutcome;
-use crate::generate::questions::{Answers, Questions};
+use crate::generate::questions::{Answers, FlagStyle, Questions};
 use crate::generate::render::{self, Engine, Plan, PlannedFile};
 use crate::generate::{build, lock};
 use crate::layout::ANSWERS_FILE;
@@ -149,7 +149,10 @@ pub fn run_with(
         },
         e => e,
     })?;
-    let questions = Questions { pack: &pack };
+    let questions = Questions {
+        pack: &pack,
+        flags: FlagStyle::ManifestNew,
+    };
     // What the project was generated as: the base the new manifest is compared with.
     let base = if recorded {
         Some(answers::collect(&questions, &provided, None)?)

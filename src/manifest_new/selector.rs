@@ -14,7 +14,20 @@ pub fn parse(raw: &str) -> Result<String> {
     let refuse = |reason: &str| Error::BadManifestPath {
         path: raw.to_string(),
         reason: reason.to_string(),
+        help: None,
     };
+    // ` gpu.yaml` is a file name, and `aichor[ gpu.yaml]: ...` a commit message the platform
+    // would not match as meant (and `local-repo check --commit-msg` refuses).
+    let spaced = |path: &str| Error::BadManifestPath {
+        path: raw.to_string(),
+        reason:
+            "it has spaces around it, which the commit message `aichor[<path>]: ...` would carry"
+                .into(),
+        help: Some(format!("pass it without them: `{}`", path.trim())),
+    };
+    if raw.trim() != raw {
+        return Err(spaced(raw));
+    }
     if raw.contains('\\') {
         return Err(refuse("`\\` is not allowed: separate folders with `/`"));
     }
@@ -31,6 +44,9 @@ pub fn parse(raw: &str) -> Result<String> {
     let mut rel = raw.trim_start_matches("./");
     if let Some(inner) = rel.strip_prefix(MANIFESTS_DIR) {
         rel = inner.strip_prefix('/').unwrap_or(inner);
+    }
+    if rel.trim() != rel {
+        return Err(spaced(rel));
     }
     if rel.is_empty() {
         return Err(refuse("it names no file"));
@@ -151,6 +167,11 @@ mod tests {
             "aichor_manifests/",
             "a//b.yaml",
             ".yaml",
+            " gpu.yaml",
+            "gpu.yaml ",
+            "\tgpu.yaml",
+            "\u{a0}gpu.yaml",
+            "aichor_manifests/ gpu.yaml",
             &format!("{}.yaml", "a".repeat(300)),
             &format!("{}/x.yaml", ["abcdefghij"; 20].join("/")),
         ] {

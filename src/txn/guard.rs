@@ -85,11 +85,34 @@ pub fn unchanged_since_read(
 pub enum OnDisk {
     Absent,
     File(Vec<u8>),
-    /// A symlink or a folder: not ours to touch.
+    /// A symlink or a folder, or a path inside a linked folder: not ours to touch.
     Other,
 }
 
+/// What stands at `path` (relative, `/`-separated) in `project`. A folder on the way that is
+/// a symlink (`src/<package>` linked to code kept elsewhere) makes it `Other`: reading or
+/// writing through the link would reach outside the project.
 pub fn read_ours(project: &Path, path: &str) -> Result<OnDisk> {
+    let mut dir = project.to_path_buf();
+    let parents = path.split('/').filter(|c| !c.is_empty());
+    for component in parents.clone().take(parents.count().saturating_sub(1)) {
+        dir.push(component);
+        match fs_err::symlink_metadata(&dir) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(OnDisk::Absent);
+            }
+            Err(e) => return Err(Error::io(&dir, "cannot be read", e)),
+            Ok(m) if m.is_symlink() => return Ok(OnDisk::Other),
+            // A file where a folder would be: nothing at the path.
+            Ok(m) if !m.is_dir() => return Ok(OnDisk::Absent),
+            Ok(_) => {}
+        }
+    }
     let at = project.join(path);
     match fs_err::symlink_metadata(&at) {
         // Nothing there (or a file where a folder on the way was): absent. Anything else

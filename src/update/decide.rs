@@ -121,6 +121,14 @@ pub fn decide(sides: &Sides<'_>, cx: &Context<'_>) -> Result<Decision> {
     if ours == theirs {
         return Ok(Decision::just(Status::Unchanged, None));
     }
+    // An earlier update's conflict not yet resolved: whatever this update would do to the
+    // file (even nothing, once the record says the new version), it is refused, so the
+    // markers are not left behind under an "Up to date".
+    if !cx.force && ours.is_some_and(has_markers) {
+        return Err(Error::ConflictMarkers {
+            path: cx.project.join(cx.path),
+        });
+    }
     if base == theirs {
         let why = if ours.is_none() {
             "you deleted it"
@@ -153,41 +161,39 @@ pub fn decide(sides: &Sides<'_>, cx: &Context<'_>) -> Result<Decision> {
     if Some(ours) == base {
         return Ok(Decision::write(Status::Updated, theirs.to_vec()));
     }
-    merge(base.unwrap_or_default(), ours, theirs, cx)
+    Ok(merge(base.unwrap_or_default(), ours, theirs, cx))
 }
 
 /// Both sides changed the file (or both added it: an empty base).
-fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<Decision> {
+fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Decision {
     let texts = (
         std::str::from_utf8(base),
         std::str::from_utf8(ours),
         std::str::from_utf8(theirs),
     );
     let (Ok(base), Ok(ours_text), Ok(theirs_text)) = texts else {
-        return Ok(binary_conflict(theirs, cx.path));
+        return binary_conflict(theirs, cx.path);
     };
     if [base.as_bytes(), ours, theirs]
         .iter()
         .any(|b| text::is_binary(b))
     {
-        return Ok(binary_conflict(theirs, cx.path));
+        return binary_conflict(theirs, cx.path);
     }
-    if !cx.force && text::has_markers(ours_text) {
-        return Err(Error::ConflictMarkers {
-            path: cx.project.join(cx.path),
-        });
-    }
+    let syntax = Syntax::of(cx.path);
     let merged = text::merge(base, ours_text, theirs_text, &cx.labels);
-    if merged.conflicts == 0 {
-        return Ok(clean(ours, merged.inline, None));
+    if merged.conflicts == 0 && syntax.parses(&merged.inline) {
+        return clean(ours, merged.inline, None);
     }
     // Where lines collide in pyproject.toml, its keys may not: the user's added dependency
-    // next to the pack's changed one is no conflict.
+    // next to the pack's changed one is no conflict. So too where the lines merge into a
+    // document that does not parse (a table the user moved, declared again by the pack).
     // Both run on LF text; the user's CRLF and BOM are restored after.
     if cx.path == PYPROJECT
         && let Some(text) = text::in_users_style(base, ours_text, theirs_text, super::toml::merge)
+        && syntax.parses(&text)
     {
-        return Ok(clean(ours, text, Some("merged key by key")));
+        return clean(ours, text, Some("merged key by key"));
     }
     // Where lines collide in the manifest, its blocks may not: a note the user added at the
     // end of the file sits next to the `resources` block a new profile rewrites.
@@ -199,18 +205,32 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
             let again = text::merge(&base, &ours_aligned, t, &cx.labels);
             (again.conflicts == 0).then_some(again.inline)
         })
+        && syntax.parses(&text)
     {
-        return Ok(clean(ours, text, Some("merged block by block")));
+        return clean(ours, text, Some("merged block by block"));
     }
+    // Nothing `update` writes fails to parse: a clean line merge that does not is a conflict
+    // of the whole file, which the user resolves.
+    let (merged, why) = if merged.conflicts == 0 {
+        (
+            text::whole_file_conflict(ours_text, theirs_text, &cx.labels),
+            format!(
+                "merging the lines gives a file that is not valid {}: the whole file is one conflicting region",
+                syntax.name()
+            ),
+        )
+    } else {
+        let n = merged.conflicts;
+        (merged, format!("{n} conflicting region(s)"))
+    };
     let detail = format!(
-        "{} conflicting region(s){}",
-        merged.conflicts,
+        "{why}{}",
         match cx.style {
             ConflictStyle::Inline => String::new(),
             ConflictStyle::Rej => format!("; the new version is in {}.rej", cx.path),
         }
     );
-    Ok(match cx.style {
+    match cx.style {
         ConflictStyle::Inline => Decision {
             detail: Some(detail),
             ..Decision::write(Status::Conflict, merged.inline.into_bytes())
@@ -223,7 +243,52 @@ fn merge(base: &[u8], ours: &[u8], theirs: &[u8], cx: &Context<'_>) -> Result<De
             rej: Some(theirs.to_vec()),
             remove: false,
         },
-    })
+    }
+}
+
+/// What a merged file must still parse as, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Toml,
+    Yaml,
+    Other,
+}
+
+impl Syntax {
+    fn of(path: &str) -> Syntax {
+        let ext = std::path::Path::new(path)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("toml") => Syntax::Toml,
+            Some("yaml" | "yml") => Syntax::Yaml,
+            _ => Syntax::Other,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Syntax::Toml => "TOML",
+            Syntax::Yaml => "YAML",
+            Syntax::Other => "text",
+        }
+    }
+
+    /// Whether `text` parses (every document of a YAML stream; duplicate keys refused).
+    fn parses(self, text: &str) -> bool {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        match self {
+            Syntax::Toml => text.parse::<toml_edit::DocumentMut>().is_ok(),
+            Syntax::Yaml => yaml_serde::Deserializer::from_str(text)
+                .all(|doc| <yaml_serde::Value as serde::Deserialize>::deserialize(doc).is_ok()),
+            Syntax::Other => true,
+        }
+    }
+}
+
+/// Whether the file holds a whole conflict block (text only).
+fn has_markers(bytes: &[u8]) -> bool {
+    !text::is_binary(bytes) && std::str::from_utf8(bytes).is_ok_and(text::has_markers)
 }
 
 /// A clean merge; one that changes nothing of the user's file keeps it.
@@ -343,6 +408,73 @@ mod tests {
         let mut forced = cx(ConflictStyle::Inline);
         forced.force = true;
         assert_eq!(decide(&sides, &forced).unwrap().status, Status::Conflict);
+    }
+
+    #[test]
+    fn markers_left_by_an_earlier_update_are_refused_even_when_nothing_would_change() {
+        // After a conflicted update the record names the new version: base == theirs.
+        let sides = Sides {
+            base: Some(b"b\n"),
+            theirs: Some(b"b\n"),
+            ours: Some(b"<<<<<<< yours\nx\n=======\nb\n>>>>>>> new\n"),
+        };
+        let err = decide(&sides, &cx(ConflictStyle::Inline)).unwrap_err();
+        assert!(matches!(err, Error::ConflictMarkers { .. }));
+        let mut forced = cx(ConflictStyle::Inline);
+        forced.force = true;
+        assert_eq!(decide(&sides, &forced).unwrap().status, Status::Kept);
+    }
+
+    #[test]
+    fn a_clean_line_merge_that_does_not_parse_is_a_conflict_of_the_whole_file() {
+        // Each side adds `b` where the other does not look: clean lines, a duplicate key.
+        let sides = Sides {
+            base: Some(b"a: 1\n"),
+            theirs: Some(b"a: 1\nb: 3\n"),
+            ours: Some(b"b: 2\na: 1\n"),
+        };
+        let mut yaml = cx(ConflictStyle::Inline);
+        yaml.path = ".github/workflows/ci.yml";
+        let d = decide(&sides, &yaml).unwrap();
+        assert_eq!(d.status, Status::Conflict);
+        assert_eq!(
+            String::from_utf8(d.write.unwrap()).unwrap(),
+            "<<<<<<< yours\nb: 2\na: 1\n=======\na: 1\nb: 3\n>>>>>>> pack builtin@0.2.0\n"
+        );
+        yaml.style = ConflictStyle::Rej;
+        let d = decide(&sides, &yaml).unwrap();
+        assert_eq!((d.status, d.write), (Status::Conflict, None));
+        assert_eq!(d.rej.unwrap(), b"a: 1\nb: 3\n");
+        // The same lines in a file of no known syntax merge.
+        assert_eq!(
+            decide(&sides, &cx(ConflictStyle::Inline)).unwrap().status,
+            Status::Merged
+        );
+    }
+
+    #[test]
+    fn a_pyproject_whose_line_merge_does_not_parse_is_merged_key_by_key() {
+        let base = "[project]\nname = \"demo\"\n\n[build-system]\nrequires = []\n";
+        let ours =
+            "[project]\nname = \"demo\"\n\n[tool.x]\na = 1\n\n[build-system]\nrequires = []\n";
+        let theirs =
+            "[project]\nname = \"demo\"\n\n[build-system]\nrequires = []\n\n[tool.x]\nb = 2\n";
+        let mut toml = cx(ConflictStyle::Inline);
+        toml.path = PYPROJECT;
+        let d = decide(
+            &Sides {
+                base: Some(base.as_bytes()),
+                theirs: Some(theirs.as_bytes()),
+                ours: Some(ours.as_bytes()),
+            },
+            &toml,
+        )
+        .unwrap();
+        assert_eq!(d.status, Status::Merged);
+        let merged = String::from_utf8(d.write.unwrap()).unwrap();
+        let doc: toml_edit::DocumentMut = merged.parse().unwrap();
+        assert_eq!(doc["tool"]["x"]["a"].as_integer(), Some(1), "{merged}");
+        assert_eq!(doc["tool"]["x"]["b"].as_integer(), Some(2), "{merged}");
     }
 
     #[test]

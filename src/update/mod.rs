@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::error::{Error, NoPrompt, Origin, Result};
 use crate::generate::answers::{self, ProvidedAnswers};
 use crate::generate::lock::Outcome as LockOutcome;
-use crate::generate::questions::{Answers, Questions};
+use crate::generate::questions::{Answers, FlagStyle, Questions};
 use crate::generate::render::{Plan, PlannedFile};
 use crate::generate::{Project, build, lock, text};
 use crate::layout::ANSWERS_FILE;
@@ -131,7 +131,14 @@ pub fn run_with(
         crate::git::refuse_dirty(project, "update")?;
     }
     let old_pack = base::old(&record, &settings.env)?;
-    let old_answers = answers::collect(&Questions { pack: &old_pack }, &record.answers, None)?;
+    let old_answers = answers::collect(
+        &Questions {
+            pack: &old_pack,
+            flags: FlagStyle::SetOnly,
+        },
+        &record.answers,
+        None,
+    )?;
     if settings.refresh
         && let Some(spec) = settings.pack.as_deref().or(record.template.as_deref())
     {
@@ -166,6 +173,9 @@ pub fn run_with(
         .find(|f| f.path == ANSWERS_FILE)
         .map(|f| f.contents.clone())
         .unwrap_or_default();
+    // Serialised, not merged; still, nothing `update` writes may fail to parse.
+    yaml_serde::from_slice::<yaml_serde::Value>(&record_text)
+        .map_err(|e| Error::internal(format!("the new `{ANSWERS_FILE}` does not parse"), e))?;
     changes.add_record(&record, record_text);
     let Changes {
         mut files,
@@ -377,6 +387,7 @@ impl Changes {
             path: to.to_string(),
             status: decision.status,
             detail: match (is_move, decision.detail) {
+                (true, _) if ours.is_none() => Some(format!("you deleted {path}; not recreated")),
                 (true, Some(d)) => Some(format!("moved from {path}; {d}")),
                 (true, None) => Some(format!("moved from {path}")),
                 (false, d) => d,
@@ -428,13 +439,16 @@ fn changes(
                     files.get(p).map(|f| f.contents.clone())
                 };
                 if contents(&old_files, path) != contents(&new_files, to) {
+                    let what = match linked_parent(project, path) {
+                        Some(link) => format!("inside {link}, a symlink"),
+                        None => "a symlink or a folder".into(),
+                    };
                     out.files.push(FileReport {
                         path: path.clone(),
                         status: Status::Kept,
-                        detail: Some(
-                            "a symlink or a folder: not touched; the new version is not applied there"
-                                .into(),
-                        ),
+                        detail: Some(format!(
+                            "{what}: not touched; the new version is not applied there"
+                        )),
                     });
                 }
                 continue;
@@ -494,6 +508,23 @@ fn refuse_existing_rej(project: &Path, to: &str, rej: &[u8]) -> Result<Option<Ve
     }
 }
 
+/// The first folder on the way to `path` that is a symlink (`src/<package>` linked to code
+/// kept elsewhere), relative to the project.
+fn linked_parent(project: &Path, path: &str) -> Option<String> {
+    let mut at = String::new();
+    let (parents, _) = path.rsplit_once('/')?;
+    for component in parents.split('/') {
+        if !at.is_empty() {
+            at.push('/');
+        }
+        at.push_str(component);
+        if fs_err::symlink_metadata(project.join(&at)).is_ok_and(|m| m.is_symlink()) {
+            return Some(at);
+        }
+    }
+    None
+}
+
 fn parent_dir(path: &str) -> String {
     path.rsplit_once('/').map_or("", |(d, _)| d).to_string()
 }
@@ -521,7 +552,9 @@ fn user_files(project: &Path, dir: &str, generated: &BTreeMap<String, PlannedFil
 }
 
 /// Old path → new path for the files under `src/<package>/` when the package name changed
-/// (only where the new path is new and the old one gone).
+/// (only where the new path is new and the old one gone). A file the user deleted moves
+/// too, so it is decided against its old self and stays deleted; one that is now a symlink
+/// or a folder does not (it is never looked through).
 fn moves(
     project: &Path,
     old: &Project,
@@ -543,7 +576,7 @@ fn moves(
             (new_files.contains_key(&q)
                 && !old_files.contains_key(&q)
                 && !new_files.contains_key(p)
-                && project.join(p).is_file()
+                && matches!(read_ours(project, p), Ok(OnDisk::Absent | OnDisk::File(_)))
                 && !project.join(&q).exists())
             .then(|| (p.clone(), q))
         })
@@ -580,7 +613,10 @@ fn new_answers(
         provided.insert(key, p.raw.clone(), p.origin.clone());
     }
     let recorded = |origin: &Origin| matches!(origin, Origin::AnswersFile(p) if *p == record.path);
-    let questions = Questions { pack };
+    let questions = Questions {
+        pack,
+        flags: FlagStyle::SetOnly,
+    };
     // A question the record does not answer (new in this pack version) takes the user's
     // default, as it would in `init`.
     let mut provided = answers::with_user_defaults(
@@ -623,13 +659,8 @@ fn new_answers(
         ));
     }
     match answers::collect(&questions, &provided, prompter) {
-        // `update` answers through `--set` only.
         Err(Error::MissingAnswer { key, flag, .. }) => Err(Error::MissingAnswer {
-            flag: if flag.starts_with("--set ") {
-                flag
-            } else {
-                format!("--set {key}=...")
-            },
+            flag,
             key,
             why: settings.no_prompt,
         }),
@@ -739,10 +770,22 @@ mod tests {
     #[test]
     fn a_path_that_cannot_be_looked_at_is_not_taken_for_a_deleted_file() {
         let tmp = tempfile::tempdir().unwrap();
+        // A link on the way is not looked through (a loop included).
         std::os::unix::fs::symlink("loop", tmp.path().join("loop")).unwrap();
         assert!(matches!(
             read_ours(tmp.path(), "loop/main.py"),
-            Err(Error::Io { .. })
+            Ok(OnDisk::Other)
+        ));
+        fs_err::create_dir(tmp.path().join("real")).unwrap();
+        fs_err::write(tmp.path().join("real/main.py"), "x").unwrap();
+        std::os::unix::fs::symlink("real", tmp.path().join("linked")).unwrap();
+        assert!(matches!(
+            read_ours(tmp.path(), "linked/main.py"),
+            Ok(OnDisk::Other)
+        ));
+        assert!(matches!(
+            read_ours(tmp.path(), "real/main.py"),
+            Ok(OnDisk::File(_))
         ));
         assert!(matches!(
             read_ours(tmp.path(), "absent/main.py"),

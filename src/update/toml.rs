@@ -180,10 +180,21 @@ fn merge_requirements(ours: &mut Array, base: Option<&Array>, theirs: &Array, cl
             .map(|(_, r)| r.clone())
             .collect::<Vec<_>>()
     };
-    // Names the pack dropped: removed where the user's line is the pack's old one.
+    // Names the pack dropped: removed where the user's line is the pack's old one. A line
+    // of that name the user changed (a pin on `jax[cuda12]`, which a CPU profile drops) is
+    // a conflict, as a file the new version drops is when you changed it: keeping it would
+    // say the user's version already has the new changes, which it does not.
     for (name, req) in &base {
         if find(&theirs_reqs, name).is_empty() {
-            ours.retain(|v| v.as_str() != Some(req));
+            remove_keeping_comments(ours, req);
+            let base_reqs = find(&base, name);
+            if ours
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|r| requirement_key(r) == *name && !base_reqs.iter().any(|b| b == r))
+            {
+                *clean = false;
+            }
         }
     }
     for (name, req) in &theirs_reqs {
@@ -230,6 +241,38 @@ fn merge_requirements(ours: &mut Array, base: Option<&Array>, theirs: &Array, cl
     }
 }
 
+/// Remove the lines that are exactly `req`, keeping the user's comments that `toml_edit` hangs
+/// on them: the first line of an item's prefix is the comment after the item before it
+/// (`"pandas>=2",  # for the loader`), which goes on to the next item (or the array's end).
+/// What follows the removed item on its own line was about it, and goes with it.
+fn remove_keeping_comments(array: &mut Array, req: &str) {
+    // Up to and including the first newline, and the rest; all is rest without one.
+    fn first_line(s: &str) -> (&str, &str) {
+        s.find('\n').map_or(("", s), |i| s.split_at(i + 1))
+    }
+    let raw =
+        |s: Option<&toml_edit::RawString>| s.and_then(|r| r.as_str()).unwrap_or("").to_string();
+    loop {
+        let found = array.iter().position(|v| v.as_str() == Some(req));
+        let Some(i) = found else { break };
+        let removed = array.remove(i);
+        let prefix = raw(removed.decor().prefix());
+        let (kept, _) = first_line(&prefix);
+        if kept.trim().is_empty() {
+            continue;
+        }
+        if let Some(next) = array.get_mut(i) {
+            let theirs = raw(next.decor().prefix());
+            let (_, rest) = first_line(&theirs);
+            next.decor_mut().set_prefix(format!("{kept}{rest}"));
+        } else {
+            let trailing = raw(Some(array.trailing()));
+            let (_, rest) = first_line(&trailing);
+            array.set_trailing(format!("{kept}{rest}"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +302,40 @@ mod tests {
         assert!(
             merged.contains("# CUDA wheels\n    \"jax[cuda12]>=0.5.1; sys_platform == 'linux'\""),
             "{merged}"
+        );
+    }
+
+    #[test]
+    fn a_line_the_pack_drops_that_the_user_changed_is_not_merged() {
+        // GPU -> CPU: the pack drops `jax[cuda12]`, which the user pinned.
+        let base = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n    \"jax[cuda12]>=0.5.1; sys_platform == 'linux'\",\n    \"boto3>=1.34\",\n]\n";
+        let ours = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n    \"jax[cuda12]==0.5.3; sys_platform == 'linux'\",\n    \"boto3>=1.34\",\n]\n";
+        let theirs = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n    \"boto3>=1.34\",\n]\n";
+        assert_eq!(merge(base, ours, theirs), None);
+        // Left as the pack wrote it, it goes.
+        let merged = merge(base, base, theirs).unwrap();
+        assert!(!merged.contains("cuda12"), "{merged}");
+    }
+
+    #[test]
+    fn a_comment_after_a_line_survives_the_removal_of_the_next() {
+        // toml_edit hangs `# for the loader` on the line after pandas, which the pack drops.
+        let base = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n    \"boto3>=1.34\",\n]\n";
+        let ours = "[project]\ndependencies = [\n    \"pandas>=2\",  # for the loader\n    \"jax>=0.5.1\",  # jax's own\n    \"boto3>=1.34\",\n]\n";
+        let theirs = "[project]\ndependencies = [\n    \"boto3>=1.34\",\n]\n";
+        let merged = merge(base, ours, theirs).unwrap();
+        assert_eq!(
+            merged,
+            "[project]\ndependencies = [\n    \"pandas>=2\",  # for the loader\n    \"boto3>=1.34\",\n]\n"
+        );
+        // The last line: the comment goes to the array's end.
+        let base = "[project]\ndependencies = [\n    \"jax>=0.5.1\",\n]\n";
+        let ours = "[project]\ndependencies = [\n    \"pandas>=2\",  # for the loader\n    \"jax>=0.5.1\",\n]\n";
+        let theirs = "[project]\ndependencies = [\n]\n";
+        let merged = merge(base, ours, theirs).unwrap();
+        assert_eq!(
+            merged,
+            "[project]\ndependencies = [\n    \"pandas>=2\",  # for the loader\n]\n"
         );
     }
 

@@ -377,3 +377,40 @@ fn config_path_names_a_folder_in_the_way() {
         assert!(stderr(&out).contains("Is a directory"), "{}", stderr(&out));
     }
 }
+
+/// `python = 3.10` (unquoted) in the config file, and `python: 3.10` in an answers file, are
+/// numbers to TOML and YAML (3.1); the version is the text as written.
+#[test]
+fn an_unquoted_python_version_is_read_as_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(tmp.path(), "[defaults]\npython = 3.10\n");
+    let out = with_config(tmp.path())
+        .args(["local-repo", "init", "from-config", "--operator", "jax"])
+        .args(["--no-input", "--no-lock"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let version = std::fs::read_to_string(tmp.path().join("from-config/.python-version")).unwrap();
+    assert_eq!(version.trim(), "3.10");
+
+    std::fs::write(
+        tmp.path().join("answers.yaml"),
+        "operator: jax\npython: 3.10\n",
+    )
+    .unwrap();
+    let out = aichor()
+        .current_dir(tmp.path())
+        .args([
+            "local-repo",
+            "init",
+            "from-file",
+            "--answers",
+            "answers.yaml",
+        ])
+        .args(["--no-input", "--no-lock"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let version = std::fs::read_to_string(tmp.path().join("from-file/.python-version")).unwrap();
+    assert_eq!(version.trim(), "3.10");
+}

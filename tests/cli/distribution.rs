@@ -217,3 +217,81 @@ fn aichor_kit_suggests_commands_under_its_own_name() {
         "{err}"
     );
 }
+
+/// The commit-msg hook whose binary has moved, run by `sh` with `path_dir` first on PATH:
+/// its exit status and stderr for a near-miss message (which only this tool refuses).
+#[cfg(unix)]
+fn moved_hook(path_dir: &std::path::Path) -> (Option<i32>, String) {
+    let tmp = path_dir.parent().unwrap();
+    let hook = tmp.join("commit-msg");
+    std::fs::write(
+        &hook,
+        aichor::hooks::script(std::path::Path::new("/nonexistent/bin/aichor")),
+    )
+    .unwrap();
+    std::fs::create_dir_all(tmp.join("aichor_manifests")).unwrap();
+    let msg = tmp.join("COMMIT_EDITMSG");
+    std::fs::write(&msg, "aichor [manifest.yaml]: first run\n").unwrap();
+    let mut cmd = std::process::Command::new("sh");
+    crate::support::isolate(&mut cmd);
+    let out = cmd
+        .arg(&hook)
+        .arg(&msg)
+        .current_dir(tmp)
+        .env("PATH", format!("{}:/usr/bin:/bin", path_dir.display()))
+        .output()
+        .unwrap();
+    (out.status.code(), stderr(&out))
+}
+
+/// A moved binary: the hook falls back to `aichor-kit`, or to an `aichor` that says it is
+/// this tool, never to the AIchor platform's CLI (which refuses every commit); with neither
+/// it lets the commit through, naming the path it had.
+#[cfg(unix)]
+#[test]
+fn a_hook_whose_binary_moved_never_runs_the_platform_cli() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let platform = bin.join("aichor");
+    std::fs::write(
+        &platform,
+        "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'aichor-cli 1.4.0'; exit 0; }\necho 'platform CLI ran' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&platform, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    // Only the platform's `aichor`: not run; the commit goes through.
+    let (code, err) = moved_hook(&bin);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("platform CLI ran"), "{err}");
+    assert!(
+        err.contains("/nonexistent/bin/aichor not found, and no aichor-kit on PATH"),
+        "{err}"
+    );
+
+    // `aichor-kit` beside it: that one checks the message (and refuses this one).
+    symlink(env!("CARGO_BIN_EXE_aichor-kit"), bin.join("aichor-kit")).unwrap();
+    let (code, err) = moved_hook(&bin);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("commit message refused"), "{err}");
+    assert!(!err.contains("platform CLI ran"), "{err}");
+
+    // No `aichor-kit`, and `aichor` is this tool: it is used.
+    std::fs::remove_file(bin.join("aichor-kit")).unwrap();
+    std::fs::remove_file(&platform).unwrap();
+    symlink(env!("CARGO_BIN_EXE_aichor"), &platform).unwrap();
+    let (code, err) = moved_hook(&bin);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("commit message refused"), "{err}");
+}
+
+#[test]
+fn the_version_names_what_the_hook_looks_for() {
+    let version = stdout(&aichor().arg("--version").output().unwrap());
+    assert!(
+        version.contains(aichor::hooks::NOT_THE_PLATFORM_CLI),
+        "{version}"
+    );
+}

@@ -562,6 +562,20 @@ fn bad_paths_are_refused_with_the_platform_s_rules() {
     error: cannot use `../x.yaml` as a manifest path: `..` is not allowed: the manifest must stay under `aichor_manifests/`
       help: pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`
     ");
+    // Spaces around the path: a file name, but a commit message `check` refuses.
+    aichor_snapshot!(new_in(&root, &[" gpu.yaml"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot use ` gpu.yaml` as a manifest path: it has spaces around it, which the commit message `aichor[<path>]: ...` would carry
+      help: pass it without them: `gpu.yaml`
+    ");
+    let out = new_in(&root, &["aichor_manifests/gpu.yaml\t"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(read_tree(&root), before);
 }
 
@@ -593,6 +607,49 @@ fn answers_are_checked_by_init_s_validators() {
         .unwrap();
     assert!(stderr(&out).contains("did you mean `--profile gpu-a100-80gb`?"));
     assert!(!root.join("aichor_manifests/x.yaml").exists());
+}
+
+/// `manifest new` has `--operator`, `--profile` and `--workers`; other answers come with
+/// `--set`, and its refusals say so (never `--python`, which it does not have).
+#[test]
+fn refusals_name_only_the_flags_manifest_new_has() {
+    use aichor::error::AnswerFlag;
+    use aichor::generate::questions::{FlagStyle, QUESTIONS};
+    let (_tmp, root) = project("jax", &[]);
+    aichor_snapshot!(new_in(&root, &["x.yaml", "--set", "python=2.7"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid python `2.7` (from `--set`): not one of the accepted values
+      help: pass `--set python=` with one of: 3.10, 3.11, 3.12, 3.13
+    ");
+    let out = new_in(&root, &["x.yaml", "--workers", "-1"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("help: pass `--workers` with a whole number from 1 to 1024"),
+        "{}",
+        stderr(&out)
+    );
+    // The flags the style names are the flags `manifest new --help` lists.
+    let help = String::from_utf8_lossy(
+        &aichor()
+            .args(["manifest", "new", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    for q in QUESTIONS {
+        let listed =
+            help.contains(&format!("{} <", q.flag)) || help.contains(&format!("{}\n", q.flag));
+        match FlagStyle::ManifestNew.flag(q.key) {
+            AnswerFlag::Flag(f) => assert!(listed, "{f} named but not in --help:\n{help}"),
+            AnswerFlag::Set(_) => assert!(!listed, "{} in --help but never named", q.flag),
+        }
+    }
 }
 
 #[test]

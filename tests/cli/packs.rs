@@ -787,3 +787,33 @@ fn templates_new_creates_a_pack_whose_tests_pass() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `templates test builtin` takes the name as `--template` does: the pack compiled in,
+/// rendered and checked with each of its answer sets; it has no snapshots to update.
+#[test]
+fn templates_test_builtin_tests_the_built_in_pack() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = aichor()
+        .current_dir(tmp.path())
+        .args(["templates", "test", "builtin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    for set in ["jax-cpu", "kuberay-tpu", "pytorch-gpu-t4", "xgboost-gpu"] {
+        assert!(err.contains(&format!("ok {set}\n")), "{err}");
+    }
+    assert!(err.contains("rendered and checked"), "{err}");
+    let out = aichor()
+        .current_dir(tmp.path())
+        .args(["templates", "test", "builtin", "--update"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the built-in pack has no snapshots to update"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(entries(tmp.path()).is_empty());
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use aichor::error::Origin;
 use aichor::generate::answers::{ProvidedAnswers, collect};
-use aichor::generate::questions::Questions;
+use aichor::generate::questions::{FlagStyle, Questions};
 
 use crate::support::{aichor, aichor_snapshot, read_tree, stderr};
 
@@ -53,7 +53,15 @@ fn init_at_builtin_0_1_0(parent: &Path, name: &str, sets: &[(&str, &str)]) -> Pa
     for (k, v) in sets {
         provided.insert(k, *v, Origin::Set);
     }
-    let answers = collect(&Questions { pack: &pack }, &provided, None).unwrap();
+    let answers = collect(
+        &Questions {
+            pack: &pack,
+            flags: FlagStyle::Init,
+        },
+        &provided,
+        None,
+    )
+    .unwrap();
     let project = aichor::generate::build(&pack, &answers).unwrap();
     let dir = parent.join(name);
     for f in &project.plan.files {
@@ -779,6 +787,20 @@ fn conflicts_inline_leave_markers_and_exit_3() {
         "{}",
         stderr(&again)
     );
+    // So does one with nothing to change (the record already names the new answers): an
+    // "Up to date" would leave the markers unmentioned.
+    aichor_snapshot!(update(&dir), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `./src/demo/main.py` still has conflict markers from an earlier update
+      help: resolve the `<<<<<<<` / `>>>>>>>` blocks first (or pass `--force` to merge anyway)
+    ");
+    let forced = update(&dir).arg("--force").output().unwrap();
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(read(&dir.join("src/demo/main.py")).contains("<<<<<<< yours\n"));
 }
 
 #[test]
@@ -861,9 +883,10 @@ fn a_crlf_pyproject_merged_key_by_key_keeps_its_line_endings() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
     let path = dir.join("pyproject.toml");
+    // pandas next to the jax line pytorch replaces: the lines collide, the keys do not.
     let text = read(&path).replacen(
         "    \"jax>=0.5.1\",\n",
-        "    \"jax>=0.6\",\n    \"pandas>=2\",\n",
+        "    \"jax>=0.5.1\",\n    \"pandas>=2\",\n",
         1,
     );
     std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
@@ -923,6 +946,39 @@ fn a_symlink_at_a_generated_path_is_left_alone_and_reported() {
 
 /// A file the update rewrites keeps its permissions: a starter the user made executable
 /// stays so, a README made private stays private.
+#[cfg(unix)]
+#[test]
+fn a_linked_package_folder_is_left_alone_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    // The code lives elsewhere (a shared checkout); the project links to it.
+    std::fs::rename(dir.join("src/demo"), tmp.path().join("code")).unwrap();
+    std::os::unix::fs::symlink("../../code", dir.join("src/demo")).unwrap();
+    commit_all(&dir, "code elsewhere");
+    let before = read(&tmp.path().join("code/main.py"));
+    let out = update(&dir)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("kept      src/demo/main.py (inside src/demo, a symlink: not touched; the new version is not applied there)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("updated   aichor_manifests/manifest.yaml"),
+        "{stdout}"
+    );
+    assert_eq!(read(&tmp.path().join("code/main.py")), before);
+    assert!(
+        std::fs::symlink_metadata(dir.join("src/demo"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
 #[test]
 fn rewritten_files_keep_the_users_permissions() {
     use std::os::unix::fs::PermissionsExt;
@@ -943,6 +999,51 @@ fn rewritten_files_keep_the_users_permissions() {
     assert!(read(&dir.join("README.md")).contains("gpu-t4"));
     assert_eq!(mode("src/demo/main.py"), 0o755);
     assert_eq!(mode("README.md"), 0o600);
+}
+
+/// `update` answers through `--set` only: its refusals never name `--python` or
+/// `--workers`, which it does not have.
+#[test]
+fn refusals_name_set_the_only_way_update_takes_an_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    aichor_snapshot!(update(&dir).args(["--set", "python=2.7"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid python `2.7` (from `--set`): not one of the accepted values
+      help: pass `--set python=` with one of: 3.10, 3.11, 3.12, 3.13
+    ");
+    aichor_snapshot!(update(&dir).args(["--set", "operator=pytorchh"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid operator `pytorchh` (from `--set`): not one of pytorch, jax, xgboost, jobset, kuberay
+      help: did you mean `--set operator=pytorch`?
+    ");
+    for (set, help) in [
+        (
+            "workers=-1",
+            "pass `--set workers=` with a whole number from 1 to 1024",
+        ),
+        (
+            "tensorboard=maybe",
+            "pass `--set tensorboard=true` or `--set tensorboard=false`",
+        ),
+        ("name=Bad_Name", "pass `--set name=bad-name`"),
+    ] {
+        let out = update(&dir).args(["--set", set]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{set}");
+        assert!(
+            stderr(&out).contains(&format!("help: {help}\n")),
+            "{}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]
@@ -1340,6 +1441,41 @@ fn uv_lock_is_re_resolved_from_the_users_lock() {
 
 /// `uv lock` can take minutes: a file the user (or a second update) changes meanwhile is
 /// not overwritten with what was computed from its old contents; nothing is written.
+/// `AICHOR_UV=` (set, empty) is unset, as every variable aichor reads: the uv on PATH runs,
+/// not a program named "".
+#[cfg(unix)]
+#[test]
+fn an_empty_aichor_uv_means_the_uv_on_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "pytorch"]);
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    commit_all(&dir, "lock");
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let uv = bin.join("uv");
+    std::fs::write(
+        &uv,
+        "#!/bin/sh\ntest \"$1\" = lock || exit 1\nprintf 'version = 1\\n\\n[[package]]\\nname = \"from-path\"\\nversion = \"1.0\"\\n' > uv.lock\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let out = update(&dir)
+        .env("AICHOR_UV", "")
+        .env("PATH", path)
+        .args(["--set", "profile=gpu-t4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("locked    from-path 1.0 (added)\n"),
+        "{stdout}"
+    );
+    assert!(read(&dir.join("uv.lock")).contains("from-path"));
+}
+
 #[test]
 fn a_file_changed_while_uv_locks_stops_the_update_and_nothing_is_written() {
     use std::os::unix::fs::PermissionsExt;
@@ -1477,6 +1613,29 @@ fn a_new_name_moves_the_package_with_the_users_edits() {
 }
 
 #[test]
+fn a_generated_file_the_user_deleted_stays_deleted_when_the_package_moves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "pytorch"]);
+    std::fs::remove_file(dir.join("src/demo/launch.py")).unwrap();
+    commit_all(&dir, "no launcher");
+    let out = update(&dir)
+        .args(["--set", "name=vision"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "kept      src/vision/launch.py (you deleted src/demo/launch.py; not recreated)"
+        ),
+        "{stdout}"
+    );
+    assert!(!dir.join("src/vision/launch.py").exists());
+    assert!(!dir.join("src/demo/launch.py").exists());
+    assert!(dir.join("src/vision/main.py").is_file());
+}
+
+#[test]
 fn pyproject_is_merged_key_by_key_where_lines_collide() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
@@ -1533,6 +1692,67 @@ fn pyproject_is_merged_key_by_key_where_lines_collide() {
     requires = ["uv_build>=0.9,<0.14"]
     build-backend = "uv_build"
     "#);
+}
+
+#[test]
+fn a_dependency_the_new_profile_drops_that_the_user_pinned_is_a_conflict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(
+        tmp.path(),
+        "demo",
+        &["--operator", "jax", "--profile", "gpu-t4"],
+    );
+    // The user pinned the CUDA build; a CPU profile drops that line.
+    edit(
+        &dir.join("pyproject.toml"),
+        "\"jax[cuda12]>=0.5.1; sys_platform == 'linux'\"",
+        "\"jax[cuda12]==0.5.3; sys_platform == 'linux'\"",
+    );
+    commit_all(&dir, "pin the CUDA build");
+    let out = update(&dir)
+        .args(["--set", "profile=cpu-small"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("conflict  pyproject.toml (1 conflicting region(s))"),
+        "{stdout}"
+    );
+    let pyproject = read(&dir.join("pyproject.toml"));
+    assert!(pyproject.contains("<<<<<<< yours\n"), "{pyproject}");
+    assert!(pyproject.contains("jax[cuda12]==0.5.3"), "{pyproject}");
+}
+
+#[test]
+fn a_line_merge_that_would_not_parse_is_merged_key_by_key_instead() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    // The user's own sources table, above `[build-system]`; pytorch's template declares
+    // `[tool.uv.sources]` below it: the line merge is clean, and declares the table twice.
+    edit(
+        &dir.join("pyproject.toml"),
+        "[build-system]",
+        "[tool.uv.sources]\nmylib = { path = \"../mylib\" }\n\n[build-system]",
+    );
+    commit_all(&dir, "a local source");
+    let out = update(&dir)
+        .args(["--set", "operator=pytorch"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("merged    pyproject.toml (merged key by key)"),
+        "{stdout}"
+    );
+    let pyproject = read(&dir.join("pyproject.toml"));
+    let doc: toml_edit::DocumentMut = pyproject.parse().expect("valid TOML");
+    let sources = doc["tool"]["uv"]["sources"].as_table_like().unwrap();
+    assert!(sources.contains_key("mylib"), "{pyproject}");
+    assert!(sources.contains_key("torch"), "{pyproject}");
+    let headers = pyproject.lines().filter(|l| *l == "[tool.uv.sources]");
+    assert_eq!(headers.count(), 1, "{pyproject}");
 }
 
 #[test]

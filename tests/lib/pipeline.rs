@@ -5,7 +5,7 @@
 use aichor::error::Origin;
 use aichor::generate::answers::{ProvidedAnswers, collect};
 use aichor::generate::context::Context;
-use aichor::generate::questions::{Answers, Questions};
+use aichor::generate::questions::{Answers, FlagStyle, Questions};
 use aichor::generate::render::{Engine, Plan, plan};
 use aichor::operator::Operator;
 use aichor::pack::Pack;
@@ -16,7 +16,15 @@ fn answers(pack: &Pack, pairs: &[(&str, &str)]) -> Answers {
     for (key, value) in pairs {
         provided.insert(key, *value, Origin::Set);
     }
-    collect(&Questions { pack }, &provided, None).unwrap_or_else(|e| panic!("{pairs:?}: {e}"))
+    collect(
+        &Questions {
+            pack,
+            flags: FlagStyle::Init,
+        },
+        &provided,
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{pairs:?}: {e}"))
 }
 
 fn resolve(pairs: &[(&str, &str)]) -> Context {
@@ -186,7 +194,15 @@ fn build_adds_the_answers_record_naming_the_version() {
         )
         .unwrap();
     assert_eq!(
-        collect(&Questions { pack: &pack }, &provided, None).unwrap(),
+        collect(
+            &Questions {
+                pack: &pack,
+                flags: FlagStyle::Init
+            },
+            &provided,
+            None
+        )
+        .unwrap(),
         answers
     );
 }

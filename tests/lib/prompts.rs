@@ -3,7 +3,7 @@
 
 use aichor::error::Origin;
 use aichor::generate::answers::{ProvidedAnswers, collect};
-use aichor::generate::questions::{Answers, Questions, Value};
+use aichor::generate::questions::{Answers, FlagStyle, Questions, Value};
 use aichor::operator::Operator;
 use aichor::pack::Pack;
 
@@ -12,8 +12,15 @@ use crate::scripted::{Scripted, confirm, esc, pick, pick_default, typed};
 /// Collect with the built-in pack, `provided` and `script`; checks the script was played.
 fn play(provided: &ProvidedAnswers, script: &mut Scripted) -> Answers {
     let pack = Pack::builtin().expect("the built-in pack loads");
-    let answers = collect(&Questions { pack: &pack }, provided, Some(script))
-        .unwrap_or_else(|e| panic!("collect failed: {e}"));
+    let answers = collect(
+        &Questions {
+            pack: &pack,
+            flags: FlagStyle::Init,
+        },
+        provided,
+        Some(script),
+    )
+    .unwrap_or_else(|e| panic!("collect failed: {e}"));
     script.finish();
     answers
 }
@@ -102,6 +109,7 @@ fn esc_at_the_first_question_stops() {
     let mut script = Scripted::new([esc("Operator")]);
     let questions = Questions {
         pack: &Pack::builtin().unwrap(),
+        flags: FlagStyle::Init,
     };
     let err = collect(&questions, &provided, Some(&mut script)).unwrap_err();
     assert!(matches!(err, aichor::error::Error::Back), "{err:?}");
@@ -316,10 +324,26 @@ fn without_a_prompter_defaults_fill_in_and_required_answers_fail() {
     let pack = Pack::builtin().unwrap();
     let mut provided = ProvidedAnswers::default();
     flag(&mut provided, "name", "demo");
-    let err = collect(&Questions { pack: &pack }, &provided, None).unwrap_err();
+    let err = collect(
+        &Questions {
+            pack: &pack,
+            flags: FlagStyle::Init,
+        },
+        &provided,
+        None,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("`operator`"), "{err}");
     flag(&mut provided, "operator", "xgboost");
-    let answers = collect(&Questions { pack: &pack }, &provided, None).unwrap();
+    let answers = collect(
+        &Questions {
+            pack: &pack,
+            flags: FlagStyle::Init,
+        },
+        &provided,
+        None,
+    )
+    .unwrap();
     assert_eq!(answers.str("profile"), Some("cpu-small"));
     assert_eq!(answers.int("workers"), Some(2));
     assert_eq!(answers.str("python"), Some("3.11"));
