@@ -597,8 +597,6 @@ pub enum Error {
     ProjectNameMismatch {
         path: PathBuf,
         theirs: String,
-        /// `theirs` as a project name (`--name` takes it).
-        suggested: String,
         ours: String,
         package: String,
         /// `theirs` as a `--name` takes it (PEP 503 normalised).

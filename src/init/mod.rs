@@ -295,7 +295,6 @@ fn same_project_name(staged: &Staged) -> Result<()> {
         path,
         suggested,
         theirs: theirs.to_string(),
-        suggested,
         ours: ours.name.clone(),
         package: ours.package.clone(),
     })
