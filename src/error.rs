@@ -264,6 +264,9 @@ pub enum AnswersFileError {
     NotMapping,
     #[error("`answers` is not a mapping")]
     AnswersNotMapping,
+    /// The `manifests:` section `manifest new` keeps.
+    #[error("{0}")]
+    Manifests(String),
     #[error("key `{0}` is not a string")]
     KeyNotString(String),
     #[error("`{0}` must be a single value, not a list or mapping")]

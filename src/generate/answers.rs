@@ -36,7 +36,14 @@ pub struct ProvidedAnswers {
 const MAX_ANSWERS_FILE: usize = 1024 * 1024;
 
 /// Keys of a recorded answers file that describe the run rather than answer questions.
-const RECORD_KEYS: &[&str] = &["aichor-version", "pack", "template", "commit", "builtin"];
+const RECORD_KEYS: &[&str] = &[
+    "aichor-version",
+    "pack",
+    "template",
+    "commit",
+    "builtin",
+    super::recorded::KEY,
+];
 
 impl ProvidedAnswers {
     pub fn insert(&mut self, key: &str, raw: impl Into<String>, origin: Origin) {

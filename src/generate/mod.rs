@@ -10,6 +10,7 @@ pub mod context;
 pub mod lock;
 pub mod merge;
 pub mod questions;
+pub mod recorded;
 pub mod render;
 pub mod text;
 

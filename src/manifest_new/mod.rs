@@ -17,12 +17,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::error::{Error, NoPrompt, Result};
+use crate::error::{AnswersFileError, Error, NoPrompt, Result};
 use crate::generate::answers::{self, ProvidedAnswers};
 use crate::generate::context::Context;
 use crate::generate::lock::LockPolicy;
 use crate::generate::lock::Outcome as LockOutcome;
 use crate::generate::questions::{Answers, FlagStyle, Questions};
+use crate::generate::recorded::{self, RecordedManifest};
 use crate::generate::render::{self, Engine, Plan, PlannedFile};
 use crate::generate::{build, lock};
 use crate::layout::ANSWERS_FILE;
@@ -126,29 +127,7 @@ pub fn run_with(
     if recorded {
         provided.read_file(&record)?;
     }
-    // A project's recorded pack (the built-in one when the record names no source); for a
-    // hand-made repository, the user's configured one.
-    let configured = settings.config.template.as_ref().map(|t| t.value.as_str());
-    let pack = Pack::load(
-        if recorded {
-            provided.template.as_deref()
-        } else {
-            configured
-        },
-        &settings.env,
-    )
-    .map_err(|e| match e {
-        // No flag here names a pack: say where the missing one comes from.
-        Error::PackNotFound { spec, .. } if recorded => Error::BaseUnavailable {
-            reason: format!(
-                "`{}` records `template: {spec}`, which cannot be found",
-                record.display()
-            ),
-            pack: spec,
-            help: "make the pack reachable there again, or correct `template:` in that file".into(),
-        },
-        e => e,
-    })?;
+    let pack = load_pack(settings, recorded.then_some(&record), &provided)?;
     let questions = Questions {
         pack: &pack,
         flags: FlagStyle::ManifestNew,
@@ -196,8 +175,24 @@ pub fn run_with(
             help: "drop `--set name=...` (`aichor local-repo update --set name=...` renames the whole project)".into(),
         });
     }
-    let staged = stage(settings, &pack, base.as_ref(), &answers, &selector, &root)?;
-    let actions = check_destination(&staged.plan, &root, &selector, settings.write)?;
+    let given = Given {
+        command: settings.command.as_deref(),
+        dockerfile: settings.dockerfile.as_deref(),
+    };
+    let read = |path: &str| read_disk(&root, path);
+    let mut staged = stage(
+        &given,
+        &pack,
+        base.as_ref(),
+        &answers,
+        &selector,
+        &root,
+        &read,
+    )?;
+    let mut actions = check_destination(&staged.plan, &root, &selector, settings.write)?;
+    if recorded {
+        record_manifest(&mut staged, &mut actions, &record, &selector, settings)?;
+    }
     let mut report = report(settings, &staged, &answers, &root, &selector, &actions);
     if !settings.dry_run {
         let had_lock = root.join(UV_LOCK).is_file();
@@ -218,6 +213,122 @@ pub fn run_with(
     }
     report.next_steps = next_steps(&report, &root, &settings.start);
     Ok(report)
+}
+
+/// A project's recorded pack (the built-in one when the record at `record` names no source);
+/// for a hand-made repository (no record), the user's configured one.
+fn load_pack(
+    settings: &NewSettings,
+    record: Option<&PathBuf>,
+    provided: &ProvidedAnswers,
+) -> Result<Pack> {
+    let configured = settings.config.template.as_ref().map(|t| t.value.as_str());
+    let spec = match record {
+        Some(_) => provided.template.as_deref(),
+        None => configured,
+    };
+    Pack::load(spec, &settings.env).map_err(|e| match (e, record) {
+        // No flag here names a pack: say where the missing one comes from.
+        (Error::PackNotFound { spec, .. }, Some(record)) => Error::BaseUnavailable {
+            reason: format!(
+                "`{}` records `template: {spec}`, which cannot be found",
+                record.display()
+            ),
+            pack: spec,
+            help: "make the pack reachable there again, or correct `template:` in that file".into(),
+        },
+        (e, _) => e,
+    })
+}
+
+/// A file of the repository (`None`: not there).
+fn read_disk(root: &Path, path: &str) -> Result<Option<Vec<u8>>> {
+    let at = root.join(path);
+    match fs_err::read(&at) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(at, "cannot be read", e)),
+    }
+}
+
+/// Add this manifest to the `manifests:` section of the project's record, so `local-repo
+/// update` renders it again with the project: the answers given for it (the flags, as
+/// typed), `--command` and `--dockerfile`.
+fn record_manifest(
+    staged: &mut Staged,
+    actions: &mut Vec<Action>,
+    record: &Path,
+    selector: &str,
+    settings: &NewSettings,
+) -> Result<()> {
+    let err = |source| Error::AnswersFile {
+        path: record.to_path_buf(),
+        source,
+    };
+    let text = fs_err::read_to_string(record).map_err(|e| err(AnswersFileError::Read(e)))?;
+    let doc: yaml_serde::Value =
+        yaml_serde::from_str(&text).map_err(|e| err(AnswersFileError::Yaml(e)))?;
+    let mut manifests = recorded::read(&doc).map_err(|m| err(AnswersFileError::Manifests(m)))?;
+    manifests.insert(
+        selector.to_string(),
+        RecordedManifest {
+            answers: settings
+                .answers
+                .iter()
+                .map(|(k, p)| (k.to_string(), p.raw.clone()))
+                .collect(),
+            command: settings.command.clone(),
+            dockerfile: settings.dockerfile.clone(),
+        },
+    );
+    let new =
+        crate::generate::text::in_style_of(&text, &recorded::with_manifests(&text, &manifests));
+    if new != text {
+        staged.plan.files.push(PlannedFile {
+            path: ANSWERS_FILE.into(),
+            executable: false,
+            contents: new.into_bytes(),
+        });
+        actions.push(Action::Merge);
+    }
+    Ok(())
+}
+
+/// The files a manifest `manifest new` made adds to a project, rendered again: for
+/// `local-repo update`, which compares them on both sides of its merge as it does the
+/// project's own. The project is as `pack` renders it with `answers` (`project`: path →
+/// contents); the manifest's recorded answers and flags go over them. Returns the files to
+/// lay over the project's: the manifest, its own files, and `pyproject.toml` with its
+/// dependency group when it has one.
+pub fn render_recorded(
+    pack: &Pack,
+    answers: &Answers,
+    project: &BTreeMap<String, Vec<u8>>,
+    selector: &str,
+    manifest: &RecordedManifest,
+    root: &Path,
+) -> Result<Vec<PlannedFile>> {
+    let selector = selector::parse(selector)?;
+    let origin = crate::error::Origin::AnswersFile(root.join(ANSWERS_FILE));
+    let mut provided = ProvidedAnswers::default();
+    for (key, value) in answers.entries() {
+        provided.insert(key, value.display(), origin.clone());
+    }
+    for (key, raw) in &manifest.answers {
+        provided.insert(key, raw.clone(), origin.clone());
+    }
+    let questions = Questions {
+        pack,
+        flags: FlagStyle::ManifestNew,
+    };
+    let own = answers::collect(&questions, &provided, None)?;
+    let read = |path: &str| -> Result<Option<Vec<u8>>> { Ok(project.get(path).cloned()) };
+    let given = Given {
+        command: manifest.command.as_deref(),
+        dockerfile: manifest.dockerfile.as_deref(),
+    };
+    let staged = stage(&given, pack, Some(answers), &own, &selector, root, &read)?;
+    Ok(staged.plan.files)
 }
 
 /// `--dockerfile` names a file of the repository (AIchor builds from it: not absolute, not
@@ -270,6 +381,13 @@ fn check_flags(settings: &NewSettings, root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The flags that replace what the pack renders (`--command`, `--dockerfile`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Given<'a> {
+    command: Option<&'a str>,
+    dockerfile: Option<&'a str>,
+}
+
 /// The manifest and what it needs, rendered and checked; nothing written.
 struct Staged {
     plan: Plan,
@@ -285,12 +403,13 @@ struct Staged {
 /// Render the pack with the new answers (and the project's, to compare), work out what the
 /// manifest needs beyond itself, and edit the manifest to match.
 fn stage(
-    settings: &NewSettings,
+    given: &Given<'_>,
     pack: &Pack,
     base: Option<&Answers>,
     answers: &Answers,
     selector: &str,
     root: &Path,
+    read: variant::Read<'_>,
 ) -> Result<Staged> {
     let mut ctx = Context::resolve(answers, pack)?;
     let engine = Engine::new(pack)?;
@@ -306,13 +425,14 @@ fn stage(
             let base_plan = build(pack, base)?.plan;
             let inputs = variant::Inputs {
                 root,
+                read,
                 name: &name,
                 package: &ctx.names.package,
                 image: &ctx.names.image,
                 base: &base_plan,
                 new: &new_plan,
                 emit: &emit_plan,
-                own_dockerfile: settings.dockerfile.is_some(),
+                own_dockerfile: given.dockerfile.is_some(),
             };
             let dockerfile_for = |group: Option<&str>| -> Result<Option<String>> {
                 let mut with_group = ctx.clone();
@@ -336,7 +456,7 @@ fn stage(
     } = edit_manifest(
         text,
         &variant,
-        settings,
+        given,
         root,
         base.is_some(),
         &pack.info.name,
@@ -381,7 +501,7 @@ struct Edited {
 fn edit_manifest(
     mut text: String,
     variant: &variant::Variant,
-    settings: &NewSettings,
+    given: &Given<'_>,
     root: &Path,
     recorded: bool,
     pack_name: &str,
@@ -418,12 +538,12 @@ fn edit_manifest(
             dockerfile.clone_from(path);
         }
     }
-    if let Some(command) = &settings.command {
+    if let Some(command) = given.command {
         text = edit(&text, &["spec", "command"], command)?;
     }
-    if let Some(file) = &settings.dockerfile {
+    if let Some(file) = given.dockerfile {
         text = edit(&text, &["builder", "dockerfile"], file)?;
-        dockerfile.clone_from(file);
+        dockerfile = file.to_string();
         let on_disk = root.join(file.trim_start_matches("./"));
         if !on_disk.is_file() {
             notes.push(format!(
@@ -431,13 +551,13 @@ fn edit_manifest(
             ));
         }
     }
-    if !recorded && settings.command.is_none() {
+    if !recorded && given.command.is_none() {
         let command = scalar_at(&text, &["spec", "command"]).unwrap_or_default();
         notes.push(format!(
             "no `{ANSWERS_FILE}` here: the manifest runs the pack's `{command}`; pass `--command` if your code starts otherwise"
         ));
     }
-    if !recorded && settings.dockerfile.is_none() && !root.join("Dockerfile").is_file() {
+    if !recorded && given.dockerfile.is_none() && !root.join("Dockerfile").is_file() {
         notes.push(format!(
             "`{dockerfile}` does not exist: add it, or pass `--dockerfile FILE`"
         ));

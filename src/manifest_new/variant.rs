@@ -44,9 +44,17 @@ impl Variant {
     }
 }
 
+/// A file of the project the manifest is added to (`None`: not there): the disk for
+/// `manifest new`, the project as rendered for `update`, which renders recorded manifests
+/// again.
+pub type Read<'a> = &'a dyn Fn(&str) -> Result<Option<Vec<u8>>>;
+
 /// What the variant needs from its caller: how to render the Dockerfile installing a group.
 pub struct Inputs<'a> {
+    /// The repository root (errors name files under it).
     pub root: &'a Path,
+    /// The project's files as the variant is compared with them.
+    pub read: Read<'a>,
     /// The variant's name (`gpu`): group, image suffix, file names.
     pub name: &'a str,
     /// The project's Python package.
@@ -129,17 +137,15 @@ pub fn plan(
                     ..f.clone()
                 });
             }
-            None if inputs.root.join(&f.path).exists() => {
+            None => match (inputs.read)(&f.path)? {
                 // Added by an earlier `manifest new` as it is now: nothing to say.
-                if fs_err::read(inputs.root.join(&f.path)).ok().as_deref() != Some(&f.contents[..])
-                {
-                    out.notes.push(format!(
-                        "kept your `{}` (the manifest uses it as it is)",
-                        f.path
-                    ));
-                }
-            }
-            None => out.files.push(f.clone()),
+                Some(have) if have == f.contents => {}
+                Some(_) => out.notes.push(format!(
+                    "kept your `{}` (the manifest uses it as it is)",
+                    f.path
+                )),
+                None => out.files.push(f.clone()),
+            },
         }
     }
     let group = dependency_group(inputs, &mut out)?;
@@ -257,10 +263,15 @@ fn dependency_group(inputs: &Inputs<'_>, out: &mut Variant) -> Result<Option<Str
         return Ok(None);
     }
     let path = inputs.root.join(PYPROJECT);
-    let theirs = match fs_err::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::io(&path, "cannot be read", e)),
+    let theirs = match (inputs.read)(PYPROJECT)? {
+        Some(bytes) => String::from_utf8(bytes).map_err(|e| {
+            Error::io(
+                &path,
+                "cannot be read",
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
+        })?,
+        None => String::new(),
     };
     let mine: DocumentMut = theirs.parse().map_err(|source| Error::Merge {
         path: path.clone(),

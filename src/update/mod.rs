@@ -22,9 +22,10 @@ use crate::error::{Error, NoPrompt, Origin, Result};
 use crate::generate::answers::{self, ProvidedAnswers};
 use crate::generate::lock::Outcome as LockOutcome;
 use crate::generate::questions::{Answers, FlagStyle, Questions};
+use crate::generate::recorded::{self, RecordedManifests};
 use crate::generate::render::{Plan, PlannedFile};
 use crate::generate::{Project, build, lock, text};
-use crate::layout::ANSWERS_FILE;
+use crate::layout::{ANSWERS_FILE, MANIFESTS_DIR};
 use crate::pack::Pack;
 use crate::printer::{Format, Printer};
 use crate::prompt::Prompter;
@@ -146,8 +147,15 @@ pub fn run_with(
     }
     let new_pack = base::new(settings.pack.as_deref(), &record, &settings.env)?;
     let (new_answers, dropped) = new_answers(&new_pack, &record, settings, prompter, progress)?;
-    let old = build(&old_pack, &old_answers)?;
-    let new = build(&new_pack, &new_answers)?;
+    let mut old = build(&old_pack, &old_answers)?;
+    let mut new = build(&new_pack, &new_answers)?;
+    // The manifests `manifest new` made are the project's too: rendered again on both sides.
+    let manifests = Manifests {
+        record: &record,
+        old: (&old_pack, &old_answers),
+        new: (&new_pack, &new_answers),
+    };
+    let (kept_manifests, recorded) = manifests.render(project, &mut old.plan, &mut new.plan);
     let labels = labels(&old_pack, &new_pack);
     let labels = text::Labels {
         base: &labels.0,
@@ -166,17 +174,8 @@ pub fn run_with(
             project,
         },
     )?;
-    let record_text = new
-        .plan
-        .files
-        .iter()
-        .find(|f| f.path == ANSWERS_FILE)
-        .map(|f| f.contents.clone())
-        .unwrap_or_default();
-    // Serialised, not merged; still, nothing `update` writes may fail to parse.
-    yaml_serde::from_slice::<yaml_serde::Value>(&record_text)
-        .map_err(|e| Error::internal(format!("the new `{ANSWERS_FILE}` does not parse"), e))?;
-    changes.add_record(&record, record_text);
+    changes.files.extend(kept_manifests);
+    changes.add_record(&record, new_record(&new.plan, &recorded)?);
     let Changes {
         mut files,
         writes,
@@ -259,6 +258,152 @@ fn write(
     };
     write_changes(fs, plan, removed, project, Consent::NonEmpty, &mut finish)?;
     Ok((lock_outcome, lock_changes))
+}
+
+/// The new `.aichor-answers.yaml`: the new render's, with the manifests still recorded.
+fn new_record(plan: &Plan, manifests: &RecordedManifests) -> Result<Vec<u8>> {
+    let text = plan
+        .files
+        .iter()
+        .find(|f| f.path == ANSWERS_FILE)
+        .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+        .unwrap_or_default();
+    let text = recorded::with_manifests(&text, manifests);
+    // Serialised, not merged; still, nothing `update` writes may fail to parse.
+    yaml_serde::from_str::<yaml_serde::Value>(&text)
+        .map_err(|e| Error::internal(format!("the new `{ANSWERS_FILE}` does not parse"), e))?;
+    Ok(text.into_bytes())
+}
+
+/// The manifests `manifest new` recorded, and the two sides they are rendered for.
+struct Manifests<'a> {
+    record: &'a Record,
+    old: (&'a Pack, &'a Answers),
+    new: (&'a Pack, &'a Answers),
+}
+
+impl Manifests<'_> {
+    /// Lay each recorded manifest's files (the manifest, its Dockerfile and starters, its
+    /// dependency group in `pyproject.toml`) over both renders, so each is decided as the
+    /// project's own files are. One that cannot be rendered on both sides (its answers no
+    /// longer fit: a profile the new operator does not offer) is left as it is and said;
+    /// one the user deleted is forgotten. The other manifests under `aichor_manifests/`
+    /// (by hand, or from before manifests were recorded) are said too: update does not
+    /// know what made them, so neither they nor their Dockerfiles are updated. Returns
+    /// those reports and the manifests to keep recorded.
+    fn render(
+        &self,
+        project: &Path,
+        old: &mut Plan,
+        new: &mut Plan,
+    ) -> (Vec<FileReport>, RecordedManifests) {
+        let mut reports = Vec::new();
+        let mut kept = RecordedManifests::new();
+        for (selector, manifest) in &self.record.manifests {
+            let path = format!("{MANIFESTS_DIR}/{selector}");
+            if matches!(read_ours(project, &path), Ok(OnDisk::Absent)) {
+                continue;
+            }
+            kept.insert(selector.clone(), manifest.clone());
+            let side = |(pack, answers): (&Pack, &Answers), plan: &Plan| {
+                let files = plan
+                    .files
+                    .iter()
+                    .map(|f| (f.path.clone(), f.contents.clone()))
+                    .collect();
+                crate::manifest_new::render_recorded(
+                    pack, answers, &files, selector, manifest, project,
+                )
+            };
+            match (side(self.old, old), side(self.new, new)) {
+                (Ok(base), Ok(theirs)) => {
+                    overlay(old, base);
+                    overlay(new, theirs);
+                }
+                (Err(e), _) | (_, Err(e)) => reports.push(FileReport {
+                    path,
+                    status: Status::Kept,
+                    detail: Some(format!(
+                        "made by `manifest new`; left as it is, with its files, because it cannot be rendered for these answers: {e}"
+                    )),
+                }),
+            }
+        }
+        for path in other_manifests(project, old, new, &self.record.manifests) {
+            let dockerfile = fs_err::read_to_string(project.join(&path))
+                .ok()
+                .and_then(|text| yaml_serde::from_str::<yaml_serde::Value>(&text).ok())
+                .and_then(|doc| {
+                    doc.get("builder")?
+                        .get("dockerfile")?
+                        .as_str()
+                        .map(|d| d.trim_start_matches("./").to_string())
+                })
+                .filter(|d| !new.files.iter().any(|f| &f.path == d) && project.join(d).is_file());
+            reports.push(FileReport {
+                path,
+                status: Status::Kept,
+                detail: Some(match dockerfile {
+                    Some(d) => format!(
+                        "not made by `init` or a recorded `manifest new`: neither it nor its `{d}` is updated"
+                    ),
+                    None => "not made by `init` or a recorded `manifest new`: not updated".into(),
+                }),
+            });
+        }
+        (reports, kept)
+    }
+}
+
+/// `files` in `plan`, replacing the files at the same paths.
+fn overlay(plan: &mut Plan, files: Vec<PlannedFile>) {
+    for f in files {
+        match plan.files.iter_mut().find(|p| p.path == f.path) {
+            Some(p) => *p = f,
+            None => plan.files.push(f),
+        }
+    }
+}
+
+/// The manifests under `aichor_manifests/` that neither render has and no record names.
+fn other_manifests(
+    project: &Path,
+    old: &Plan,
+    new: &Plan,
+    recorded: &RecordedManifests,
+) -> Vec<String> {
+    let dir = project.join(MANIFESTS_DIR);
+    let mut out = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(at) = stack.pop() {
+        let Ok(entries) = fs_err::read_dir(&at) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(p),
+                Ok(t) if t.is_file() => {
+                    let Ok(rel) = p.strip_prefix(&dir) else {
+                        continue;
+                    };
+                    let selector = rel.to_string_lossy().replace('\\', "/");
+                    let path = format!("{MANIFESTS_DIR}/{selector}");
+                    let yaml = matches!(
+                        Path::new(&selector).extension().and_then(|e| e.to_str()),
+                        Some("yaml" | "yml")
+                    );
+                    let rendered = old.files.iter().chain(&new.files).any(|f| f.path == path);
+                    if yaml && !rendered && !recorded.contains_key(&selector) {
+                        out.push(path);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// What `write` checks and keeps of the user's files.

@@ -1,12 +1,14 @@
 //! A project's `.aichor-answers.yaml` as `update` reads it: the answers, and what the base
 //! (the project as the recorded pack version generated it) needs: the pack and its version,
-//! where it came from, the git commit, the built-in version under an extending pack. Files
+//! where it came from, the git commit, the built-in version under an extending pack, and
+//! the manifests `manifest new` made (rendered again with the project). Files
 //! written before any of these fields existed still read (see `builtin_under`).
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{AnswersFileError, Error, Result};
 use crate::generate::answers::ProvidedAnswers;
+use crate::generate::recorded::{self, RecordedManifests};
 use crate::layout::ANSWERS_FILE;
 
 /// What the answers file says.
@@ -27,6 +29,8 @@ pub struct Record {
     pub builtin: Option<String>,
     /// The recorded answers.
     pub answers: ProvidedAnswers,
+    /// What `manifest new` made, by manifest path under `aichor_manifests/`.
+    pub manifests: RecordedManifests,
 }
 
 impl Record {
@@ -83,7 +87,12 @@ impl Record {
                     .into(),
             });
         };
+        let manifests = recorded::read(&doc).map_err(|m| Error::AnswersFile {
+            path: path.clone(),
+            source: AnswersFileError::Manifests(m),
+        })?;
         Ok(Record {
+            manifests,
             pack_name,
             pack_version,
             template: field("template").filter(|t| t != crate::pack::BUILTIN_NAME),

@@ -227,11 +227,12 @@ fn a_gpu_profile_for_a_jax_project_gets_its_own_starter_group_and_image() {
        Created `docker/gpu.Dockerfile`
        Created `src/demo/gpu_main.py`
        Updated `pyproject.toml`
+       Updated `.aichor-answers.yaml`
 
     Next steps:
       uv lock                      # pyproject.toml changed; the Dockerfile installs from uv.lock
       git init
-      git add aichor_manifests/gpu/manifest.yaml docker/gpu.Dockerfile src/demo/gpu_main.py pyproject.toml uv.lock
+      git add aichor_manifests/gpu/manifest.yaml docker/gpu.Dockerfile src/demo/gpu_main.py pyproject.toml .aichor-answers.yaml uv.lock
       git commit -m "aichor[gpu/manifest.yaml]: first jax run on gpu-t4"
       git remote add origin <URL>  # the repository linked to your AIchor project
       git push -u origin HEAD      # the push starts the experiment
@@ -240,13 +241,20 @@ fn a_gpu_profile_for_a_jax_project_gets_its_own_starter_group_and_image() {
         "jax_gpu_manifest",
         read(&root, "aichor_manifests/gpu/manifest.yaml")
     );
-    // The project's own files are untouched, apart from the dependency group.
+    // The project's own files are untouched, apart from the dependency group and the record
+    // of what was made (for `local-repo update`).
     let after = read_tree(&root);
     for (path, bytes) in &before {
-        if path != "pyproject.toml" {
+        if path != "pyproject.toml" && path != ".aichor-answers.yaml" {
             assert_eq!(after.get(path), Some(bytes), "{path} changed");
         }
     }
+    assert!(
+        read(&root, ".aichor-answers.yaml")
+            .ends_with("manifests:\n  gpu/manifest.yaml:\n    answers:\n      profile: gpu-t4\n"),
+        "{}",
+        read(&root, ".aichor-answers.yaml")
+    );
     let pyproject = read(&root, "pyproject.toml");
     assert!(
         pyproject.contains("gpu = [\n    \"jax[cuda12]>=0.5.1; sys_platform == 'linux'\",\n]\n"),
@@ -349,11 +357,12 @@ fn kuberay_from_a_jax_project_gets_a_ray_image() {
        Created `scripts/ray_local.py`
        Created `src/demo/ray_main.py`
        Updated `pyproject.toml`
+       Updated `.aichor-answers.yaml`
 
     Next steps:
       uv lock                      # pyproject.toml changed; the Dockerfile installs from uv.lock
       git init
-      git add aichor_manifests/ray.yaml docker/ray.Dockerfile scripts/ray_local.py src/demo/ray_main.py pyproject.toml uv.lock
+      git add aichor_manifests/ray.yaml docker/ray.Dockerfile scripts/ray_local.py src/demo/ray_main.py pyproject.toml .aichor-answers.yaml uv.lock
       git commit -m "aichor[ray.yaml]: first kuberay run on cpu-small"
       git remote add origin <URL>  # the repository linked to your AIchor project
       git push -u origin HEAD      # the push starts the experiment
@@ -750,6 +759,8 @@ fn json_report_names_files_selector_and_commit_message() {
         ("docker/gpu.Dockerfile", "create"),
         ("src/demo/gpu_main.py", "create"),
         ("pyproject.toml", "merge"),
+        // What it made, recorded for `local-repo update`.
+        (".aichor-answers.yaml", "merge"),
     ];
     assert_eq!(
         files,

@@ -1635,6 +1635,94 @@ fn a_generated_file_the_user_deleted_stays_deleted_when_the_package_moves() {
     assert!(dir.join("src/vision/main.py").is_file());
 }
 
+/// `manifest new gpu.yaml` in `dir` (no lock), committed.
+fn manifest_new(dir: &Path, args: &[&str]) {
+    let out = aichor()
+        .current_dir(dir)
+        .args(["manifest", "new", "--no-input", "--no-lock"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    commit_all(dir, "manifest new");
+}
+
+#[test]
+fn manifests_made_by_manifest_new_are_updated_with_the_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    manifest_new(&dir, &["gpu.yaml", "--profile", "gpu-t4"]);
+    assert!(read(&dir.join("docker/gpu.Dockerfile")).contains("python:3.11"));
+    let out = update(&dir)
+        .args(["--set", "python=3.12"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("updated   docker/gpu.Dockerfile\n"),
+        "{stdout}"
+    );
+    let dockerfile = read(&dir.join("docker/gpu.Dockerfile"));
+    assert!(dockerfile.contains("python:3.12"), "{dockerfile}");
+    assert!(!dockerfile.contains("python:3.11"), "{dockerfile}");
+    // Still recorded, so the next update renders it again too; and that one has nothing to do.
+    let record = read(&dir.join(".aichor-answers.yaml"));
+    assert!(
+        record.ends_with("manifests:\n  gpu.yaml:\n    answers:\n      profile: gpu-t4\n"),
+        "{record}"
+    );
+    commit_all(&dir, "update");
+    let again = update(&dir).output().unwrap();
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stderr(&again).contains("Up to date"), "{}", stderr(&again));
+    // A new name moves its starter with the package, and its manifest runs it there.
+    let out = update(&dir)
+        .args(["--set", "name=vision"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("src/vision/gpu_main.py").is_file());
+    assert!(!dir.join("src/demo/gpu_main.py").exists());
+    assert!(read(&dir.join("aichor_manifests/gpu.yaml")).contains("-m vision.gpu_main"));
+}
+
+#[test]
+fn manifests_update_cannot_render_are_said_and_left_as_they_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
+    manifest_new(&dir, &["gpu.yaml", "--profile", "gpu-t4"]);
+    // One written by hand (or by an aichor that did not record it), with its Dockerfile.
+    let hand = read(&dir.join("aichor_manifests/gpu.yaml"))
+        .replace("./docker/gpu.Dockerfile", "./docker/hand.Dockerfile");
+    std::fs::write(dir.join("aichor_manifests/hand.yaml"), hand).unwrap();
+    std::fs::copy(
+        dir.join("docker/gpu.Dockerfile"),
+        dir.join("docker/hand.Dockerfile"),
+    )
+    .unwrap();
+    commit_all(&dir, "by hand");
+    let before = read(&dir.join("docker/gpu.Dockerfile"));
+    // PyTorch's CPU index in the project and the GPU index the manifest needs cannot mix.
+    let out = update(&dir)
+        .args(["--set", "operator=pytorch"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("kept      aichor_manifests/gpu.yaml (made by `manifest new`; left as it is, with its files, because it cannot be rendered for these answers: `pyproject.toml` already says where packages come from"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("kept      aichor_manifests/hand.yaml (not made by `init` or a recorded `manifest new`: neither it nor its `docker/hand.Dockerfile` is updated)\n"),
+        "{stdout}"
+    );
+    assert_eq!(read(&dir.join("docker/gpu.Dockerfile")), before);
+    // Still recorded: a later update that fits renders it again.
+    assert!(read(&dir.join(".aichor-answers.yaml")).contains("  gpu.yaml:\n"));
+}
+
 #[test]
 fn pyproject_is_merged_key_by_key_where_lines_collide() {
     let tmp = tempfile::tempdir().unwrap();
