@@ -903,7 +903,7 @@ fn migrate_takes_several_files_and_folders() {
          Wrote other.yaml
        Summary 5 manifests: 2 written, 1 already in today's shape, 1 still invalid (not written), 1 not migrated automatically
     error: 2 of 5 manifest(s) not migrated
-      help: fix those files as their errors above say, then run migrate again; the others are in today's shape
+      help: fix those as said above, then run `aichor manifest migrate` again; the others migrate cleanly
     "
     );
     assert_eq!(
