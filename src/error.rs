@@ -720,7 +720,8 @@ impl Error {
             | Error::BaseUnavailable { help, .. }
             | Error::BadFlagValue { help, .. }
             | Error::Migrate { help, .. } => help.clone(),
-            Error::NotMigrated { .. } => "fix those files as their errors above say, then run migrate again; the others are in today's shape".into(),
+            Error::NotMigrated { failed, total } if failed == total => "fix them as said above, then run `aichor manifest migrate` again".into(),
+            Error::NotMigrated { .. } => "fix those as said above, then run `aichor manifest migrate` again; the others migrate cleanly".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),

@@ -202,8 +202,9 @@ pub(crate) fn migrate(
     for file in &found.manifests {
         match files::migrate_file(&RealFs, file, write) {
             Ok(report) => reports.push(report),
-            // One file's read or write error is the run's error when it is the only file.
-            Err(e) if single => return Err(e),
+            // One file's read or write error is the run's error when it is the only file; a
+            // signal stops the run (the file being written is left as it was).
+            Err(e) if single || matches!(e, Error::Interrupted { .. }) => return Err(e),
             Err(e) => reports.push(MigrateReport::failed(file, &e)),
         }
     }

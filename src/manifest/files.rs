@@ -88,8 +88,9 @@ pub struct Found {
 }
 
 /// The manifests among `paths` (default `./aichor_manifests`): a file named is taken as a
-/// manifest, whatever it holds; in a folder, every `*.yaml`/`*.yml` whose content is a
-/// manifest's (`looks_like_manifest`), the others skipped. `command` is the subcommand a
+/// manifest, whatever it holds; in a folder, every `*.yaml`/`*.yml` under `aichor_manifests/`
+/// and elsewhere those whose content is a manifest's (`looks_like_manifest`), the others
+/// skipped. `command` is the subcommand a
 /// refusal's help names.
 pub fn find(paths: &[PathBuf], command: &'static str) -> Result<Found> {
     let default = [PathBuf::from(MANIFESTS_DIR)];
@@ -118,7 +119,7 @@ pub fn find(paths: &[PathBuf], command: &'static str) -> Result<Found> {
             let mut files = Vec::new();
             walk(root, &mut files)?;
             for file in files {
-                if is_manifest_file(&file) {
+                if in_manifests_dir(&file) || is_manifest_file(&file) {
                     add(&mut found.manifests, file);
                 } else {
                     add(&mut found.skipped, file);
@@ -140,6 +141,16 @@ pub fn find(paths: &[PathBuf], command: &'static str) -> Result<Found> {
         });
     }
     Ok(found)
+}
+
+/// Whether a file is under an `aichor_manifests/` folder, where every YAML file is a manifest
+/// (the platform runs any of them a commit names): none is skipped there, so a manifest that
+/// lacks `builder` is reported, not passed over.
+fn in_manifests_dir(file: &Path) -> bool {
+    std::path::absolute(file)
+        .unwrap_or_else(|_| file.to_path_buf())
+        .parent()
+        .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == MANIFESTS_DIR))
 }
 
 /// Whether a file found in a folder is a manifest. One that cannot be read, or is not UTF-8,

@@ -749,6 +749,22 @@ fn a_folder_walk_skips_yaml_that_is_not_a_manifest() {
         VALID.replace("kind: AIchorManifest\n", ""),
     )
     .unwrap();
+    // Under aichor_manifests/ every YAML file is a manifest: one without `builder` and
+    // `kind` is reported, not passed over.
+    std::fs::write(
+        root.join("aichor_manifests/no-builder.yaml"),
+        VALID
+            .replace("kind: AIchorManifest\n", "")
+            .replace("builder:\n  image: demo\n  dockerfile: ./Dockerfile\n", ""),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("stray.yaml"),
+        VALID
+            .replace("kind: AIchorManifest\n", "")
+            .replace("builder:\n  image: demo\n  dockerfile: ./Dockerfile\n", ""),
+    )
+    .unwrap();
     std::fs::write(
         root.join("aichor_manifests/broken.yaml"),
         VALID.replace(
@@ -774,10 +790,12 @@ fn a_folder_walk_skips_yaml_that_is_not_a_manifest() {
     ./aichor_manifests/broken.yaml:5:13: error: not valid YAML: illegal placement of ':' indicator
         help: fix the YAML at this position (a manifest is a few levels deep)
     ./aichor_manifests/manifest.yaml: valid jobset manifest; run it with: git commit -m "aichor[manifest.yaml]: <message>"
+    ./aichor_manifests/no-builder.yaml:1:1: error: missing `builder`
+        help: add `builder` (how the image is built)
     ./aichor_manifests/no-kind.yaml: valid jobset manifest; run it with: git commit -m "aichor[no-kind.yaml]: <message>"
 
     ----- stderr -----
-    error: 1 of 3 manifest(s) invalid
+    error: 2 of 4 manifest(s) invalid
       help: fix the errors above; `aichor manifest schema` gives your editor the same rules
     "#);
     aichor_snapshot!(
@@ -789,12 +807,15 @@ fn a_folder_walk_skips_yaml_that_is_not_a_manifest() {
     ./aichor_manifests/broken.yaml:5:13: error: not valid YAML: illegal placement of ':' indicator
         help: fix the YAML at this position (a manifest is a few levels deep)
     ./aichor_manifests/manifest.yaml: valid jobset manifest; run it with: git commit -m "aichor[manifest.yaml]: <message>"
+    ./aichor_manifests/no-builder.yaml:1:1: error: missing `builder`
+        help: add `builder` (how the image is built)
     ./aichor_manifests/no-kind.yaml: valid jobset manifest; run it with: git commit -m "aichor[no-kind.yaml]: <message>"
 
     ----- stderr -----
       verbose: skipped `./.aichor-answers.yaml`: not a manifest (no `kind: AIchorManifest`, no `builder` with `spec.operator`)
       verbose: skipped `./.github/workflows/ci.yaml`: not a manifest (no `kind: AIchorManifest`, no `builder` with `spec.operator`)
-    error: 1 of 3 manifest(s) invalid
+      verbose: skipped `./stray.yaml`: not a manifest (no `kind: AIchorManifest`, no `builder` with `spec.operator`)
+    error: 2 of 4 manifest(s) invalid
       help: fix the errors above; `aichor manifest schema` gives your editor the same rules
     "#
     );
@@ -882,7 +903,7 @@ fn migrate_takes_several_files_and_folders() {
          Wrote other.yaml
        Summary 5 manifests: 2 written, 1 already in today's shape, 1 still invalid (not written), 1 not migrated automatically
     error: 2 of 5 manifest(s) not migrated
-      help: fix those files as their errors above say, then run migrate again; the others are in today's shape
+      help: fix those as said above, then run `aichor manifest migrate` again; the others migrate cleanly
     "
     );
     assert_eq!(

@@ -11,6 +11,7 @@
 //! - `properties`: the parsers on generated input (proptest): no panic, bounded work,
 //!   migrations that parse and are fixed points.
 //! - `regressions`: the inputs that once broke `manifest migrate` (`tests/regressions/`).
+//! - `corpus`: the fuzz targets' committed corpora (`fuzz/corpus/`), replayed.
 
 // Tests read and write fixtures with std::fs: a failure panics with the test's own message,
 // so fs-err's path-naming errors (required in the library) add nothing here.
@@ -22,6 +23,7 @@
 )]
 
 mod architecture;
+mod corpus;
 mod environment;
 #[cfg(unix)]
 mod faults;
