@@ -228,8 +228,8 @@ done
 for v in pytorch-cpu pytorch-gpu-t4; do
     pkg=$(basename "$(dirname "$(ls "$work/$v"/src/*/launch.py)")")
     got=$(cd "$work/$v/src" && env WORLD_SIZE=3 RANK=2 MASTER_ADDR=experiment-1-master-0 \
-        MASTER_PORT=23456 python3 -m "$pkg.launch" --dry-run --nproc-per-node 4 -m "$pkg.main" -- --epochs 1)
-    want="--nnodes=3 --node-rank=2 --master-addr=experiment-1-master-0 --master-port=23456 --nproc-per-node=4 -m $pkg.main --epochs 1"
+        MASTER_PORT=23456 python3 -m "$pkg.launch" --dry-run --nproc-per-node 4 -m "$pkg.main" -- --steps 1)
+    want="--nnodes=3 --node-rank=2 --master-addr=experiment-1-master-0 --master-port=23456 --nproc-per-node=4 -m $pkg.main --steps 1"
     local_run=$(cd "$work/$v/src" && env -u WORLD_SIZE -u MASTER_ADDR \
         python3 -m "$pkg.launch" --dry-run --nproc-per-node 2)
     if [[ $got == *"-m torch.distributed.run $want" && $local_run == *"--standalone --nnodes=1 --nproc-per-node=2 -m $pkg.main" ]]; then

@@ -47,6 +47,7 @@ COLUMNS = [
     "run-4",
     "alone",
     "scheme",
+    "resume",
     "pytest",
     "no-gpu",
 ]
@@ -721,16 +722,26 @@ class Checker:
         """A process whose peers never come, and a RANK outside the world, must fail (exit
         non-zero) in bounded time instead of waiting, billed, for the experiment's timeout."""
         port = self.free_port()
-        cases = [
-            ("rank 0 alone", {"RANK": "0", "WORLD_SIZE": "2"}),
-            ("RANK == WORLD_SIZE", {"RANK": "2", "WORLD_SIZE": "2"}),
-        ]
+        if v.operator == "jax":
+            cases = [
+                ("process 0 alone", {"JAXOPERATOR_PROCESS_ID": "0"}),
+                ("PROCESS_ID == NUM_PROCESSES", {"JAXOPERATOR_PROCESS_ID": "2"}),
+            ]
+            where = {
+                "JAXOPERATOR_COORDINATOR_ADDRESS": f"127.0.0.1:{port}",
+                "JAXOPERATOR_NUM_PROCESSES": "2",
+            }
+        else:
+            cases = [
+                ("rank 0 alone", {"RANK": "0"}),
+                ("RANK == WORLD_SIZE", {"RANK": "2"}),
+            ]
+            where = {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "WORLD_SIZE": "2"}
         took = []
         for name, extra in cases:
             env = {
                 **self.run_env(v, None, "alone"),
-                "MASTER_ADDR": "127.0.0.1",
-                "MASTER_PORT": str(port),
+                **where,
                 "AICHOR_RENDEZVOUS_TIMEOUT": "5",
                 **extra,
             }
@@ -761,6 +772,80 @@ class Checker:
         if "s3:// prefixes" not in text:
             return False, "failed, but not with the unsupported-scheme message"
         return True, "refused az://"
+
+    def resume_env(self, v: Variant, rank: int, port: int) -> dict[str, str]:
+        """Rank `rank` of 2, as the operator starts it, checkpointing every 25 steps."""
+        env = {**self.run_env(v, None, "resume"), "AICHOR_CHECKPOINT_EVERY": "25"}
+        if v.operator == "jax":
+            env["JAXOPERATOR_COORDINATOR_ADDRESS"] = f"localhost:{port}"
+            env["JAXOPERATOR_NUM_PROCESSES"] = "2"
+            env["JAXOPERATOR_PROCESS_ID"] = str(rank)
+        else:
+            env.update(MASTER_ADDR="localhost", MASTER_PORT=str(port), WORLD_SIZE="2")
+            env["RANK"] = str(rank)
+        return env
+
+    def c_resume(self, v: Variant, log: Path):
+        """A preempted run resumes: 2 processes on a long run, SIGTERM to rank 1 only (a
+        node that goes away); every rank must stop at the same step with exit 143 and rank
+        0's checkpoint saved; a second run must resume from it, finish, save its outputs
+        and clear the checkpoint."""
+        flag = "--steps" if v.operator == "jax" else "--rounds"
+        checkpoint = self.out_dir(v, "resume") / "checkpoints"
+        name = {"jax": "jax.npz", "xgboost": "xgboost.ubj"}[v.operator]
+        port = self.free_port()
+        logs = [log.with_suffix(f".first.rank{r}.log") for r in (0, 1)]
+        cmd = [*self.starter_cmd(v), flag, "10000000"]
+        procs = [
+            self.spawn(cmd, cwd=v.dest, env=self.resume_env(v, r, port), log=logs[r])
+            for r in (0, 1)
+        ]
+        deadline = time.monotonic() + TIMEOUT[v.operator]
+        while not (checkpoint / name).exists() and time.monotonic() < deadline:
+            if any(p.poll() is not None for p in procs):
+                break
+            time.sleep(0.1)
+        if not (checkpoint / name).exists():
+            for p in procs:
+                self.kill(p)
+            self.wait_all(procs, 5)
+            return False, "no periodic checkpoint before the deadline"
+        os.killpg(procs[1].pid, signal.SIGTERM)  # uv run forwards it to the starter
+        codes = self.wait_all(procs, 60)
+        outs = [self.outputs(p) for p in logs]
+        with open(log, "w") as f:
+            for r, out in enumerate(outs):
+                f.write(f"--- first run, rank {r} [exit: {codes[r]}]\n{out}")
+        if codes != ["143", "143"]:
+            return False, f"after SIGTERM to rank 1: exit codes {codes}, expected 143 each"
+        m = re.search(r"SIGTERM: saved (?:step|round) (\d+)", outs[0])
+        if not m:
+            return False, "rank 0 did not report the checkpoint it saved on SIGTERM"
+        stopped = int(m.group(1))
+        # The second run: a few steps more than the first one did.
+        port = self.free_port()
+        logs = [log.with_suffix(f".second.rank{r}.log") for r in (0, 1)]
+        cmd = [*self.starter_cmd(v), flag, str(stopped + 5)]
+        procs = [
+            self.spawn(cmd, cwd=v.dest, env=self.resume_env(v, r, port), log=logs[r])
+            for r in (0, 1)
+        ]
+        codes = self.wait_all(procs, TIMEOUT[v.operator])
+        outs = [self.outputs(p) for p in logs]
+        with open(log, "a") as f:
+            for r, out in enumerate(outs):
+                f.write(f"--- second run, rank {r} [exit: {codes[r]}]\n{out}")
+        if codes != ["0", "0"]:
+            return False, f"the resumed run: exit codes {codes}"
+        for r, out in enumerate(outs):
+            if f"resumed at {flag[2:-1]} {stopped}" not in out:
+                return False, f"rank {r} did not resume at {stopped}"
+        if (checkpoint / name).exists():
+            return False, "the finished run left its checkpoint behind"
+        problem = self.check_outputs(v, "resume", 1)
+        if problem:
+            return False, problem
+        return True, f"stopped at {stopped} (exit 143 ×2), resumed, finished at {stopped + 5}"
 
     def c_pytest(self, v: Variant, log: Path):
         """The generated test: the starter's single-process path saves its result."""
@@ -873,7 +958,16 @@ class Checker:
             self.skip(v, "check", "no uv.lock: the lock was skipped or failed")
         if v.operator == "xgboost" and v.accelerator == "gpu":
             # No GPU here: what this proves is the refusal to fall back to the CPU.
-            for col in ("docker-sim", "run-1", "run-2", "run-4", "alone", "scheme", "pytest"):
+            for col in (
+                "docker-sim",
+                "run-1",
+                "run-2",
+                "run-4",
+                "alone",
+                "scheme",
+                "resume",
+                "pytest",
+            ):
                 self.skip(v, col, "GPU variant: only its refusal to run without a GPU")
             if locked and self.check(v, "sync", self.c_sync):
                 self.check(v, "no-gpu", self.c_no_gpu)
@@ -892,6 +986,7 @@ class Checker:
                 "run-4",
                 "alone",
                 "scheme",
+                "resume",
                 "pytest",
                 "no-gpu",
             ):
@@ -907,14 +1002,18 @@ class Checker:
             self.check(v, "run-4", self.c_run4)
         else:
             self.skip(v, "run-4", "jobset only (2 jobs × 2 completions)")
-        if v.operator == "xgboost":
+        if v.operator in ("xgboost", "jax"):
             self.check(v, "alone", self.c_alone)
         else:
-            self.skip(v, "alone", "bounded rendezvous: xgboost so far (issue 21, item 5)")
+            self.skip(v, "alone", "no rendezvous (jobset), or Ray's own (kuberay)")
         if v.operator in ("jax", "xgboost", "jobset"):
             self.check(v, "scheme", self.c_scheme)
         else:
             self.skip(v, "scheme", "kuberay: its driver needs a Ray cluster (same write_output)")
+        if v.operator in ("jax", "xgboost"):
+            self.check(v, "resume", self.c_resume)
+        else:
+            self.skip(v, "resume", "training starters only (pytorch: run-pytorch-starter.sh)")
         self.check(v, "pytest", self.c_pytest)
         self.skip(v, "no-gpu", "CPU variant")
         return v

@@ -3,7 +3,9 @@
 # variables AIchor's pytorch operator injects (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK),
 # through the shell-free launcher (`python -m <pkg>.launch`, what multi-GPU manifests run) as
 # 2 containers of 1 process and as 1 container of 2 processes. Each must exit 0, and rank 0
-# must write summary.json to AICHOR_OUTPUT_PATH.
+# must write summary.json to AICHOR_OUTPUT_PATH. Then preemption: 2 containers on a long run,
+# SIGTERM to rank 1 only; both must exit 143 with rank 0's checkpoint saved, and a second run
+# must resume from it, finish and delete it.
 #
 #   scripts/run-pytorch-starter.sh <project-dir>
 #
@@ -12,8 +14,9 @@
 # already installed: PYTORCH_PYTHON=<python> uses that interpreter (it needs torch and the
 # project's other dependencies) instead of `uv run`.
 # GPU projects (torch from a /whl/cu12x index): without a GPU, only checks that the starter
-# refuses to run (exit 1, "no GPU is visible"); with 1 GPU, the 2 launcher processes share it
-# over gloo and the 2-container runs are skipped (NCCL refuses two ranks on one GPU); with 2+
+# refuses to run (exit 1, "no GPU is visible"); with 1 GPU, 2 launcher processes must be
+# refused (more processes than GPUs) unless AICHOR_SHARE_GPUS=1, with which they share it over
+# gloo, and the 2-container runs are skipped (NCCL refuses two ranks on one GPU); with 2+
 # GPUs, each container gets its own GPU and NCCL. CPU projects hide the GPUs.
 set -euo pipefail
 [[ $# -eq 1 && -f $1/pyproject.toml ]] || { echo "usage: $0 <generated pytorch project>" >&2; exit 2; }
@@ -54,7 +57,7 @@ cpu_env=()
 ((gpu_project)) || cpu_env=(CUDA_VISIBLE_DEVICES=)
 
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+trap '[[ -n ${KEEP_OUT:-} ]] || rm -rf "$out"' EXIT
 export AICHOR_OUTPUT_PATH=$out/outputs
 [[ -n ${AICHOR_TENSORBOARD_PATH:-} ]] || export AICHOR_TENSORBOARD_PATH=$out/runs
 failed=0
@@ -96,9 +99,48 @@ two_containers() { # $1: main or launch
 }
 launch_two() { # one container, two processes, as `launch` runs them locally
     rm -rf "$AICHOR_OUTPUT_PATH"
-    env "${cpu_env[@]}" timeout 300 "${run[@]}" -u -m "$pkg.launch" --nproc-per-node 2 && summary 2
+    env "${cpu_env[@]}" "${share_env[@]}" timeout 300 "${run[@]}" -u -m "$pkg.launch" \
+        --nproc-per-node 2 && summary 2
+}
+shared_gpu_refused() { # 2 processes on 1 GPU without AICHOR_SHARE_GPUS: refused, not gloo
+    local rc=0 log=$out/shared.log
+    env -u AICHOR_SHARE_GPUS timeout 300 "${run[@]}" -u -m "$pkg.launch" --nproc-per-node 2 \
+        >"$log" 2>&1 || rc=$?
+    tail -3 "$log"
+    ((rc != 0)) && grep -q "AICHOR_SHARE_GPUS=1" "$log"
+}
+resume() { # SIGTERM to rank 1 of 2 mid-run: both stop with 143, then a second run resumes
+    local port p0 p1 rc0=0 rc1=0 ckpt=$AICHOR_OUTPUT_PATH/checkpoints/pytorch.pt log0=$out/r0.log
+    rm -rf "$AICHOR_OUTPUT_PATH"
+    export AICHOR_CHECKPOINT_EVERY=200
+    port=$(free_port)
+    env "${rank_env[0]}" MASTER_ADDR=localhost MASTER_PORT="$port" WORLD_SIZE=2 RANK=0 \
+        timeout 300 "${run[@]}" -u -m "$pkg.main" --steps 100000000 >"$log0" 2>&1 & p0=$!
+    env "${rank_env[1]}" MASTER_ADDR=localhost MASTER_PORT="$port" WORLD_SIZE=2 RANK=1 \
+        timeout 300 "${run[@]}" -u -m "$pkg.main" --steps 100000000 >"$out/r1.log" 2>&1 & p1=$!
+    for _ in $(seq 1200); do [[ -f $ckpt ]] && break; sleep 0.1; done
+    [[ -f $ckpt ]] || { echo "  no periodic checkpoint"; kill "$p0" "$p1"; return 1; }
+    kill -TERM "$p1" # `timeout` (and uv) forward it to the starter
+    wait "$p0" || rc0=$?
+    wait "$p1" || rc1=$?
+    tail -2 "$log0"
+    ((rc0 == 143 && rc1 == 143)) || { echo "  exit codes $rc0 $rc1, expected 143 143"; return 1; }
+    local stopped
+    stopped=$(grep -o 'SIGTERM: saved step [0-9]*' "$log0" | grep -o '[0-9]*$') || return 1
+    port=$(free_port)
+    rc0=0 rc1=0
+    env "${rank_env[0]}" MASTER_ADDR=localhost MASTER_PORT="$port" WORLD_SIZE=2 RANK=0 \
+        timeout 300 "${run[@]}" -u -m "$pkg.main" --steps $((stopped + 5)) >"$log0" 2>&1 & p0=$!
+    env "${rank_env[1]}" MASTER_ADDR=localhost MASTER_PORT="$port" WORLD_SIZE=2 RANK=1 \
+        timeout 300 "${run[@]}" -u -m "$pkg.main" --steps $((stopped + 5)) >"$out/r1.log" 2>&1 & p1=$!
+    wait "$p0" || rc0=$?
+    wait "$p1" || rc1=$?
+    unset AICHOR_CHECKPOINT_EVERY
+    grep "resumed at step $stopped" "$log0" && ((rc0 == 0 && rc1 == 0)) && [[ ! -f $ckpt ]] && summary 2
 }
 
+share_env=()
+((gpu_project && gpus < 2)) && share_env=(AICHOR_SHARE_GPUS=1)
 if ((gpu_project && gpus == 0)); then
     step "no GPU: refused (exit 1)" no_gpu_refused
     echo "(GPU project on a machine without GPUs: nothing else can run here)"
@@ -111,5 +153,9 @@ if ((${#rank_env[@]})); then
 else
     echo "(1 GPU: the 2-container runs need a GPU each; skipped)"
 fi
+((gpu_project && gpus == 1)) && step "1 GPU, 2 processes: refused" shared_gpu_refused
 step "launch: 1 container x 2" launch_two
+if ((${#rank_env[@]})); then
+    step "preempted (SIGTERM rank 1), resumed" resume
+fi
 exit "$failed"

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Python versions a generated project may target, oldest first.
 pub const PYTHON_VERSIONS: &[&str] = &["3.10", "3.11", "3.12", "3.13"];
 /// The Python a project gets unless asked otherwise.
-pub const DEFAULT_PYTHON: &str = "3.11";
+pub const DEFAULT_PYTHON: &str = "3.12";
 
 macro_rules! operators {
     ($($variant:ident => $id:literal, $description:literal;)*) => {

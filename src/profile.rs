@@ -225,6 +225,10 @@ pub struct Profile {
     /// KubeRay head resources (the head does no accelerated work).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<Resources>,
+    /// The manifest's `spec.timeout` (`24h`): the experiment ends after this long, so a run
+    /// wedged on paid accelerators stops billing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
 }
 
 impl Profile {
@@ -265,6 +269,14 @@ impl ProfileFile {
             if !seen.insert(p.id.as_str()) {
                 return Err(format!("profile `{}` is defined twice", p.id));
             }
+            if let Some(t) = &p.timeout
+                && !is_duration(t)
+            {
+                return Err(format!(
+                    "profile `{}`: timeout `{t}` is not a duration such as `30m`, `6h` or `1d`",
+                    p.id
+                ));
+            }
             let head = p.head.as_ref().or(self.default_head.as_ref());
             for (what, r) in [("resources", Some(&p.resources)), ("head", head)] {
                 if let Some(r) = r
@@ -279,4 +291,14 @@ impl ProfileFile {
         }
         Ok(())
     }
+}
+
+/// `spec.timeout`'s grammar as the platform documents it: a positive number and one unit.
+fn is_duration(text: &str) -> bool {
+    let Some(number) = text.strip_suffix(['s', 'm', 'h', 'd']) else {
+        return false;
+    };
+    !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && number.bytes().any(|b| b != b'0')
 }

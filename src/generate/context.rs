@@ -32,6 +32,8 @@ pub struct Context {
     pub resources: Resources,
     /// KubeRay head resources.
     pub head_resources: Resources,
+    /// The profile's `spec.timeout`, if it sets one.
+    pub profile_timeout: Option<String>,
     /// Name of the type/group in `spec.types` (jobset group, kuberay worker group).
     pub worker_group: String,
     pub workers: u32,
@@ -100,6 +102,7 @@ impl Context {
             gpus: profile.resources.gpus(),
             resources: profile.resources.clone(),
             head_resources,
+            profile_timeout: profile.timeout.clone(),
             worker_group,
             workers: answers
                 .int("workers")

@@ -35,6 +35,7 @@ pub const RESERVED_KEYS: &[&str] = &[
     "operator_description",
     "profile_description",
     "profile_summary",
+    "profile_timeout",
     "accelerator",
     "gpus",
     "resources",

@@ -93,7 +93,11 @@ mod tests {
     /// Released versions and their digests. A release is immutable: if this test fails, the
     /// frozen copy was edited; put it back (`git checkout templates/releases`) and change
     /// `templates/builtin` instead, with a new version.
-    const PINNED: &[(&str, &str)] = &[("0.1.0", "078ba2d283c17789"), ("0.2.0", "98167698ec4ba3ad")];
+    const PINNED: &[(&str, &str)] = &[
+        ("0.1.0", "078ba2d283c17789"),
+        ("0.2.0", "98167698ec4ba3ad"),
+        ("0.3.0", "23d4fa156fadd36c"),
+    ];
 
     #[test]
     fn frozen_releases_never_change() {

@@ -914,7 +914,7 @@ fn check_several_manifests_share_one_build() {
         dir.join("aichor_manifests/gpu/manifest.yaml"),
     )
     .unwrap();
-    std::fs::write(dir.join(".python-version"), "3.12\n").unwrap();
+    std::fs::write(dir.join(".python-version"), "3.13\n").unwrap();
     let (code, found, report) = check(&dir, &[]);
     assert_eq!(
         report["manifests"],

@@ -81,7 +81,7 @@ fn local_repo() {
 
 #[test]
 fn local_repo_init() {
-    aichor_snapshot!(help(&["local-repo", "init", "--help"]), @"
+    aichor_snapshot!(help(&["local-repo", "init", "--help"]), @r#"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -115,7 +115,7 @@ fn local_repo_init() {
               from the profile]
 
           --python <X.Y>
-              Python version: 3.10, 3.11, 3.12, 3.13 [default: 3.11]
+              Python version: 3.10, 3.11, 3.12, 3.13 [default: 3.12]
 
           --tensorboard
               Enable TensorBoard (the default)
@@ -186,7 +186,7 @@ fn local_repo_init() {
                                                         # a team's pack from git, at a tag
 
     ----- stderr -----
-    ");
+    "#);
 }
 
 #[test]

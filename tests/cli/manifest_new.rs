@@ -378,7 +378,7 @@ fn kuberay_from_a_jax_project_gets_a_ray_image() {
     }
     let dockerfile = read(&root, "docker/ray.Dockerfile");
     assert!(
-        dockerfile.contains("FROM rayproject/ray:2.60.0-py311-cpu\n"),
+        dockerfile.contains("FROM rayproject/ray:2.60.0-py312-cpu\n"),
         "{dockerfile}"
     );
     assert!(
@@ -393,7 +393,7 @@ fn kuberay_from_a_jax_project_gets_a_ray_image() {
     assert!(starter.contains("\nWORKERS = 1\n"), "{starter}");
     assert!(read(&root, "pyproject.toml").contains("ray = [\n    \"ray[default]==2.60.0\",\n]\n"));
     // The project's own Dockerfile and starter are untouched.
-    assert!(read(&root, "Dockerfile").contains("FROM python:3.11-slim-bookworm"));
+    assert!(read(&root, "Dockerfile").contains("FROM python:3.12-slim-bookworm"));
     assert!(!read(&root, "src/demo/main.py").contains("import ray"));
     assert_ready(&root);
 }

@@ -142,7 +142,7 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
           "project": ".",
           "dry_run": true,
           "from": "builtin@0.1.0",
-          "to": "builtin@0.3.0",
+          "to": "builtin@0.4.0",
           "answers_changed": [
             {
               "key": "github_actions",
@@ -186,7 +186,7 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
             },
             {
               "path": "src/demo/__init__.py",
-              "status": "unchanged"
+              "status": "updated"
             },
             {
               "path": "src/demo/main.py",
@@ -210,7 +210,7 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
     assert!(readme.contains("Our team's notes"), "{readme}");
     assert!(readme.contains("## Update this project"), "{readme}");
     let record = read(&dir.join(".aichor-answers.yaml"));
-    assert!(record.contains("pack: builtin@0.3.0"), "{record}");
+    assert!(record.contains("pack: builtin@0.4.0"), "{record}");
     // A second update has nothing left to do.
     commit_all(&dir, "update");
     let again = update(&dir).output().unwrap();
@@ -244,7 +244,7 @@ fn no_op_update_writes_nothing_and_says_so() {
     ----- stdout -----
 
     ----- stderr -----
-    Up to date `.` already matches builtin@0.3.0 with these answers; nothing written
+    Up to date `.` already matches builtin@0.4.0 with these answers; nothing written
     ");
     assert_eq!(project_tree(&dir), before);
     assert_eq!(
@@ -295,8 +295,8 @@ fn profile_change_rewrites_resources_and_wheels_and_keeps_the_users_edits() {
     {
       "project": ".",
       "dry_run": true,
-      "from": "builtin@0.3.0",
-      "to": "builtin@0.3.0",
+      "from": "builtin@0.4.0",
+      "to": "builtin@0.4.0",
       "answers_changed": [
         {
           "key": "profile",
@@ -441,8 +441,8 @@ fn operator_change_rewrites_types_starter_and_dependencies() {
     {
       "project": ".",
       "dry_run": true,
-      "from": "builtin@0.3.0",
-      "to": "builtin@0.3.0",
+      "from": "builtin@0.4.0",
+      "to": "builtin@0.4.0",
       "answers_changed": [
         {
           "key": "operator",
@@ -565,8 +565,8 @@ fn conflicting_project(parent: &Path, name: &str) -> PathBuf {
     let dir = init_project(parent, name, &["--operator", "jax"]);
     edit(
         &dir.join(format!("src/{name}/main.py")),
-        "    init_distributed()\n    rank, world_size",
-        "    init_distributed()\n    print(\"ours: starting\")\n    rank, world_size",
+        "    stop_on_sigterm()\n    rank, world_size",
+        "    stop_on_sigterm()\n    print(\"ours: starting\")\n    rank, world_size",
     );
     commit_all(&dir, "a print");
     dir
@@ -591,7 +591,24 @@ fn conflicts_inline_leave_markers_and_exit_3() {
 
     --- a/Dockerfile
     +++ b/Dockerfile
-    @@ -28,6 +28,15 @@
+    @@ -14,6 +14,16 @@
+     
+     WORKDIR /app
+     
+    +# RDMA user space (bookworm's rdma-core): NCCL loads libibverbs at run time to use the
+    +# nodes' InfiniBand/RoCE NICs between containers (README, "Several GPU containers");
+    +# without it every multi-container run falls back to TCP.
+    +RUN apt-get update \
+    +    && apt-get install -y --no-install-recommends \
+    +        ibverbs-providers=44.0-2 \
+    +        libibverbs1=44.0-2 \
+    +        librdmacm1=44.0-2 \
+    +    && rm -rf /var/lib/apt/lists/*
+    +
+     # Dependencies first, in a layer of their own: editing src/ does not reinstall them.
+     RUN --mount=type=cache,target=/root/.cache/uv \
+         --mount=type=bind,source=uv.lock,target=uv.lock \
+    @@ -28,6 +38,15 @@
      # The project's virtual environment comes first: `python` in spec.command is its Python.
      ENV PATH="/app/.venv/bin:$PATH"
      
@@ -619,7 +636,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
      | `Dockerfile` | The image AIchor builds from this repository (with uv, dependencies cached in their own layer) |
      | `pyproject.toml`, `uv.lock` | Dependencies; `uv lock` writes `uv.lock`, which the image installs from |
      | `src/demo/main.py` | The starter: sets up jax's distributed runtime from the variables AIchor injects |
-    @@ -33,7 +33,8 @@
+    @@ -53,7 +53,8 @@
      Results are saved under `$AICHOR_OUTPUT_PATH` (the experiment's output folder on AIchor, an
      `s3://` prefix) and to `outputs/` locally, by the coordinator only. Input
      data lives under `$AICHOR_INPUT_PATH`. `uv run pytest` runs the starter once, as one local
@@ -629,16 +646,17 @@ fn conflicts_inline_leave_markers_and_exit_3() {
      
      ## Submit to AIchor
      
-    @@ -64,6 +65,14 @@
+    @@ -84,6 +85,15 @@
      `product`). GPU `product` names depend on your AIchor engine's nodes. Several manifests can
      live side by side under `aichor_manifests/`; pick one with its path in the commit message.
      
     +## Several GPU containers
     +
     +Between containers, NCCL uses the pod network (TCP) unless the engine's nodes have RDMA NICs.
-    +To use them, add the NICs to each container's resources (`rdma: {devices: [...]}`: the
-    +device names are cluster-specific, ask your AIchor administrator) and set `NCCL_IB_GID_INDEX`
-    +as the engine requires, in `spec.env`; AIchor's Hugging Face accelerate demo shows a full
+    +The image has the RDMA libraries NCCL loads (`libibverbs`, `librdmacm`); to use the NICs, add
+    +them to each container's resources (`rdma: {devices: [...]}`: the device names are
+    +cluster-specific, ask your AIchor administrator) and set `NCCL_IB_GID_INDEX` as the engine
+    +requires, in `spec.env`; AIchor's Hugging Face accelerate demo shows a full
     +RDMA manifest. Check which transport NCCL picked with `NCCL_DEBUG=INFO` in `spec.env`.
     +
      ## Update this project
@@ -654,7 +672,17 @@ fn conflicts_inline_leave_markers_and_exit_3() {
      # Start an experiment with it by pushing a commit whose message starts with its path
      # relative to aichor_manifests/:  git commit -m "aichor[manifest.yaml]: <what this run is>"
      kind: AIchorManifest
-    @@ -23,5 +23,11 @@
+    @@ -15,6 +15,9 @@
+       # Must equal builder.image.
+       image: "demo"
+       command: "python -u -m demo.main"
+    +  # The experiment ends after this long (from the `gpu-t4` profile), so a run stuck on
+    +  # paid GPUs stops billing; raise it for longer trainings.
+    +  timeout: "24h"
+       tensorboard:
+         # TensorBoard reads what the code writes under $AICHOR_TENSORBOARD_PATH.
+         enabled: true
+    @@ -23,5 +26,11 @@
          worker:
            count: 2
            resources:
@@ -672,7 +700,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     --- a/pyproject.toml
     +++ b/pyproject.toml
     @@ -6,6 +6,8 @@
-     requires-python = ">=3.11"
+     requires-python = ">=3.12"
      dependencies = [
          "jax>=0.5.1",
     +    # CUDA wheels exist for Linux only; elsewhere (a laptop) jax runs on the CPU.
@@ -683,10 +711,10 @@ fn conflicts_inline_leave_markers_and_exit_3() {
 
     --- a/src/demo/main.py
     +++ b/src/demo/main.py
-    @@ -108,7 +108,16 @@
-     
-     def main() -> None:
+    @@ -253,7 +253,16 @@
          init_distributed()
+         # After initialize(): JAX's distributed runtime installs a SIGTERM handler of its own.
+         stop_on_sigterm()
     +<<<<<<< yours
          print("ours: starting")
     +=======
@@ -696,7 +724,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     +            f"JAX found no GPU (backend {jax.default_backend()!r}): the profile asks for "
     +            "one; check the manifest's accelerators and that jax[cuda12] is installed"
     +        )
-    +>>>>>>> pack builtin@0.3.0 (new answers)
+    +>>>>>>> pack builtin@0.4.0 (new answers)
          rank, world_size = jax.process_index(), jax.process_count()
          devices = jax.devices()
          mesh = jax.make_mesh((len(devices),), ("devices",))
@@ -739,11 +767,11 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     -  profile: cpu-small
     +  profile: gpu-t4
        workers: 2
-       python: '3.11'
+       python: '3.12'
        tensorboard: true
 
     ----- stderr -----
-       Dry run builtin@0.3.0 with new answers: nothing written (4 file(s) unchanged)
+       Dry run builtin@0.4.0 with new answers: nothing written (4 file(s) unchanged)
     error: 1 file(s) would have conflicts to resolve: src/demo/main.py
       help: run without `--dry-run` to write them, then resolve them (`--conflict rej` puts the new version beside each file instead of markers)
     "#);
@@ -761,7 +789,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     updated   tests/test_main.py
 
     ----- stderr -----
-       Updated `.`: builtin@0.3.0 with new answers (4 file(s) unchanged); review it with `git diff`
+       Updated `.`: builtin@0.4.0 with new answers (4 file(s) unchanged); review it with `git diff`
     error: 1 file(s) have conflicts to resolve: src/demo/main.py
       help: resolve the `<<<<<<<` blocks (or compare with the `.rej` files), then commit; `git diff` shows the whole update
     "#);
@@ -769,7 +797,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     let main = read(&dir.join("src/demo/main.py"));
     assert!(main.contains("<<<<<<< yours\n"), "{main}");
     assert!(
-        main.contains(">>>>>>> pack builtin@0.3.0 (new answers)\n"),
+        main.contains(">>>>>>> pack builtin@0.4.0 (new answers)\n"),
         "{main}"
     );
     assert!(main.contains("print(\"ours: starting\")"), "{main}");
@@ -1376,7 +1404,7 @@ fn git_pack_from_one_tag_to_the_next() {
     let record = read(&dir.join(".aichor-answers.yaml"));
     assert!(record.contains("pack: acme@2.0.0"), "{record}");
     assert!(record.contains(&format!("template: {url}#v2")), "{record}");
-    assert!(record.contains("builtin: 0.3.0"), "{record}");
+    assert!(record.contains("builtin: 0.4.0"), "{record}");
 
     // The recorded commit, not the tag, is what a replay and the next update use.
     let commit = record
@@ -1601,7 +1629,7 @@ fn a_new_name_moves_the_package_with_the_users_edits() {
     updated   tests/test_main.py
 
     ----- stderr -----
-       Updated `.`: builtin@0.3.0 with new answers (3 file(s) unchanged); review it with `git diff`
+       Updated `.`: builtin@0.4.0 with new answers (3 file(s) unchanged); review it with `git diff`
     ");
     assert!(out.status.success());
     let main = read(&dir.join("src/vision/main.py"));
@@ -1652,9 +1680,9 @@ fn manifests_made_by_manifest_new_are_updated_with_the_project() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
     manifest_new(&dir, &["gpu.yaml", "--profile", "gpu-t4"]);
-    assert!(read(&dir.join("docker/gpu.Dockerfile")).contains("python:3.11"));
+    assert!(read(&dir.join("docker/gpu.Dockerfile")).contains("python:3.12"));
     let out = update(&dir)
-        .args(["--set", "python=3.12"])
+        .args(["--set", "python=3.11"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -1664,8 +1692,8 @@ fn manifests_made_by_manifest_new_are_updated_with_the_project() {
         "{stdout}"
     );
     let dockerfile = read(&dir.join("docker/gpu.Dockerfile"));
-    assert!(dockerfile.contains("python:3.12"), "{dockerfile}");
-    assert!(!dockerfile.contains("python:3.11"), "{dockerfile}");
+    assert!(dockerfile.contains("python:3.11"), "{dockerfile}");
+    assert!(!dockerfile.contains("python:3.12"), "{dockerfile}");
     // Still recorded, so the next update renders it again too; and that one has nothing to do.
     let record = read(&dir.join(".aichor-answers.yaml"));
     assert!(
@@ -1757,7 +1785,7 @@ fn pyproject_is_merged_key_by_key_where_lines_collide() {
     version = "0.1.0"
     description = "jax.distributed across N processes (process 0 coordinates)"
     readme = "README.md"
-    requires-python = ">=3.11"
+    requires-python = ">=3.12"
     dependencies = [
         "jax==0.5.3",
         # On AIchor the output (and TensorBoard) paths are s3:// URIs, written with boto3.

@@ -155,11 +155,11 @@ fn defaults_offered_at_each_prompt() {
     assert_eq!(script.asked("Containers").default.as_deref(), Some("1"));
     assert_eq!(
         script.asked("Python version").default.as_deref(),
-        Some("3.11")
+        Some("3.12")
     );
     assert_eq!(script.asked("TensorBoard").default.as_deref(), Some("true"));
     assert_eq!(answers.operator(), Some(Operator::Pytorch));
-    assert_eq!(answers.str("python"), Some("3.11"));
+    assert_eq!(answers.str("python"), Some("3.12"));
 }
 
 #[test]
@@ -346,7 +346,7 @@ fn without_a_prompter_defaults_fill_in_and_required_answers_fail() {
     .unwrap();
     assert_eq!(answers.str("profile"), Some("cpu-small"));
     assert_eq!(answers.int("workers"), Some(2));
-    assert_eq!(answers.str("python"), Some("3.11"));
+    assert_eq!(answers.str("python"), Some("3.12"));
     assert_eq!(answers.bool("tensorboard"), Some(true));
 }
 

@@ -14,6 +14,10 @@ AICHOR_RENDEZVOUS_TIMEOUT (seconds, default 600) bounds the wait for every proce
 and each collective: a missing peer fails the run instead of billing it for torch's default
 30 minutes.
 
+Rank 0 saves a checkpoint every AICHOR_CHECKPOINT_EVERY steps (default 10) and when the
+pod is told to stop (SIGTERM: preemption, a cancelled run), under AICHOR_CHECKPOINT_PATH
+(default: <AICHOR_OUTPUT_PATH>checkpoints/); a run that finds one resumes from it.
+
 Rank 0 writes a JSON summary to AICHOR_OUTPUT_PATH (the experiment's output
 prefix on AIchor, ./outputs locally).
 {%- if accelerator == "gpu" %}
@@ -22,8 +26,11 @@ rather than training on the CPU.
 {%- endif %}
 """
 
+import argparse
+import io
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -55,6 +62,12 @@ def tensorboard_logdir(rank: int, world_size: int) -> str:
     return f"{base.rstrip('/')}/rank-{rank}" if world_size > 1 else base
 {%- endif %}
 {% include "starters/outputs.py" %}
+{%- include "starters/checkpoint.py" %}
+
+
+def unwrapped(model: nn.Module) -> nn.Module:
+    """The model DistributedDataParallel wraps: its state_dict has no `module.` prefix."""
+    return model.module if isinstance(model, DistributedDataParallel) else model
 
 
 def make_batch(generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -65,7 +78,20 @@ def make_batch(generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     return x, (x @ true_weights + noise).unsqueeze(1)
 
 
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--steps", type=int, default=STEPS, help=f"training steps (default {STEPS})"
+    )
+    args = parser.parse_args()
+    if args.steps < 1:
+        parser.error("--steps must be at least 1")
+    return args
+
+
 def main() -> None:
+    args = parse_args()
+    stop_on_sigterm()
     world_size = env_int("WORLD_SIZE", 1)
     rank = env_int("RANK", 0)
     local_rank = env_int("LOCAL_RANK", 0)
@@ -85,10 +111,19 @@ def main() -> None:
         )
     device = torch.device("cuda", local_rank % gpus)
     torch.cuda.set_device(device)
-    # NCCL refuses two ranks on one GPU. When this machine's processes outnumber
-    # its GPUs (a local run of `launch --nproc-per-node 2` on one GPU), they share
-    # GPUs and use gloo, which handles the broadcast and all_reduce used here.
-    backend = "nccl" if env_int("LOCAL_WORLD_SIZE", 1) <= gpus else "gloo"
+    # NCCL refuses two ranks on one GPU. More processes than GPUs on a node is a
+    # misconfiguration on AIchor (the profile's GPUs and launch's --nproc-per-node
+    # disagree): refuse it. AICHOR_SHARE_GPUS=1 lets a local test share GPUs over gloo.
+    backend = "nccl"
+    if env_int("LOCAL_WORLD_SIZE", 1) > gpus:
+        if os.environ.get("AICHOR_SHARE_GPUS", "").strip().lower() not in ("1", "true", "yes"):
+            sys.exit(
+                f"error: [rank {rank}] {env_int('LOCAL_WORLD_SIZE', 1)} processes on this "
+                f"node share {gpus} GPU(s): start one process per GPU (launch's "
+                "--nproc-per-node), or set AICHOR_SHARE_GPUS=1 to test on fewer GPUs "
+                "over gloo (slow; never on AIchor)"
+            )
+        backend = "gloo"
 {%- else %}
     if torch.cuda.is_available():
         device = torch.device("cuda", local_rank % torch.cuda.device_count())
@@ -137,14 +172,28 @@ def main() -> None:
                 model, device_ids=[device.index] if device.type == "cuda" else None
             )
         optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-        generator = torch.Generator().manual_seed(1_000 + rank)  # own data per rank
+        # Every rank resumes from the same checkpoint (rank 0 wrote it).
+        first_step, losses = 0, []
+        saved = load_checkpoint("pytorch.pt")
+        if saved is not None:
+            state = torch.load(io.BytesIO(saved), map_location=device)
+            unwrapped(model).load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            first_step = state["step"]
+            losses = state["losses"]  # the first and the last
+            print(
+                f"[rank {rank}] resumed at step {first_step} from {checkpoint_prefix()}",
+                flush=True,
+            )
+        # Own data per rank, and new data after a resume.
+        generator = torch.Generator().manual_seed(1_000 + rank + 7_919 * first_step)
 {%- if tensorboard %}
         writer = SummaryWriter(tensorboard_logdir(rank, world_size))
 {%- endif %}
 
         start = time.perf_counter()
-        losses = []
-        for step in range(STEPS):
+        every = checkpoint_every()
+        for step in range(first_step, args.steps):
             x, y = (t.to(device) for t in make_batch(generator))
             loss = nn.functional.mse_loss(model(x), y)
             optimizer.zero_grad()
@@ -154,8 +203,31 @@ def main() -> None:
 {%- if tensorboard %}
             writer.add_scalar("train/loss", losses[-1], step)
 {%- endif %}
-            if step % 10 == 0 or step == STEPS - 1:
+            if step % 10 == 0 or step == args.steps - 1:
                 print(f"[rank {rank}] step {step:3d} loss {losses[-1]:.4f}", flush=True)
+            # Every rank stops at the same step when any of them was told to.
+            stop = torch.tensor([float(stop_requested())], device=device)
+            if distributed:
+                dist.all_reduce(stop, op=dist.ReduceOp.MAX)
+            done = step + 1
+            if done < args.steps and (stop.item() or done % every == 0):
+                if rank == 0:
+                    state = {
+                        "step": done,
+                        "model": unwrapped(model).state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "losses": [losses[0], losses[-1]],
+                    }
+                    buffer = io.BytesIO()
+                    torch.save(state, buffer)
+                    where = save_checkpoint("pytorch.pt", buffer.getvalue())
+                if stop.item():
+                    if rank == 0:
+                        print(
+                            f"[rank 0] SIGTERM: saved step {done} to {where}",
+                            flush=True,
+                        )
+                    sys.exit(128 + signal.SIGTERM)
         elapsed = time.perf_counter() - start
 {%- if tensorboard %}
         writer.close()
@@ -191,6 +263,7 @@ def main() -> None:
                 "summary.json", (json.dumps(summary, indent=2) + "\n").encode()
             )
             print(f"[rank 0] wrote {written}", flush=True)
+            clear_checkpoint("pytorch.pt")
     finally:
         if distributed:
             dist.destroy_process_group()

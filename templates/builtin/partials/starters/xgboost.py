@@ -11,13 +11,19 @@ Environment injected by the operator (absent locally, where we run as 1 of 1):
 
 AICHOR_RENDEZVOUS_TIMEOUT (seconds, default 600) bounds the wait for every process to join:
 a missing peer fails the run instead of billing it until the experiment's own timeout.
+
+Rank 0 saves the model every AICHOR_CHECKPOINT_EVERY rounds (default 10) and when the pod
+is told to stop (SIGTERM: preemption, a cancelled run), under AICHOR_CHECKPOINT_PATH
+(default: <AICHOR_OUTPUT_PATH>checkpoints/); a run that finds one resumes from it.
 """
 
+import argparse
 import json
 import os
 {%- if accelerator == "gpu" %}
 import shutil
 {%- endif %}
+import signal
 import socket
 {%- if accelerator == "gpu" %}
 import subprocess
@@ -33,6 +39,8 @@ from tensorboardX import SummaryWriter
 from xgboost import collective
 from xgboost.tracker import RabitTracker
 
+from {{ package }} import container_cpus
+
 DEVICE = "{% if accelerator == "gpu" %}cuda{% else %}cpu{% endif %}"
 ROWS_PER_PROCESS = 5_000
 FEATURES = 16
@@ -42,23 +50,6 @@ ROUNDS = 10
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
-
-
-def container_cpus() -> int:
-    """CPUs this container may use: its cgroup quota, else the CPUs it may run on.
-
-    os.cpu_count() is the node's count; threads beyond the quota only get throttled.
-    """
-    try:
-        with open("/sys/fs/cgroup/cpu.max") as f:
-            quota, period = f.read().split()
-        if quota != "max":
-            return max(1, -(-int(quota) // int(period)))
-    except (OSError, ValueError):
-        pass
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 {%- if accelerator == "gpu" %}
 
 
@@ -80,6 +71,33 @@ def require_gpu() -> None:
         )
 {%- endif %}
 {% include "starters/outputs.py" %}
+{%- include "starters/checkpoint.py" %}
+
+
+class Checkpoint(xgb.callback.TrainingCallback):
+    """Rank 0 saves the model every few rounds; every rank stops when one was told to."""
+
+    def __init__(self, rank: int, world_size: int, rounds: int) -> None:
+        self.rank, self.world_size, self.rounds = rank, world_size, rounds
+        self.every = checkpoint_every()
+        self.stopped_at: int | None = None
+
+    def after_iteration(self, model: xgb.Booster, epoch: int, evals_log: dict) -> bool:
+        stop = stop_requested()
+        if self.world_size > 1:
+            flags = np.array([float(stop)], dtype=np.float64)
+            stop = collective.allreduce(flags, collective.Op.MAX)[0] > 0
+        done = model.num_boosted_rounds()
+        if done < self.rounds and (stop or done % self.every == 0):
+            if self.rank == 0:
+                where = save_checkpoint("xgboost.ubj", bytes(model.save_raw("ubj")))
+                if stop:
+                    print(
+                        f"[rank 0] SIGTERM: saved round {done} to {where}", flush=True
+                    )
+            if stop:
+                self.stopped_at = done
+        return bool(stop)  # True ends training after this round
 
 
 def make_shard(rank: int) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +117,7 @@ def tensorboard_logdir() -> str:
 {%- endif %}
 
 
-def train(rank: int, world_size: int) -> None:
+def train(rank: int, world_size: int, rounds: int) -> None:
     x, y = make_shard(rank)
     split = int(0.8 * len(x))
     dtrain = xgb.DMatrix(x[:split], label=y[:split])
@@ -119,17 +137,31 @@ def train(rank: int, world_size: int) -> None:
         "max_depth": 4,
         "eta": 0.3,
     }
+    # Every rank resumes from the same model (rank 0 saved it).
+    resumed = None
+    saved = load_checkpoint("xgboost.ubj")
+    if saved is not None:
+        resumed = xgb.Booster(model_file=bytearray(saved))
+        print(
+            f"[rank {rank}] resumed at round {resumed.num_boosted_rounds()}", flush=True
+        )
+    done = resumed.num_boosted_rounds() if resumed is not None else 0
+    checkpoint = Checkpoint(rank, world_size, rounds)
     history: dict = {}
     start = time.perf_counter()
     booster = xgb.train(
         params,
         dtrain,
-        num_boost_round=ROUNDS,
+        num_boost_round=max(0, rounds - done),
         evals=[(dtrain, "train"), (dvalid, "valid")],
         evals_result=history,
         verbose_eval=False,
+        xgb_model=resumed,
+        callbacks=[checkpoint],
     )
     elapsed = time.perf_counter() - start
+    if checkpoint.stopped_at is not None:
+        sys.exit(128 + signal.SIGTERM)
     # The device XGBoost actually used (it falls back to the CPU with only a warning).
     config = json.loads(booster.save_config())
     device = config["learner"]["generic_param"].get("device", DEVICE)
@@ -160,8 +192,9 @@ def train(rank: int, world_size: int) -> None:
             "device": device,
         }
         write_output("model.json", bytes(booster.save_raw("json")))
-        saved = write_output("summary.json", json.dumps(summary).encode())
-        print(f"[rank 0] saved the model and {saved}", flush=True)
+        written = write_output("summary.json", json.dumps(summary).encode())
+        print(f"[rank 0] saved the model and {written}", flush=True)
+        clear_checkpoint("xgboost.ubj")
     print(
         f"[rank {rank}/{world_size}] host={socket.gethostname()} device={device} "
         f"nthread={params['nthread']} "
@@ -172,14 +205,27 @@ def train(rank: int, world_size: int) -> None:
     )
 
 
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--rounds", type=int, default=ROUNDS, help=f"boosting rounds (default {ROUNDS})"
+    )
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args
+
+
 def main() -> None:
+    args = parse_args()
+    stop_on_sigterm()
 {%- if accelerator == "gpu" %}
     require_gpu()
 {%- endif %}
     world_size = env_int("WORLD_SIZE", 1)
     rank = env_int("RANK", 0)
     if world_size <= 1:
-        train(0, 1)
+        train(0, 1, args.rounds)
         return
 
     if not 0 <= rank < world_size:
@@ -216,7 +262,7 @@ def main() -> None:
             f"{host}:{port} within {timeout} s (AICHOR_RENDEZVOUS_TIMEOUT): {e}"
         )
     try:
-        train(rank, world_size)
+        train(rank, world_size, args.rounds)
     finally:
         collective.finalize()
     if tracker is not None:
