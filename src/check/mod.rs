@@ -17,9 +17,12 @@ mod context;
 mod cuda;
 pub mod dockerfile;
 pub mod dockerignore;
+mod inputs;
 mod legacy;
 mod package;
+mod provided;
 mod root;
+mod sources;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
@@ -43,18 +46,14 @@ pub struct Finding {
     /// `dockerignore`, `uv-lock`, `package`, `python-version`, `ray-version`, `large-file`,
     /// `commit-msg`.
     pub check: &'static str,
-    /// Relative to the repository root, `/`-separated.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Relative to the repository root, `/`-separated. Every field is in the JSON of every
+    /// finding (`null` where unknown): CI reads a fixed shape.
     pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
     /// Manifest key path, e.g. `spec.command`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 
@@ -339,11 +338,14 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
             continue;
         }
         contexts_seen.push(b.context.as_path());
+        sources::pyproject(&repo, &b.context, &mut findings);
+        sources::conflicts(&repo, b, &mut findings);
         package::check(&repo, &b.context, &mut findings);
         cuda::check(&repo, &b.context, &mut findings);
         uv_checked |= context::check_lock(&repo, b, &settings.env, &mut findings)?;
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
         context::check_ignore_file(&repo, b, &mut findings);
+        inputs::check(&repo, b, &mut findings);
     }
     run_notes(&checked, &mut findings);
     let manifests = checked.into_iter().map(|c| c.rel).collect();
@@ -437,14 +439,90 @@ fn comment_char(root: &Path) -> String {
         .unwrap_or_else(|| "#".into())
 }
 
+/// git's `commit.cleanup` in `root` (`None` when unset or git cannot be run).
+fn cleanup_mode(root: &Path) -> Option<String> {
+    crate::git::command()
+        .arg("-C")
+        .arg(root)
+        .args(["config", "--get", "commit.cleanup"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// Whether git opened the editor for the message being checked: known only in git's
+/// commit-msg hook (git sets `GIT_INDEX_FILE` for it, and `GIT_EDITOR=:` when it opens no
+/// editor).
+fn editor_used(env: &crate::environment::Environment) -> Option<bool> {
+    env.var_os("GIT_INDEX_FILE")?;
+    Some(env.var("GIT_EDITOR") != Some(":"))
+}
+
+/// Whether `rel` is in what the commit will contain: the index (`GIT_INDEX_FILE` in the
+/// hook, which `git commit -a` or `git commit <paths>` point at a temporary one; after a
+/// push, a clean checkout's index is `HEAD`'s tree). `None` outside git.
+fn in_the_commit(root: &Path, rel: &str) -> Option<bool> {
+    let out = crate::git::command()
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "--cached", "-z", "--"])
+        .arg(rel)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    Some(!out.stdout.is_empty())
+}
+
+/// `aichor: <rest>`: a warning with the trigger that would run (the manifest, when there is
+/// one under `aichor_manifests/`).
+fn unnamed(repo: &Repo, subject: &str, rest: &str) -> Result<Finding> {
+    let known = repo.manifests()?;
+    let selector = match known.as_slice() {
+        [one] => repo
+            .rel(one)
+            .trim_start_matches(&format!("{MANIFESTS_DIR}/"))
+            .to_string(),
+        _ => "<manifest>".to_string(),
+    };
+    let rest = if rest.is_empty() { "<message>" } else { rest };
+    Ok(Finding::new(
+        Severity::Warning,
+        "commit-msg",
+        format!(
+            "`{subject}` starts like an AIchor trigger but names no manifest: pushing it runs nothing"
+        ),
+    )
+    .help(format!(
+        "to start an experiment, write `aichor[{selector}]: {rest}` (the manifest's path relative to `{MANIFESTS_DIR}/`); otherwise reword the message"
+    )))
+}
+
 /// Check a commit message (the text of `--commit-msg FILE|-`, shown as `source`) the way
-/// AIchor reads it; when it runs a manifest, check that manifest and its build too.
-pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<Report> {
+/// AIchor reads it; when it runs a manifest, check that manifest and its build too. `env`
+/// says whether this runs in git's hook, and so how git cleans the message up.
+pub fn check_commit_message(
+    path: &Path,
+    source: &str,
+    message: &str,
+    env: &crate::environment::Environment,
+) -> Result<Report> {
     use commit_msg::Trigger;
     let repo = Repo {
         root: find_root(path)?,
     };
-    let (line, subject) = commit_msg::subject_line_with(message, &comment_char(&repo.root));
+    let comment = comment_char(&repo.root);
+    let comments = commit_msg::comments(
+        message,
+        &comment,
+        cleanup_mode(&repo.root).as_deref(),
+        editor_used(env),
+    );
+    let (line, subject) = commit_msg::subject_line_as(message, &comment, comments);
     let at = |f: Finding| f.at(source, Some(line), Some(1));
     let mut findings = Vec::new();
     let mut manifests = Vec::new();
@@ -459,6 +537,7 @@ pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<
                 manifests.push(rel);
             }
         }
+        Trigger::Unnamed { rest } => findings.push(at(unnamed(&repo, subject, &rest)?)),
         Trigger::NearMiss { problems, corrected } => findings.push(at(
             Finding::new(
                 Severity::Error,
@@ -475,7 +554,19 @@ pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<
         )),
         Trigger::Manifest { selector } => {
             let file = repo.manifests_dir().join(&selector);
-            if file.is_file() {
+            let rel = format!("{MANIFESTS_DIR}/{selector}");
+            if file.is_file() && in_the_commit(&repo.root, &rel) == Some(false) {
+                findings.push(at(
+                    Finding::new(
+                        Severity::Error,
+                        "commit-msg",
+                        format!("the message runs `{rel}`, which is not in the commit (git does not track it, and it is not staged): the platform will not find it"),
+                    )
+                    .help(format!("`git add {}` and commit again", crate::shell::shell_quote(&rel))),
+                ));
+                let _ = build::check(&repo, &file, &mut findings)?;
+                manifests.push(rel);
+            } else if file.is_file() {
                 let c = build::check(&repo, &file, &mut findings)?;
                 findings.push(at(Finding::new(
                     Severity::Note,
