@@ -5,9 +5,12 @@
 //! context and Dockerfile found (`build`), what `spec.command` runs present, copied and not
 //! excluded by `.dockerignore` (`build`, `dockerignore`, `dockerfile`, `command`), `uv.lock`
 //! present and in sync and no large files sent to the build (`context`), the package the
-//! build backend ships present (`package`), Python and Ray versions in agreement
-//! (`versions`). `--commit-msg` checks a commit message instead
-//! (`commit_msg`). Findings are data: the command line prints them.
+//! build backend ships present (`package`), what the Dockerfile and the backend read in the
+//! context, not excluded by `.dockerignore` nor ignored by git (`inputs`), pyproject.toml
+//! parsing and no conflict markers (`sources`), a module from elsewhere provided by
+//! something (`provided`), Python and Ray versions in agreement (`versions`).
+//! `--commit-msg` checks a commit message instead (`commit_msg`), as git will record it and
+//! against what the commit contains. Findings are data: the command line prints them.
 
 mod agreement;
 mod build;
@@ -43,7 +46,8 @@ pub const DEFAULT_MAX_FILE_MB: u64 = 50;
 pub struct Finding {
     pub severity: Severity,
     /// Which check: `manifest`, `layout`, `context`, `dockerfile`, `command`,
-    /// `dockerignore`, `uv-lock`, `package`, `python-version`, `ray-version`, `large-file`,
+    /// `dockerignore`, `build-input`, `gitignore`, `pyproject`, `conflict`, `uv-lock`,
+    /// `package`, `python-version`, `ray-version`, `large-file`, `cuda`, `agreement`,
     /// `commit-msg`.
     pub check: &'static str,
     /// Relative to the repository root, `/`-separated. Every field is in the JSON of every
