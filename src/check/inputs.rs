@@ -22,11 +22,18 @@ struct Input {
     named: bool,
 }
 
-/// Whether a `COPY` source is a plain path (not a glob, a URL or the whole context).
+/// A `COPY` source as a plain path relative to the context (an absolute one is read from
+/// the context too); `None` for a glob, a variable, a URL, a heredoc (`<<EOF`) or the whole
+/// context.
 fn literal(source: &str) -> Option<String> {
-    let s = source.trim_start_matches("./").trim_end_matches('/');
-    (!s.is_empty() && s != "." && !s.contains(['*', '?', '[', '$']) && !s.contains("://"))
-        .then(|| s.to_string())
+    if source.starts_with("<<") || source.contains("://") || source.starts_with("git@") {
+        return None;
+    }
+    let s = source
+        .trim_start_matches('/')
+        .trim_start_matches("./")
+        .trim_end_matches('/');
+    (!s.is_empty() && s != "." && !s.contains(['*', '?', '[', '$'])).then(|| s.to_string())
 }
 
 fn inputs(build: &Build) -> Vec<Input> {
@@ -160,5 +167,26 @@ pub(super) fn check(repo: &Repo, build: &Build, out: &mut Vec<Finding>) {
                 crate::shell::shell_quote(&ignored.path)
             )),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_plain_paths_are_looked_for() {
+        for (source, want) in [
+            ("uv.lock", Some("uv.lock")),
+            ("./src/", Some("src")),
+            ("/pyproject.toml", Some("pyproject.toml")),
+            (".", None),
+            ("./", None),
+            ("*.toml", None),
+            ("${APP}/x", None),
+            ("<<EOF", None),
+            ("https://example.com/x.tar.gz", None),
+            ("git@example.com:a/b.git", None),
+        ] {
+            assert_eq!(super::literal(source).as_deref(), want, "{source}");
+        }
     }
 }

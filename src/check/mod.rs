@@ -506,6 +506,43 @@ fn unnamed(repo: &Repo, subject: &str, rest: &str) -> Result<Finding> {
     )))
 }
 
+/// The manifest `rel` the message runs against what the commit contains: not in it (an
+/// error: the platform will not find it), or in it with changes not staged (a warning: the
+/// check read the working tree's). `None` when it is committed as it is, or outside git.
+fn commit_state(root: &Path, rel: &str) -> Option<Finding> {
+    let add = format!("`git add {}`", crate::shell::shell_quote(rel));
+    match in_the_commit(root, rel)? {
+        false => Some(
+            Finding::new(
+                Severity::Error,
+                "commit-msg",
+                format!("the message runs `{rel}`, which is not in the commit (git does not track it, and it is not staged): the platform will not find it"),
+            )
+            .help(format!("{add} and commit again")),
+        ),
+        true if changed_since_staged(root, rel) => Some(
+            Finding::new(
+                Severity::Warning,
+                "commit-msg",
+                format!("`{rel}` has changes that are not staged: the commit runs the staged version, and the check read the one in the working tree"),
+            )
+            .help(format!("{add} to commit what was checked")),
+        ),
+        true => None,
+    }
+}
+
+/// Whether `rel` in the working tree differs from the index (what the commit contains).
+fn changed_since_staged(root: &Path, rel: &str) -> bool {
+    crate::git::command()
+        .arg("-C")
+        .arg(root)
+        .args(["diff", "--quiet", "--"])
+        .arg(rel)
+        .status()
+        .is_ok_and(|s| s.code() == Some(1))
+}
+
 /// Check a commit message (the text of `--commit-msg FILE|-`, shown as `source`) the way
 /// AIchor reads it; when it runs a manifest, check that manifest and its build too. `env`
 /// says whether this runs in git's hook, and so how git cleans the message up.
@@ -559,27 +596,21 @@ pub fn check_commit_message(
         Trigger::Manifest { selector } => {
             let file = repo.manifests_dir().join(&selector);
             let rel = format!("{MANIFESTS_DIR}/{selector}");
-            if file.is_file() && in_the_commit(&repo.root, &rel) == Some(false) {
-                findings.push(at(
-                    Finding::new(
-                        Severity::Error,
-                        "commit-msg",
-                        format!("the message runs `{rel}`, which is not in the commit (git does not track it, and it is not staged): the platform will not find it"),
-                    )
-                    .help(format!("`git add {}` and commit again", crate::shell::shell_quote(&rel))),
-                ));
-                let _ = build::check(&repo, &file, &mut findings)?;
-                manifests.push(rel);
-            } else if file.is_file() {
+            if file.is_file() {
+                let staged = commit_state(&repo.root, &rel);
+                let runs = staged.as_ref().is_none_or(|f| f.severity != Severity::Error);
+                findings.extend(staged.map(at));
                 let c = build::check(&repo, &file, &mut findings)?;
-                findings.push(at(Finding::new(
-                    Severity::Note,
-                    "commit-msg",
-                    format!(
-                        "pushing this commit runs `{}` (only the last commit of a push is read)",
-                        c.rel
-                    ),
-                )));
+                if runs {
+                    findings.push(at(Finding::new(
+                        Severity::Note,
+                        "commit-msg",
+                        format!(
+                            "pushing this commit runs `{}` (only the last commit of a push is read)",
+                            c.rel
+                        ),
+                    )));
+                }
                 manifests.push(c.rel);
             } else {
                 let known: Vec<String> = repo

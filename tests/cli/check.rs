@@ -1932,6 +1932,25 @@ fn hooks_check_the_manifest_is_in_the_commit() {
     );
     let ok = git(&dir, &["commit", "-q", "-m", "aichor[big.yaml]: x"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(!stderr(&ok).contains("warning:"), "{}", stderr(&ok));
+    // Changed since: the commit runs the committed version, which the check did not read.
+    let big = dir.join("aichor_manifests/big.yaml");
+    let text = std::fs::read_to_string(&big).unwrap();
+    std::fs::write(&big, format!("{text}# edited\n")).unwrap();
+    let warned = git(
+        &dir,
+        &["commit", "-q", "--allow-empty", "-m", "aichor[big.yaml]: y"],
+    );
+    assert!(warned.status.success(), "{}", stderr(&warned));
+    assert!(
+        stderr(&warned).contains("`aichor_manifests/big.yaml` has changes that are not staged"),
+        "{}",
+        stderr(&warned)
+    );
+    // `git commit -a` commits them (from a temporary index, GIT_INDEX_FILE): no warning.
+    let all = git(&dir, &["commit", "-q", "-a", "-m", "aichor[big.yaml]: z"]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    assert!(!stderr(&all).contains("warning:"), "{}", stderr(&all));
 }
 
 /// `git commit -m`/`-F` keeps `#` lines (no editor: cleanup `whitespace`), so `# wip` is
