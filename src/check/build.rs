@@ -28,6 +28,8 @@ pub(super) struct Checked {
     pub rel: String,
     pub validation: Validation,
     pub build: Option<Build>,
+    /// The files `spec.command` runs, found in the build context (relative to the root).
+    pub runs: Vec<String>,
 }
 
 /// Check the manifest `file`, adding findings to `out`.
@@ -63,14 +65,16 @@ pub(super) fn check(repo: &Repo, file: &Path, out: &mut Vec<Finding>) -> Result<
     } else {
         resolve_build(repo, &rel, &validation, out)?
     };
+    let mut runs = Vec::new();
     if let Some(build) = &build {
         let package = super::versions::Project::read(repo, &build.context).package;
-        check_command(repo, &rel, &validation, build, package.as_deref(), out);
+        runs = check_command(repo, &rel, &validation, build, package.as_deref(), out);
     }
     Ok(Checked {
         rel,
         validation,
         build,
+        runs,
     })
 }
 
@@ -235,7 +239,8 @@ fn normalise(path: &str) -> String {
 }
 
 /// Each module and script `spec.command` runs: in the context, not excluded by
-/// `.dockerignore`, copied by the Dockerfile.
+/// `.dockerignore`, copied by the Dockerfile. The files found (relative to the root), for
+/// the check of what git pushes.
 fn check_command(
     repo: &Repo,
     rel: &str,
@@ -243,8 +248,9 @@ fn check_command(
     build: &Build,
     package: Option<&str>,
     out: &mut Vec<Finding>,
-) {
-    let Some(cmd) = &v.command else { return };
+) -> Vec<String> {
+    let mut runs = Vec::new();
+    let Some(cmd) = &v.command else { return runs };
     let here = |f: Finding| {
         f.at(rel, Some(cmd.line), Some(cmd.column))
             .key("spec.command")
@@ -253,7 +259,7 @@ fn check_command(
         out.push(here(cannot_run(
             "`spec.command` is empty: the experiment would run nothing",
         )));
-        return;
+        return runs;
     }
     for target in command::targets(&cmd.value) {
         let found = match &target {
@@ -294,6 +300,7 @@ fn check_command(
             "command",
             format!("`spec.command` runs the {what}: `{}`", repo.rel(&path)),
         )));
+        runs.push(repo.rel(&path));
         let in_context = path
             .strip_prefix(&build.context)
             .unwrap_or(&path)
@@ -336,6 +343,7 @@ fn check_command(
             ));
         }
     }
+    runs
 }
 
 /// A module whose top-level package the repository does not hold: a note when the standard

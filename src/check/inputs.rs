@@ -3,7 +3,8 @@
 //! builds the project, what the build backend reads (`pyproject.toml`, the readme,
 //! `uv_build`'s `__init__.py`). Each must be in the context (`builder.context` is where
 //! `COPY uv.lock` looks), must not be excluded by `.dockerignore` (the builder never sees
-//! it) and must not be ignored by git (AIchor builds from what was pushed).
+//! it) and must not be ignored by git (AIchor builds from what was pushed; `git_ignored`,
+//! which looks at the manifests and what their commands run too).
 
 use std::collections::BTreeSet;
 
@@ -76,8 +77,9 @@ fn inputs(build: &Build) -> Vec<Input> {
     out
 }
 
-/// Check the inputs of `build`, adding findings to `out`.
-pub(super) fn check(repo: &Repo, build: &Build, out: &mut Vec<Finding>) {
+/// Check the inputs of `build`, adding findings to `out`; the files it reads that exist
+/// (relative to the root), for `git_ignored`.
+pub(super) fn check(repo: &Repo, build: &Build, out: &mut Vec<Finding>) -> Vec<String> {
     let context_rel = repo.rel(&build.context);
     let ignore_file = build.ignore.file.as_deref().unwrap_or(".dockerignore");
     let ignore_rel = repo.rel(&build.context.join(ignore_file));
@@ -148,9 +150,15 @@ pub(super) fn check(repo: &Repo, build: &Build, out: &mut Vec<Finding>) {
     if build.dockerfile.locked_install().is_some() && lock.is_file() {
         present.push(repo.rel(&lock));
     }
+    present
+}
+
+/// The files a run needs (manifests, what their builds read, what their commands run) that
+/// git ignores and does not track: never pushed, so missing where AIchor builds.
+pub(super) fn git_ignored(repo: &Repo, mut needed: Vec<String>, out: &mut Vec<Finding>) {
     let mut seen = BTreeSet::new();
-    present.retain(|p| seen.insert(p.clone()));
-    for ignored in crate::git::ignored(&repo.root, &present) {
+    needed.retain(|p| seen.insert(p.clone()));
+    for ignored in crate::git::ignored(&repo.root, &needed) {
         out.push(
             Finding::new(
                 Severity::Error,

@@ -318,6 +318,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
     let mut uv_checked = false;
     let mut seen: Vec<(&Path, &str)> = Vec::new();
     let mut contexts_seen: Vec<&Path> = Vec::new();
+    let mut needed: Vec<String> = Vec::new();
     for c in &checked {
         let Some(b) = &c.build else { continue };
         let project = versions::Project::read(&repo, &b.context);
@@ -349,8 +350,14 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
         uv_checked |= context::check_lock(&repo, b, &settings.env, &mut findings)?;
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
         context::check_ignore_file(&repo, b, &mut findings);
-        inputs::check(&repo, b, &mut findings);
+        needed.extend(inputs::check(&repo, b, &mut findings));
     }
+    // What git will push: every file the runs need, checked at once.
+    for c in &checked {
+        needed.push(c.rel.clone());
+        needed.extend(c.runs.iter().cloned());
+    }
+    inputs::git_ignored(&repo, needed, &mut findings);
     run_notes(&checked, &mut findings);
     let manifests = checked.into_iter().map(|c| c.rel).collect();
     Ok(Report::new(

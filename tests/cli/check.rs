@@ -1857,6 +1857,19 @@ fn check_git_ignored_build_inputs() {
     );
     assert!(git(&dir, &["add", "-f", "uv.lock"]).status.success());
     assert_eq!(check(&dir, &[]).0, 0);
+    // The module the command runs, and the manifest itself: never pushed either.
+    std::fs::write(&gitignore, format!("{text}main.py\naichor_manifests/\n")).unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    let files: Vec<&str> = having(&found, "error", "gitignore")
+        .iter()
+        .map(|f| f.file.as_str())
+        .collect();
+    assert_eq!(code, 1);
+    assert_eq!(
+        files,
+        ["aichor_manifests/manifest.yaml", "src/demo/main.py"],
+        "{found:#?}"
+    );
 }
 
 /// A module whose package is neither in the repository nor installed by the build: a typo of
