@@ -123,6 +123,10 @@ pub(super) fn conflicts(repo: &Repo, build: &Build, out: &mut Vec<Finding>) {
             continue;
         };
         let text = String::from_utf8_lossy(&bytes);
+        // Most files hold no marker: one substring search before reading lines.
+        if !text.contains("<<<<<<<") {
+            continue;
+        }
         let Some((line, blocks)) = first_conflict(&text) else {
             continue;
         };
