@@ -582,6 +582,7 @@ pub fn check_commit_message(
         ))),
         Trigger::Legacy => {
             if let Some(rel) = legacy::exp_commit(&repo, subject, &at, &mut findings)? {
+                findings.extend(commit_state(&repo.root, &rel).map(at));
                 manifests.push(rel);
             }
         }

@@ -1964,6 +1964,15 @@ fn hooks_check_the_manifest_is_in_the_commit() {
     let all = git(&dir, &["commit", "-q", "-a", "-m", "aichor[big.yaml]: z"]);
     assert!(all.status.success(), "{}", stderr(&all));
     assert!(!stderr(&all).contains("warning:"), "{}", stderr(&all));
+    // The root manifest.yaml an `exp` commit runs, the same.
+    std::fs::copy(manifest(&dir), dir.join("manifest.yaml")).unwrap();
+    let exp = git(&dir, &["commit", "-q", "--allow-empty", "-m", "exp: 1543"]);
+    assert!(!exp.status.success());
+    assert!(
+        stderr(&exp).contains("the message runs `manifest.yaml`, which is not in the commit"),
+        "{}",
+        stderr(&exp)
+    );
 }
 
 /// `git commit -m`/`-F` keeps `#` lines (no editor: cleanup `whitespace`), so `# wip` is
