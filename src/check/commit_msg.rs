@@ -163,8 +163,9 @@ pub fn parse_subject(subject: &str) -> Trigger {
         // Brackets the platform does not know: written as `[...]` in the repair.
         Some('{') => ('{', '}'),
         Some('<') => ('<', '>'),
-        // `aichor: start training`: a trigger without its manifest.
-        Some(':') if problems.is_empty() => {
+        // `aichor: start training` (or `Aichor: ...`): a trigger without its manifest; the
+        // form the warning gives fixes the case and spaces too.
+        Some(':') => {
             return Trigger::Unnamed {
                 rest: after[1..].trim().to_string(),
             };
@@ -428,6 +429,12 @@ mod tests {
             parse("aichor: start training"),
             Trigger::Unnamed {
                 rest: "start training".into()
+            }
+        );
+        assert_eq!(
+            parse("Aichor: start"),
+            Trigger::Unnamed {
+                rest: "start".into()
             }
         );
         assert_eq!(parse("exp: try"), Trigger::Legacy);
