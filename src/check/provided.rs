@@ -74,17 +74,33 @@ impl Provided {
             .filter(|i| i.keyword == "RUN")
         {
             let words: Vec<&str> = ins.args.split_whitespace().collect();
-            if let Some(at) = words
+            let Some(at) = words
                 .windows(2)
                 .position(|p| p[0].ends_with("pip") && p[1] == "install")
-            {
-                provided.distributions.extend(
-                    words[at + 2..]
-                        .iter()
-                        .take_while(|w| !matches!(**w, "&&" | ";" | "||" | "|"))
-                        .filter(|w| !w.starts_with('-') && !w.contains('/') && **w != ".")
-                        .map(|w| requirement_name(w.trim_matches(['"', '\'']))),
-                );
+            else {
+                continue;
+            };
+            let args: Vec<&str> = words[at + 2..]
+                .iter()
+                .copied()
+                .take_while(|w| !matches!(*w, "&&" | ";" | "||" | "|"))
+                .collect();
+            for (i, w) in args.iter().enumerate() {
+                if i > 0 && matches!(args[i - 1], "-r" | "--requirement") {
+                    // `pip install -r requirements.txt`: the file, from the context.
+                    let file = context.join(w.trim_start_matches("./"));
+                    let text = fs_err::read_to_string(file).unwrap_or_default();
+                    provided.distributions.extend(
+                        text.lines()
+                            .map(str::trim)
+                            .filter(|l| !l.is_empty() && !l.starts_with(['#', '-']))
+                            .map(requirement_name),
+                    );
+                } else if !w.starts_with('-') && !w.contains('/') && *w != "." {
+                    provided
+                        .distributions
+                        .push(requirement_name(w.trim_matches(['"', '\''])));
+                }
             }
         }
         provided.images = dockerfile
@@ -214,5 +230,24 @@ mod tests {
             requirement_name("Torch[cuda]>=2; sys_platform == 'linux'"),
             "torch"
         );
+    }
+
+    #[test]
+    fn the_dockerfiles_pip_installs_and_their_requirements_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs_err::write(
+            tmp.path().join("requirements.txt"),
+            "# pinned\nTorch==2.5\n-e .\n",
+        )
+        .unwrap();
+        let dockerfile = Dockerfile::parse(
+            "FROM python:3.11\nRUN pip install --no-cache-dir -r requirements.txt wandb && echo rich\n",
+        );
+        let p = Provided::read(tmp.path(), &dockerfile);
+        assert!(p.provider("torch").is_some());
+        assert!(p.provider("wandb").is_some());
+        assert_eq!(p.provider("rich"), None);
+        assert_eq!(p.provider("requirements"), None);
+        assert_eq!(p.source, None);
     }
 }
