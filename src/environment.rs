@@ -30,6 +30,11 @@ const FOLDER_VARS: &[&str] = &[
     "LOCALAPPDATA",
 ];
 
+/// What git tells the hooks it runs: `GIT_INDEX_FILE` (set for every commit hook: what the
+/// commit will contain) and `GIT_EDITOR` (`:` when no editor is opened for the message, which
+/// decides whether git strips its comment lines).
+pub const GIT_HOOK_VARS: &[&str] = &["GIT_INDEX_FILE", "GIT_EDITOR"];
+
 /// A snapshot of the variables `aichor` reads. `Environment::default()` is an empty one: no
 /// home, no config folder, no cache, no `AICHOR_*` (what the library's own tests use).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,7 +58,9 @@ impl Environment {
             .into_iter()
             .filter_map(|(k, v)| {
                 let key = k.into().into_string().ok()?;
-                let read = key.starts_with("AICHOR_") || FOLDER_VARS.contains(&key.as_str());
+                let read = key.starts_with("AICHOR_")
+                    || FOLDER_VARS.contains(&key.as_str())
+                    || GIT_HOOK_VARS.contains(&key.as_str());
                 read.then(|| (key, v.into()))
             })
             .collect();

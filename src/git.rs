@@ -82,3 +82,62 @@ pub(crate) fn refuse_dirty(project: &Path, what: &'static str) -> crate::error::
         })
     }
 }
+
+/// A path git ignores: the path, and the file, line and pattern that ignore it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Ignored {
+    pub path: String,
+    pub source: String,
+    pub line: usize,
+    pub pattern: String,
+}
+
+/// Which of `paths` (relative to the work tree `root`) git ignores and does not track: files
+/// `git add .` leaves out, and so never pushed. Tracked files are not ignored (git's own
+/// rule). Empty outside git, or when git cannot be run.
+pub(crate) fn ignored(root: &Path, paths: &[String]) -> Vec<Ignored> {
+    use std::io::Write;
+    if paths.is_empty() {
+        return Vec::new();
+    }
+    let child = command()
+        .arg("-C")
+        .arg(root)
+        .args(["check-ignore", "-v", "-z", "--stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return Vec::new();
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let input: Vec<u8> = paths
+            .iter()
+            .flat_map(|p| p.bytes().chain(std::iter::once(0)))
+            .collect();
+        // A git that stops reading early answers with what it read.
+        let _ = stdin.write_all(&input);
+    }
+    let Ok(out) = child.wait_with_output() else {
+        return Vec::new();
+    };
+    // 0: some are ignored; 1: none; anything else: not a repository, or git failed.
+    if out.status.code() != Some(0) {
+        return Vec::new();
+    }
+    // `-v -z`: source, line, pattern, path, each followed by a NUL.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<&str> = text.split('\0').collect();
+    fields
+        .chunks_exact(4)
+        // `-v` also names a `!pattern` that matched last: that path is not ignored.
+        .filter(|f| !f[0].is_empty() && !f[2].starts_with('!'))
+        .map(|f| Ignored {
+            source: f[0].to_string(),
+            line: f[1].parse().unwrap_or(0),
+            pattern: f[2].to_string(),
+            path: f[3].to_string(),
+        })
+        .collect()
+}

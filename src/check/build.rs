@@ -28,6 +28,8 @@ pub(super) struct Checked {
     pub rel: String,
     pub validation: Validation,
     pub build: Option<Build>,
+    /// The files `spec.command` runs, found in the build context (relative to the root).
+    pub runs: Vec<String>,
 }
 
 /// Check the manifest `file`, adding findings to `out`.
@@ -63,14 +65,16 @@ pub(super) fn check(repo: &Repo, file: &Path, out: &mut Vec<Finding>) -> Result<
     } else {
         resolve_build(repo, &rel, &validation, out)?
     };
+    let mut runs = Vec::new();
     if let Some(build) = &build {
         let package = super::versions::Project::read(repo, &build.context).package;
-        check_command(repo, &rel, &validation, build, package.as_deref(), out);
+        runs = check_command(repo, &rel, &validation, build, package.as_deref(), out);
     }
     Ok(Checked {
         rel,
         validation,
         build,
+        runs,
     })
 }
 
@@ -235,7 +239,8 @@ fn normalise(path: &str) -> String {
 }
 
 /// Each module and script `spec.command` runs: in the context, not excluded by
-/// `.dockerignore`, copied by the Dockerfile.
+/// `.dockerignore`, copied by the Dockerfile. The files found (relative to the root), for
+/// the check of what git pushes.
 fn check_command(
     repo: &Repo,
     rel: &str,
@@ -243,8 +248,9 @@ fn check_command(
     build: &Build,
     package: Option<&str>,
     out: &mut Vec<Finding>,
-) {
-    let Some(cmd) = &v.command else { return };
+) -> Vec<String> {
+    let mut runs = Vec::new();
+    let Some(cmd) = &v.command else { return runs };
     let here = |f: Finding| {
         f.at(rel, Some(cmd.line), Some(cmd.column))
             .key("spec.command")
@@ -253,7 +259,7 @@ fn check_command(
         out.push(here(cannot_run(
             "`spec.command` is empty: the experiment would run nothing",
         )));
-        return;
+        return runs;
     }
     for target in command::targets(&cmd.value) {
         let found = match &target {
@@ -267,17 +273,7 @@ fn check_command(
         let path = match found {
             Found::At(path) => path,
             Found::Missing(looked) => {
-                out.push(here(
-                    Finding::new(
-                        Severity::Error,
-                        "command",
-                        format!(
-                            "`spec.command` runs the {what}, which is not in the build context (looked for {})",
-                            looked.iter().map(|p| format!("`{}`", repo.rel(p))).collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                    .help("fix `spec.command`, or add the file (modules live under `src/<package>/`)"),
-                ));
+                out.push(here(missing(repo, &what, &looked)));
                 continue;
             }
             Found::Elsewhere(why) => {
@@ -286,6 +282,10 @@ fn check_command(
                     "command",
                     format!("`spec.command` runs the {what}: {why}"),
                 )));
+                continue;
+            }
+            Found::NotHere(top) => {
+                out.push(here(not_here(&top, build, package)));
                 continue;
             }
             Found::Invalid(why) => {
@@ -300,6 +300,7 @@ fn check_command(
             "command",
             format!("`spec.command` runs the {what}: `{}`", repo.rel(&path)),
         )));
+        runs.push(repo.rel(&path));
         let in_context = path
             .strip_prefix(&build.context)
             .unwrap_or(&path)
@@ -342,6 +343,71 @@ fn check_command(
             ));
         }
     }
+    runs
+}
+
+/// A module whose top-level package the repository does not hold: a note when the standard
+/// library, a distribution the build installs or the base image provides it; else an error
+/// when it is one edit from a package of the project (a typo: `deom.main`), a warning
+/// otherwise (a distribution may ship it under another name; without `uv.lock` or
+/// dependencies the check cannot tell).
+fn not_here(top: &str, build: &Build, package: Option<&str>) -> Finding {
+    let provided = super::provided::Provided::read(&build.context, &build.dockerfile);
+    if let Some(provider) = provided.provider(top) {
+        return Finding::new(
+            Severity::Note,
+            "command",
+            format!(
+                "`spec.command` runs a module of `{top}`, which is not in the repository: {provider} provides it"
+            ),
+        );
+    }
+    let mut ours: Vec<String> = package.map(str::to_string).into_iter().collect();
+    for base in [build.context.join("src"), build.context.clone()] {
+        for entry in fs_err::read_dir(&base).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if entry.path().join("__init__.py").is_file() && !ours.contains(&name) {
+                ours.push(name);
+            }
+        }
+    }
+    let installed_from = match provided.source {
+        Some(source) => format!("nor a distribution in `{source}`"),
+        None => "and there is no `uv.lock` or list of dependencies to look it up in".into(),
+    };
+    let message = format!(
+        "`spec.command` runs a module of `{top}`, which is not in the repository, nor the standard library, {installed_from}: the run fails with `No module named '{top}'` unless the image installs it under another name"
+    );
+    // A swapped pair of letters (`deom`) is one slip, as a changed letter is.
+    let close = ours
+        .iter()
+        .find(|c| strsim::osa_distance(top, c) == 1)
+        .cloned()
+        .or_else(|| crate::suggest::did_you_mean(top, ours.iter().map(String::as_str)));
+    match close {
+        Some(close) => Finding::new(Severity::Error, "command", message)
+            .help(format!("did you mean the project's package `{close}`? Fix `spec.command`")),
+        None => Finding::new(Severity::Warning, "command", message).help(
+            "fix `spec.command`, or add the distribution that ships it to pyproject.toml's dependencies and run `uv lock`",
+        ),
+    }
+}
+
+/// What `spec.command` runs is not where it was looked for.
+fn missing(repo: &Repo, what: &str, looked: &[PathBuf]) -> Finding {
+    Finding::new(
+        Severity::Error,
+        "command",
+        format!(
+            "`spec.command` runs the {what}, which is not in the build context (looked for {})",
+            looked
+                .iter()
+                .map(|p| format!("`{}`", repo.rel(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+    .help("fix `spec.command`, or add the file (modules live under `src/<package>/`)")
 }
 
 enum Found {
@@ -350,6 +416,8 @@ enum Found {
     Missing(Vec<PathBuf>),
     /// Not expected in the repository (why).
     Elsewhere(String),
+    /// A module whose top-level package is not in the repository (that package).
+    NotHere(String),
     /// What Python cannot run at all (why).
     Invalid(String),
 }
@@ -389,9 +457,7 @@ fn find_module(context: &Path, module: &str, package: Option<&str>) -> Found {
         looked.push(candidates[0].clone());
     }
     if looked.is_empty() {
-        Found::Elsewhere(format!(
-            "`{top}` is not in the repository, so it is taken to be an installed package"
-        ))
+        Found::NotHere(top.to_string())
     } else {
         Found::Missing(looked)
     }

@@ -17,6 +17,9 @@ pub enum Trigger {
     Manifest { selector: String },
     /// The legacy `exp` prefix.
     Legacy,
+    /// `aichor: <rest>`: the prefix of a trigger with no manifest named, so nothing runs
+    /// (maybe a message about aichor itself; maybe a run that was meant).
+    Unnamed { rest: String },
     /// Looks meant to trigger, but the platform will not run it (or not what was meant).
     NearMiss {
         /// What is wrong, each problem a phrase.
@@ -41,6 +44,78 @@ pub fn subject_line_with<'a>(message: &'a str, comment: &str) -> (usize, &'a str
         .enumerate()
         .take_while(|(_, l)| !l.starts_with(&scissors))
         .filter(|(_, l)| !l.starts_with(comment))
+        .map(|(i, l)| (i + 1, l.trim_end()))
+        .find(|(_, l)| !l.is_empty())
+        .unwrap_or((1, ""))
+}
+
+/// Whether git drops comment lines from the message: its cleanup mode decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comments {
+    /// `strip` (the default when the message was edited in the editor).
+    Dropped,
+    /// `whitespace`, `scissors`, `verbatim` (the default with `-m`/`-F` and no editor):
+    /// `# wip` stays, and is the subject.
+    Kept,
+}
+
+/// How git will clean this message up. `cleanup` is `commit.cleanup` (`None` when unset);
+/// `editor` is whether git opened the editor for it: known in the hook (git sets
+/// `GIT_EDITOR=:` for its hooks when it will not), `None` elsewhere. Git's default is
+/// `strip` when the message was edited, `whitespace` otherwise. Unknown, the message is
+/// read as given with `-m`/`-F` (or as a pushed commit's, already cleaned), unless it ends
+/// with the editor's template (two comment lines or more) or holds the `-v` scissors line:
+/// only the editor writes those.
+pub fn comments(
+    message: &str,
+    comment: &str,
+    cleanup: Option<&str>,
+    editor: Option<bool>,
+) -> Comments {
+    match cleanup.map(str::trim) {
+        Some("strip") => Comments::Dropped,
+        Some("whitespace" | "verbatim" | "scissors") => Comments::Kept,
+        _ => {
+            let edited = editor.unwrap_or_else(|| from_the_editor(message, comment));
+            if edited {
+                Comments::Dropped
+            } else {
+                Comments::Kept
+            }
+        }
+    }
+}
+
+/// Whether the message carries what only git's editor template writes.
+fn from_the_editor(message: &str, comment: &str) -> bool {
+    let scissors = format!("{comment} ------------------------ >8 ------------------------");
+    if message.lines().any(|l| l.starts_with(&scissors)) {
+        return true;
+    }
+    message
+        .lines()
+        .rev()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| l.starts_with(comment))
+        .count()
+        >= 2
+}
+
+/// The subject git records under `comments`: with `Kept`, the first line that is not blank
+/// (cut at the scissors line, which `-v` adds and git always cuts).
+pub fn subject_line_as<'a>(
+    message: &'a str,
+    comment: &str,
+    comments: Comments,
+) -> (usize, &'a str) {
+    if comments == Comments::Dropped {
+        return subject_line_with(message, comment);
+    }
+    let scissors = format!("{comment} ------------------------ >8 ------------------------");
+    message
+        .lines()
+        .enumerate()
+        .take_while(|(_, l)| !l.starts_with(&scissors))
         .map(|(i, l)| (i + 1, l.trim_end()))
         .find(|(_, l)| !l.is_empty())
         .unwrap_or((1, ""))
@@ -88,7 +163,14 @@ pub fn parse_subject(subject: &str) -> Trigger {
         // Brackets the platform does not know: written as `[...]` in the repair.
         Some('{') => ('{', '}'),
         Some('<') => ('<', '>'),
-        // `aichor: ...`, `aichor is ...`: an ordinary message about aichor.
+        // `aichor: start training` (or `Aichor: ...`): a trigger without its manifest; the
+        // form the warning gives fixes the case and spaces too.
+        Some(':') => {
+            return Trigger::Unnamed {
+                rest: after[1..].trim().to_string(),
+            };
+        }
+        // `aichor is ...`: an ordinary message about aichor.
         _ => return Trigger::None,
     };
     if matches!(open, '{' | '<') {
@@ -294,6 +376,30 @@ mod tests {
     }
 
     #[test]
+    fn comment_lines_follow_git_cleanup() {
+        let wip = "# wip\naichor[x.yaml]: y\n";
+        // `git commit -m`/`-F` without the editor keeps `# wip`: it is the subject.
+        let kept = comments(wip, "#", None, Some(false));
+        assert_eq!(kept, Comments::Kept);
+        assert_eq!(subject_line_as(wip, "#", kept), (1, "# wip"));
+        assert_eq!(comments(wip, "#", None, None), Comments::Kept);
+        // From the editor (or `commit.cleanup = strip`) it is dropped.
+        assert_eq!(comments(wip, "#", None, Some(true)), Comments::Dropped);
+        assert_eq!(
+            comments(wip, "#", Some("strip"), Some(false)),
+            Comments::Dropped
+        );
+        assert_eq!(
+            comments(wip, "#", Some("whitespace"), Some(true)),
+            Comments::Kept
+        );
+        // Outside the hook, the editor's template tells.
+        let edited = "aichor[x.yaml]: y\n\n# Please enter the commit message\n# Lines starting\n";
+        assert_eq!(comments(edited, "#", None, None), Comments::Dropped);
+        assert_eq!(subject_line_as("\n# x\n", "#", Comments::Kept), (2, "# x"));
+    }
+
+    #[test]
     fn comment_lines_follow_core_comment_char() {
         let message = "; Please enter the commit message\n#hashtag first\n";
         assert_eq!(subject_line_with(message, ";"), (2, "#hashtag first"));
@@ -309,7 +415,6 @@ mod tests {
             "",
             "fix the loader",
             "# only a comment\n",
-            "aichor: bump the pin",
             "aichor is the platform",
             "aichor_manifests/manifest.yaml: raise the memory",
             "export the metrics",
@@ -319,6 +424,19 @@ mod tests {
         ] {
             assert_eq!(parse(message), Trigger::None, "{message:?}");
         }
+        // The trigger's prefix without a manifest: nothing runs, and the check says so.
+        assert_eq!(
+            parse("aichor: start training"),
+            Trigger::Unnamed {
+                rest: "start training".into()
+            }
+        );
+        assert_eq!(
+            parse("Aichor: start"),
+            Trigger::Unnamed {
+                rest: "start".into()
+            }
+        );
         assert_eq!(parse("exp: try"), Trigger::Legacy);
         assert_eq!(parse("EXP foo"), Trigger::Legacy);
         for (subject, rest) in [

@@ -111,6 +111,57 @@ impl Dockerfile {
             .map(|i| i.line)
     }
 
+    /// The source of every `RUN --mount` that binds from the build context (`type=bind`,
+    /// the default type, without `from=`; no `source` is the whole context, left out), with
+    /// the instruction's line.
+    pub fn bind_mounts(&self) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for ins in self.with("RUN") {
+            for word in ins.args.split_whitespace() {
+                let Some(options) = word.strip_prefix("--mount=") else {
+                    continue;
+                };
+                let mut kind = "bind";
+                let mut source = None;
+                let mut elsewhere = false;
+                for option in options.split(',') {
+                    let (key, value) = option.split_once('=').unwrap_or((option, ""));
+                    let value = value.trim_matches('"');
+                    match key {
+                        "type" => kind = value,
+                        "source" | "src" => source = Some(value),
+                        "from" => elsewhere = true,
+                        _ => {}
+                    }
+                }
+                if let Some(source) = source.filter(|_| kind == "bind" && !elsewhere) {
+                    out.push((ins.line, source.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The line of the first `RUN` that builds the project itself: `uv sync` without
+    /// `--no-install-project`/`--only-*`, `uv build`, `pip install .` (or `-e .`).
+    pub fn builds_project(&self) -> Option<usize> {
+        self.with("RUN")
+            .find(|i| {
+                let words: Vec<&str> = i.args.split_whitespace().collect();
+                let has = |w: &str| words.contains(&w);
+                let sync = words.windows(2).any(|p| p == ["uv", "sync"])
+                    && !has("--no-install-project")
+                    && !words.iter().any(|w| w.starts_with("--only-"));
+                let build = words.windows(2).any(|p| p == ["uv", "build"]);
+                let pip = words
+                    .windows(2)
+                    .any(|p| p[0].ends_with("pip") && p[1] == "install")
+                    && words.iter().any(|w| *w == "." || *w == "./");
+                sync || build || pip
+            })
+            .map(|i| i.line)
+    }
+
     /// The sources of every `COPY`/`ADD` that takes from the build context (not `--from`),
     /// with the instruction's line.
     pub fn context_sources(&self) -> Vec<(usize, Vec<String>)> {
@@ -237,6 +288,23 @@ mod tests {
         );
         assert!(Dockerfile::parse("FROM x\nCOPY . /app\n").copies("a/b.py"));
         assert!(Dockerfile::parse("FROM x\nCOPY *.py /app/\n").copies("main.py"));
+        assert_eq!(
+            Dockerfile::parse(
+                "FROM x\nRUN --mount=type=cache,target=/c --mount=source=uv.lock,target=uv.lock \\\n  --mount=type=bind,from=y,source=a,target=b --mount=type=bind,src=pyproject.toml,dst=p uv sync --no-install-project\n"
+            )
+            .bind_mounts(),
+            vec![(2, "uv.lock".to_string()), (2, "pyproject.toml".to_string())]
+        );
+        assert_eq!(d.builds_project(), Some(6));
+        assert_eq!(
+            Dockerfile::parse("FROM x\nRUN uv sync --locked --no-install-project\n")
+                .builds_project(),
+            None
+        );
+        assert_eq!(
+            Dockerfile::parse("FROM x\nRUN pip install -e .\n").builds_project(),
+            Some(2)
+        );
     }
 
     #[test]

@@ -5,9 +5,12 @@
 //! context and Dockerfile found (`build`), what `spec.command` runs present, copied and not
 //! excluded by `.dockerignore` (`build`, `dockerignore`, `dockerfile`, `command`), `uv.lock`
 //! present and in sync and no large files sent to the build (`context`), the package the
-//! build backend ships present (`package`), Python and Ray versions in agreement
-//! (`versions`). `--commit-msg` checks a commit message instead
-//! (`commit_msg`). Findings are data: the command line prints them.
+//! build backend ships present (`package`), what the Dockerfile and the backend read in the
+//! context, not excluded by `.dockerignore` nor ignored by git (`inputs`), pyproject.toml
+//! parsing and no conflict markers (`sources`), a module from elsewhere provided by
+//! something (`provided`), Python and Ray versions in agreement (`versions`).
+//! `--commit-msg` checks a commit message instead (`commit_msg`), as git will record it and
+//! against what the commit contains. Findings are data: the command line prints them.
 
 mod agreement;
 mod build;
@@ -17,9 +20,12 @@ mod context;
 mod cuda;
 pub mod dockerfile;
 pub mod dockerignore;
+mod inputs;
 mod legacy;
 mod package;
+mod provided;
 mod root;
+mod sources;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
@@ -40,21 +46,18 @@ pub const DEFAULT_MAX_FILE_MB: u64 = 50;
 pub struct Finding {
     pub severity: Severity,
     /// Which check: `manifest`, `layout`, `context`, `dockerfile`, `command`,
-    /// `dockerignore`, `uv-lock`, `package`, `python-version`, `ray-version`, `large-file`,
+    /// `dockerignore`, `build-input`, `gitignore`, `pyproject`, `conflict`, `uv-lock`,
+    /// `package`, `python-version`, `ray-version`, `large-file`, `cuda`, `agreement`,
     /// `commit-msg`.
     pub check: &'static str,
-    /// Relative to the repository root, `/`-separated.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Relative to the repository root, `/`-separated. Every field is in the JSON of every
+    /// finding (`null` where unknown): CI reads a fixed shape.
     pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
     /// Manifest key path, e.g. `spec.command`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 
@@ -315,6 +318,7 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
     let mut uv_checked = false;
     let mut seen: Vec<(&Path, &str)> = Vec::new();
     let mut contexts_seen: Vec<&Path> = Vec::new();
+    let mut needed: Vec<String> = Vec::new();
     for c in &checked {
         let Some(b) = &c.build else { continue };
         let project = versions::Project::read(&repo, &b.context);
@@ -339,12 +343,21 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
             continue;
         }
         contexts_seen.push(b.context.as_path());
+        sources::pyproject(&repo, &b.context, &mut findings);
+        sources::conflicts(&repo, b, &mut findings);
         package::check(&repo, &b.context, &mut findings);
         cuda::check(&repo, &b.context, &mut findings);
         uv_checked |= context::check_lock(&repo, b, &settings.env, &mut findings)?;
         context::check_size(&repo, b, settings.max_file_size, &mut findings)?;
         context::check_ignore_file(&repo, b, &mut findings);
+        needed.extend(inputs::check(&repo, b, &mut findings));
     }
+    // What git will push: every file the runs need, checked at once.
+    for c in &checked {
+        needed.push(c.rel.clone());
+        needed.extend(c.runs.iter().cloned());
+    }
+    inputs::git_ignored(&repo, needed, &mut findings);
     run_notes(&checked, &mut findings);
     let manifests = checked.into_iter().map(|c| c.rel).collect();
     Ok(Report::new(
@@ -437,14 +450,127 @@ fn comment_char(root: &Path) -> String {
         .unwrap_or_else(|| "#".into())
 }
 
+/// git's `commit.cleanup` in `root` (`None` when unset or git cannot be run).
+fn cleanup_mode(root: &Path) -> Option<String> {
+    crate::git::command()
+        .arg("-C")
+        .arg(root)
+        .args(["config", "--get", "commit.cleanup"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// Whether git opened the editor for the message being checked: known only in git's
+/// commit-msg hook (git sets `GIT_INDEX_FILE` for it, and `GIT_EDITOR=:` when it opens no
+/// editor).
+fn editor_used(env: &crate::environment::Environment) -> Option<bool> {
+    env.var_os("GIT_INDEX_FILE")?;
+    Some(env.var("GIT_EDITOR") != Some(":"))
+}
+
+/// Whether `rel` is in what the commit will contain: the index (`GIT_INDEX_FILE` in the
+/// hook, which `git commit -a` or `git commit <paths>` point at a temporary one; after a
+/// push, a clean checkout's index is `HEAD`'s tree). `None` outside git.
+fn in_the_commit(root: &Path, rel: &str) -> Option<bool> {
+    let out = crate::git::command()
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "--cached", "-z", "--"])
+        .arg(rel)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    Some(!out.stdout.is_empty())
+}
+
+/// `aichor: <rest>`: a warning with the trigger that would run (the manifest, when there is
+/// one under `aichor_manifests/`).
+fn unnamed(repo: &Repo, subject: &str, rest: &str) -> Result<Finding> {
+    let known = repo.manifests()?;
+    let selector = match known.as_slice() {
+        [one] => repo
+            .rel(one)
+            .trim_start_matches(&format!("{MANIFESTS_DIR}/"))
+            .to_string(),
+        _ => "<manifest>".to_string(),
+    };
+    let rest = if rest.is_empty() { "<message>" } else { rest };
+    Ok(Finding::new(
+        Severity::Warning,
+        "commit-msg",
+        format!(
+            "`{subject}` starts like an AIchor trigger but names no manifest: pushing it runs nothing"
+        ),
+    )
+    .help(format!(
+        "to start an experiment, write `aichor[{selector}]: {rest}` (the manifest's path relative to `{MANIFESTS_DIR}/`); otherwise reword the message"
+    )))
+}
+
+/// The manifest `rel` the message runs against what the commit contains: not in it (an
+/// error: the platform will not find it), or in it with changes not staged (a warning: the
+/// check read the working tree's). `None` when it is committed as it is, or outside git.
+fn commit_state(root: &Path, rel: &str) -> Option<Finding> {
+    let add = format!("`git add {}`", crate::shell::shell_quote(rel));
+    match in_the_commit(root, rel)? {
+        false => Some(
+            Finding::new(
+                Severity::Error,
+                "commit-msg",
+                format!("the message runs `{rel}`, which is not in the commit (git does not track it, and it is not staged): the platform will not find it"),
+            )
+            .help(format!("{add} and commit again")),
+        ),
+        true if changed_since_staged(root, rel) => Some(
+            Finding::new(
+                Severity::Warning,
+                "commit-msg",
+                format!("`{rel}` has changes that are not staged: the commit runs the staged version, and the check read the one in the working tree"),
+            )
+            .help(format!("{add} to commit what was checked")),
+        ),
+        true => None,
+    }
+}
+
+/// Whether `rel` in the working tree differs from the index (what the commit contains).
+fn changed_since_staged(root: &Path, rel: &str) -> bool {
+    crate::git::command()
+        .arg("-C")
+        .arg(root)
+        .args(["diff", "--quiet", "--"])
+        .arg(rel)
+        .status()
+        .is_ok_and(|s| s.code() == Some(1))
+}
+
 /// Check a commit message (the text of `--commit-msg FILE|-`, shown as `source`) the way
-/// AIchor reads it; when it runs a manifest, check that manifest and its build too.
-pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<Report> {
+/// AIchor reads it; when it runs a manifest, check that manifest and its build too. `env`
+/// says whether this runs in git's hook, and so how git cleans the message up.
+pub fn check_commit_message(
+    path: &Path,
+    source: &str,
+    message: &str,
+    env: &crate::environment::Environment,
+) -> Result<Report> {
     use commit_msg::Trigger;
     let repo = Repo {
         root: find_root(path)?,
     };
-    let (line, subject) = commit_msg::subject_line_with(message, &comment_char(&repo.root));
+    let comment = comment_char(&repo.root);
+    let comments = commit_msg::comments(
+        message,
+        &comment,
+        cleanup_mode(&repo.root).as_deref(),
+        editor_used(env),
+    );
+    let (line, subject) = commit_msg::subject_line_as(message, &comment, comments);
     let at = |f: Finding| f.at(source, Some(line), Some(1));
     let mut findings = Vec::new();
     let mut manifests = Vec::new();
@@ -456,9 +582,11 @@ pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<
         ))),
         Trigger::Legacy => {
             if let Some(rel) = legacy::exp_commit(&repo, subject, &at, &mut findings)? {
+                findings.extend(commit_state(&repo.root, &rel).map(at));
                 manifests.push(rel);
             }
         }
+        Trigger::Unnamed { rest } => findings.push(at(unnamed(&repo, subject, &rest)?)),
         Trigger::NearMiss { problems, corrected } => findings.push(at(
             Finding::new(
                 Severity::Error,
@@ -475,16 +603,22 @@ pub fn check_commit_message(path: &Path, source: &str, message: &str) -> Result<
         )),
         Trigger::Manifest { selector } => {
             let file = repo.manifests_dir().join(&selector);
+            let rel = format!("{MANIFESTS_DIR}/{selector}");
             if file.is_file() {
+                let staged = commit_state(&repo.root, &rel);
+                let runs = staged.as_ref().is_none_or(|f| f.severity != Severity::Error);
+                findings.extend(staged.map(at));
                 let c = build::check(&repo, &file, &mut findings)?;
-                findings.push(at(Finding::new(
-                    Severity::Note,
-                    "commit-msg",
-                    format!(
-                        "pushing this commit runs `{}` (only the last commit of a push is read)",
-                        c.rel
-                    ),
-                )));
+                if runs {
+                    findings.push(at(Finding::new(
+                        Severity::Note,
+                        "commit-msg",
+                        format!(
+                            "pushing this commit runs `{}` (only the last commit of a push is read)",
+                            c.rel
+                        ),
+                    )));
+                }
                 manifests.push(c.rel);
             } else {
                 let known: Vec<String> = repo

@@ -93,16 +93,10 @@ fn uv_build(repo: &Repo, dir: &Path, doc: &DocumentMut, text: &str, name: &str) 
         None => vec![normalise(name)],
     };
     let base = dir.join(root);
-    let (module, init) = modules.iter().find_map(|module| {
-        let mut path = base.clone();
-        path.extend(module.split('.'));
-        let init = path.join(if module.contains("-stubs") {
-            "__init__.pyi"
-        } else {
-            "__init__.py"
-        });
-        (!exists_ignoring_case(&init)).then(|| (module.clone(), repo.rel(&init)))
-    })?;
+    let (module, init) = inits(&base, &modules)
+        .into_iter()
+        .find(|(_, init)| !exists_ignoring_case(init))
+        .map(|(module, init)| (module, repo.rel(&init)))?;
     let (key, line, why) = if configured.is_some() {
         (
             "tool.uv.build-backend.module-name",
@@ -137,6 +131,90 @@ fn uv_build(repo: &Repo, dir: &Path, doc: &DocumentMut, text: &str, name: &str) 
         line,
         help,
     })
+}
+
+/// Each module's `__init__.py` (`.pyi` for stubs) under the module root `base`.
+fn inits(base: &Path, modules: &[String]) -> Vec<(String, std::path::PathBuf)> {
+    modules
+        .iter()
+        .map(|module| {
+            let mut path = base.to_path_buf();
+            path.extend(module.split('.'));
+            let init = path.join(if module.contains("-stubs") {
+                "__init__.pyi"
+            } else {
+                "__init__.py"
+            });
+            (module.clone(), init)
+        })
+        .collect()
+}
+
+/// What building the project in the build context `dir` reads besides the Python files:
+/// `pyproject.toml`, the readme `[project].readme` names (every backend reads it for the
+/// metadata), and for `uv_build` each module's `__init__.py`, each with why, relative to
+/// `dir`. Empty when the project is never built (no `[build-system]`, `package = false`).
+pub(super) fn backend_inputs(dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = fs_err::read_to_string(dir.join(PYPROJECT)) else {
+        return Vec::new();
+    };
+    let Ok(doc) = text.parse::<DocumentMut>() else {
+        return Vec::new();
+    };
+    let Some(backend) = doc
+        .get("build-system")
+        .and_then(|b| b.get("build-backend"))
+        .and_then(Item::as_str)
+    else {
+        return Vec::new();
+    };
+    if tool(&doc, &["uv", "package"]).and_then(Item::as_bool) == Some(false) {
+        return Vec::new();
+    }
+    let mut out = vec![(PYPROJECT.to_string(), "the project's metadata".to_string())];
+    let project = doc.get("project");
+    let readme = project.and_then(|p| p.get("readme"));
+    let readme = readme
+        .and_then(Item::as_str)
+        .or_else(|| readme.and_then(|r| r.get("file")).and_then(Item::as_str));
+    if let Some(readme) = readme {
+        out.push((
+            readme.trim_start_matches("./").to_string(),
+            "the readme `[project].readme` names".to_string(),
+        ));
+    }
+    let name = project.and_then(|p| p.get("name")).and_then(Item::as_str);
+    if let (Some(name), "uv_build") = (name, backend) {
+        let setting = |key: &str| tool(&doc, &["uv", "build-backend", key]);
+        let namespace = setting("namespace").and_then(Item::as_bool) == Some(true);
+        let root = setting("module-root")
+            .and_then(Item::as_str)
+            .unwrap_or("src");
+        let modules: Vec<String> = match setting("module-name") {
+            Some(item) => item.as_str().map_or_else(
+                || {
+                    item.as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                },
+                |s| vec![s.to_string()],
+            ),
+            None => vec![normalise(name)],
+        };
+        if !namespace {
+            for (module, init) in inits(&dir.join(root), &modules) {
+                if let Ok(rel) = init.strip_prefix(dir) {
+                    out.push((
+                        rel.to_string_lossy().replace('\\', "/"),
+                        format!("the module `{module}` that `uv_build` ships"),
+                    ));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// hatchling without file selection of its own: its default heuristics, `<name>/`,

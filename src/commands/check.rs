@@ -20,7 +20,7 @@ pub(super) fn run(
     let report = match &args.commit_msg {
         Some(file) => {
             let (source, text) = read_message(file)?;
-            check::check_commit_message(&path, &source, &text)?
+            check::check_commit_message(&path, &source, &text, env)?
         }
         None => check::check_repository(&CheckSettings {
             path,

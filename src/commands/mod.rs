@@ -51,7 +51,27 @@ pub(crate) fn run(
         _ => None,
     };
     let destination = destination.or(root.as_deref());
-    recover_around(destination, printer);
+    // `manifest migrate --write` leaves its temporary file beside the manifest: the folders
+    // the manifest commands (and check, its manifests folder) read are looked at too.
+    let manifest_folders = match &cli.command {
+        Command::Manifest(
+            ManifestCommand::Validate { paths, .. } | ManifestCommand::Migrate { paths, .. },
+        ) => aichor::manifest::files::folders(paths),
+        Command::LocalRepo(LocalRepoCommand::Check(args)) => {
+            let from = args.path.clone().unwrap_or_else(|| ".".into());
+            aichor::check::find_root(&from)
+                .map(|root| {
+                    let mut dirs = aichor::manifest::files::folders(&[
+                        root.join(aichor::manifest::repo::MANIFESTS_DIR)
+                    ]);
+                    dirs.push(root);
+                    dirs
+                })
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    recover_around(destination, &manifest_folders, printer);
     match cli.command {
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer, env, config),
         Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer, env),
@@ -127,8 +147,13 @@ pub(super) fn warn_lock_failed(printer: &Printer, lock: &aichor::init::LockOutco
 }
 
 /// Put back what abandoned staging folders were doing, saying so: in the current folder,
-/// the one above it and the one above `destination`, each looked at once.
-fn recover_around(destination: Option<&std::path::Path>, printer: &Printer) {
+/// the one above it, the one above `destination` and `more` (the manifest folders a command
+/// reads), each looked at once.
+fn recover_around(
+    destination: Option<&std::path::Path>,
+    more: &[std::path::PathBuf],
+    printer: &Printer,
+) {
     let cwd = std::env::current_dir().ok();
     let beside_destination = destination
         .and_then(|d| std::path::absolute(d).ok())
@@ -143,6 +168,7 @@ fn recover_around(destination: Option<&std::path::Path>, printer: &Printer) {
     ]
     .into_iter()
     .flatten()
+    .chain(more.iter().filter_map(|d| std::path::absolute(d).ok()))
     {
         if !dirs.contains(&dir) {
             dirs.push(dir);

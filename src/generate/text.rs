@@ -31,16 +31,33 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 /// A conflict block: a `<<<<<<< ` line, then `=======`, then a `>>>>>>> ` line. One of
 /// them alone is not (`=======` underlines a Markdown or reST heading).
 pub fn has_markers(text: &str) -> bool {
+    first_conflict(text).is_some()
+}
+
+/// The 1-based line of the `<<<<<<<` that opens the first whole conflict block, and how
+/// many blocks the text holds (CRLF lines too).
+pub fn first_conflict(text: &str) -> Option<(usize, usize)> {
     let mut stage = 0;
-    for line in text.lines() {
+    let mut opened = 0;
+    let mut first = None;
+    let mut blocks = 0;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
         stage = match stage {
-            0 if line.starts_with("<<<<<<< ") => 1,
+            _ if line.starts_with("<<<<<<< ") || line == "<<<<<<<" => {
+                opened = i + 1;
+                1
+            }
             1 if line == "=======" => 2,
-            2 if line.starts_with(">>>>>>> ") => return true,
+            2 if line.starts_with(">>>>>>> ") || line == ">>>>>>>" => {
+                first.get_or_insert(opened);
+                blocks += 1;
+                0
+            }
             s => s,
         };
     }
-    false
+    first.map(|line| (line, blocks))
 }
 
 /// The user's conventions, to restore after merging LF-only text.

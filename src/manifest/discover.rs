@@ -80,7 +80,7 @@ pub fn discover(root: &Path) -> Result<Vec<Discovered>> {
                 if !skipped(&path) {
                     folders.push(path);
                 }
-            } else if has_yaml_extension(&path) {
+            } else if has_yaml_extension(&path) && !super::files::is_temporary(&path) {
                 files.push(path);
             }
         }
@@ -117,8 +117,9 @@ pub fn discover(root: &Path) -> Result<Vec<Discovered>> {
     Ok(out)
 }
 
-/// Whether the walk leaves this folder out (see the module's documentation).
-fn skipped(dir: &Path) -> bool {
+/// Whether the walk leaves this folder out (see the module's documentation); check's walk
+/// of a build context leaves out the same folders.
+pub(crate) fn skipped(dir: &Path) -> bool {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy())

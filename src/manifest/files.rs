@@ -239,11 +239,54 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
             if !linked {
                 walk(&p, out)?;
             }
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") && !is_temporary(&p) {
             out.push(p);
         }
     }
     Ok(())
+}
+
+/// `write_atomically`'s temporary file (`.aichor-staging-<pid>-<name>`): never a manifest,
+/// even while it exists.
+pub fn is_temporary(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with(PREFIX))
+}
+
+/// The folders `collect` reads for `paths` (a file's folder, a folder and those under it,
+/// links not followed): where an interrupted `migrate --write` may have left its temporary
+/// file, for the next run to remove before reading (`txn::staging::recover`).
+pub fn folders(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let default = [PathBuf::from(MANIFESTS_DIR)];
+    let roots = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut out = Vec::new();
+    let mut pending: Vec<PathBuf> = Vec::new();
+    for root in roots {
+        if root.is_dir() {
+            pending.push(root.clone());
+        } else if let Some(parent) = root.parent() {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            out.push(parent.to_path_buf());
+        }
+    }
+    while let Some(dir) = pending.pop() {
+        for entry in fs_err::read_dir(&dir).into_iter().flatten().flatten() {
+            let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
+            if !linked && entry.path().is_dir() {
+                pending.push(entry.path());
+            }
+        }
+        out.push(dir);
+    }
+    out
 }
 
 /// Replace `file` by writing a sibling temp file and renaming it over (all through `fs`).
@@ -267,6 +310,9 @@ pub fn write_atomically(fs: &dyn Fs, file: &Path, text: &str) -> Result<()> {
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!("{PREFIX}{}-{name}", std::process::id()));
+    // Held while the temporary file exists: recovery (which takes the folder's lock first)
+    // removes only one whose writer is gone.
+    let _writing = crate::txn::fs::DirLock::acquire(dir)?;
     // A signal before the rename leaves the file as it was (the temporary file is removed);
     // the rename itself is atomic.
     crate::interrupt::writing(|| {

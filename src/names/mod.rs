@@ -151,6 +151,11 @@ pub fn suggest(raw: &str) -> Option<String> {
     (candidate != raw && Names::derive(&candidate).is_ok()).then_some(candidate)
 }
 
+/// Whether `module` (a top-level name, lower case) is the standard library's.
+pub fn is_stdlib(module: &str) -> bool {
+    listed(STDLIB, module)
+}
+
 /// Top-level standard-library modules (one per line, `#` comments).
 const STDLIB: &str = include_str!("stdlib.txt");
 

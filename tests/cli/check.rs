@@ -556,14 +556,14 @@ fn check_commit_msg_from_a_file_and_stdin() {
     let (_tmp, dir) = project(&["--operator", "jax"]);
     std::fs::write(
         dir.join("MSG"),
-        "# Please enter the commit message\naichor[gpu.yaml]: try\n",
+        "\n# Please enter the commit message for your changes. Lines starting\n# with '#' will be ignored.\naichor[gpu.yaml]: try\n\n# On branch main\n# Changes to be committed:\n",
     )
     .unwrap();
     aichor_snapshot!(aichor().args(["local-repo", "check", "--commit-msg", "MSG"]).current_dir(&dir), @"
     success: false
     exit_code: 1
     ----- stdout -----
-    MSG:2:1: error: the message runs `aichor_manifests/gpu.yaml`, which does not exist
+    MSG:4:1: error: the message runs `aichor_manifests/gpu.yaml`, which does not exist
         help: manifests here: manifest.yaml
     commit message refused: 1 error, 0 warnings, 0 notes
 
@@ -894,7 +894,7 @@ fn check_commit_msg_follows_core_comment_char() {
     let out = aichor()
         .args(["local-repo", "check", "--commit-msg", "-"])
         .arg(&dir)
-        .write_stdin("; aichor[manifest.yaml]: a comment here\naichor[missing.yaml]: x\n")
+        .write_stdin("; aichor[manifest.yaml]: a comment here\naichor[missing.yaml]: x\n\n; Please enter the commit message\n; Lines starting with ';' will be ignored\n")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -1675,4 +1675,387 @@ fn check_flags_cuda_13_in_the_lock() {
     let hits = having(&found, "warning", "cuda");
     assert_eq!(hits.len(), 1, "{found:#?}");
     assert!(hits[0].message.contains("nvidia-nccl-cu13"), "{found:#?}");
+}
+
+/// Every finding of `--format json` has the fields the manual lists, `null` where unknown
+/// (issue 20, item 25: `help`, `key`, `line`, `column` and `file` were left out).
+#[test]
+fn check_json_findings_carry_every_field() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    std::fs::write(dir.join(".python-version"), "3.12\n").unwrap();
+    let (_, found, report) = check(&dir, &[]);
+    assert!(found.len() >= 3, "{found:#?}");
+    let fields = [
+        "severity", "check", "file", "line", "column", "key", "message", "help",
+    ];
+    for finding in report["findings"].as_array().unwrap() {
+        let keys: Vec<&str> = finding
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, fields, "{finding:#}");
+    }
+    // Some are null: a note has no help, most findings no key.
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["help"].is_null() && f["key"].is_null())
+    );
+}
+
+/// A merge left conflict markers in the module `spec.command` runs, or in pyproject.toml:
+/// not ready, with the file and the line of the first `<<<<<<<` (issue 20, item 4).
+#[test]
+fn check_conflict_markers_in_the_sources() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let main = dir.join("src/demo/main.py");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        format!("{text}<<<<<<< HEAD\nx = 1\n=======\nx = 2\n>>>>>>> feature\n"),
+    )
+    .unwrap();
+    let (code, found, report) = check(&dir, &[]);
+    let hits = having(&found, "error", "conflict");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    assert_eq!(hits[0].file, "src/demo/main.py");
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "conflict")
+        .unwrap();
+    assert_eq!(finding["line"], text.lines().count() + 1);
+    // A `=======` alone (a reST heading underline) is not a conflict.
+    std::fs::write(&main, format!("{text}\"\"\"\nTitle\n=======\n\"\"\"\n")).unwrap();
+    assert_eq!(check(&dir, &[]).0, 0);
+    // pyproject.toml with markers: one finding (not a TOML error besides).
+    let pyproject = dir.join("pyproject.toml");
+    let text = std::fs::read_to_string(&pyproject).unwrap();
+    std::fs::write(
+        &pyproject,
+        text.replacen(
+            "version = \"0.1.0\"\n",
+            "<<<<<<< ours\nversion = \"0.1.0\"\n=======\nversion = \"0.2.0\"\n>>>>>>> theirs\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(having(&found, "error", "conflict").len(), 1, "{found:#?}");
+    assert_eq!(having(&found, "error", "pyproject").len(), 0, "{found:#?}");
+}
+
+/// A pyproject.toml that is not TOML is an error at the place the parser stopped, uv or not
+/// (issue 20, item 7: no finding at all without uv).
+#[test]
+fn check_unparsable_pyproject() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    edit(
+        &dir.join("pyproject.toml"),
+        "version = \"0.1.0\"",
+        "version = \"0.1.0",
+    );
+    let (code, found, report) = check(&dir, &[]);
+    let hits = having(&found, "error", "pyproject");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "pyproject")
+        .unwrap();
+    assert_eq!(finding["file"], "pyproject.toml");
+    assert_eq!(finding["line"], 3, "{finding:#}");
+    assert!(finding["column"].as_u64().is_some(), "{finding:#}");
+}
+
+/// A `.dockerignore` that drops what the build reads: the readme `uv_build` reads, the
+/// pyproject.toml the Dockerfile bind-mounts, the package's `__init__.py` (issue 20, item 5).
+/// Each is an error at its `.dockerignore` line.
+#[test]
+fn check_dockerignore_dropping_a_build_input() {
+    for (pattern, path) in [
+        ("*.md", "README.md"),
+        ("pyproject.toml", "pyproject.toml"),
+        ("**/__init__.py", "src/demo/__init__.py"),
+    ] {
+        let (_tmp, dir) = project(&["--operator", "jax"]);
+        let ignore = dir.join(".dockerignore");
+        let text = std::fs::read_to_string(&ignore).unwrap();
+        std::fs::write(&ignore, format!("{text}{pattern}\n")).unwrap();
+        let (code, found, report) = check(&dir, &[]);
+        let hits = having(&found, "error", "dockerignore");
+        assert_eq!((code, hits.len()), (1, 1), "{pattern}: {found:#?}");
+        assert_eq!(hits[0].file, ".dockerignore");
+        assert!(
+            hits[0].message.starts_with(&format!("`{path}`")),
+            "{pattern}: {}",
+            hits[0].message
+        );
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == "dockerignore")
+            .unwrap();
+        assert_eq!(finding["line"], text.lines().count() + 1);
+    }
+}
+
+/// `builder.context: src` while the Dockerfile bind-mounts `uv.lock` and `pyproject.toml`
+/// from the context, which holds neither (issue 20, item 6).
+#[test]
+fn check_files_the_dockerfile_takes_from_the_context_exist() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    edit(&manifest(&dir), "context: .", "context: src");
+    edit(
+        &manifest(&dir),
+        "dockerfile: ./Dockerfile",
+        "dockerfile: ../Dockerfile",
+    );
+    let (code, found, _) = check(&dir, &[]);
+    let hits = having(&found, "error", "build-input");
+    assert_eq!((code, hits.len()), (1, 2), "{found:#?}");
+    assert!(
+        hits[0]
+            .message
+            .starts_with("`uv.lock` (bind-mounted by `Dockerfile` line"),
+        "{}",
+        hits[0].message
+    );
+    assert!(
+        hits[1].message.starts_with("`pyproject.toml`"),
+        "{}",
+        hits[1].message
+    );
+    assert!(hits.iter().all(|h| h.file == "Dockerfile"));
+}
+
+/// `uv.lock` ignored by git is never pushed: the build AIchor runs fails (issue 20, item 12).
+/// Tracked anyway (`git add -f`), it is pushed: fine.
+#[test]
+fn check_git_ignored_build_inputs() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    assert!(git(&dir, &["init", "-q"]).status.success());
+    let gitignore = dir.join(".gitignore");
+    let text = std::fs::read_to_string(&gitignore).unwrap();
+    std::fs::write(&gitignore, format!("{text}uv.lock\n")).unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    let hits = having(&found, "error", "gitignore");
+    assert_eq!((code, hits.len()), (1, 1), "{found:#?}");
+    assert_eq!(hits[0].file, "uv.lock");
+    assert!(
+        hits[0].message.contains("`.gitignore` line"),
+        "{}",
+        hits[0].message
+    );
+    assert!(git(&dir, &["add", "-f", "uv.lock"]).status.success());
+    assert_eq!(check(&dir, &[]).0, 0);
+    // The module the command runs, and the manifest itself: never pushed either.
+    std::fs::write(&gitignore, format!("{text}main.py\naichor_manifests/\n")).unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    let files: Vec<&str> = having(&found, "error", "gitignore")
+        .iter()
+        .map(|f| f.file.as_str())
+        .collect();
+    assert_eq!(code, 1);
+    assert_eq!(
+        files,
+        ["aichor_manifests/manifest.yaml", "src/demo/main.py"],
+        "{found:#?}"
+    );
+}
+
+/// A module whose package is neither in the repository nor installed by the build: a typo of
+/// the project's package is an error, an unknown name a warning; a locked distribution, the
+/// standard library or the base image is a note, as before (issue 20, "Also").
+#[test]
+fn check_a_module_nothing_provides() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    edit(&manifest(&dir), "-m demo.main", "-m deom.main");
+    let message = assert_one(&dir, "error", "command", &[]);
+    assert!(message.contains("runs a module of `deom`"), "{message}");
+    edit(&manifest(&dir), "-m deom.main", "-m trainer.main");
+    let message = assert_one(&dir, "warning", "command", &[]);
+    assert!(
+        message.contains("nor a distribution in `uv.lock`"),
+        "{message}"
+    );
+    std::fs::write(
+        dir.join("uv.lock"),
+        "version = 1\n\n[[package]]\nname = \"trainer\"\nversion = \"1.0\"\n",
+    )
+    .unwrap();
+    let (code, found, _) = check(&dir, &[]);
+    assert_eq!(code, 0, "{found:#?}");
+    assert!(
+        found.iter().any(|f| f.severity == "note"
+            && f.message
+                .contains("the distribution `trainer` (uv.lock) provides it")),
+        "{found:#?}"
+    );
+    edit(&manifest(&dir), "-m trainer.main", "-m http.server");
+    assert_eq!(check(&dir, &[]).0, 0);
+}
+
+/// The hook checks what the commit will contain: a manifest the message runs that git does
+/// not track and is not staged is not pushed, so the platform finds nothing (issue 20, item
+/// 11). Staged, it passes.
+#[cfg(unix)]
+#[test]
+fn hooks_check_the_manifest_is_in_the_commit() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    assert!(git(&dir, &["init", "-q"]).status.success());
+    aichor()
+        .args(["local-repo", "hooks", "install"])
+        .arg(&dir)
+        .assert()
+        .success();
+    assert!(git(&dir, &["add", "-A"]).status.success());
+    let first = git(&dir, &["commit", "-q", "-m", "first"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    std::fs::copy(manifest(&dir), dir.join("aichor_manifests/big.yaml")).unwrap();
+    let refused = git(
+        &dir,
+        &["commit", "-q", "--allow-empty", "-m", "aichor[big.yaml]: x"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused)
+            .contains("the message runs `aichor_manifests/big.yaml`, which is not in the commit"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        stderr(&refused).contains("help: `git add aichor_manifests/big.yaml`"),
+        "{}",
+        stderr(&refused)
+    );
+    // Staged, it is in the commit.
+    assert!(
+        git(&dir, &["add", "aichor_manifests/big.yaml"])
+            .status
+            .success()
+    );
+    let ok = git(&dir, &["commit", "-q", "-m", "aichor[big.yaml]: x"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(!stderr(&ok).contains("warning:"), "{}", stderr(&ok));
+    // Changed since: the commit runs the committed version, which the check did not read.
+    let big = dir.join("aichor_manifests/big.yaml");
+    let text = std::fs::read_to_string(&big).unwrap();
+    std::fs::write(&big, format!("{text}# edited\n")).unwrap();
+    let warned = git(
+        &dir,
+        &["commit", "-q", "--allow-empty", "-m", "aichor[big.yaml]: y"],
+    );
+    assert!(warned.status.success(), "{}", stderr(&warned));
+    assert!(
+        stderr(&warned).contains("`aichor_manifests/big.yaml` has changes that are not staged"),
+        "{}",
+        stderr(&warned)
+    );
+    // `git commit -a` commits them (from a temporary index, GIT_INDEX_FILE): no warning.
+    let all = git(&dir, &["commit", "-q", "-a", "-m", "aichor[big.yaml]: z"]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    assert!(!stderr(&all).contains("warning:"), "{}", stderr(&all));
+    // The root manifest.yaml an `exp` commit runs, the same.
+    std::fs::copy(manifest(&dir), dir.join("manifest.yaml")).unwrap();
+    let exp = git(&dir, &["commit", "-q", "--allow-empty", "-m", "exp: 1543"]);
+    assert!(!exp.status.success());
+    assert!(
+        stderr(&exp).contains("the message runs `manifest.yaml`, which is not in the commit"),
+        "{}",
+        stderr(&exp)
+    );
+}
+
+/// `git commit -m`/`-F` keeps `#` lines (no editor: cleanup `whitespace`), so `# wip` is
+/// the subject and the commit runs nothing; from the editor git strips them (issue 20, item
+/// 17). In the hook, git says which (`GIT_EDITOR=:` without an editor).
+#[cfg(unix)]
+#[test]
+fn hooks_follow_git_cleanup_of_comment_lines() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    assert!(git(&dir, &["init", "-q"]).status.success());
+    aichor()
+        .args(["local-repo", "hooks", "install"])
+        .arg(&dir)
+        .assert()
+        .success();
+    assert!(git(&dir, &["add", "-A"]).status.success());
+    // `-m`: `# wip` stays, and is what the platform reads; nothing runs (missing.yaml is not
+    // looked at).
+    let wip = git(
+        &dir,
+        &["commit", "-q", "-m", "# wip\naichor[missing.yaml]: x"],
+    );
+    assert!(wip.status.success(), "{}", stderr(&wip));
+    let message = git(&dir, &["log", "-1", "--format=%B"]);
+    assert_eq!(
+        String::from_utf8_lossy(&message.stdout).lines().next(),
+        Some("# wip")
+    );
+    // `commit.cleanup = strip`: git drops it, and the message runs missing.yaml.
+    assert!(
+        git(&dir, &["config", "commit.cleanup", "strip"])
+            .status
+            .success()
+    );
+    let stripped = git(
+        &dir,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "# wip\naichor[missing.yaml]: x",
+        ],
+    );
+    assert!(!stripped.status.success());
+    assert!(
+        stderr(&stripped).contains("`aichor_manifests/missing.yaml`, which does not exist"),
+        "{}",
+        stderr(&stripped)
+    );
+    // The same text handed over as git's hook would with an editor (GIT_EDITOR is not `:`).
+    assert!(
+        git(&dir, &["config", "--unset", "commit.cleanup"])
+            .status
+            .success()
+    );
+    let edited = |editor: &str| {
+        aichor()
+            .args(["local-repo", "check", "--commit-msg", "-"])
+            .arg(&dir)
+            .env("GIT_INDEX_FILE", dir.join(".git/index"))
+            .env("GIT_EDITOR", editor)
+            .write_stdin("# wip\naichor[missing.yaml]: x\n")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(edited("vi").status.code(), Some(1));
+    assert_eq!(edited(":").status.code(), Some(0));
+}
+
+/// `aichor: start training` names no manifest: nothing runs, and the check says so with the
+/// trigger that would (issue 20, item 24).
+#[test]
+fn check_commit_msg_warns_a_trigger_without_its_manifest() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    aichor_snapshot!(aichor().args(["local-repo", "check", "--commit-msg", "-"]).arg(&dir).write_stdin("aichor: start training\n"), @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    <stdin>:1:1: warning: `aichor: start training` starts like an AIchor trigger but names no manifest: pushing it runs nothing
+        help: to start an experiment, write `aichor[manifest.yaml]: start training` (the manifest's path relative to `aichor_manifests/`); otherwise reword the message
+    commit message accepted: 0 errors, 1 warning, 0 notes
+
+    ----- stderr -----
+    "#);
 }

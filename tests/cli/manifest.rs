@@ -1013,3 +1013,51 @@ fn migrate_reports_json() {
         std::fs::read_to_string(root.join("a.yaml")).unwrap()
     );
 }
+
+/// What a crash during `migrate --write` leaves beside the manifest
+/// (`.aichor-staging-<pid>-<name>`) is removed by the next run that reads that folder,
+/// wherever it is run from, and is never read as a manifest (issue 20, "Also": recovery
+/// looked only at the working folder and its parent).
+#[test]
+fn an_interrupted_write_is_cleared_by_the_next_run_on_its_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("aichor_manifests/team/gpu");
+    std::fs::create_dir_all(&sub).unwrap();
+    let legacy =
+        std::fs::read_to_string(corpus().join("legacy/pytorch-demo/manifests/manifest.yaml"))
+            .unwrap();
+    std::fs::write(sub.join("manifest.yaml"), &legacy).unwrap();
+    // A pid no live process has: its writer is gone.
+    let leftover = sub.join(".aichor-staging-4194303-manifest.yaml");
+    std::fs::write(&leftover, &legacy[..legacy.len() / 2]).unwrap();
+    let out = aichor()
+        .args([
+            "manifest",
+            "migrate",
+            "--format",
+            "json",
+            "aichor_manifests",
+        ])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(!leftover.exists(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Recovered"), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["aichor_manifests/team/gpu/manifest.yaml"]);
+    // `validate` of one file clears its folder too.
+    std::fs::write(&leftover, "kind: AIchorManifest\n").unwrap();
+    let out = aichor()
+        .args(["manifest", "validate"])
+        .arg(sub.join("manifest.yaml"))
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(!leftover.exists(), "{}", stderr(&out));
+}
