@@ -233,6 +233,8 @@ pub(crate) enum HooksCommand {
     },
 }
 
+// Flags are booleans by nature; `AdoptSettings` takes what the library needs.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub(crate) struct AdoptArgs {
     /// A folder of the repository [default: .].
@@ -249,6 +251,19 @@ pub(crate) struct AdoptArgs {
     /// Run on a git tree with uncommitted changes.
     #[arg(long)]
     pub force: bool,
+
+    /// Install the git commit-msg hook (`local-repo hooks install`) once the manifests are
+    /// moved [default: the config file's `hooks`; without it, asked at a terminal].
+    #[arg(long, overrides_with = "no_hooks")]
+    pub hooks: bool,
+
+    /// Do not install the commit-msg hook, nor ask.
+    #[arg(long, overrides_with = "hooks")]
+    pub no_hooks: bool,
+
+    /// Never prompt (the hook is installed only with --hooks).
+    #[arg(long)]
+    pub no_input: bool,
 
     /// Report format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -3,12 +3,27 @@
 use std::path::PathBuf;
 
 use aichor::adopt::{self, Action, AdoptSettings, Report};
+use aichor::config::Config;
 use aichor::error::{Error, Result};
 use aichor::printer::{Format, Printer};
+use aichor::prompt::Terminal;
 
 use crate::cli::AdoptArgs;
 
-pub(super) fn run(args: AdoptArgs, printer: &Printer) -> Result<()> {
+pub(super) fn run(args: AdoptArgs, printer: &Printer, config: Result<Config>) -> Result<()> {
+    // `--hooks`/`--no-hooks`, else the config file's `hooks`, else asked at a terminal.
+    let choice = if args.hooks {
+        Some(true)
+    } else if args.no_hooks {
+        Some(false)
+    } else {
+        config?.hooks.map(|h| h.value)
+    };
+    let terminals = super::init::Terminals::detect();
+    let interactive = !args.no_input
+        && args.format == crate::cli::Format::Text
+        && terminals.stdin
+        && terminals.stderr;
     let settings = AdoptSettings {
         path: args.path.unwrap_or_else(|| PathBuf::from(".")),
         dry_run: args.dry_run,
@@ -18,6 +33,9 @@ pub(super) fn run(args: AdoptArgs, printer: &Printer) -> Result<()> {
     };
     let report = adopt::run(&settings, printer)?;
     present(&report, settings.format, printer)?;
+    if !report.dry_run && !report.triggers.is_empty() {
+        offer_hook(&report, choice, interactive, printer)?;
+    }
     let left: Vec<String> = report
         .items
         .iter()
@@ -103,4 +121,32 @@ fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
 
 fn count(report: &Report, action: Action) -> usize {
     report.items.iter().filter(|i| i.action == action).count()
+}
+
+/// The commit-msg hook, once the manifests have their commit messages: installed with
+/// `--hooks` (or the config's `hooks = true`), offered at a terminal, else named.
+fn offer_hook(
+    report: &Report,
+    choice: Option<bool>,
+    interactive: bool,
+    printer: &Printer,
+) -> Result<()> {
+    let root = std::path::Path::new(&report.root);
+    let at_git_root = root.join(".git").exists();
+    let install = match choice {
+        Some(yes) => yes,
+        None if interactive && at_git_root => super::hook_offer::ask(&mut Terminal::new())?,
+        None => {
+            if at_git_root {
+                printer.note(
+                    "\nCheck each commit message as AIchor reads it: `aichor local-repo hooks install`",
+                );
+            }
+            false
+        }
+    };
+    if install {
+        super::hook_offer::install(root, "--hooks", printer);
+    }
+    Ok(())
 }

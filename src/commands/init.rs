@@ -46,49 +46,14 @@ pub(super) fn run(
             // Offered only where it can be installed now: init does not run `git init`.
             // Only at a repository's root: a project inside another repository is not what a
             // push there runs.
-            (None, Some(t)) if destination.join(".git").exists() => offer_hook(t)?,
+            (None, Some(t)) if destination.join(".git").exists() => super::hook_offer::ask(t)?,
             (None, _) => false,
         };
         if install {
-            install_hook(destination, printer);
+            super::hook_offer::install(destination, "--hooks", printer);
         }
     }
     present(&report, settings.format, printer)
-}
-
-/// In a terminal, with the project written into a git repository: ask whether to install the
-/// commit-msg hook. Esc is a no (the project is written either way); Ctrl-C still stops.
-fn offer_hook(terminal: &mut Terminal) -> Result<bool> {
-    match terminal.confirm(
-        "Install the commit-msg hook (checks `aichor[...]:` messages)?",
-        true,
-    ) {
-        Ok(yes) => Ok(yes),
-        Err(e) if aichor::prompt::is_back(&e) => Ok(false),
-        Err(e) => Err(aichor::error::Error::from_prompt(e)),
-    }
-}
-
-/// `--hooks`: the commit-msg hook, when the destination is in a git repository (init does not
-/// run `git init`); otherwise say how to add it later. The project is written either way, so
-/// a hook that cannot be installed is a warning.
-fn install_hook(destination: &std::path::Path, printer: &Printer) {
-    if !aichor::hooks::in_git_repository(destination) {
-        printer.warn(&format!(
-            "`--hooks`: `{}` is not in a git repository yet; after `git init`, run `aichor local-repo hooks install` there",
-            destination.display()
-        ));
-        return;
-    }
-    let result = super::check::current_exe()
-        .and_then(|exe| aichor::hooks::install(destination, &exe, false));
-    match result {
-        Ok(outcome) => super::check::present(&outcome, printer),
-        Err(e) => printer.warn(&format!(
-            "`--hooks`: {e}{}",
-            e.help().map_or(String::new(), |h| format!(" ({h})"))
-        )),
-    }
 }
 
 /// Whether stdin and stderr are terminals: dialoguer draws on stderr and reads the terminal,
@@ -99,7 +64,7 @@ pub(super) struct Terminals {
 }
 
 impl Terminals {
-    fn detect() -> Terminals {
+    pub(super) fn detect() -> Terminals {
         Terminals {
             stdin: std::io::stdin().is_terminal(),
             stderr: console::user_attended_stderr(),

@@ -4,6 +4,7 @@
 mod adopt;
 mod check;
 mod config;
+mod hook_offer;
 mod init;
 mod man;
 mod manifest;
@@ -76,7 +77,7 @@ pub(crate) fn run(
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer, env, config),
         Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer, env),
         Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
-        Command::LocalRepo(LocalRepoCommand::Adopt(args)) => adopt::run(args, printer),
+        Command::LocalRepo(LocalRepoCommand::Adopt(args)) => adopt::run(args, printer, config),
         Command::LocalRepo(LocalRepoCommand::Update(args)) => {
             update::run(args, printer, env, config)
         }

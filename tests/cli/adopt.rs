@@ -294,3 +294,34 @@ fn a_moved_manifest_keeps_its_permissions() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// Without a terminal the hook is never installed unasked: the report names the command;
+/// `--hooks` installs it (the hook that checks the messages adopt printed), `--no-hooks`
+/// neither installs nor mentions it.
+#[test]
+fn the_commit_msg_hook_after_adopt_is_installed_only_when_asked() {
+    for (flag, installed, named) in [
+        (None, false, true),
+        (Some("--no-hooks"), false, false),
+        (Some("--hooks"), true, false),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = repo(tmp.path(), &[("manifest.yaml", JAX)]);
+        let mut cmd = adopt(&dir);
+        cmd.args(flag);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{flag:?}: {}", stderr(&out));
+        let hook = dir.join(".git/hooks/commit-msg");
+        assert_eq!(hook.is_file(), installed, "{flag:?}");
+        if installed {
+            let text = std::fs::read_to_string(&hook).unwrap();
+            assert!(text.contains("local-repo check --commit-msg"), "{text}");
+        }
+        assert_eq!(
+            stderr(&out).contains("`aichor local-repo hooks install`"),
+            named,
+            "{flag:?}: {}",
+            stderr(&out)
+        );
+    }
+}

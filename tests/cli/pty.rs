@@ -33,6 +33,16 @@ fn spawn_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> PtySession {
     rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn in a pty")
 }
 
+/// `aichor local-repo adopt` in a pseudo-terminal, in the sandbox, without a config file.
+fn spawn_adopt(cwd: &Path) -> PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+    crate::support::isolate(&mut cmd);
+    cmd.args(["local-repo", "adopt"])
+        .current_dir(cwd)
+        .env("TERM", "xterm-256color");
+    rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn in a pty")
+}
+
 /// Press a key at a select/confirm prompt. console switches the terminal to raw mode with
 /// TCSAFLUSH for each key read, which discards anything typed before; so wait until the
 /// prompt is waiting for the key, as a person would.
@@ -499,5 +509,44 @@ fn aichor_no_input_accepts_the_usual_spellings() {
             p.exp_eof().unwrap();
             assert_eq!(exit_code(&mut p), 2, "AICHOR_NO_INPUT={value:?}");
         }
+    }
+}
+
+/// After `adopt` moved a legacy root manifest, a user at a terminal is offered the hook that
+/// checks the `aichor[...]:` messages it just printed; Esc declines and nothing else changes.
+#[test]
+fn adopt_offers_the_commit_msg_hook_at_a_terminal() {
+    for (answer, installed) in [("y", true), (ESC, false)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("legacy");
+        std::fs::create_dir(&repo).unwrap();
+        std::fs::write(
+            repo.join("manifest.yaml"),
+            "kind: AIchorManifest\napiVersion: 0.2.3\nbuilder:\n  image: demo\n  dockerfile: ./Dockerfile\n  context: .\nspec:\n  operator: jax\n  image: demo\n  command: python -m demo.main\n  types:\n    worker:\n      count: 1\n      resources:\n        cpus: 1\n        ramRatio: 2\n",
+        )
+        .unwrap();
+        for args in [
+            &["init", "-q"][..],
+            &["add", "-A"],
+            &["commit", "-qm", "legacy"],
+        ] {
+            let ok = crate::support::git(&repo)
+                .args(args)
+                .status()
+                .expect("git is installed")
+                .success();
+            assert!(ok, "git {args:?}");
+        }
+        let mut p = spawn_adopt(&repo);
+        p.exp_string("commit-msg hook").unwrap();
+        key(&mut p, answer);
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&mut p), 0);
+        assert!(repo.join("aichor_manifests/manifest.yaml").is_file());
+        assert_eq!(
+            repo.join(".git/hooks/commit-msg").is_file(),
+            installed,
+            "answer {answer:?}"
+        );
     }
 }

@@ -10,6 +10,12 @@ Then it waits for every worker node to join, runs its tasks in a STRICT_SPREAD
 placement group (one bundle per worker node, each asking for the profile's
 accelerator; the head has no CPUs for tasks) and fails unless every worker node
 took part. Its summary goes to AICHOR_OUTPUT_PATH (./outputs when unset).
+{%- if accelerator == "tpu" %}
+
+Asking Ray for the `TPU` resource proves nothing about the chips: on every TPU host
+(and on this machine, for a local run) a one-shot task has JAX list the host's devices,
+refuses unless they are TPUs, and sums a value over all of the host's chips (pmap/psum).
+{%- endif %}
 """
 
 import json
@@ -112,6 +118,36 @@ def square_where(value: int) -> dict:
         "node_id": context.get_node_id(),
         "accelerators": {k: v for k, v in context.get_accelerator_ids().items() if v},
     }
+{%- if accelerator == "tpu" %}
+
+
+# max_calls=1: the worker process exits after the call, releasing the TPU, which libtpu
+# lets only one process of the host hold at a time.
+@ray.remote(max_calls=1)
+def tpu_proof() -> dict:
+    """JAX on this host sees TPU chips, and a collective over all of them gives the sum."""
+    import jax
+    import jax.numpy as jnp
+
+    devices = jax.local_devices()
+    platforms = sorted({d.platform for d in devices})
+    if platforms != ["tpu"]:
+        raise RuntimeError(
+            f"JAX on {socket.gethostname()} sees no TPU (devices: {devices}): the "
+            "profile asks for TPU slices; check the manifest's accelerators and that "
+            "jax[tpu] is installed"
+        )
+    ones = jnp.ones(len(devices))
+    total = jax.pmap(lambda x: jax.lax.psum(x, "chips"), axis_name="chips")(ones)
+    if float(total[0]) != len(devices):
+        raise RuntimeError(f"psum over {len(devices)} TPU chips gave {total[0]}")
+    return {
+        "host": socket.gethostname(),
+        "node_id": ray.get_runtime_context().get_node_id(),
+        "tpu_chips": len(devices),
+        "device_kind": devices[0].device_kind,
+    }
+{%- endif %}
 {% include "starters/outputs.py" %}
 
 
@@ -157,6 +193,25 @@ def main() -> None:
             ]
         )
         elapsed = time.perf_counter() - start
+{%- if accelerator == "tpu" %}
+        # Each host (bundle) proves its chips; locally, this machine must have a TPU too.
+        proofs = ray.get(
+            [
+                tpu_proof.options(
+                    **asks,
+                    scheduling_strategy=PlacementGroupSchedulingStrategy(
+                        group, placement_group_bundle_index=i
+                    ),
+                ).remote()
+                for i in range(bundles)
+            ]
+        )
+        for proof in proofs:
+            print(
+                f"host {proof['host']}: {proof['tpu_chips']} × {proof['device_kind']}",
+                flush=True,
+            )
+{%- endif %}
         remove_placement_group(group)
 
         total = sum(result["square"] for result in results)
@@ -200,6 +255,9 @@ def main() -> None:
             "tasks": count,
             "sum_of_squares": total,
             "seconds": round(elapsed, 3),
+{%- if accelerator == "tpu" %}
+            "tpu_hosts": proofs,
+{%- endif %}
         }
         where = write_output(
             "summary.json", (json.dumps(summary, indent=2) + "\n").encode()
