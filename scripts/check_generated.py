@@ -862,15 +862,16 @@ class Checker:
         return True, m.group(1) if m else ""
 
     def c_no_gpu(self, v: Variant, log: Path):
-        """A GPU variant's starter, where no GPU is visible, must refuse to run."""
+        """A GPU (TPU) variant's starter, where none is visible, must refuse to run."""
         env = self.run_env(v, None, "no-gpu")
         code = self.run(self.starter_cmd(v), cwd=v.dest, env=env, log=log, timeout=120)
         text = self.outputs(log)
+        kind = v.accelerator.upper()
         if code:
-            return False, "ran without a GPU instead of refusing"
-        if "no GPU is visible" not in text:
-            return False, "failed, but not with the no-GPU message"
-        return True, "refused: no GPU visible"
+            return False, f"ran without a {kind} instead of refusing"
+        if ("sees no TPU" if kind == "TPU" else "no GPU is visible") not in text:
+            return False, f"failed, but not with the no-{kind} message"
+        return True, f"refused: no {kind} visible"
 
     def run2_ray(self, v: Variant, log: Path):
         """A local cluster shaped like the manifest, a driver given RAY_ADDRESS, `ray stop`.
@@ -956,8 +957,8 @@ class Checker:
             self.check(v, "check", self.c_check)
         else:
             self.skip(v, "check", "no uv.lock: the lock was skipped or failed")
-        if v.operator == "xgboost" and v.accelerator == "gpu":
-            # No GPU here: what this proves is the refusal to fall back to the CPU.
+        if (v.operator, v.accelerator) in (("xgboost", "gpu"), ("kuberay", "tpu")):
+            # No GPU or TPU here: what this proves is the refusal to fall back to the CPU.
             for col in (
                 "docker-sim",
                 "run-1",
@@ -968,7 +969,8 @@ class Checker:
                 "resume",
                 "pytest",
             ):
-                self.skip(v, col, "GPU variant: only its refusal to run without a GPU")
+                why = f"{v.accelerator.upper()} variant: only its refusal to run without one"
+                self.skip(v, col, why)
             if locked and self.check(v, "sync", self.c_sync):
                 self.check(v, "no-gpu", self.c_no_gpu)
             return v

@@ -179,22 +179,8 @@ def main() -> None:
             "num_gpus": wanted.get("GPU", 0),
             "resources": {k: v for k, v in wanted.items() if k not in ("CPU", "GPU")},
         }
-        count = bundles * TASKS_PER_NODE
-        start = time.perf_counter()
-        results = ray.get(
-            [
-                square_where.options(
-                    **asks,
-                    scheduling_strategy=PlacementGroupSchedulingStrategy(
-                        group, placement_group_bundle_index=i % bundles
-                    ),
-                ).remote(i)
-                for i in range(count)
-            ]
-        )
-        elapsed = time.perf_counter() - start
 {%- if accelerator == "tpu" %}
-        # Each host (bundle) proves its chips; locally, this machine must have a TPU too.
+        # First, each host (bundle) proves its chips; locally, this machine must have a TPU.
         proofs = ray.get(
             [
                 tpu_proof.options(
@@ -212,6 +198,20 @@ def main() -> None:
                 flush=True,
             )
 {%- endif %}
+        count = bundles * TASKS_PER_NODE
+        start = time.perf_counter()
+        results = ray.get(
+            [
+                square_where.options(
+                    **asks,
+                    scheduling_strategy=PlacementGroupSchedulingStrategy(
+                        group, placement_group_bundle_index=i % bundles
+                    ),
+                ).remote(i)
+                for i in range(count)
+            ]
+        )
+        elapsed = time.perf_counter() - start
         remove_placement_group(group)
 
         total = sum(result["square"] for result in results)

@@ -116,7 +116,8 @@ def main() -> None:
     # disagree): refuse it. AICHOR_SHARE_GPUS=1 lets a local test share GPUs over gloo.
     backend = "nccl"
     if env_int("LOCAL_WORLD_SIZE", 1) > gpus:
-        if os.environ.get("AICHOR_SHARE_GPUS", "").strip().lower() not in ("1", "true", "yes"):
+        share = os.environ.get("AICHOR_SHARE_GPUS", "").strip().lower()
+        if share not in ("1", "true", "yes"):
             sys.exit(
                 f"error: [rank {rank}] {env_int('LOCAL_WORLD_SIZE', 1)} processes on this "
                 f"node share {gpus} GPU(s): start one process per GPU (launch's "
