@@ -252,6 +252,12 @@ pub(crate) struct AdoptArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Per build context, turn `requirements.txt` into `pyproject.toml` + `uv.lock` (every
+    /// line kept) and the Dockerfile's `pip install -r` step into uv's, installing into the
+    /// image's Python as pip did (needs uv, to lock).
+    #[arg(long)]
+    pub uv: bool,
+
     /// Install the git commit-msg hook (`local-repo hooks install`) once the manifests are
     /// moved [default: the config file's `hooks`; without it, asked at a terminal].
     #[arg(long, overrides_with = "no_hooks")]

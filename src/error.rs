@@ -520,6 +520,9 @@ pub enum Error {
     #[error("`--lock` was given, but uv cannot be run: {why}")]
     UvMissing { why: String },
 
+    #[error("`--uv`: cannot lock the requirements of `{context}`: {reason}")]
+    AdoptLock { context: String, reason: String },
+
     #[error("cannot update the snapshots of `{spec}`: it is a cached clone of a git pack")]
     UpdateFetchedPack { spec: String },
 
@@ -606,7 +609,7 @@ pub enum Error {
         suggested: String,
     },
 
-    #[error("{} manifest(s) left for you: {}", paths.len(), some(paths))]
+    #[error("{} file(s) left for you: {}", paths.len(), some(paths))]
     ManifestsLeft { paths: Vec<String> },
 
     #[error("interrupted")]
@@ -725,6 +728,7 @@ impl Error {
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
             Error::Internal { .. } => "this is a bug in aichor: please report it with the command you ran".into(),
             Error::UvMissing { .. } => "install uv (https://docs.astral.sh/uv/getting-started/installation/, e.g. `pipx install uv`), or pass `--no-lock` and run `uv lock` later".into(),
+            Error::AdoptLock { .. } => "nothing was written; install uv (or point AICHOR_UV at it) and make the requirements resolvable, or run `aichor local-repo adopt` without `--uv`".into(),
             Error::UpdateFetchedPack { .. } => "clone the pack's repository and run `aichor templates test <CLONE> --update` there, then commit the snapshots".into(),
             Error::UpdateBuiltinSnapshots => "run `aichor templates test builtin` without `--update`; to change the pack, make your own that extends it (`aichor templates new DIR`)".into(),
             Error::ConfigFileMissing { default, .. } => format!(
@@ -868,6 +872,7 @@ impl Error {
             Error::Prompt { .. } => "prompt",
             Error::Internal { .. } => "internal",
             Error::UvMissing { .. } => "uv_missing",
+            Error::AdoptLock { .. } => "adopt_lock",
             Error::UpdateFetchedPack { .. } => "update_fetched_pack",
             Error::UpdateBuiltinSnapshots => "update_builtin_snapshots",
             Error::Config { .. } => "config",

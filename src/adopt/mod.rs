@@ -7,6 +7,7 @@
 //! manifests, writes the plan through `txn` and reports.
 
 pub mod plan;
+pub mod uv;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,11 @@ pub struct AdoptSettings {
     /// `--plan SHA`: write only if the plan is still the one a dry run showed.
     pub expect_plan: Option<String>,
     pub format: Format,
+    /// `--uv`: per build context, `requirements.txt` and the Dockerfile's pip step become a
+    /// uv project (`pyproject.toml`, `uv.lock`) and uv's step.
+    pub uv: bool,
+    /// Where uv is found (`AICHOR_UV`, PATH).
+    pub env: crate::environment::Environment,
 }
 
 /// What `adopt` did (or would do): the `--format json` report.
@@ -120,7 +126,12 @@ pub fn run_with(settings: &AdoptSettings, progress: &Printer, fs: &dyn Fs) -> Re
         candidates.len()
     ));
     let existing = |rel: &str| -> Option<Vec<u8>> { existing_file(&root, rel) };
-    let items = plan::plan(&candidates, &existing);
+    let mut items = plan::plan(&candidates, &existing);
+    let conversions = if settings.uv {
+        uv_items(&root, &mut items)
+    } else {
+        Vec::new()
+    };
     let digest = plan_digest(&items);
     if let Some(expected) = &settings.expect_plan
         && !expected.eq_ignore_ascii_case(&digest)
@@ -150,9 +161,221 @@ pub fn run_with(settings: &AdoptSettings, progress: &Printer, fs: &dyn Fs) -> Re
     if settings.dry_run || report.up_to_date {
         return Ok(report);
     }
+    // Locked now, not in the dry run: what uv resolves changes with time, the plan does not.
+    for c in &conversions {
+        let lock = lock(&settings.env, progress, &root, c)?;
+        report.items.push(Item {
+            action: Action::Create,
+            path: layout_join(&c.context, crate::layout::UV_LOCK),
+            to: None,
+            selector: None,
+            reason: None,
+            changes: Vec::new(),
+            text: Some(lock),
+        });
+    }
     write(fs, &root, &report.items)?;
     report.removed_dirs = remove_emptied(&root, &report.items);
     Ok(report)
+}
+
+/// `--uv`: for each build context the adopted manifests use, the conversion, planned as a
+/// `create` of `pyproject.toml` and an `edit` of the Dockerfile; a context it cannot convert
+/// is `manual`, with why.
+fn uv_items(root: &Path, items: &mut Vec<Item>) -> Vec<uv::Conversion> {
+    let mut contexts = std::collections::BTreeSet::new();
+    for i in items.iter().filter(|i| {
+        matches!(
+            i.action,
+            Action::Move | Action::Migrate | Action::Keep | Action::Duplicate
+        )
+    }) {
+        let text = match &i.text {
+            Some(t) => t.clone(),
+            None => fs_err::read_to_string(root.join(&i.path)).unwrap_or_default(),
+        };
+        let v = validate_text(&text);
+        let context = v.context.map_or_else(|| ".".to_string(), |c| c.value);
+        let dockerfile = v
+            .dockerfile
+            .map_or_else(|| "Dockerfile".to_string(), |d| d.value);
+        contexts.insert((normalise(&context), dockerfile));
+    }
+    let mut out = Vec::new();
+    for (context, dockerfile) in contexts {
+        match convert(root, &context, &dockerfile) {
+            Ok(c) => {
+                items.push(Item {
+                    action: Action::Create,
+                    path: layout_join(&c.context, crate::layout::PYPROJECT),
+                    to: None,
+                    selector: None,
+                    reason: None,
+                    changes: Vec::new(),
+                    text: Some(c.pyproject.clone()),
+                });
+                items.push(Item {
+                    action: Action::Edit,
+                    path: c.dockerfile.clone(),
+                    to: None,
+                    selector: None,
+                    reason: None,
+                    changes: vec!["the pip step installs from uv.lock with uv".into()],
+                    text: Some(c.dockerfile_text.clone()),
+                });
+                out.push(c);
+            }
+            Err(refusal) => items.push(Item {
+                action: Action::Manual,
+                path: refusal.path,
+                to: None,
+                selector: None,
+                reason: Some(format!("--uv: {}", refusal.reason)),
+                changes: Vec::new(),
+                text: None,
+            }),
+        }
+    }
+    out
+}
+
+/// `context/name`, or `name` for the root.
+fn layout_join(context: &str, name: &str) -> String {
+    if context == "." {
+        name.to_string()
+    } else {
+        format!("{context}/{name}")
+    }
+}
+
+/// `./a/b/` as `a/b`; the root as `.`.
+fn normalise(path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// One build context's conversion, read from the repository, or why not.
+fn convert(
+    root: &Path,
+    context: &str,
+    dockerfile: &str,
+) -> std::result::Result<uv::Conversion, uv::Refusal> {
+    let refuse = |path: String, reason: String| uv::Refusal { path, reason };
+    let context_dir = root.join(context);
+    // Read relative to the context (AIchor's reading), else to the root (as check does).
+    let dockerfile_rel = [layout_join(context, dockerfile), dockerfile.to_string()]
+        .into_iter()
+        .map(|p| normalise(&p))
+        .find(|p| root.join(p).is_file())
+        .ok_or_else(|| {
+            refuse(
+                layout_join(context, dockerfile),
+                "the manifest's Dockerfile does not exist".into(),
+            )
+        })?;
+    let text = fs_err::read_to_string(root.join(&dockerfile_rel))
+        .map_err(|e| refuse(dockerfile_rel.clone(), format!("cannot be read: {e}")))?;
+    let pyproject = layout_join(context, crate::layout::PYPROJECT);
+    if context_dir.join(crate::layout::PYPROJECT).exists() {
+        return Err(refuse(
+            pyproject,
+            "exists already: --uv converts a requirements.txt build, not a Python project".into(),
+        ));
+    }
+    let (step, python) =
+        uv::find_pip_step(&text).map_err(|why| refuse(dockerfile_rel.clone(), why))?;
+    // The file the step names: copied from the context (`COPY requirements.txt .`).
+    let requirements = [step.requirements.as_str(), file_name(&step.requirements)]
+        .into_iter()
+        .map(|f| layout_join(context, f.trim_start_matches("./")))
+        .find(|p| root.join(p).is_file())
+        .ok_or_else(|| {
+            refuse(
+                dockerfile_rel.clone(),
+                format!(
+                    "the pip step's `{}` is not in the build context `{context}`",
+                    step.requirements
+                ),
+            )
+        })?;
+    let req_text = fs_err::read_to_string(root.join(&requirements))
+        .map_err(|e| refuse(requirements.clone(), format!("cannot be read: {e}")))?;
+    let req = uv::parse_requirements(&req_text).map_err(|why| refuse(requirements.clone(), why))?;
+    if let Some(links) = &req.find_links
+        && (links.contains("://") || !context_dir.join(links).is_dir())
+    {
+        return Err(refuse(
+            requirements,
+            format!("`--find-links {links}` is not a folder of the build context"),
+        ));
+    }
+    let name = uv::project_name(&uv::folder_name(root, context), &req.dependencies);
+    let uv_version = crate::pack::Pack::builtin()
+        .ok()
+        .and_then(|p| p.vars.get("uv_version")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| "latest".into());
+    Ok(uv::Conversion {
+        context: context.to_string(),
+        pyproject: uv::pyproject(&name, &python, &req, &requirements),
+        dockerfile_text: uv::rewrite_dockerfile(
+            &text,
+            &step,
+            &uv_version,
+            req.find_links.as_deref(),
+        ),
+        dockerfile: dockerfile_rel,
+        find_links: req.find_links,
+    })
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// `uv lock` of one conversion, in a scratch folder holding its `pyproject.toml` (and the
+/// `--find-links` folder, linked): the lock's text, or the reason adopt writes nothing.
+fn lock(
+    env: &crate::environment::Environment,
+    progress: &Printer,
+    root: &Path,
+    c: &uv::Conversion,
+) -> Result<String> {
+    let failed = |reason: String| Error::AdoptLock {
+        context: c.context.clone(),
+        reason,
+    };
+    let uv = crate::generate::lock::find_uv(env).map_err(failed)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("aichor-adopt-uv-")
+        .tempdir()
+        .map_err(|e| Error::io(std::env::temp_dir(), "cannot hold a scratch folder", e))?;
+    fs_err::write(scratch.path().join(crate::layout::PYPROJECT), &c.pyproject)
+        .map_err(|e| Error::io(scratch.path(), "cannot be written", e))?;
+    if let Some(links) = &c.find_links {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(
+            root.join(&c.context).join(links),
+            scratch.path().join(links),
+        )
+        .map_err(|e| Error::io(scratch.path(), "cannot link the --find-links folder", e))?;
+    }
+    let _spinner = progress.step("Locking", &format!("`{}` with `uv lock`", c.context));
+    match crate::generate::lock::run(&uv, scratch.path())? {
+        crate::generate::lock::Outcome::Locked => {
+            fs_err::read_to_string(scratch.path().join(crate::layout::UV_LOCK))
+                .map_err(|e| Error::io(scratch.path(), "cannot be read", e))
+        }
+        crate::generate::lock::Outcome::Failed { reason, .. }
+        | crate::generate::lock::Outcome::Skipped(reason) => Err(failed(reason)),
+        crate::generate::lock::Outcome::Kept => Err(failed("no lock was written".into())),
+    }
 }
 
 /// The repository root: the nearest folder with `.git`, `aichor_manifests/` or an answers
@@ -393,7 +616,12 @@ fn write(fs: &dyn Fs, root: &Path, items: &[Item]) -> Result<()> {
             contents: text.clone().into_bytes(),
         });
         seen.insert(i.path.clone(), crate::txn::guard::on_disk(root, &i.path)?);
-        modes.insert(to.clone(), i.path.clone());
+        if i.action == Action::Create {
+            // A file `--uv` adds: nothing may have appeared there since the plan.
+            seen.insert(i.path.clone(), None);
+        } else {
+            modes.insert(to.clone(), i.path.clone());
+        }
         if i.action == Action::Move {
             seen.insert(to, None);
             removed.push(i.path.clone());

@@ -45,6 +45,10 @@ pub enum Action {
     Manual,
     /// Every target it could take is taken: left where it is.
     Conflict,
+    /// `--uv`: a file written where there was none (`pyproject.toml`, `uv.lock`).
+    Create,
+    /// `--uv`: a file changed in place (the Dockerfile's pip step).
+    Edit,
 }
 
 impl Action {
@@ -56,12 +60,17 @@ impl Action {
             Action::Duplicate => "duplicate",
             Action::Manual => "manual",
             Action::Conflict => "conflict",
+            Action::Create => "create",
+            Action::Edit => "edit",
         }
     }
 
     /// Whether the run writes something for it.
     pub fn writes(self) -> bool {
-        matches!(self, Action::Move | Action::Migrate)
+        matches!(
+            self,
+            Action::Move | Action::Migrate | Action::Create | Action::Edit
+        )
     }
 }
 

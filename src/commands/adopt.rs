@@ -10,7 +10,12 @@ use aichor::prompt::Terminal;
 
 use crate::cli::AdoptArgs;
 
-pub(super) fn run(args: AdoptArgs, printer: &Printer, config: Result<Config>) -> Result<()> {
+pub(super) fn run(
+    args: AdoptArgs,
+    printer: &Printer,
+    env: &aichor::environment::Environment,
+    config: Result<Config>,
+) -> Result<()> {
     // `--hooks`/`--no-hooks`, else the config file's `hooks`, else asked at a terminal.
     let choice = if args.hooks {
         Some(true)
@@ -30,6 +35,8 @@ pub(super) fn run(args: AdoptArgs, printer: &Printer, config: Result<Config>) ->
         force: args.force,
         expect_plan: args.plan,
         format: args.format.into(),
+        uv: args.uv,
+        env: env.clone(),
     };
     let report = adopt::run(&settings, printer)?;
     present(&report, settings.format, printer)?;
@@ -62,7 +69,12 @@ fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
             out.push_str(&format!(" -> {to}"));
         }
         if !i.changes.is_empty() {
-            out.push_str(&format!(" (migrated: {})", i.changes.join("; ")));
+            let what = if i.action == Action::Edit {
+                ""
+            } else {
+                "migrated: "
+            };
+            out.push_str(&format!(" ({what}{})", i.changes.join("; ")));
         }
         if let Some(reason) = &i.reason {
             out.push_str(&format!("\n          {reason}"));
@@ -74,6 +86,7 @@ fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
     }
     let moved = count(report, Action::Move);
     let migrated = count(report, Action::Migrate);
+    let uv = count(report, Action::Create) + count(report, Action::Edit);
     if report.up_to_date {
         printer.status(
             "Up to date",
@@ -83,7 +96,10 @@ fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
             ),
         );
     } else {
-        let what = format!("{moved} manifest(s) moved, {migrated} migrated in place");
+        let mut what = format!("{moved} manifest(s) moved, {migrated} migrated in place");
+        if uv > 0 {
+            what.push_str(&format!(", {uv} file(s) created or edited for uv"));
+        }
         if report.dry_run {
             printer.status(
                 "Dry run",

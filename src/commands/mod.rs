@@ -77,7 +77,7 @@ pub(crate) fn run(
         Command::LocalRepo(LocalRepoCommand::Init(args)) => init::run(args, printer, env, config),
         Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer, env),
         Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
-        Command::LocalRepo(LocalRepoCommand::Adopt(args)) => adopt::run(args, printer, config),
+        Command::LocalRepo(LocalRepoCommand::Adopt(args)) => adopt::run(args, printer, env, config),
         Command::LocalRepo(LocalRepoCommand::Update(args)) => {
             update::run(args, printer, env, config)
         }

@@ -325,3 +325,187 @@ fn the_commit_msg_hook_after_adopt_is_installed_only_when_asked() {
         );
     }
 }
+
+/// A file of `read_tree`'s map, as text.
+fn text(tree: &std::collections::BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    String::from_utf8_lossy(&tree[path]).into_owned()
+}
+
+/// A stand-in for uv running `script` (it is called as `uv lock --quiet` in the folder it
+/// locks).
+#[cfg(unix)]
+fn fake_uv(dir: &Path, script: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-uv");
+    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+const PIP_DOCKERFILE: &str = "FROM python:3.10-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir \\\n    -r requirements.txt\nCOPY . .\n";
+const REQUIREMENTS: &str = "# pinned\ntorch==2.1.0\nrequests[socks]>=2.31 ; python_version >= \"3.8\"\n--find-links wheels\n";
+
+/// `--uv` on a requirements.txt repository: the pyproject keeps every requirement in order,
+/// the lock uv wrote is part of the same transaction, only the pip step of the Dockerfile
+/// changes, and `requirements.txt` stays as it was.
+#[cfg(unix)]
+#[test]
+fn uv_turns_requirements_and_the_pip_step_into_a_locked_uv_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[
+            ("manifest.yaml", JAX),
+            ("Dockerfile", PIP_DOCKERFILE),
+            ("requirements.txt", REQUIREMENTS),
+            ("wheels/README", "local wheels\n"),
+        ],
+    );
+    // The stand-in checks what uv would read: the pyproject and the find-links folder.
+    let uv = fake_uv(
+        tmp.path(),
+        "test \"$1\" = lock && grep -q 'torch==2.1.0' pyproject.toml && test -f wheels/README && echo 'version = 1 # fake' > uv.lock",
+    );
+    let out = adopt(&dir)
+        .env("AICHOR_UV", &uv)
+        .args(["--uv", "--no-hooks"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "create    pyproject.toml\n",
+        "edit      Dockerfile (the pip step installs from uv.lock with uv)\n",
+        "create    uv.lock\n",
+    ] {
+        assert!(stdout.contains(line), "{line:?} in:\n{stdout}");
+    }
+    let tree = read_tree(&dir);
+    assert_eq!(text(&tree, "uv.lock"), "version = 1 # fake\n");
+    assert_eq!(text(&tree, "requirements.txt"), REQUIREMENTS);
+    let pyproject: toml_edit::DocumentMut = text(&tree, "pyproject.toml").parse().unwrap();
+    let deps: Vec<&str> = pyproject["project"]["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(
+        deps,
+        [
+            "torch==2.1.0",
+            "requests[socks]>=2.31 ; python_version >= \"3.8\""
+        ]
+    );
+    assert_eq!(
+        pyproject["project"]["requires-python"].as_str(),
+        Some(">=3.10")
+    );
+    assert_eq!(
+        pyproject["tool"]["uv"]["find-links"][0].as_str(),
+        Some("wheels")
+    );
+    let dockerfile = &text(&tree, "Dockerfile");
+    assert!(
+        !dockerfile.contains("pip install --no-cache-dir"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("--mount=type=bind,source=wheels,target=/tmp/uv-project/wheels"),
+        "{dockerfile}"
+    );
+    // Outside the pip step (and the syntax line it needs), the Dockerfile is as it was.
+    let kept: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| PIP_DOCKERFILE.lines().any(|o| o == *l))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            "FROM python:3.10-slim",
+            "WORKDIR /app",
+            "COPY requirements.txt .",
+            "COPY . ."
+        ]
+    );
+}
+
+/// Without uv, or when uv cannot lock, `--uv` writes nothing at all (the manifest moves
+/// included), and says why.
+#[cfg(unix)]
+#[test]
+fn uv_that_cannot_lock_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[
+            ("manifest.yaml", JAX),
+            ("Dockerfile", PIP_DOCKERFILE),
+            ("requirements.txt", "torch==2.1.0\n"),
+        ],
+    );
+    let failing = fake_uv(
+        tmp.path(),
+        "echo 'error: No solution found when resolving dependencies' >&2; exit 1",
+    );
+    let before = read_tree(&dir);
+    for uv in [failing.to_str().unwrap(), "/nonexistent/uv"] {
+        let out = adopt(&dir)
+            .env("AICHOR_UV", uv)
+            .args(["--uv", "--no-hooks"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("`--uv`: cannot lock the requirements of `.`"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(read_tree(&dir), before, "AICHOR_UV={uv}");
+    }
+}
+
+/// What `--uv` cannot convert is left for the user, with why; the manifests move anyway.
+#[test]
+fn uv_leaves_what_it_cannot_convert_with_why() {
+    for (dockerfile, requirements, why) in [
+        (
+            "FROM python:3.11\nCOPY . .\nRUN pip install -r requirements.txt && pip install -e .\n",
+            "numpy\n",
+            "is more than `pip install -r <file>`",
+        ),
+        (
+            "FROM ubuntu:22.04\nCOPY . .\nRUN pip3 install -r requirements.txt\n",
+            "numpy\n",
+            "is not a `python:<version>` image",
+        ),
+        (
+            PIP_DOCKERFILE,
+            "-r base.txt\nnumpy\n",
+            "line 1: `-r base.txt` includes another file",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = repo(
+            tmp.path(),
+            &[
+                ("manifest.yaml", JAX),
+                ("Dockerfile", dockerfile),
+                ("requirements.txt", requirements),
+            ],
+        );
+        let out = adopt(&dir)
+            .env("AICHOR_UV", "/nonexistent/uv")
+            .args(["--uv", "--no-hooks"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("manual    "), "{stdout}");
+        assert!(stdout.contains(why), "{why:?} in:\n{stdout}");
+        let tree = read_tree(&dir);
+        assert!(tree.contains_key("aichor_manifests/manifest.yaml"));
+        assert_eq!(text(&tree, "Dockerfile"), dockerfile);
+        assert!(!tree.contains_key("pyproject.toml"));
+    }
+}
