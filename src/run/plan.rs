@@ -103,7 +103,7 @@ pub struct Process {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub service: bool,
     /// Started once every process of the earlier waves is ready.
-    pub wave: u8,
+    pub wave: u32,
     /// The line that says the process is ready (for services); none: ready once started.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ready_marker: Option<String>,
@@ -526,13 +526,15 @@ fn ray(
         ];
         if head {
             flags.push("ray-client-server-port");
+            flags.push("dashboard-port");
         }
         for flag in flags {
             let p = take_port()?;
             plan.ports.push(p);
             argv.push(format!("--{flag}={p}"));
         }
-        argv.push("--min-worker-port=0".into());
+        // Worker processes keep Ray's default range (10002-19999, never handed out above):
+        // they bind what is free there, so clusters side by side do not clash.
         Ok(())
     };
     let params = |argv: &mut Vec<String>, params: &[(String, String)]| {
@@ -589,7 +591,9 @@ fn ray(
                 index,
             );
             p.service = true;
-            p.wave = 1;
+            // One node at a time, as `ray start` (without --block) would: nodes joining
+            // together on a small machine time out against a busy GCS.
+            p.wave = index;
             p.ready_marker = Some(RAY_READY.into());
             plan.processes.push(p);
             index += 1;
@@ -607,7 +611,7 @@ fn ray(
     );
     // The submitter pod has no GPU of its own.
     p.env.insert("CUDA_VISIBLE_DEVICES".into(), String::new());
-    p.wave = 2;
+    p.wave = index;
     plan.processes.push(p);
     Ok(())
 }
@@ -648,7 +652,6 @@ fn limits(req: &Request, plan: &mut Plan) -> Result<(), Refused> {
             req.cores
         ));
     }
-    let _ = RAY_RESERVED;
     Ok(())
 }
 
@@ -829,7 +832,9 @@ mod tests {
         );
         let driver = &plan.processes[3];
         assert_eq!(driver.env["RAY_ADDRESS"], "127.0.0.1:30001");
-        assert_eq!(driver.wave, 2);
+        // Head, then each node once the one before is up, then the driver.
+        let waves: Vec<u32> = plan.processes.iter().map(|p| p.wave).collect();
+        assert_eq!(waves, [0, 1, 2, 3]);
         assert!(!driver.service);
         assert_eq!(plan.processes[1].env["RAY_NODE_TYPE_NAME"], "cpu");
     }

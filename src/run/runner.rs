@@ -36,6 +36,9 @@ impl Exit {
 pub enum Stop {
     /// Ask it to stop (SIGTERM): the grace period starts.
     Term,
+    /// SIGTERM to the process alone (`ray start --block` stops its node's daemons itself,
+    /// in order; signalled all at once they hang in a drain).
+    TermLeader,
     /// End it (SIGKILL), the grace being over.
     Kill,
 }
@@ -145,12 +148,12 @@ fn group_signal(pid: u32, stop: Stop) {
     let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
         return;
     };
-    let signal = match stop {
-        Stop::Term => Signal::TERM,
-        Stop::Kill => Signal::KILL,
+    // ESRCH: the process or group is gone already, which is what was wanted.
+    let _ = match stop {
+        Stop::Term => kill_process_group(pid, Signal::TERM),
+        Stop::TermLeader => rustix::process::kill_process(pid, Signal::TERM),
+        Stop::Kill => kill_process_group(pid, Signal::KILL),
     };
-    // ESRCH: the group is gone already, which is what was wanted.
-    let _ = kill_process_group(pid, signal);
 }
 
 #[cfg(not(unix))]

@@ -260,7 +260,11 @@ pub fn supervise(
             for (p, s) in processes.iter().zip(states.iter_mut()) {
                 match s {
                     State::Running { child, termed, .. } if Some(p.wave) == top && !*termed => {
-                        child.signal(Stop::Term);
+                        child.signal(if p.service {
+                            Stop::TermLeader
+                        } else {
+                            Stop::Term
+                        });
                         *termed = true;
                     }
                     State::Pending => {

@@ -406,3 +406,87 @@ fn jobset_runs_at_most_parallelisms_pods_of_a_job_at_once() {
     assert_eq!(spans.len(), 3, "{stdout}");
     assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "{spans:?}");
 }
+
+#[test]
+fn kuberay_starts_a_private_cluster_then_the_driver_and_stops_only_its_own_processes() {
+    // A stand-in for `ray` on PATH: it says what it was given, that its node is up, and
+    // blocks until SIGTERM, like `ray start --block`.
+    let bin = tempfile::tempdir().unwrap();
+    let ray = bin.path().join("ray");
+    std::fs::write(
+        &ray,
+        "#!/bin/sh\necho \"args: $*\"\necho \"Ray runtime started.\"\ntrap 'echo stopping; exit 0' TERM\nwhile :; do sleep 0.1; done\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&ray, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let types = "    Head:\n      resources:\n        cpus: 2\n        ramRatio: 2\n      rayStartParams:\n        num-cpus: \"0\"\n    Workers:\n      - name: cpu-workers\n        count: 2\n        resources:\n          cpus: 1\n          ramRatio: 2\n";
+    let code = "import os; print(\"driver at\", os.environ[\"RAY_ADDRESS\"], os.environ[\"RAY_AUTH_MODE\"])";
+    let dir = project("kuberay", &py(code), types);
+    // Someone else's Ray (any process of the user's): it must outlive the run.
+    let mut other = Command::new("sleep").arg("300").spawn().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = aichor()
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .args(["local-repo", "run", "--grace", "5"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = summary(dir.path());
+    let names: Vec<&str> = s["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["head", "cpu-workers-0", "cpu-workers-1", "driver"]);
+    let gcs = s["ports"][0].as_u64().unwrap();
+    // Nothing on the head: the manifest's rayStartParams, its own port and temp folder.
+    let head = stdout
+        .lines()
+        .find(|l| l.starts_with("[head]") && l.contains("args:"))
+        .unwrap();
+    assert!(head.contains("--head --block"), "{head}");
+    assert!(head.contains("--num-cpus=0"), "{head}");
+    assert!(head.contains(&format!("--port={gcs}")), "{head}");
+    let node = stdout
+        .lines()
+        .find(|l| l.starts_with("[cpu-workers-1]") && l.contains("args:"))
+        .unwrap();
+    assert!(
+        node.contains(&format!("--address=127.0.0.1:{gcs}")),
+        "{node}"
+    );
+    assert!(
+        stdout.contains(&format!("driver at 127.0.0.1:{gcs} token")),
+        "{stdout}"
+    );
+    // The driver started once every node was up.
+    let at = |needle: &str| stdout.find(needle).unwrap();
+    assert!(at("[cpu-workers-1] Ray runtime started") < at("driver at"));
+    // Its nodes were stopped (gracefully), the other process was not.
+    assert_eq!(stdout.matches("stopping").count(), 3, "{stdout}");
+    assert!(
+        other.try_wait().unwrap().is_none(),
+        "someone else's process was stopped"
+    );
+    other.kill().unwrap();
+    other.wait().unwrap();
+    for p in s["processes"].as_array().unwrap() {
+        let pgid = p["pid"].as_u64().unwrap().to_string();
+        assert!(
+            group_members(&pgid).is_empty(),
+            "{} left processes",
+            p["name"]
+        );
+    }
+}
