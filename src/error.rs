@@ -619,10 +619,11 @@ pub enum Error {
         help: String,
     },
 
-    #[error("{}", match (first, timeout) {
-        (_, true) => "the run reached its --timeout".to_string(),
-        (Some(name), false) => format!("`{name}` failed (exit {code}); the run stopped"),
-        (None, false) => format!("the run failed (exit {code})"),
+    #[error("{}", match (first, timeout, signal) {
+        (_, _, Some(sig)) => format!("interrupted by signal {sig}: every process was stopped"),
+        (_, true, None) => "the run reached its --timeout".to_string(),
+        (Some(name), false, None) => format!("`{name}` failed (exit {code}); the run stopped"),
+        (None, false, None) => format!("the run failed (exit {code})"),
     })]
     RunFailed {
         /// The first process that failed.
@@ -630,6 +631,9 @@ pub enum Error {
         /// The run's exit status: the first failure's, 124 on timeout.
         code: i32,
         timeout: bool,
+        /// The signal that stopped the run (`--format json`, whose report is printed
+        /// already; in text the run ends as any interrupted command does).
+        signal: Option<i32>,
         /// The run's folder (its logs, summary.json).
         folder: PathBuf,
     },

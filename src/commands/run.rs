@@ -54,15 +54,20 @@ pub(super) fn run(args: RunArgs, printer: &Printer, env: &Environment) -> Result
             }
             match summary.run.outcome {
                 Outcome::Ok => Ok(()),
-                Outcome::Interrupted => Err(Error::Interrupted {
+                Outcome::Interrupted if !json => Err(Error::Interrupted {
                     signal: summary.run.signal.unwrap_or(2),
                 }),
-                Outcome::Failed | Outcome::Timeout => Err(Error::RunFailed {
-                    first: summary.run.first_failure.clone(),
-                    code: summary.run.exit_code,
-                    timeout: summary.run.outcome == Outcome::Timeout,
-                    folder: summary.run_folder.clone(),
-                }),
+                // With JSON the summary is the one document on stdout: an error that is
+                // part of the report (exit 130/143 all the same).
+                Outcome::Interrupted | Outcome::Failed | Outcome::Timeout => {
+                    Err(Error::RunFailed {
+                        first: summary.run.first_failure.clone(),
+                        code: summary.run.exit_code,
+                        timeout: summary.run.outcome == Outcome::Timeout,
+                        signal: summary.run.signal,
+                        folder: summary.run_folder.clone(),
+                    })
+                }
             }
         }
     }

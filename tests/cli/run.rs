@@ -291,20 +291,34 @@ fn two_runs_at_once_do_not_collide() {
 
 /// A run whose ranks print their process group and wait; `signal` is sent to aichor alone
 /// (as a terminal's Ctrl-C reaches aichor's group, not the ranks' own groups).
-fn signal_leaves_no_child(signal: &str, expected: i32) {
+fn signal_leaves_no_child(signal: &str, expected: i32, json: bool) {
     // Each rank starts a grandchild too: it must go with its group.
     let code = "import os, subprocess, time; subprocess.Popen([\"sleep\", \"300\"]); print(\"pgid\", os.getpgid(0), flush=True); time.sleep(300)";
     let dir = project("pytorch", &py(code), &workers(2));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
     isolate(&mut cmd);
+    let format = if json { "json" } else { "text" };
     let mut child: Child = cmd
         .current_dir(dir.path())
-        .args(["local-repo", "run", "--grace", "5"])
+        .args(["local-repo", "run", "--grace", "5", "--format", format])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The processes' lines: on stdout, or on stderr when stdout carries the JSON report.
+    let (lines, mut report): (Box<dyn std::io::Read + Send>, Box<dyn std::io::Read + Send>) =
+        if json {
+            (
+                Box::new(child.stderr.take().unwrap()),
+                Box::new(child.stdout.take().unwrap()),
+            )
+        } else {
+            (
+                Box::new(child.stdout.take().unwrap()),
+                Box::new(child.stderr.take().unwrap()),
+            )
+        };
+    let mut lines = BufReader::new(lines).lines();
     let mut groups = Vec::new();
     while groups.len() < 2 {
         let line = lines.next().expect("a pgid line").unwrap();
@@ -318,8 +332,22 @@ fn signal_leaves_no_child(signal: &str, expected: i32) {
         .unwrap();
     assert!(status.success());
     let start = Instant::now();
+    // Drain both pipes (a full pipe would block aichor's last lines).
+    let drain = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut report, &mut text);
+        text
+    });
+    for _ in lines.by_ref() {}
     let status = child.wait().unwrap();
+    let report = drain.join().unwrap();
     assert_eq!(status.code(), Some(expected));
+    if json {
+        // One document: the summary, which says why the run ended.
+        let doc: serde_json::Value = serde_json::from_str(&report).unwrap();
+        assert_eq!(doc["outcome"], "interrupted");
+        assert_eq!(doc["exit_code"], expected);
+    }
     assert!(start.elapsed() < Duration::from_secs(20));
     for g in &groups {
         let left = group_members(g);
@@ -350,12 +378,12 @@ fn group_members(pgid: &str) -> Vec<String> {
 
 #[test]
 fn ctrl_c_leaves_no_child_process() {
-    signal_leaves_no_child("INT", 130);
+    signal_leaves_no_child("INT", 130, false);
 }
 
 #[test]
 fn sigterm_leaves_no_child_process() {
-    signal_leaves_no_child("TERM", 143);
+    signal_leaves_no_child("TERM", 143, true);
 }
 
 #[test]
