@@ -619,8 +619,12 @@ class Checker:
                 " +tb" if tb else ""
             )
         world = len(procs)
-        # jobset has no coordinator: every pod logs; elsewhere only the coordinator does.
-        subdirs = [f"rank-{r}" for r in range(world)] if v.operator == "jobset" else [""]
+        # jobset has no coordinator: every pod of several logs; elsewhere (and a single
+        # process) only the coordinator, at the top.
+        if v.operator == "jobset" and world > 1:
+            subdirs = [f"rank-{r}" for r in range(world)]
+        else:
+            subdirs = [""]
         problem = (
             self.check_tb(v, tb, subdirs)
             or verify_output(v.operator, outs, world)
