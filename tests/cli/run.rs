@@ -195,7 +195,8 @@ fn a_failing_rank_stops_the_others_and_its_exit_code_is_the_runs() {
 
 #[test]
 fn a_peer_ignoring_sigterm_is_killed_after_the_grace() {
-    let code = "import os, signal, sys, time; r = int(os.environ[\"RANK\"]); signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(0.5) if r == 1 else time.sleep(120); sys.exit(5)";
+    // Rank 1 fails once rank 0 ignores SIGTERM (it says so with a file).
+    let code = "import os, signal, sys, time; r = int(os.environ[\"RANK\"]); p = os.environ[\"AICHOR_OUTPUT_PATH\"] + \"ready\"; signal.signal(signal.SIGTERM, signal.SIG_IGN); open(p, \"w\").close() if r == 0 else None; [time.sleep(0.05) for _ in range(2000) if not os.path.exists(p)]; time.sleep(0.2) if r == 1 else time.sleep(120); sys.exit(5)";
     let dir = project("pytorch", &py(code), &workers(2));
     let start = Instant::now();
     let out = aichor()
@@ -242,11 +243,19 @@ fn a_users_main_reading_rank_wrongly_fails_with_its_traceback_under_its_prefix()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
+    // Both ranks fail; the first to do so stops the other (which may not get to print).
+    let first = summary(dir.path())["first_failure"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(
-        stdout.contains("[worker-0] Traceback (most recent call last):"),
+        stdout.contains(&format!("[{first}] Traceback (most recent call last):")),
         "{stdout}"
     );
-    assert!(stdout.contains("] KeyError: 'LOCAL_RANK'"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("[{first}] KeyError: 'LOCAL_RANK'")),
+        "{stdout}"
+    );
 }
 
 #[test]
