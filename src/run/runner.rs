@@ -158,14 +158,3 @@ fn group_signal(pid: u32, stop: Stop) {
 
 #[cfg(not(unix))]
 fn group_signal(_pid: u32, _stop: Stop) {}
-
-/// Whether a process group still has members (tests, and the end-of-run check that
-/// nothing was left behind).
-#[cfg(unix)]
-pub fn group_alive(pgid: u32) -> bool {
-    use rustix::process::{Pid, test_kill_process_group};
-    i32::try_from(pgid)
-        .ok()
-        .and_then(Pid::from_raw)
-        .is_some_and(|p| test_kill_process_group(p).is_ok())
-}

@@ -37,6 +37,9 @@ pub enum Outcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct Ended {
     pub name: String,
+    pub argv: Vec<String>,
+    /// The variables the run set (on top of the inherited environment).
+    pub env: std::collections::BTreeMap<String, String>,
     /// `ok`, `failed`, `stopped` (by the run: a peer failed, the timeout, a signal, or a Ray
     /// node once the driver was done), `not_started`.
     pub state: &'static str,
@@ -319,6 +322,8 @@ pub fn supervise(
             };
             Ended {
                 name: p.name.clone(),
+                argv: p.argv.clone(),
+                env: p.env.clone(),
                 state,
                 exit_code: exit.and_then(|e| e.code),
                 signal: exit.and_then(|e| e.signal),

@@ -148,6 +148,7 @@ fn every_rank_runs_with_its_variables_and_output_under_its_prefix() {
     let s = summary(dir.path());
     assert_eq!(s["outcome"], "ok");
     assert_eq!(s["outputs"], serde_json::json!(["r0", "r1"]));
+    assert_eq!(s["processes"][1]["env"]["RANK"], "1");
     // Each process's log, without the prefix.
     let log = PathBuf::from(s["processes"][1]["log"].as_str().unwrap());
     assert_eq!(std::fs::read_to_string(log).unwrap(), "rank 1 of 2 yes\n");
@@ -393,6 +394,41 @@ fn ctrl_c_leaves_no_child_process() {
 #[test]
 fn sigterm_leaves_no_child_process() {
     signal_leaves_no_child("TERM", 143, true);
+}
+
+#[test]
+fn a_second_ctrl_c_skips_the_grace() {
+    // A rank that ignores SIGTERM would hold the run for the whole grace (60 s here).
+    let code = "import os, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print(\"pgid\", os.getpgid(0), flush=True); time.sleep(300)";
+    let dir = project("pytorch", &py(code), &workers(1));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+    isolate(&mut cmd);
+    let mut child = cmd
+        .current_dir(dir.path())
+        .args(["local-repo", "run", "--grace", "60"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    let pgid = line.split("pgid ").nth(1).unwrap().trim().to_string();
+    let start = Instant::now();
+    for _ in 0..2 {
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    for _ in lines {}
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(group_members(&pgid).is_empty());
 }
 
 #[test]
