@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Generate every template-tests/<variant> project with `aichor local-repo init` and check it
 # with the real tools: ruff, hadolint, validate-pyproject, uv lock/sync, a replay of the
-# Dockerfile's steps, and the starters run on CPU as 1 and 2 processes (jobset, jax, xgboost,
-# kuberay). Prints a variant x check table; exits non-zero if any check failed.
+# Dockerfile's steps, and the starters run on CPU by `aichor local-repo run` (jobset, jax,
+# xgboost: 1 and 2 processes, jobset 2 x 2; kuberay: a private cluster, head + workers).
+# Prints a variant x check table; exits non-zero if any check failed.
 #
 #   scripts/check-generated.sh [VARIANT...]     (default: every folder of template-tests/)
 #

@@ -8,7 +8,10 @@ Per variant: init, ruff check, ruff format --check, hadolint (warning: required;
 reported), validate-pyproject, the uv pin of the Dockerfile, `uv lock` (the project must
 stay unchanged but for uv.lock). For the CPU variants of jobset, jax, xgboost and kuberay
 also: `uv sync --locked`, the Dockerfile's RUN steps replayed outside Docker (docker-sim),
-the starter as one process and as two processes given the operator's variables.
+and the starter run by `aichor local-repo run` (the operator's processes and variables) as
+1 and 2 processes (`--workers`), jobset as its manifest says (2 jobs x 2 completions) and
+kuberay as a private Ray cluster shaped like the manifest (a head with nothing on it, its
+worker nodes, the driver).
 """
 
 from __future__ import annotations
@@ -527,14 +530,13 @@ class Checker:
     def out_dir(self, v: Variant, run: str) -> Path:
         return self.work / "outputs" / v.name / run
 
-    def check_outputs(self, v: Variant, run: str, world: int) -> str | None:
+    def check_outputs(self, v: Variant, out: Path, world: int) -> str | None:
         """The files the starter must save under AICHOR_OUTPUT_PATH, and none in the project."""
         if (v.dest / "outputs").exists():
             return "the starter wrote outputs/ inside the project"
         expected = OUTPUTS.get(v.operator)
         if expected is None:
             return None
-        out = self.out_dir(v, run)
         missing = [f for f in expected(world) if not (out / f).is_file()]
         return f"not saved under AICHOR_OUTPUT_PATH: {missing}" if missing else None
 
@@ -573,30 +575,98 @@ class Checker:
     def outputs(self, log: Path) -> str:
         return log.read_text(errors="replace") if log.exists() else ""
 
+    def local_run(self, v: Variant, log: Path, *flags: str):
+        """`aichor local-repo run` on the project's manifest: the operator's processes with
+        its variables, supervised by aichor. Returns (exit code, JSON summary or None)."""
+        cmd = [self.aichor, "local-repo", "run", "--format", "json"]
+        cmd += ["--timeout", str(TIMEOUT[v.operator]), *flags]
+        env = self.run_env(v, None)
+        env["AICHOR_UV"] = self.uv
+        with open(log, "a") as f:
+            f.write(f"$ (cd {v.dest} && {shlex.join(cmd)})\n")
+            f.flush()
+            proc = subprocess.run(
+                cmd, cwd=v.dest, env=env, stdout=subprocess.PIPE, stderr=f, check=False
+            )
+            f.write(f"[exit: {proc.returncode}]\n")
+        try:
+            report = json.loads(proc.stdout)
+        except json.JSONDecodeError:
+            report = None
+        return proc.returncode, report
+
+    def check_local_run(self, v: Variant, log: Path, *flags: str):
+        """One local run and what it must show: every process ok, the starters' outputs
+        under the run's AICHOR_OUTPUT_PATH, TensorBoard files where told, none in the project."""
+        rc, report = self.local_run(v, log, *flags)
+        if report is None:
+            return False, f"exit {rc}, no JSON summary"
+        if rc != 0 or report.get("outcome") != "ok":
+            return False, f"exit {rc}: {report.get('outcome')}, first failure {report.get('first_failure')}"
+        procs = report["processes"]
+        folder = Path(report["run_folder"])
+        outs = [Path(p["log"]).read_text(errors="replace") for p in procs]
+        tb = folder / "tensorboard" if v.tensorboard else None
+        if v.operator == "kuberay":
+            workers = sum(1 for p in procs if p["name"] not in ("head", "driver"))
+            problem = (
+                self.check_tb(v, tb, [""])
+                or verify_output("kuberay", [outs[-1]], 2)
+                or self.check_ray_summary(folder / "outputs" / "summary.json", workers)
+            )
+            if problem:
+                return False, problem
+            return True, summary_line("kuberay", outs[-1]) + f" head + {workers} node(s)" + (
+                " +tb" if tb else ""
+            )
+        world = len(procs)
+        # jobset has no coordinator: every pod of several logs; elsewhere (and a single
+        # process) only the coordinator, at the top.
+        if v.operator == "jobset" and world > 1:
+            subdirs = [f"rank-{r}" for r in range(world)]
+        else:
+            subdirs = [""]
+        problem = (
+            self.check_tb(v, tb, subdirs)
+            or verify_output(v.operator, outs, world)
+            or self.check_outputs(v, folder / "outputs", world)
+        )
+        if problem:
+            return False, problem
+        return True, f"{world} process(es) " + summary_line(v.operator, outs[0]) + (
+            " +tb" if tb else ""
+        )
+
     def c_run1(self, v: Variant, log: Path):
+        if v.operator == "kuberay":
+            return self.ray_alone(v, log)
+        return self.check_local_run(v, log, "--workers", "1")
+
+    def ray_alone(self, v: Variant, log: Path):
+        """The kuberay driver without a cluster (the README's `scripts/ray_local.py`): it
+        starts a one-node cluster of its own."""
         tb = self.tb_dir(v, "one")
         env = self.run_env(v, tb, "one")
-        summary = self.ray_summary_path(v, env) if v.operator == "kuberay" else None
+        summary = self.ray_summary_path(v, env)
         if not self.run(
             self.starter_cmd(v), cwd=v.dest, env=env, log=log, timeout=TIMEOUT[v.operator]
         ):
-            if v.operator == "kuberay":  # a local cluster may outlive a killed driver
-                self.run(
-                    [self.uv, "run", "--locked", "ray", "stop", "--force"],
-                    cwd=v.dest,
-                    env=env,
-                    log=log,
-                    timeout=60,
-                )
+            # The driver's own one-node cluster may outlive a killed driver (CI machine only).
+            self.run(
+                [self.uv, "run", "--locked", "ray", "stop", "--force"],
+                cwd=v.dest,
+                env=env,
+                log=log,
+                timeout=60,
+            )
             return False, ""
         out = self.outputs(log)
         problem = (
             self.check_tb(v, tb, [""])
             or verify_output(v.operator, [out], 1)
-            or self.check_outputs(v, "one", 1)
+            or self.check_ray_summary(summary, 0)
+            or self.ray_no_cluster(v, log)
         )
-        if v.operator == "kuberay":
-            problem = problem or self.check_ray_summary(summary, 0) or self.ray_no_cluster(v, log)
         if problem:
             return False, problem
         return True, summary_line(v.operator, out) + (" +tb" if tb else "")
@@ -636,87 +706,14 @@ class Checker:
 
     def c_run2(self, v: Variant, log: Path):
         if v.operator == "kuberay":
-            return self.run2_ray(v, log)
-        tb = self.tb_dir(v, "two")
-        port = self.free_port()
-        per_rank = []
-        for rank in (0, 1):
-            if v.operator == "jax":
-                extra = {
-                    "JAXOPERATOR_COORDINATOR_HOST": "localhost",
-                    "JAXOPERATOR_COORDINATOR_ADDRESS": f"localhost:{port}",
-                    "JAXOPERATOR_NUM_PROCESSES": "2",
-                    "JAXOPERATOR_PROCESS_ID": str(rank),
-                }
-            elif v.operator == "xgboost":
-                extra = {
-                    "MASTER_ADDR": "localhost",
-                    "MASTER_PORT": str(port),  # fresh each run: the tracker port lingers
-                    "WORLD_SIZE": "2",
-                    "RANK": str(rank),
-                }
-            else:  # jobset: one replicated job "worker" of 2 replicas, 1 pod each
-                extra = {
-                    "JOB_GLOBAL_INDEX": str(rank),
-                    "GLOBAL_REPLICAS": "2",
-                    "JOB_INDEX": str(rank),
-                    "JOB_COMPLETION_INDEX": "0",
-                    "REPLICATED_JOB_NAME": "worker",
-                    "REPLICATED_JOB_REPLICAS": "2",
-                    "JOBSET_NAME": "check",
-                }
-            per_rank.append(extra)
-        return self.run_ranks(v, log, tb, per_rank, "two")
-
-    def run_ranks(self, v: Variant, log: Path, tb: Path | None, per_rank: list[dict], run: str):
-        """Start one process per entry of `per_rank` (its extra variables), check them all."""
-        world = len(per_rank)
-        logs = [log.with_suffix(f".rank{r}.log") for r in range(world)]
-        with open(log, "w") as f:
-            for r, extra in enumerate(per_rank):
-                env_text = " ".join(f"{k}={val}" for k, val in extra.items())
-                f.write(f"rank {r}: {env_text}  (output: {logs[r]})\n")
-        procs = []
-        for extra, rlog in zip(per_rank, logs):
-            env = {**self.run_env(v, tb, run), **extra}
-            procs.append(self.spawn(self.starter_cmd(v), cwd=v.dest, env=env, log=rlog))
-        codes = self.wait_all(procs, TIMEOUT[v.operator])
-        outs = [self.outputs(p) for p in logs]
-        with open(log, "a") as f:
-            for r, (rlog, out) in enumerate(zip(logs, outs)):
-                f.write(f"--- rank {r} [exit: {codes[r]}]\n{out}")
-        if codes != ["0"] * world:
-            return False, f"exit codes {codes}"
-        # jobset has no coordinator: every pod logs; elsewhere only the coordinator does.
-        subdirs = [f"rank-{r}" for r in range(world)] if v.operator == "jobset" else [""]
-        problem = (
-            self.check_tb(v, tb, subdirs)
-            or verify_output(v.operator, outs, world)
-            or self.check_outputs(v, run, world)
-        )
-        if problem:
-            return False, problem
-        return True, summary_line(v.operator, outs[0]) + (" +tb" if tb else "")
+            # The manifest's own shape: a head with nothing on it (num-cpus "0"), its worker
+            # nodes, the driver given RAY_ADDRESS; only that cluster's processes stopped.
+            return self.check_local_run(v, log)
+        return self.check_local_run(v, log, "--workers", "2")
 
     def c_run4(self, v: Variant, log: Path):
-        """JobSet with 2 jobs of 2 completions: 4 pods, 4 disjoint shards adding up."""
-        tb = self.tb_dir(v, "four")
-        per_rank = []
-        for job in (0, 1):
-            for completion in (0, 1):
-                per_rank.append(
-                    {
-                        "JOB_GLOBAL_INDEX": str(job),
-                        "GLOBAL_REPLICAS": "2",
-                        "JOB_INDEX": str(job),
-                        "JOB_COMPLETION_INDEX": str(completion),
-                        "JOBSET_COMPLETIONS": "2",
-                        "REPLICATED_JOB_NAME": "worker",
-                        "REPLICATED_JOB_REPLICAS": "2",
-                        "JOBSET_NAME": "check",
-                    }
-                )
-        return self.run_ranks(v, log, tb, per_rank, "four")
+        """JobSet as the manifest says: jobset-completions-2 is 2 jobs x 2 completions."""
+        return self.check_local_run(v, log)
 
     def c_alone(self, v: Variant, log: Path):
         """A process whose peers never come, and a RANK outside the world, must fail (exit
@@ -842,7 +839,7 @@ class Checker:
                 return False, f"rank {r} did not resume at {stopped}"
         if (checkpoint / name).exists():
             return False, "the finished run left its checkpoint behind"
-        problem = self.check_outputs(v, "resume", 1)
+        problem = self.check_outputs(v, self.out_dir(v, "resume"), 1)
         if problem:
             return False, problem
         return True, f"stopped at {stopped} (exit 143 ×2), resumed, finished at {stopped + 5}"
@@ -872,60 +869,6 @@ class Checker:
         if ("sees no TPU" if kind == "TPU" else "no GPU is visible") not in text:
             return False, f"failed, but not with the no-{kind} message"
         return True, f"refused: no {kind} visible"
-
-    def run2_ray(self, v: Variant, log: Path):
-        """A local cluster shaped like the manifest, a driver given RAY_ADDRESS, `ray stop`.
-
-        The head gets the manifest's `num-cpus` (rayStartParams), and one `ray start
-        --address` node (1 CPU) joins per Workers[0].count: the driver must wait for them
-        and run its tasks on every worker and none on the head.
-        """
-        tb = self.tb_dir(v, "two")
-        env = self.run_env(v, tb, "two")  # same HOME as run-1: ~/.ray/auth_token exists now
-        summary = self.ray_summary_path(v, env)
-        manifest = (v.dest / "aichor_manifests" / "manifest.yaml").read_text()
-        workers = int(re.search(r"^\s+count:\s*(\d+)", manifest, re.MULTILINE).group(1))
-        head_cpus = re.search(r'^\s+num-cpus:\s*"(\d+)"', manifest, re.MULTILINE)
-        if workers and not head_cpus:
-            return False, 'manifest: workers but no Head rayStartParams num-cpus: "0"'
-        if workers:
-            # Several nodes: "0" (loopback only) refuses `ray start --address`, so the nodes
-            # register on the primary NIC's address, as on Linux by default.
-            env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "1"
-        port = self.free_port()
-        uv_run = [self.uv, "run", "--locked"]
-        head = [*uv_run, "ray", "start", "--head", f"--port={port}"]
-        head += [f"--num-cpus={head_cpus.group(1) if head_cpus else 2}"]
-        head += ["--node-ip-address=127.0.0.1", "--disable-usage-stats"]
-        try:
-            if not self.run(head, cwd=v.dest, env=env, log=log, timeout=90):
-                return False, "ray start --head failed"
-            for w in range(workers):
-                node = [*uv_run, "ray", "start", f"--address=127.0.0.1:{port}", "--num-cpus=1"]
-                node += ["--node-ip-address=127.0.0.1"]
-                # The head turned token auth on (~/.ray/auth_token exists): join with it.
-                wenv = {**env, "RAY_AUTH_MODE": "token"}
-                if not self.run(node, cwd=v.dest, env=wenv, log=log, timeout=90):
-                    return False, f"ray start --address (worker {w}) failed"
-            denv = {**env, "RAY_ADDRESS": f"127.0.0.1:{port}"}
-            if not self.run(
-                self.starter_cmd(v), cwd=v.dest, env=denv, log=log, timeout=TIMEOUT["kuberay"]
-            ):
-                return False, f"driver with RAY_ADDRESS=127.0.0.1:{port} failed"
-        finally:
-            stopped = self.run(
-                [*uv_run, "ray", "stop", "--force"], cwd=v.dest, env=env, log=log, timeout=60
-            )
-        if not stopped:
-            return False, "ray stop --force failed"
-        out = self.outputs(log)
-        problem = self.check_tb(v, tb, [""]) or verify_output("kuberay", [out], 2)
-        problem = problem or self.check_ray_summary(summary, workers)
-        if problem:
-            return False, problem
-        return True, summary_line("kuberay", out) + f" {workers} worker node(s)" + (
-            " +tb" if tb else ""
-        )
 
     # ------------------------------------------------------------------- driver
 

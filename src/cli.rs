@@ -64,6 +64,7 @@ impl Cli {
             Command::LocalRepo(LocalRepoCommand::Check(args)) => args.format,
             Command::LocalRepo(LocalRepoCommand::Update(args)) => args.format,
             Command::LocalRepo(LocalRepoCommand::Adopt(args)) => args.format,
+            Command::LocalRepo(LocalRepoCommand::Run(args)) => args.format,
             Command::Manifest(ManifestCommand::New(args)) => args.format,
             Command::Manifest(
                 ManifestCommand::Validate { format, .. } | ManifestCommand::Migrate { format, .. },
@@ -191,6 +192,76 @@ pub(crate) enum LocalRepoCommand {
     /// Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`.
     #[command(subcommand)]
     Hooks(HooksCommand),
+    /// Run a manifest on this machine the way its operator would, before pushing.
+    ///
+    /// One local process per pod, with the variables the operator injects: pytorch and
+    /// xgboost (MASTER_ADDR, MASTER_PORT on a free port, WORLD_SIZE, RANK; xgboost adds
+    /// WORKER_PORT and WORKER_ADDRS), jax (JAXOPERATOR_*), jobset (Jobs x completions, with
+    /// JOB_INDEX, JOB_COMPLETION_INDEX, JOB_GLOBAL_INDEX..., at most `parallelisms` pods of a
+    /// Job at once), kuberay (a private Ray cluster shaped like the manifest: a head with its
+    /// rayStartParams, one node per worker, its own temp folder, ports and auth token; the
+    /// driver runs spec.command with RAY_ADDRESS; only the processes it started are
+    /// stopped). Every process also gets spec.env, AICHOR_OUTPUT_PATH, AICHOR_TENSORBOARD_PATH
+    /// and AICHOR_INPUT_PATH in the run's folder (.aichor/runs/<id>/), AICHOR_EXPERIMENT_ID
+    /// and _MESSAGE; inherited RANK, MASTER_*, RAY_*... are removed.
+    ///
+    /// The environment: `uv run --locked` in a uv project (pyproject.toml and uv.lock), the
+    /// active virtual environment if VIRTUAL_ENV is set, else the command as it is with
+    /// .venv/bin first on PATH.
+    ///
+    /// Output is shown line by line under a [name] prefix and kept in logs/<name>.log; the
+    /// first process that fails stops the others (SIGTERM, then SIGKILL after --grace) and
+    /// its exit code is the run's. Exit status: 0 every process succeeded, the first
+    /// failure's code, 124 on --timeout, 130/143 on Ctrl-C/SIGTERM (nothing is left
+    /// running; a second Ctrl-C skips the grace), 2 refused before anything started (no GPU
+    /// for a GPU profile, more processes than the machine holds, an invalid manifest).
+    #[command(after_help = RUN_EXAMPLES)]
+    Run(RunArgs),
+}
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  aichor local-repo run                          # aichor_manifests/manifest.yaml
+  aichor local-repo run --workers 2              # an 8-node manifest as 2 processes
+  aichor local-repo run gpu.yaml --dry-run       # argv, folder and variables per process
+  aichor local-repo run --timeout 300 -- --epochs 1
+                                                 # words after -- go to spec.command";
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The manifest: a path under aichor_manifests/ as in the commit message, or a file
+    /// [default: manifest.yaml; in an `exp` repository the root one].
+    pub manifest: Option<PathBuf>,
+
+    /// Processes to run instead of the manifest's count: containers (pytorch, xgboost, jax),
+    /// Jobs per group (jobset), nodes per worker group (kuberay).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<u32>,
+
+    /// Print each process's argv, working folder and variables; start nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Stop every process after this many seconds (exit 124).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+
+    /// Seconds between SIGTERM and SIGKILL when the run stops its processes.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub grace: u64,
+
+    /// Keep the private Ray cluster's temp folder (its session logs) after the run.
+    #[arg(long)]
+    pub keep: bool,
+
+    /// Report format on stdout (json: the plan with --dry-run, else the run's summary; the
+    /// processes' output then goes to stderr).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Arguments appended to spec.command (the driver's, for kuberay).
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Args)]

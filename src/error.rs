@@ -614,6 +614,32 @@ pub enum Error {
 
     #[error("interrupted")]
     Interrupted { signal: i32 },
+
+    #[error("cannot run `{}` locally: {what}", manifest.display())]
+    RunRefused {
+        manifest: PathBuf,
+        what: String,
+        help: String,
+    },
+
+    #[error("{}", match (first, timeout, signal) {
+        (_, _, Some(sig)) => format!("interrupted by signal {sig}: every process was stopped"),
+        (_, true, None) => "the run reached its --timeout".to_string(),
+        (Some(name), false, None) => format!("`{name}` failed (exit {code}); the run stopped"),
+        (None, false, None) => format!("the run failed (exit {code})"),
+    })]
+    RunFailed {
+        /// The first process that failed.
+        first: Option<String>,
+        /// The run's exit status: the first failure's, 124 on timeout.
+        code: i32,
+        timeout: bool,
+        /// The signal that stopped the run (`--format json`, whose report is printed
+        /// already; in text the run ends as any interrupted command does).
+        signal: Option<i32>,
+        /// The run's folder (its logs, summary.json).
+        folder: PathBuf,
+    },
 }
 
 impl Error {
@@ -722,7 +748,8 @@ impl Error {
             | Error::BadManifestPath { help: Some(help), .. }
             | Error::BaseUnavailable { help, .. }
             | Error::BadFlagValue { help, .. }
-            | Error::Migrate { help, .. } => help.clone(),
+            | Error::Migrate { help, .. }
+            | Error::RunRefused { help, .. } => help.clone(),
             Error::NotMigrated { failed, total } if failed == total => "fix them as said above, then run `aichor manifest migrate` again".into(),
             Error::NotMigrated { .. } => "fix those as said above, then run `aichor manifest migrate` again; the others migrate cleanly".into(),
             Error::Prompt(_) => "pass every answer as a flag and add `--no-input`".into(),
@@ -759,6 +786,8 @@ impl Error {
             Error::ProjectNameMismatch { suggested, .. } => format!("pass `--name {suggested}` so the package is the one the project builds (for a repository that already runs on AIchor, `aichor local-repo adopt` keeps its code as it is)"),
             Error::ManifestsLeft { .. } => "each is listed above with why (`manual`, `conflict`): fix or move it by hand, then run `aichor local-repo adopt` again".into(),
             Error::Interrupted { .. } => return None,
+            Error::RunFailed { timeout: true, folder, .. } => format!("each process's log is in `{}`; pass a larger `--timeout` if the run needs longer", folder.join("logs").display()),
+            Error::RunFailed { folder, .. } => format!("its output is above, under its prefix, and in `{}`", folder.join("logs").display()),
         })
     }
 
@@ -797,7 +826,10 @@ impl Error {
             | Error::ConfigNotText { .. }
             | Error::NoManifests { .. }
             | Error::NotARepository { .. }
-            | Error::ProjectNameMismatch { .. } => 2,
+            | Error::ProjectNameMismatch { .. }
+            | Error::RunRefused { .. } => 2,
+            // The first failing process's status (its signal as 128 + N), 124 on timeout.
+            Error::RunFailed { code, .. } => u8::try_from(*code).unwrap_or(1),
             Error::Conflicts { .. } | Error::ManifestsLeft { .. } => 3,
             // 128 + the signal, as shells report it: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
             Error::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(130),
@@ -817,6 +849,7 @@ impl Error {
                 | Error::CheckFailed { .. }
                 | Error::Conflicts { .. }
                 | Error::ManifestsLeft { .. }
+                | Error::RunFailed { .. }
         )
     }
 
@@ -891,6 +924,8 @@ impl Error {
             Error::ProjectNameMismatch { .. } => "project_name_mismatch",
             Error::ManifestsLeft { .. } => "manifests_left",
             Error::Interrupted { .. } => "interrupted",
+            Error::RunRefused { .. } => "run_refused",
+            Error::RunFailed { .. } => "run_failed",
         }
     }
 

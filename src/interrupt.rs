@@ -36,6 +36,8 @@ struct State {
     phase: Phase,
     /// The first signal received, if any.
     pending: Option<i32>,
+    /// How many signals arrived (`local-repo run`: a second Ctrl-C skips the grace).
+    count: u32,
     /// Paths to remove on an immediate exit (a pack clone in progress).
     cleanup: Vec<PathBuf>,
 }
@@ -43,6 +45,7 @@ struct State {
 static STATE: Mutex<State> = Mutex::new(State {
     phase: Phase::Idle,
     pending: None,
+    count: 0,
     cleanup: Vec::new(),
 });
 
@@ -76,6 +79,7 @@ fn handle(signal: i32) {
     if st.pending.is_none() {
         st.pending = Some(signal);
     }
+    st.count = st.count.saturating_add(1);
     if st.phase == Phase::Idle {
         for p in std::mem::take(&mut st.cleanup).iter().rev() {
             let _ = if p.is_dir() {
@@ -103,6 +107,13 @@ pub fn check() -> Result<()> {
         Some(signal) => Err(Error::Interrupted { signal }),
         None => Ok(()),
     }
+}
+
+/// The first signal received and how many arrived, for work that stops its own children
+/// (`local-repo run` inside `writing`, where signals are deferred to it).
+pub fn received() -> (Option<i32>, u32) {
+    let st = state();
+    (st.pending, st.count)
 }
 
 /// Run `f`, the writing part of a command, with signals deferred to its `check()` calls.

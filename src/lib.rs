@@ -37,6 +37,7 @@ pub mod printer;
 pub mod profile;
 pub mod progress;
 pub mod prompt;
+pub mod run;
 pub mod shell;
 pub mod suggest;
 pub mod txn;

@@ -152,6 +152,39 @@ impl Printer {
         spinner
     }
 
+    /// One line of a process that `local-repo run` supervises, under its `[name]` prefix
+    /// (padded to `width`, coloured by `index` where colour is on): on stdout, or on stderr
+    /// when stdout carries a JSON report. A closed stream loses the line, not the run.
+    pub fn child_line(&self, name: &str, width: usize, index: usize, line: &str, stderr: bool) {
+        const COLOURS: [console::Color; 6] = [
+            console::Color::Cyan,
+            console::Color::Magenta,
+            console::Color::Blue,
+            console::Color::Green,
+            console::Color::Yellow,
+            console::Color::Red,
+        ];
+        let prefix = format!(
+            "[{name}]{:pad$}",
+            "",
+            pad = width.saturating_sub(name.len())
+        );
+        let colour = if stderr {
+            self.color
+        } else {
+            self.color && console::Term::stdout().is_term()
+        };
+        let prefix = style(prefix.as_str())
+            .fg(COLOURS[index % COLOURS.len()])
+            .force_styling(colour)
+            .to_string();
+        if stderr {
+            let _ = writeln!(std::io::stderr().lock(), "{prefix} {line}");
+        } else {
+            let _ = writeln!(std::io::stdout().lock(), "{prefix} {line}");
+        }
+    }
+
     /// A plain line on stderr.
     pub fn note(&self, message: &str) {
         if !self.quiet {

@@ -9,6 +9,7 @@ mod init;
 mod man;
 mod manifest;
 mod profiles;
+mod run;
 mod templates;
 mod update;
 
@@ -78,6 +79,7 @@ pub(crate) fn run(
         Command::LocalRepo(LocalRepoCommand::Check(args)) => check::run(&args, printer, env),
         Command::LocalRepo(LocalRepoCommand::Hooks(cmd)) => check::hooks(cmd, printer),
         Command::LocalRepo(LocalRepoCommand::Adopt(args)) => adopt::run(args, printer, env, config),
+        Command::LocalRepo(LocalRepoCommand::Run(args)) => run::run(args, printer, env),
         Command::LocalRepo(LocalRepoCommand::Update(args)) => {
             update::run(args, printer, env, config)
         }

@@ -169,6 +169,7 @@ fn man_out_dir_writes_a_page_per_command() {
         "aichor-local-repo-hooks-uninstall.1",
         "aichor-local-repo-hooks.1",
         "aichor-local-repo-init.1",
+        "aichor-local-repo-run.1",
         "aichor-local-repo-update.1",
         "aichor-local-repo.1",
         "aichor-manifest-migrate.1",

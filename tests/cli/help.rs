@@ -53,7 +53,7 @@ fn version() {
 
 #[test]
 fn local_repo() {
-    aichor_snapshot!(help(&["local-repo", "--help"]), @"
+    aichor_snapshot!(help(&["local-repo", "--help"]), @r#"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -67,6 +67,7 @@ fn local_repo() {
       adopt   Turn a repository in a legacy layout into a ready-to-submit one, in place
       check   Check that the repository is ready to submit (exit 0 ready, 1 not, 2 usage).
       hooks   Install or remove the git commit-msg hook that runs `local-repo check --commit-msg`
+      run     Run a manifest on this machine the way its operator would, before pushing
       help    Print this message or the help of the given subcommand(s)
 
     Options:
@@ -76,7 +77,7 @@ fn local_repo() {
       -V, --version  Print version
 
     ----- stderr -----
-    ");
+    "#);
 }
 
 #[test]
@@ -319,6 +320,92 @@ fn local_repo_hooks() {
 
     ----- stderr -----
     ");
+}
+
+#[test]
+fn local_repo_run() {
+    aichor_snapshot!(help(&["local-repo", "run", "--help"]), @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    Run a manifest on this machine the way its operator would, before pushing.
+
+    One local process per pod, with the variables the operator injects: pytorch and xgboost
+    (MASTER_ADDR, MASTER_PORT on a free port, WORLD_SIZE, RANK; xgboost adds WORKER_PORT and
+    WORKER_ADDRS), jax (JAXOPERATOR_*), jobset (Jobs x completions, with JOB_INDEX,
+    JOB_COMPLETION_INDEX, JOB_GLOBAL_INDEX..., at most `parallelisms` pods of a Job at once), kuberay (a
+    private Ray cluster shaped like the manifest: a head with its rayStartParams, one node per worker,
+    its own temp folder, ports and auth token; the driver runs spec.command with RAY_ADDRESS; only the
+    processes it started are stopped). Every process also gets spec.env, AICHOR_OUTPUT_PATH,
+    AICHOR_TENSORBOARD_PATH and AICHOR_INPUT_PATH in the run's folder (.aichor/runs/<id>/),
+    AICHOR_EXPERIMENT_ID and _MESSAGE; inherited RANK, MASTER_*, RAY_*... are removed.
+
+    The environment: `uv run --locked` in a uv project (pyproject.toml and uv.lock), the active virtual
+    environment if VIRTUAL_ENV is set, else the command as it is with .venv/bin first on PATH.
+
+    Output is shown line by line under a [name] prefix and kept in logs/<name>.log; the first process
+    that fails stops the others (SIGTERM, then SIGKILL after --grace) and its exit code is the run's.
+    Exit status: 0 every process succeeded, the first failure's code, 124 on --timeout, 130/143 on
+    Ctrl-C/SIGTERM (nothing is left running; a second Ctrl-C skips the grace), 2 refused before anything
+    started (no GPU for a GPU profile, more processes than the machine holds, an invalid manifest).
+
+    Usage: aichor local-repo run [OPTIONS] [MANIFEST] [-- <ARGS>...]
+
+    Arguments:
+      [MANIFEST]
+              The manifest: a path under aichor_manifests/ as in the commit message, or a file [default:
+              manifest.yaml; in an `exp` repository the root one]
+
+      [ARGS]...
+              Arguments appended to spec.command (the driver's, for kuberay)
+
+    Options:
+          --workers <N>
+              Processes to run instead of the manifest's count: containers (pytorch, xgboost, jax), Jobs
+              per group (jobset), nodes per worker group (kuberay)
+
+          --dry-run
+              Print each process's argv, working folder and variables; start nothing
+
+          --timeout <SECS>
+              Stop every process after this many seconds (exit 124)
+
+          --grace <SECS>
+              Seconds between SIGTERM and SIGKILL when the run stops its processes
+              
+              [default: 30]
+
+          --keep
+              Keep the private Ray cluster's temp folder (its session logs) after the run
+
+          --format <FORMAT>
+              Report format on stdout (json: the plan with --dry-run, else the run's summary; the
+              processes' output then goes to stderr)
+              
+              [default: text]
+              [possible values: text, json]
+
+      -q, --quiet
+              Print less: results, warnings and errors only
+
+      -v, --verbose
+              Print more: where each answer came from, what ran
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
+
+    Examples:
+      aichor local-repo run                          # aichor_manifests/manifest.yaml
+      aichor local-repo run --workers 2              # an 8-node manifest as 2 processes
+      aichor local-repo run gpu.yaml --dry-run       # argv, folder and variables per process
+      aichor local-repo run --timeout 300 -- --epochs 1
+                                                     # words after -- go to spec.command
+
+    ----- stderr -----
+    "#);
 }
 
 #[test]

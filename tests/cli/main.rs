@@ -16,6 +16,8 @@
 //! - `manifest`: validate / migrate / schema on the conformance corpus and bad variants.
 //! - `manifest_new`: `manifest new` in generated projects (profiles, operators, refusals).
 //! - `packs`: template packs built in each test; the `templates` commands.
+//! - `run`: `local-repo run` with tiny python3 manifests: variables, failures, signals,
+//!   timeout, concurrent runs (unix).
 //! - `safety`: signals, `--force` into a blocked folder, empty folders, racing inits (unix).
 //! - `profiles`: `aichor profiles list` and `aichor completions`.
 //! - `scripting`: JSON errors, `-q`/`-v`, dry-run refusals, names refused up front.
@@ -47,6 +49,8 @@ mod profiles;
 mod progress;
 #[cfg(unix)]
 mod pty;
+#[cfg(unix)]
+mod run;
 #[cfg(unix)]
 mod safety;
 mod scripting;
