@@ -162,7 +162,7 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
             },
             {
               "path": ".gitignore",
-              "status": "unchanged"
+              "status": "updated"
             },
             {
               "path": ".python-version",
@@ -636,7 +636,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
      | `Dockerfile` | The image AIchor builds from this repository (with uv, dependencies cached in their own layer) |
      | `pyproject.toml`, `uv.lock` | Dependencies; `uv lock` writes `uv.lock`, which the image installs from |
      | `src/demo/main.py` | The starter: sets up jax's distributed runtime from the variables AIchor injects |
-    @@ -53,7 +53,8 @@
+    @@ -54,7 +54,8 @@
      Results are saved under `$AICHOR_OUTPUT_PATH` (the experiment's output folder on AIchor, an
      `s3://` prefix) and to `outputs/` locally, by the coordinator only. Input
      data lives under `$AICHOR_INPUT_PATH`. `uv run pytest` runs the starter once, as one local
@@ -646,7 +646,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
      
      ## Submit to AIchor
      
-    @@ -84,6 +85,15 @@
+    @@ -85,6 +86,15 @@
      `product`). GPU `product` names depend on your AIchor engine's nodes. Several manifests can
      live side by side under `aichor_manifests/`; pick one with its path in the commit message.
      
