@@ -154,6 +154,8 @@ echo "installed: $got"
 "$bin" man | grep -q 'aichor\\-kit\\-local\\-repo(1)' || fail "\`aichor-kit man\` does not list the subcommands"
 [[ -f $UV_TOOL_DIR/aichor-kit/share/man/man1/aichor-kit.1 ]] || fail "the man pages were not installed"
 "$bin" completions zsh | grep -q '#compdef aichor-kit' || fail "zsh completions do not name aichor-kit"
+# What the release workflow runs on every platform's installed wheel.
+scripts/smoke-installed.sh "$bin"
 "$uv" tool list
 
 wheel_bytes=$(stat -c %s "$wheel")
