@@ -17,6 +17,8 @@ export AICHOR_NO_CONFIG=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" --version
+# What a bug report from this platform would say (commit, target, built-in pack, uv).
+"$bin" version
 (cd "$work" && "$bin" local-repo init demo --no-input --operator jax --no-lock --quiet)
 for f in Dockerfile pyproject.toml aichor_manifests/manifest.yaml; do
     [ -f "$work/demo/$f" ] || { echo "error: the init wrote no demo/$f" >&2; exit 1; }

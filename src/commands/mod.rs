@@ -10,6 +10,7 @@ mod manifest;
 mod profiles;
 mod templates;
 mod update;
+mod version;
 
 use aichor::environment::Environment;
 use aichor::error::Result;
@@ -109,6 +110,7 @@ pub(crate) fn run(
             Ok(())
         }
         Command::Man { out_dir } => man::run(out_dir.as_deref(), printer),
+        Command::Version => version::run(printer, env),
     }
 }
 
