@@ -16,7 +16,7 @@ pub(crate) const DISTINCT_NAME: &str = "aichor-kit";
 
 /// `--version`'s text after the name. The version stays the second word (scripts parse
 /// `aichor --version`); the rest tells this tool from the platform's CLI of the same name.
-const VERSION: &str = concat!(
+pub(crate) const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (repository generator; not the AIchor platform CLI from aichor-cli)"
 );
@@ -79,6 +79,7 @@ impl Cli {
             | Command::Templates(TemplatesCommand::New { .. } | TemplatesCommand::Test { .. })
             | Command::Config(ConfigCommand::Path)
             | Command::Completions { .. }
+            | Command::Version
             | Command::Man { .. } => Format::Text,
         }
     }
@@ -122,6 +123,11 @@ pub(crate) enum Command {
         /// The shell to generate the script for.
         shell: clap_complete::Shell,
     },
+    /// What a bug report needs: version, commit, target, built-in pack, uv.
+    ///
+    /// The first line is `--version`'s. The commit is known in release builds (the release
+    /// workflow sets AICHOR_COMMIT while building); a build from source says so.
+    Version,
     /// Print the man page (`aichor man | man -l -`), or write every page into a folder.
     #[command(hide = true)]
     Man {

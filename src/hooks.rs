@@ -203,6 +203,7 @@ fn make_executable(hook: &Path) -> Result<()> {
 }
 
 #[cfg(not(unix))]
+#[allow(clippy::unnecessary_wraps)] // the Unix version's signature: it can fail
 fn make_executable(_hook: &Path) -> Result<()> {
     // Git for Windows runs hooks through its `sh` whatever the mode.
     Ok(())

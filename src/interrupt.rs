@@ -1,6 +1,6 @@
 //! Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP stop `aichor` with nothing half-written,
 //! exit status 128 + the signal (130, 143, 129), and the cursor a prompt may have hidden
-//! restored.
+//! restored. On Windows, Ctrl-C, Ctrl-Break and closing the console do the same as SIGINT.
 //!
 //! A signal handler that deletes files while the main thread writes them races it (the
 //! staging folder removed under a running commit, half a project left behind). So the
@@ -70,9 +70,16 @@ pub fn install() {
     });
 }
 
-/// Signals are Unix's; elsewhere the default (immediate exit) applies.
+/// Windows has no signals but console events: Ctrl-C, Ctrl-Break and the console window
+/// closing (the `ctrlc` crate's `termination` feature) all take SIGINT's path, exit 130.
 #[cfg(not(unix))]
-pub fn install() {}
+pub fn install() {
+    let _ = ctrlc::set_handler(|| handle(SIGINT));
+}
+
+/// SIGINT's number, the one Ctrl-C is reported as on every platform (exit 128 + 2).
+#[cfg(not(unix))]
+const SIGINT: i32 = 2;
 
 fn handle(signal: i32) {
     let mut st = state();

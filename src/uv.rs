@@ -24,6 +24,21 @@ pub fn find(env: &Environment) -> Result<PathBuf, String> {
         .ok_or_else(|| "`uv` is not on PATH".to_string())
 }
 
+/// What `uv --version` says (`uv 0.13.9 (...)`), or why it said nothing.
+pub fn version(uv: &Path) -> Result<String, String> {
+    let out = Command::new(uv)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if out.status.success() && !text.is_empty() {
+        Ok(text)
+    } else {
+        Err(format!("`--version` failed ({})", out.status))
+    }
+}
+
 /// How a run of uv ended: its status and what it wrote on stderr.
 #[derive(Debug)]
 pub struct Ran {

@@ -12,6 +12,7 @@ mod profiles;
 mod run;
 mod templates;
 mod update;
+mod version;
 
 use aichor::environment::Environment;
 use aichor::error::Result;
@@ -132,6 +133,7 @@ pub(crate) fn run(
             Ok(())
         }
         Command::Man { out_dir } => man::run(out_dir.as_deref(), printer),
+        Command::Version => version::run(printer, env),
     }
 }
 

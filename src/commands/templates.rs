@@ -176,6 +176,8 @@ pub(super) fn new(dir: &Path, printer: &Printer) -> Result<()> {
                 contents: if f.path == "pack.toml" {
                     String::from_utf8_lossy(&f.contents)
                         .replace("@PACK_NAME@", &name)
+                        // The version that wrote the pack: it uses no newer feature.
+                        .replace("@AICHOR_VERSION@", env!("CARGO_PKG_VERSION"))
                         .into_bytes()
                 } else {
                     f.contents.into_owned()

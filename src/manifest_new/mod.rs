@@ -118,7 +118,7 @@ pub fn run_with(
     progress: &Printer,
     fs: &dyn Fs,
 ) -> Result<Report> {
-    let selector = selector::parse(&settings.path)?;
+    let selector = selector::parse_typed(&settings.path)?;
     let root = selector::find_root(&settings.start)?;
     check_flags(settings, &root)?;
     let record = root.join(ANSWERS_FILE);

@@ -83,6 +83,22 @@ pub fn parse(raw: &str) -> Result<String> {
     Ok(selector)
 }
 
+/// The selector for a path the user typed. On Windows `\` separates folders (tab completion
+/// writes `aichor_manifests\gpu.yaml`), so there it counts as `/`: the selector, the commit
+/// message and the manifest's paths always say `/`. Elsewhere `\` is a character of a file
+/// name, which `parse` refuses.
+pub fn parse_typed(raw: &str) -> Result<String> {
+    parse(&with_separator(raw, std::path::MAIN_SEPARATOR))
+}
+
+fn with_separator(raw: &str, separator: char) -> std::borrow::Cow<'_, str> {
+    if separator == '\\' {
+        raw.replace('\\', "/").into()
+    } else {
+        raw.into()
+    }
+}
+
 /// The longest file or folder name filesystems take, in bytes.
 const MAX_NAME: usize = 255;
 /// The longest name of the files made for a manifest (`<name>_main.py`, `<image>-<name>`):
@@ -144,6 +160,18 @@ pub fn module_prefix(variant: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path typed on Windows with `\` becomes a `/` selector; elsewhere `\` is refused.
+    #[test]
+    fn a_windows_path_becomes_a_slash_selector() {
+        let typed = "aichor_manifests\\gpu\\train.yaml";
+        assert_eq!(
+            parse(&with_separator(typed, '\\')).unwrap(),
+            "gpu/train.yaml"
+        );
+        assert!(parse(&with_separator(typed, '/')).is_err());
+        assert!(parse(&with_separator("..\\x.yaml", '\\')).is_err());
+    }
 
     #[test]
     fn selectors_follow_the_platform_s_rules() {

@@ -254,7 +254,6 @@ mod tests {
     /// A staging folder between its creation and its own lock looks abandoned; recovery must
     /// wait while the folder holding it is locked (as `create` locks it meanwhile).
     #[test]
-    #[cfg(unix)]
     fn recovery_leaves_a_folder_alone_while_a_writer_holds_it() {
         let tmp = tempfile::tempdir().unwrap();
         let fresh = tmp.path().join(format!("{PREFIX}1-0-0"));
@@ -270,7 +269,6 @@ mod tests {
 
     /// `create` returns a locked folder: recovery, run meanwhile, leaves it alone.
     #[test]
-    #[cfg(unix)]
     fn a_new_staging_folder_is_locked_at_once() {
         let tmp = tempfile::tempdir().unwrap();
         let staging = Staging::create(&RealFs, tmp.path()).unwrap();

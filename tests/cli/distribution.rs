@@ -184,6 +184,7 @@ fn man_out_dir_writes_a_page_per_command() {
         "aichor-templates-show.1",
         "aichor-templates-test.1",
         "aichor-templates.1",
+        "aichor-version.1",
         "aichor.1",
     ]
     "#);
@@ -294,5 +295,107 @@ fn the_version_names_what_the_hook_looks_for() {
     assert!(
         version.contains(aichor::hooks::NOT_THE_PLATFORM_CLI),
         "{version}"
+    );
+}
+
+/// `aichor version`: one version everywhere (`--version`'s line, the wheel's and the man
+/// pages' come from Cargo.toml too), and what a bug report needs: the commit (unknown in a
+/// build from source), the target, the built-in pack's version, and the uv that would run.
+#[test]
+fn version_prints_what_a_bug_report_needs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let uv = tmp.path().join("uv");
+    std::fs::write(&uv, "#!/bin/sh\necho 'uv 9.9.9 (stand-in)'\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = aichor_kit()
+        .arg("version")
+        .env("AICHOR_UV", &uv)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let version = stdout(&aichor_kit().arg("--version").output().unwrap());
+    assert_eq!(lines[0], version.trim_end(), "{text}");
+    let builtin = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/builtin/pack.toml"),
+    )
+    .unwrap();
+    let pack_version = builtin
+        .lines()
+        .skip_while(|l| *l != "[pack]")
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap();
+    let target = if cfg!(all(
+        target_os = "linux",
+        target_arch = "x86_64",
+        target_env = "gnu"
+    )) {
+        "x86_64-unknown-linux-gnu"
+    } else {
+        ""
+    };
+    assert!(lines[1].starts_with("commit:        "), "{text}");
+    assert!(
+        lines[2].starts_with("target:        ") && lines[2].ends_with(target),
+        "{text}"
+    );
+    assert!(
+        lines[3].starts_with(&format!("built-in pack: builtin {pack_version} (")),
+        "{text}"
+    );
+    #[cfg(unix)]
+    assert_eq!(
+        lines[4],
+        format!("uv:            {} (uv 9.9.9 (stand-in))", uv.display()),
+        "{text}"
+    );
+    // Without uv (the sandbox's AICHOR_UV names a missing file): said, not an error.
+    let out = aichor_kit().arg("version").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\nuv:            not found: "),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A new template pack asks for the version that wrote it, not a number written by hand.
+#[test]
+fn a_new_pack_requires_the_version_that_wrote_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = aichor()
+        .args(["templates", "new"])
+        .arg(tmp.path().join("ours"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pack = std::fs::read_to_string(tmp.path().join("ours/pack.toml")).unwrap();
+    assert!(
+        pack.contains(&format!(
+            "requires-aichor = \">={}\"",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{pack}"
+    );
+}
+
+/// CHANGELOG.md is kept per release: the version Cargo.toml holds has its section (the
+/// release workflow refuses a tag without one and takes the notes from it).
+#[test]
+fn the_changelog_has_a_section_for_this_version() {
+    let changelog = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("CHANGELOG.md"),
+    )
+    .unwrap();
+    let heading = format!("## [{}]", env!("CARGO_PKG_VERSION"));
+    assert!(
+        changelog.lines().any(|l| l.starts_with(&heading)),
+        "CHANGELOG.md has no `{heading}` section"
     );
 }

@@ -12,7 +12,7 @@ fn help(args: &[&str]) -> assert_cmd::Command {
 
 #[test]
 fn top_level() {
-    aichor_snapshot!(help(&["--help"]), @"
+    aichor_snapshot!(help(&["--help"]), @r#"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -27,6 +27,7 @@ fn top_level() {
       templates    Template packs: list, show, create and test them
       config       Your standing defaults: the config file and `AICHOR_<KEY>` variables
       completions  Print a shell completion script
+      version      What a bug report needs: version, commit, target, built-in pack, uv
       help         Print this message or the help of the given subcommand(s)
 
     Options:
@@ -36,7 +37,7 @@ fn top_level() {
       -V, --version  Print version
 
     ----- stderr -----
-    ");
+    "#);
 }
 
 #[test]

@@ -129,6 +129,7 @@ fn dockerfile_outside_the_repository_a_folder_or_a_blank_command_are_refused() {
 
 /// `pyproject.toml`, merged with the manifest's group, keeps its permissions.
 #[test]
+#[cfg(unix)] // permissions, symlinks, or a `#!/bin/sh` stand-in for uv
 fn the_merged_pyproject_keeps_its_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let (_tmp, root) = project("jax", &[]);
@@ -865,6 +866,7 @@ fn uv_lock_runs_on_the_changed_pyproject_from_the_project_s_lock() {
 /// `uv lock` can take minutes: a `pyproject.toml` the user saves meanwhile is not replaced
 /// by the one computed from its old contents; nothing is written.
 #[test]
+#[cfg(unix)] // permissions, symlinks, or a `#!/bin/sh` stand-in for uv
 fn a_pyproject_saved_while_uv_locks_stops_it_and_nothing_is_written() {
     use std::os::unix::fs::PermissionsExt;
     let (tmp, root) = project("jax", &[]);

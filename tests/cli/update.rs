@@ -945,6 +945,7 @@ fn a_crlf_pyproject_merged_key_by_key_keeps_its_line_endings() {
 /// A generated path that is now a symlink (or a folder) is never written through, and the
 /// report says the new version was not applied there instead of leaving it out.
 #[test]
+#[cfg(unix)] // permissions, symlinks, or a `#!/bin/sh` stand-in for uv
 fn a_symlink_at_a_generated_path_is_left_alone_and_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = init_project(tmp.path(), "demo", &["--operator", "jax"]);
@@ -1008,6 +1009,7 @@ fn a_linked_package_folder_is_left_alone_and_reported() {
 }
 
 #[test]
+#[cfg(unix)] // permissions, symlinks, or a `#!/bin/sh` stand-in for uv
 fn rewritten_files_keep_the_users_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
@@ -1505,6 +1507,7 @@ fn an_empty_aichor_uv_means_the_uv_on_path() {
 }
 
 #[test]
+#[cfg(unix)] // permissions, symlinks, or a `#!/bin/sh` stand-in for uv
 fn a_file_changed_while_uv_locks_stops_the_update_and_nothing_is_written() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
