@@ -359,12 +359,9 @@ fn lock(
     fs_err::write(scratch.path().join(crate::layout::PYPROJECT), &c.pyproject)
         .map_err(|e| Error::io(scratch.path(), "cannot be written", e))?;
     if let Some(links) = &c.find_links {
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(
-            root.join(&c.context).join(links),
-            scratch.path().join(links),
-        )
-        .map_err(|e| Error::io(scratch.path(), "cannot link the --find-links folder", e))?;
+        let from = root.join(&c.context).join(links);
+        link_folder(&from, &scratch.path().join(links))
+            .map_err(|e| Error::io(&from, "cannot be linked into the scratch folder", e))?;
     }
     let _spinner = progress.step("Locking", &format!("`{}` with `uv lock`", c.context));
     match crate::generate::lock::run(&uv, scratch.path())? {
@@ -375,6 +372,26 @@ fn lock(
         crate::generate::lock::Outcome::Failed { reason, .. }
         | crate::generate::lock::Outcome::Skipped(reason) => Err(failed(reason)),
         crate::generate::lock::Outcome::Kept => Err(failed("no lock was written".into())),
+    }
+}
+
+/// `from` seen at `to`: a symbolic link where that is cheap, a copy of its files elsewhere
+/// (Windows links need a privilege).
+fn link_folder(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(from, to)
+    }
+    #[cfg(not(unix))]
+    {
+        fs_err::create_dir_all(to)?;
+        for entry in fs_err::read_dir(from)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                fs_err::copy(entry.path(), to.join(entry.file_name()))?;
+            }
+        }
+        Ok(())
     }
 }
 

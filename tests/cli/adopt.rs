@@ -343,6 +343,7 @@ fn fake_uv(dir: &Path, script: &str) -> PathBuf {
 }
 
 const PIP_DOCKERFILE: &str = "FROM python:3.10-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir \\\n    -r requirements.txt\nCOPY . .\n";
+#[cfg(unix)]
 const REQUIREMENTS: &str = "# pinned\ntorch==2.1.0\nrequests[socks]>=2.31 ; python_version >= \"3.8\"\n--find-links wheels\n";
 
 /// `--uv` on a requirements.txt repository: the pyproject keeps every requirement in order,
