@@ -143,22 +143,24 @@ pub fn run_with(settings: &AdoptSettings, progress: &Printer, fs: &dyn Fs) -> Re
             help: "run `aichor local-repo adopt --dry-run` again and review the new plan".into(),
         });
     }
-    let writes: Vec<&Item> = items.iter().filter(|i| i.action.writes()).collect();
+    let nothing_to_write = !items.iter().any(|i| i.action.writes());
+    let ok = !items
+        .iter()
+        .any(|i| matches!(i.action, Action::Manual | Action::Conflict));
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
-        ok: !items
-            .iter()
-            .any(|i| matches!(i.action, Action::Manual | Action::Conflict)),
+        ok,
         dry_run: settings.dry_run,
         root: root.display().to_string(),
         plan_sha256: digest,
         triggers: triggers(&items),
         references: references(&root, &items),
         removed_dirs: Vec::new(),
-        up_to_date: writes.is_empty(),
+        // Nothing to write and nothing left for the user.
+        up_to_date: nothing_to_write && ok,
         items,
     };
-    if settings.dry_run || report.up_to_date {
+    if settings.dry_run || nothing_to_write {
         return Ok(report);
     }
     // Locked now, not in the dry run: what uv resolves changes with time, the plan does not.
@@ -201,10 +203,38 @@ fn uv_items(root: &Path, items: &mut Vec<Item>) -> Vec<uv::Conversion> {
             .map_or_else(|| "Dockerfile".to_string(), |d| d.value);
         contexts.insert((normalise(&context), dockerfile));
     }
-    let mut out = Vec::new();
+    let mut out: Vec<uv::Conversion> = Vec::new();
     for (context, dockerfile) in contexts {
-        match convert(root, &context, &dockerfile) {
-            Ok(c) => {
+        let converted = convert(root, &context, &dockerfile).and_then(|c| {
+            // Two Dockerfiles of one context share its pyproject.toml and uv.lock: only when
+            // they install the same requirements.
+            match out.iter().find(|o| o.context == c.context) {
+                // The same project but for the comment naming where it came from.
+                Some(o) if o.pyproject.lines().skip(2).eq(c.pyproject.lines().skip(2)) => {
+                    Ok((c, false))
+                }
+                Some(o) => Err(uv::Refusal {
+                    path: c.dockerfile.clone(),
+                    reason: format!(
+                        "its requirements differ from those of `{}`, which take `{}` in the same build context",
+                        o.dockerfile,
+                        layout_join(&c.context, crate::layout::PYPROJECT)
+                    ),
+                }),
+                None => Ok((c, true)),
+            }
+        });
+        match converted {
+            Ok((c, false)) => items.push(Item {
+                action: Action::Edit,
+                path: c.dockerfile.clone(),
+                to: None,
+                selector: None,
+                reason: None,
+                changes: vec!["the pip step installs from uv.lock with uv".into()],
+                text: Some(c.dockerfile_text.clone()),
+            }),
+            Ok((c, true)) => {
                 items.push(Item {
                     action: Action::Create,
                     path: layout_join(&c.context, crate::layout::PYPROJECT),
@@ -291,23 +321,33 @@ fn convert(
     }
     let (step, python) =
         uv::find_pip_step(&text).map_err(|why| refuse(dockerfile_rel.clone(), why))?;
-    // The file the step names: copied from the context (`COPY requirements.txt .`).
-    let requirements = [step.requirements.as_str(), file_name(&step.requirements)]
-        .into_iter()
-        .map(|f| layout_join(context, f.trim_start_matches("./")))
-        .find(|p| root.join(p).is_file())
-        .ok_or_else(|| {
-            refuse(
-                dockerfile_rel.clone(),
-                format!(
-                    "the pip step's `{}` is not in the build context `{context}`",
-                    step.requirements
-                ),
-            )
-        })?;
-    let req_text = fs_err::read_to_string(root.join(&requirements))
-        .map_err(|e| refuse(requirements.clone(), format!("cannot be read: {e}")))?;
-    let req = uv::parse_requirements(&req_text).map_err(|why| refuse(requirements.clone(), why))?;
+    let (req, requirements) = match &step.installs {
+        uv::PipSource::Inline(specs) => (
+            uv::Requirements {
+                dependencies: specs.clone(),
+                ..uv::Requirements::default()
+            },
+            format!("the `RUN pip install` of {dockerfile_rel}"),
+        ),
+        uv::PipSource::File(file) => {
+            // The file the step names: copied from the context (`COPY requirements.txt .`).
+            let requirements = [file.as_str(), file_name(file)]
+                .into_iter()
+                .map(|f| layout_join(context, f.trim_start_matches("./")))
+                .find(|p| root.join(p).is_file())
+                .ok_or_else(|| {
+                    refuse(
+                        dockerfile_rel.clone(),
+                        format!("the pip step's `{file}` is not in the build context `{context}`"),
+                    )
+                })?;
+            let req_text = fs_err::read_to_string(root.join(&requirements))
+                .map_err(|e| refuse(requirements.clone(), format!("cannot be read: {e}")))?;
+            let req = uv::parse_requirements(&req_text)
+                .map_err(|why| refuse(requirements.clone(), why))?;
+            (req, requirements)
+        }
+    };
     if let Some(links) = &req.find_links
         && (links.contains("://") || !context_dir.join(links).is_dir())
     {

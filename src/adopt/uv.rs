@@ -131,13 +131,23 @@ fn read_line(line: &str, out: &mut Requirements) -> Result<(), String> {
     Ok(())
 }
 
-/// The pip step `--uv` replaces: a RUN that is wholly `pip install -r FILE` (with quiet or
-/// cache flags). Its position in the Dockerfile (first and last line, 0-based) and FILE.
+/// The pip step `--uv` replaces: a RUN that is wholly `pip install -r FILE` or `pip install
+/// a b` (with quiet or cache flags). Its position in the Dockerfile (first and last line,
+/// 0-based) and what it installs.
 #[derive(Debug, PartialEq, Eq)]
 pub struct PipStep {
     pub first_line: usize,
     pub last_line: usize,
-    pub requirements: String,
+    pub installs: PipSource,
+}
+
+/// What a pip step installs.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PipSource {
+    /// `-r FILE`.
+    File(String),
+    /// The requirements written in the step itself (`pip install "numpy==1.26" pandas`).
+    Inline(Vec<String>),
 }
 
 /// Flags of `pip install` that change nothing uv must reproduce.
@@ -191,8 +201,9 @@ pub fn find_pip_step(dockerfile: &str) -> Result<(PipStep, String), String> {
             n => format!("the Dockerfile has {n} pip steps: --uv rewrites a single one"),
         });
     };
-    let requirements = pip_requirements(command)
-        .ok_or_else(|| format!("`RUN {command}` is more than `pip install -r <file>`"))?;
+    let installs = pip_requirements(command).ok_or_else(|| {
+        format!("`RUN {command}` is more than `pip install -r <file>` or `pip install <packages>`")
+    })?;
     let python = base.as_deref().and_then(python_of).ok_or_else(|| {
         format!(
             "the pip step's base image `{}` is not a `python:<version>` image",
@@ -203,14 +214,15 @@ pub fn find_pip_step(dockerfile: &str) -> Result<(PipStep, String), String> {
         PipStep {
             first_line: *first_line,
             last_line: *last_line,
-            requirements,
+            installs,
         },
         python,
     ))
 }
 
-/// FILE of a command that is wholly `[python[3] -m] pip[3] install [harmless] -r FILE`.
-fn pip_requirements(command: &str) -> Option<String> {
+/// What a command that is wholly `[python[3] -m] pip[3] install [harmless] (-r FILE |
+/// REQUIREMENT...)` installs.
+fn pip_requirements(command: &str) -> Option<PipSource> {
     let words: Vec<&str> = command.split_whitespace().collect();
     let (["python" | "python3", "-m", "pip", "install", rest @ ..]
     | ["pip" | "pip3", "install", rest @ ..]) = words.as_slice()
@@ -218,17 +230,44 @@ fn pip_requirements(command: &str) -> Option<String> {
         return None;
     };
     let mut file = None;
+    let mut inline = Vec::new();
     let mut it = rest.iter();
     while let Some(word) = it.next() {
         if *word == "-r" || *word == "--requirement" {
             file = Some(it.next()?.to_string());
         } else if let Some(f) = word.strip_prefix("--requirement=") {
             file = Some(f.to_string());
-        } else if !HARMLESS.contains(word) {
-            return None;
+        } else if word.starts_with('-') {
+            if !HARMLESS.contains(word) {
+                return None;
+            }
+        } else {
+            // A requirement; quoted as a shell would take it (`"numpy>=1.26"`).
+            let spec = word.trim_matches(['"', '\'']);
+            if !is_spec(spec) {
+                return None;
+            }
+            inline.push(spec.to_string());
         }
     }
-    file
+    match (file, inline.is_empty()) {
+        (Some(f), true) => Some(PipSource::File(f)),
+        (None, false) => Some(PipSource::Inline(inline)),
+        _ => None,
+    }
+}
+
+/// Whether a word is a requirement specifier rather than shell syntax: a name, then
+/// extras, versions and markers (`numpy>=1.26,<2`, `requests[socks]`).
+fn is_spec(word: &str) -> bool {
+    let name_end = word
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(word.len());
+    name_end > 0
+        && !word.contains(['$', '`', '&', '|', ';'])
+        && word[name_end..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "[]<>=!~.,*+-_".contains(c))
 }
 
 /// `3.11` of `python:3.11`, `python:3.11-slim-bookworm`, `docker.io/library/python:3.11.9`.
@@ -295,7 +334,7 @@ pub fn pyproject(name: &str, python: &str, req: &Requirements, from: &str) -> St
     deps.set_trailing_comma(!req.dependencies.is_empty());
     project.insert("dependencies", value(deps));
     project.decor_mut().set_prefix(format!(
-        "# Written by `aichor local-repo adopt --uv` from {from} (which the Dockerfile no\n# longer reads): the same requirements, in order; `uv.lock` pins what they resolve to.\n"
+        "# Written by `aichor local-repo adopt --uv` from {from} : the same requirements, in\n# order. `uv.lock` pins what they resolve to, and the Dockerfile installs from it.\n"
     ));
     doc.insert("project", Item::Table(project));
     let mut uv = Table::new();
@@ -455,7 +494,7 @@ mod tests {
         let (step, python) = find_pip_step(ok).unwrap();
         assert_eq!(python, "3.10");
         assert_eq!((step.first_line, step.last_line), (3, 4));
-        assert_eq!(step.requirements, "requirements.txt");
+        assert_eq!(step.installs, PipSource::File("requirements.txt".into()));
         let out = rewrite_dockerfile(ok, &step, "0.13.9", None);
         assert!(out.starts_with("# syntax=docker/dockerfile:1\nFROM python:3.10-slim\n"));
         assert!(out.contains("COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/\n"));
@@ -482,6 +521,29 @@ mod tests {
         ] {
             let err = find_pip_step(text).unwrap_err();
             assert!(err.contains(why), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_inline_pip_install_is_a_list_of_requirements() {
+        let (step, _) = find_pip_step(
+            "FROM python:3.12\nRUN pip install --no-cache-dir \"numpy>=1.26,<2\" 'requests[socks]' torch==2.1.0\n",
+        )
+        .unwrap();
+        assert_eq!(
+            step.installs,
+            PipSource::Inline(vec![
+                "numpy>=1.26,<2".into(),
+                "requests[socks]".into(),
+                "torch==2.1.0".into()
+            ])
+        );
+        for command in [
+            "pip install numpy && pip install -e .",
+            "pip install -r a.txt numpy",
+            "pip install $EXTRA",
+        ] {
+            assert_eq!(pip_requirements(command), None, "{command}");
         }
     }
 

@@ -87,7 +87,9 @@ fn present(report: &Report, format: Format, printer: &Printer) -> Result<()> {
     let moved = count(report, Action::Move);
     let migrated = count(report, Action::Migrate);
     let uv = count(report, Action::Create) + count(report, Action::Edit);
-    if report.up_to_date {
+    if !report.up_to_date && moved + migrated + uv == 0 {
+        // Nothing written: what is left for the user is listed above, and the error says so.
+    } else if report.up_to_date {
         printer.status(
             "Up to date",
             &format!(

@@ -4,7 +4,8 @@
 //!
 //! A file is a manifest when it is a `*.yaml`/`*.yml` of at most `MAX_BYTES`, is UTF-8
 //! YAML, and one of its documents is a mapping with `kind: AIchorManifest`, or with both a
-//! `builder` key and a `spec` mapping holding `operator` (older manifests omit `kind`).
+//! `builder` key and a `spec` mapping holding `operator` (older manifests omit `kind`); or,
+//! when it does not parse as YAML, when a top-level line says `kind: AIchorManifest`.
 //! Anything else (Kubernetes files in a `manifests/` folder, CI configs, text that is not
 //! YAML) is not one.
 //!
@@ -168,8 +169,18 @@ pub fn evidence(text: &str) -> Option<Evidence> {
     if !maybe {
         return None;
     }
-    super::yaml::check_bounds(text).ok()?;
-    let docs = MarkedYaml::load_from_str(text).ok()?;
+    let parsed = super::yaml::check_bounds(text)
+        .ok()
+        .and_then(|()| MarkedYaml::load_from_str(text).ok());
+    let Some(docs) = parsed else {
+        // No longer YAML (a bad merge, a tab): still a manifest when a top-level line says
+        // so, so that it is reported (and left by adopt, with why) rather than lost.
+        let kind = text.lines().any(|l| {
+            l.strip_prefix("kind:")
+                .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == "AIchorManifest")
+        });
+        return kind.then_some(Evidence::Kind);
+    };
     let mut found = None;
     for doc in &docs {
         if !matches!(doc.data, YamlData::Mapping(_)) {

@@ -196,6 +196,11 @@ fn a_half_migrated_repository_never_loses_a_file() {
                 "manifests/tf.yaml",
                 "kind: AIchorManifest\napiVersion: 0.2.0\nbuilder:\n  image: t\n  dockerfile: ./Dockerfile\n  context: .\nspec:\n  operator: tf\n  image: t\n  command: python t.py\n",
             ),
+            // A manifest that is no longer YAML (a bad merge): named, left, never lost.
+            (
+                "manifests/broken.yaml",
+                "kind: AIchorManifest\napiVersion: 0.2.3\nspec: [operator: jax\n",
+            ),
         ],
     );
     let before = read_tree(&dir);
@@ -217,6 +222,10 @@ fn a_half_migrated_repository_never_loses_a_file() {
         "{stdout}"
     );
     assert!(stdout.contains("manual    manifests/tf.yaml"), "{stdout}");
+    assert!(
+        stdout.contains("manual    manifests/broken.yaml"),
+        "{stdout}"
+    );
     assert!(stderr(&out).contains("left for you"), "{}", stderr(&out));
     let after = read_tree(&dir);
     for kept in [
@@ -224,6 +233,7 @@ fn a_half_migrated_repository_never_loses_a_file() {
         "manifest.yaml",
         "manifests/x.yaml",
         "manifests/tf.yaml",
+        "manifests/broken.yaml",
     ] {
         assert_eq!(after[kept], before[kept], "{kept} is untouched");
     }
@@ -509,4 +519,119 @@ fn uv_leaves_what_it_cannot_convert_with_why() {
         assert_eq!(text(&tree, "Dockerfile"), dockerfile);
         assert!(!tree.contains_key("pyproject.toml"));
     }
+}
+
+/// The flat shape: three manifests at the root, two Dockerfiles in one context, one of them
+/// installing with an inline `pip install a b`, the other from requirements.txt with the
+/// same requirements. After `adopt --uv` (uv stood in for), `local-repo check` says ready,
+/// and each manifest's printed commit message is one the hook accepts.
+#[cfg(unix)]
+#[test]
+fn a_flat_repo_with_inline_pip_is_ready_after_adopt_uv() {
+    let manifest = |dockerfile: &str| {
+        JAX.replace("./Dockerfile", dockerfile)
+            .replace("python -m demo.main", "python train.py")
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[
+            ("manifest.yaml", &manifest("./Dockerfile")),
+            ("train.manifest.yaml", &manifest("./Dockerfile")),
+            ("eval.manifest.yaml", &manifest("docker/eval.Dockerfile")),
+            (
+                "Dockerfile",
+                "FROM python:3.11-slim\nWORKDIR /app\nRUN pip install --no-cache-dir \"numpy>=1.26\" pandas==2.2.0\nCOPY . .\n",
+            ),
+            (
+                "docker/eval.Dockerfile",
+                "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n",
+            ),
+            ("requirements.txt", "numpy>=1.26\npandas==2.2.0\n"),
+            ("train.py", "print('training')\n"),
+        ],
+    );
+    let uv = fake_uv(
+        tmp.path(),
+        "test \"$1\" = lock && echo 'version = 1 # fake' > uv.lock",
+    );
+    let out = adopt(&dir)
+        .env("AICHOR_UV", &uv)
+        .args(["--uv", "--no-hooks"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tree = read_tree(&dir);
+    for moved in ["manifest.yaml", "train.manifest.yaml", "eval.manifest.yaml"] {
+        assert!(
+            tree.contains_key(&format!("aichor_manifests/{moved}")),
+            "{moved}"
+        );
+    }
+    // One project for the context, which both Dockerfiles install from.
+    let pyproject = text(&tree, "pyproject.toml");
+    assert!(
+        pyproject.contains("\"numpy>=1.26\",\n    \"pandas==2.2.0\",\n"),
+        "{pyproject}"
+    );
+    for dockerfile in ["Dockerfile", "docker/eval.Dockerfile"] {
+        let d = text(&tree, dockerfile);
+        assert!(d.contains("uv pip install --system"), "{d}");
+        assert!(!d.contains("RUN pip install"), "{d}");
+    }
+    let check = aichor()
+        .current_dir(&dir)
+        .env("AICHOR_UV", "/nonexistent/uv")
+        .args(["local-repo", "check"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("manual"), "{stdout}");
+    let messages = stderr(&out);
+    // As the user goes on: stage everything, then commit with a printed message.
+    git(&dir, &["add", "-A"]);
+    for selector in ["manifest.yaml", "train.manifest.yaml", "eval.manifest.yaml"] {
+        let message = format!("aichor[{selector}]: first run");
+        assert!(
+            messages.contains(&format!("aichor[{selector}]:")),
+            "{messages}"
+        );
+        aichor()
+            .current_dir(&dir)
+            .args(["local-repo", "check", "--commit-msg", "-"])
+            .write_stdin(message)
+            .assert()
+            .success();
+    }
+}
+
+/// A repository whose only manifest no longer parses: found by its `kind:` line, left for
+/// the user with the parser's reason, and never called "up to date".
+#[test]
+fn a_broken_manifest_alone_is_left_with_why_not_up_to_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[(
+            "manifests/broken.yaml",
+            "kind: AIchorManifest\napiVersion: 0.2.3\nspec: [operator: jax\n",
+        )],
+    );
+    let before = read_tree(&dir);
+    let out = adopt(&dir).args(["--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["up_to_date"], false);
+    assert_eq!(report["items"][0]["action"], "manual");
+    let reason = report["items"][0]["reason"].as_str().unwrap();
+    assert!(reason.starts_with("not valid YAML"), "{reason}");
+    let text = adopt(&dir).output().unwrap();
+    assert!(!stderr(&text).contains("Up to date"), "{}", stderr(&text));
+    assert_eq!(read_tree(&dir), before);
 }
