@@ -719,7 +719,11 @@ class Checker:
         """A process whose peers never come, and a RANK outside the world, must fail (exit
         non-zero) in bounded time instead of waiting, billed, for the experiment's timeout."""
         port = self.free_port()
-        if v.operator == "jax":
+        if v.operator == "kuberay":
+            # Nothing listens on the port: the driver must give up, not retry for minutes.
+            cases = [("RAY_ADDRESS unreachable", {"RAY_ADDRESS": f"127.0.0.1:{port}"})]
+            where = {}
+        elif v.operator == "jax":
             cases = [
                 ("process 0 alone", {"JAXOPERATOR_PROCESS_ID": "0"}),
                 ("PROCESS_ID == NUM_PROCESSES", {"JAXOPERATOR_PROCESS_ID": "2"}),
@@ -947,10 +951,10 @@ class Checker:
             self.check(v, "run-4", self.c_run4)
         else:
             self.skip(v, "run-4", "jobset only (2 jobs × 2 completions)")
-        if v.operator in ("xgboost", "jax"):
+        if v.operator in ("xgboost", "jax", "kuberay"):
             self.check(v, "alone", self.c_alone)
         else:
-            self.skip(v, "alone", "no rendezvous (jobset), or Ray's own (kuberay)")
+            self.skip(v, "alone", "no rendezvous (jobset)")
         if v.operator in ("jax", "xgboost", "jobset"):
             self.check(v, "scheme", self.c_scheme)
         else:

@@ -64,6 +64,28 @@ AICHOR_VARIABLES = (
 )
 
 
+def wait_for_head(address: str) -> None:
+    """Wait until the head at RAY_ADDRESS (host:port) takes connections, for at most
+    AICHOR_RENDEZVOUS_TIMEOUT seconds (default 600): a wrong address fails the run with what
+    it waited for, instead of ray.init retrying for minutes."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # not host:port (`auto`, a URL): ray.init resolves it
+    timeout = int(os.environ.get("AICHOR_RENDEZVOUS_TIMEOUT", "").strip() or 600)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((host, int(port)), timeout=5):
+                return
+        except OSError as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    f"error: the Ray head at {address} (RAY_ADDRESS) took no connection "
+                    f"within {timeout} s (AICHOR_RENDEZVOUS_TIMEOUT): {exc}"
+                ) from exc
+            time.sleep(2)
+
+
 def connect() -> bool:
     """Join the experiment's Ray cluster; True when a local one was started."""
     address = os.environ.get("RAY_ADDRESS")
@@ -71,6 +93,8 @@ def connect() -> bool:
     if not address and not aichor:
         ray.init(address="local")  # not on AIchor: a throwaway one-node cluster
         return True
+    if address:
+        wait_for_head(address)
     try:
         # No RAY_ADDRESS: the cluster of the node this driver runs on.
         ray.init(address=address or "auto")
