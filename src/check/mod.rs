@@ -312,7 +312,12 @@ pub fn check_repository(settings: &CheckSettings) -> Result<Report> {
     }
     for c in &checked {
         if let Ok(text) = fs_err::read_to_string(repo.root.join(&c.rel)) {
-            agreement::check(&c.rel, &text, &mut findings);
+            let runs: Vec<(String, String)> = c
+                .runs
+                .iter()
+                .filter_map(|f| Some((f.clone(), fs_err::read_to_string(repo.root.join(f)).ok()?)))
+                .collect();
+            agreement::check(&c.rel, &text, &runs, &mut findings);
         }
     }
     let mut uv_checked = false;

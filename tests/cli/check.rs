@@ -1661,6 +1661,30 @@ fn check_jobset_completions_and_their_copy_agree() {
     );
 }
 
+/// The KubeRay driver's `WORKERS` is the manifest's worker count written again (the platform
+/// does not tell the driver): a manifest scaled without the driver is flagged where the
+/// driver says it (issue 21, item 7).
+#[test]
+fn check_kuberay_workers_and_the_drivers_copy_agree() {
+    let (_tmp, dir) = project(&["--operator", "kuberay", "--workers", "2"]);
+    let (code, found, _) = check(&dir, &[]);
+    assert!(
+        having(&found, "error", "agreement").is_empty(),
+        "{found:#?}"
+    );
+    assert_eq!(code, 0, "{found:#?}");
+    edit(&manifest(&dir), "count: 2", "count: 3");
+    let message = assert_one(&dir, "error", "agreement", &[]);
+    assert!(
+        message.contains("`WORKERS = 2` but the manifest"),
+        "{message}"
+    );
+    assert!(
+        message.contains("starts 3 Ray worker group pod(s)"),
+        "{message}"
+    );
+}
+
 /// A lock that resolves CUDA 13 wheels (driver >= 580) is flagged with the CUDA 12 builds to
 /// use instead (issue 21, item 2).
 #[test]
