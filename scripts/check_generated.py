@@ -54,6 +54,29 @@ COLUMNS = [
     "pytest",
     "no-gpu",
 ]
+# A stand-in for boto3 (put first on PYTHONPATH) whose S3 has expired session keys.
+FAKE_BOTO3 = """
+class _NoSuchKey(Exception):
+    pass
+
+
+class _Client:
+    class exceptions:
+        NoSuchKey = _NoSuchKey
+
+    def get_object(self, **kwargs):
+        raise _NoSuchKey(kwargs)
+
+    def upload_fileobj(self, *args, **kwargs):
+        raise Exception(
+            "An error occurred (ExpiredToken) when calling the PutObject operation: "
+            "The provided token has expired."
+        )
+
+
+def client(*args, **kwargs):
+    return _Client()
+"""
 # Checks whose failure is reported but does not fail the run.
 ADVISORY = {"hl-style"}
 TIMEOUT = {"jobset": 60, "xgboost": 120, "jax": 180, "kuberay": 120}
@@ -772,7 +795,26 @@ class Checker:
             return False, "wrote a local folder named az:"
         if "s3:// prefixes" not in text:
             return False, "failed, but not with the unsupported-scheme message"
-        return True, "refused az://"
+        # Session keys that expired mid-run (STS, about an hour): a stand-in boto3 whose
+        # uploads fail as S3 does; the starter must say what happened, not dump a trace.
+        fake = self.work / "fake-boto3"
+        fake.mkdir(exist_ok=True)
+        (fake / "boto3.py").write_text(FAKE_BOTO3)
+        env = {
+            **self.run_env(v, None, "scheme"),
+            "AICHOR_OUTPUT_PATH": "s3://outputs/run-1/",
+            "PYTHONPATH": str(fake),
+        }
+        expired_log = log.with_suffix(".expired.log")
+        ok = self.run(
+            self.starter_cmd(v), cwd=v.dest, env=env, log=expired_log, timeout=TIMEOUT[v.operator]
+        )
+        text = self.outputs(expired_log)
+        if ok:
+            return False, "exited 0 though every S3 upload failed with ExpiredToken"
+        if "credentials of this pod expired" not in text:
+            return False, "expired S3 keys: failed, but not with the expired-credentials message"
+        return True, "refused az://, expired S3 keys said"
 
     def resume_env(self, v: Variant, rank: int, port: int) -> dict[str, str]:
         """Rank `rank` of 2, as the operator starts it, checkpointing every 25 steps."""

@@ -711,7 +711,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
 
     --- a/src/demo/main.py
     +++ b/src/demo/main.py
-    @@ -253,7 +253,16 @@
+    @@ -268,7 +268,16 @@
          init_distributed()
          # After initialize(): JAX's distributed runtime installs a SIGTERM handler of its own.
          stop_on_sigterm()

@@ -87,11 +87,9 @@ def save_checkpoint(name: str, data: bytes) -> str:
             os.fsync(f.fileno())
         os.replace(f"{path}.partial", path)
         return path
-    import io
-
     client, bucket, key = s3
     # An S3 object appears only once its upload completes.
-    client.upload_fileobj(io.BytesIO(data), bucket, key)
+    s3_upload(client, data, bucket, key)
     return f"s3://{bucket}/{key}"
 
 
