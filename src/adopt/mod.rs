@@ -166,15 +166,10 @@ pub fn run_with(settings: &AdoptSettings, progress: &Printer, fs: &dyn Fs) -> Re
     // Locked now, not in the dry run: what uv resolves changes with time, the plan does not.
     for c in &conversions {
         let lock = lock(&settings.env, progress, &root, c)?;
-        report.items.push(Item {
-            action: Action::Create,
-            path: layout_join(&c.context, crate::layout::UV_LOCK),
-            to: None,
-            selector: None,
-            reason: None,
-            changes: Vec::new(),
-            text: Some(lock),
-        });
+        let path = layout_join(&c.context, crate::layout::UV_LOCK);
+        report
+            .items
+            .push(file_item(Action::Create, path, &lock, None));
     }
     write(fs, &root, &report.items)?;
     report.removed_dirs = remove_emptied(&root, &report.items);
@@ -225,35 +220,22 @@ fn uv_items(root: &Path, items: &mut Vec<Item>) -> Vec<uv::Conversion> {
             }
         });
         match converted {
-            Ok((c, false)) => items.push(Item {
-                action: Action::Edit,
-                path: c.dockerfile.clone(),
-                to: None,
-                selector: None,
-                reason: None,
-                changes: vec!["the pip step installs from uv.lock with uv".into()],
-                text: Some(c.dockerfile_text.clone()),
-            }),
-            Ok((c, true)) => {
-                items.push(Item {
-                    action: Action::Create,
-                    path: layout_join(&c.context, crate::layout::PYPROJECT),
-                    to: None,
-                    selector: None,
-                    reason: None,
-                    changes: Vec::new(),
-                    text: Some(c.pyproject.clone()),
-                });
-                items.push(Item {
-                    action: Action::Edit,
-                    path: c.dockerfile.clone(),
-                    to: None,
-                    selector: None,
-                    reason: None,
-                    changes: vec!["the pip step installs from uv.lock with uv".into()],
-                    text: Some(c.dockerfile_text.clone()),
-                });
-                out.push(c);
+            Ok((c, first)) => {
+                if first {
+                    let pyproject = layout_join(&c.context, crate::layout::PYPROJECT);
+                    items.push(file_item(Action::Create, pyproject, &c.pyproject, None));
+                }
+                let what = "the pip step installs from uv.lock with uv";
+                let edit = file_item(
+                    Action::Edit,
+                    c.dockerfile.clone(),
+                    &c.dockerfile_text,
+                    Some(what),
+                );
+                items.push(edit);
+                if first {
+                    out.push(c);
+                }
             }
             Err(refusal) => items.push(Item {
                 action: Action::Manual,
@@ -267,6 +249,19 @@ fn uv_items(root: &Path, items: &mut Vec<Item>) -> Vec<uv::Conversion> {
         }
     }
     out
+}
+
+/// A file `--uv` writes (`create`) or rewrites (`edit`) with `text`.
+fn file_item(action: Action, path: String, text: &str, change: Option<&str>) -> Item {
+    Item {
+        action,
+        path,
+        to: None,
+        selector: None,
+        reason: None,
+        changes: change.map(str::to_string).into_iter().collect(),
+        text: Some(text.to_string()),
+    }
 }
 
 /// `context/name`, or `name` for the root.
