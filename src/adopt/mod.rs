@@ -198,9 +198,14 @@ fn uv_items(root: &Path, items: &mut Vec<Item>) -> Vec<uv::Conversion> {
             .map_or_else(|| "Dockerfile".to_string(), |d| d.value);
         contexts.insert((normalise(&context), dockerfile));
     }
+    // The uv the built-in pack pins, read once for every context.
+    let uv_version = crate::pack::Pack::builtin()
+        .ok()
+        .and_then(|p| p.vars.get("uv_version")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| "latest".into());
     let mut out: Vec<uv::Conversion> = Vec::new();
     for (context, dockerfile) in contexts {
-        let converted = convert(root, &context, &dockerfile).and_then(|c| {
+        let converted = convert(root, &context, &dockerfile, &uv_version).and_then(|c| {
             // Two Dockerfiles of one context share its pyproject.toml and uv.lock: only when
             // they install the same requirements.
             match out.iter().find(|o| o.context == c.context) {
@@ -291,6 +296,7 @@ fn convert(
     root: &Path,
     context: &str,
     dockerfile: &str,
+    uv_version: &str,
 ) -> std::result::Result<uv::Conversion, uv::Refusal> {
     let refuse = |path: String, reason: String| uv::Refusal { path, reason };
     let context_dir = root.join(context);
@@ -352,17 +358,13 @@ fn convert(
         ));
     }
     let name = uv::project_name(&uv::folder_name(root, context), &req.dependencies);
-    let uv_version = crate::pack::Pack::builtin()
-        .ok()
-        .and_then(|p| p.vars.get("uv_version")?.as_str().map(str::to_string))
-        .unwrap_or_else(|| "latest".into());
     Ok(uv::Conversion {
         context: context.to_string(),
         pyproject: uv::pyproject(&name, &python, &req, &requirements),
         dockerfile_text: uv::rewrite_dockerfile(
             &text,
             &step,
-            &uv_version,
+            uv_version,
             req.find_links.as_deref(),
         ),
         dockerfile: dockerfile_rel,
