@@ -417,6 +417,29 @@ class Checker:
             return False, f".venv has Python {got}, .python-version says {v.python}"
         return True, f".venv Python {got}"
 
+    # What the stand-in Ray image holds besides Ray: a package of every kuberay lock at a
+    # version older than the lock's, which the image's build must keep (image_requirements.py).
+    RAY_IMAGE_KEEPS = "requests==2.32.3"
+
+    def ray_image(self, v: Variant, system_python: Path, ray_bin: Path, logf) -> None:
+        """Make the interpreter standing for rayproject/ray's hold what the image does: the
+        pinned Ray, and RAY_IMAGE_KEEPS; `python` on the image's PATH is that interpreter."""
+        ray = re.search(r'"(ray\[default\]==[^"]+)"', (v.dest / "pyproject.toml").read_text())
+        python = system_python / "bin" / "python"
+        subprocess.run(
+            [self.uv, "pip", "install", "-q", "--python", str(python), ray.group(1),
+             self.RAY_IMAGE_KEEPS],
+            cwd=v.dest,
+            env=self.base_env(v),
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
+        # A wrapper, not a symlink: through a symlink Python would not find the venv's
+        # pyvenv.cfg and would run without its packages.
+        (ray_bin / "python").write_text(f'#!/bin/sh\nexec "{python}" "$@"\n')
+        (ray_bin / "python").chmod(0o755)
+
     def c_docker_sim(self, v: Variant, log: Path):
         """Replay the Dockerfile's steps outside Docker, in a folder standing for the image.
 
@@ -488,6 +511,8 @@ class Checker:
                             env=env,
                             check=True,
                         )
+                        if v.operator == "kuberay":
+                            self.ray_image(v, system_python, ray_bin, logf)
                     shell = re.sub(
                         r"(?<![\w.])/(tmp|app|home)/", lambda m: f"{root}/{m.group(1)}/", shell
                     )
@@ -495,7 +520,9 @@ class Checker:
                     bound = []
                     for m in mounts:
                         if m.get("type") == "bind":
-                            dst = cwd / m["target"]
+                            # An absolute target lies in the image: under root here.
+                            dst = m["target"]
+                            dst = root / dst[1:] if dst.startswith("/") else cwd / dst
                             shutil.copy2(context / m["source"], dst)
                             bound.append(dst)
                     logf.write(f"$ (cd {cwd} && {shell})\n")
@@ -516,6 +543,18 @@ class Checker:
                         return False, f"RUN #{ran + 1} failed (exit {proc.returncode})"
                     ran += 1
             if v.operator == "kuberay":
+                # Ray's tested packages stay: the image's requests, not the lock's.
+                name, _, version = self.RAY_IMAGE_KEEPS.partition("==")
+                logf.flush()
+                query = f"from importlib.metadata import version; print(version({name!r}))"
+                got = subprocess.run(
+                    [str(system_python / "bin" / "python"), "-c", query],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                ).stdout.strip()
+                if got != version or f"keeping {name} {version}" not in self.outputs(log):
+                    return False, f"the image's {name} {version} was not kept (now {got!r})"
                 # The build log must show the pinned uv answering `uv --version`.
                 pin = re.search(r"astral-sh/uv:(\S+)", (v.dest / "Dockerfile").read_text())
                 logf.flush()
@@ -536,7 +575,7 @@ class Checker:
             )
             if proc.returncode != 0:
                 return False, f"{v.package}.main does not import in the simulated image"
-            extra = f", uv {seen[0]} ran" if v.operator == "kuberay" else ""
+            extra = f", uv {seen[0]} ran, {name} {version} kept" if v.operator == "kuberay" else ""
             return True, f"{ran} RUN steps, imports {v.package}.main{extra}"
         finally:
             logf.close()

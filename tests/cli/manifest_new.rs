@@ -355,6 +355,7 @@ fn kuberay_from_a_jax_project_gets_a_ray_image() {
     warning: kept your `src/demo/__init__.py` (the pack's differs for these answers)
        Created `aichor_manifests/ray.yaml`
        Created `docker/ray.Dockerfile`
+       Created `scripts/image_requirements.py`
        Created `scripts/ray_local.py`
        Created `src/demo/ray_main.py`
        Updated `pyproject.toml`
@@ -363,7 +364,7 @@ fn kuberay_from_a_jax_project_gets_a_ray_image() {
     Next steps:
       uv lock                      # pyproject.toml changed; the Dockerfile installs from uv.lock
       git init
-      git add aichor_manifests/ray.yaml docker/ray.Dockerfile scripts/ray_local.py src/demo/ray_main.py pyproject.toml .aichor-answers.yaml uv.lock
+      git add aichor_manifests/ray.yaml docker/ray.Dockerfile scripts/image_requirements.py scripts/ray_local.py src/demo/ray_main.py pyproject.toml .aichor-answers.yaml uv.lock
       git commit -m "aichor[ray.yaml]: first kuberay run on cpu-small"
       git remote add origin <URL>  # the repository linked to your AIchor project
       git push -u origin HEAD      # the push starts the experiment

@@ -185,7 +185,7 @@ fn verbose_says_where_each_answer_came_from() {
     assert!(out.status.success());
     let err = stderr(&out);
     for line in [
-        "verbose: pack builtin 0.4.0 (builtin)",
+        "verbose: pack builtin 0.5.0 (builtin)",
         "verbose: operator = `jax` (from `--operator`)",
         "verbose: workers = `3` (from `--set`)",
         "verbose: name = `demo` (from the destination path)",

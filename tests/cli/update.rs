@@ -142,7 +142,7 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
           "project": ".",
           "dry_run": true,
           "from": "builtin@0.1.0",
-          "to": "builtin@0.4.0",
+          "to": "builtin@0.5.0",
           "answers_changed": [
             {
               "key": "github_actions",
@@ -210,7 +210,7 @@ fn builtin_0_1_0_to_the_current_version_keeps_the_users_edits() {
     assert!(readme.contains("Our team's notes"), "{readme}");
     assert!(readme.contains("## Update this project"), "{readme}");
     let record = read(&dir.join(".aichor-answers.yaml"));
-    assert!(record.contains("pack: builtin@0.4.0"), "{record}");
+    assert!(record.contains("pack: builtin@0.5.0"), "{record}");
     // A second update has nothing left to do.
     commit_all(&dir, "update");
     let again = update(&dir).output().unwrap();
@@ -244,7 +244,7 @@ fn no_op_update_writes_nothing_and_says_so() {
     ----- stdout -----
 
     ----- stderr -----
-    Up to date `.` already matches builtin@0.4.0 with these answers; nothing written
+    Up to date `.` already matches builtin@0.5.0 with these answers; nothing written
     ");
     assert_eq!(project_tree(&dir), before);
     assert_eq!(
@@ -295,8 +295,8 @@ fn profile_change_rewrites_resources_and_wheels_and_keeps_the_users_edits() {
     {
       "project": ".",
       "dry_run": true,
-      "from": "builtin@0.4.0",
-      "to": "builtin@0.4.0",
+      "from": "builtin@0.5.0",
+      "to": "builtin@0.5.0",
       "answers_changed": [
         {
           "key": "profile",
@@ -441,8 +441,8 @@ fn operator_change_rewrites_types_starter_and_dependencies() {
     {
       "project": ".",
       "dry_run": true,
-      "from": "builtin@0.4.0",
-      "to": "builtin@0.4.0",
+      "from": "builtin@0.5.0",
+      "to": "builtin@0.5.0",
       "answers_changed": [
         {
           "key": "operator",
@@ -724,7 +724,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     +            f"JAX found no GPU (backend {jax.default_backend()!r}): the profile asks for "
     +            "one; check the manifest's accelerators and that jax[cuda12] is installed"
     +        )
-    +>>>>>>> pack builtin@0.4.0 (new answers)
+    +>>>>>>> pack builtin@0.5.0 (new answers)
          rank, world_size = jax.process_index(), jax.process_count()
          devices = jax.devices()
          mesh = jax.make_mesh((len(devices),), ("devices",))
@@ -771,7 +771,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
        tensorboard: true
 
     ----- stderr -----
-       Dry run builtin@0.4.0 with new answers: nothing written (4 file(s) unchanged)
+       Dry run builtin@0.5.0 with new answers: nothing written (4 file(s) unchanged)
     error: 1 file(s) would have conflicts to resolve: src/demo/main.py
       help: run without `--dry-run` to write them, then resolve them (`--conflict rej` puts the new version beside each file instead of markers)
     "#);
@@ -789,7 +789,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     updated   tests/test_main.py
 
     ----- stderr -----
-       Updated `.`: builtin@0.4.0 with new answers (4 file(s) unchanged); review it with `git diff`
+       Updated `.`: builtin@0.5.0 with new answers (4 file(s) unchanged); review it with `git diff`
     error: 1 file(s) have conflicts to resolve: src/demo/main.py
       help: resolve the `<<<<<<<` blocks (or compare with the `.rej` files), then commit; `git diff` shows the whole update
     "#);
@@ -797,7 +797,7 @@ fn conflicts_inline_leave_markers_and_exit_3() {
     let main = read(&dir.join("src/demo/main.py"));
     assert!(main.contains("<<<<<<< yours\n"), "{main}");
     assert!(
-        main.contains(">>>>>>> pack builtin@0.4.0 (new answers)\n"),
+        main.contains(">>>>>>> pack builtin@0.5.0 (new answers)\n"),
         "{main}"
     );
     assert!(main.contains("print(\"ours: starting\")"), "{main}");
@@ -1406,7 +1406,7 @@ fn git_pack_from_one_tag_to_the_next() {
     let record = read(&dir.join(".aichor-answers.yaml"));
     assert!(record.contains("pack: acme@2.0.0"), "{record}");
     assert!(record.contains(&format!("template: {url}#v2")), "{record}");
-    assert!(record.contains("builtin: 0.4.0"), "{record}");
+    assert!(record.contains("builtin: 0.5.0"), "{record}");
 
     // The recorded commit, not the tag, is what a replay and the next update use.
     let commit = record
@@ -1632,7 +1632,7 @@ fn a_new_name_moves_the_package_with_the_users_edits() {
     updated   tests/test_main.py
 
     ----- stderr -----
-       Updated `.`: builtin@0.4.0 with new answers (3 file(s) unchanged); review it with `git diff`
+       Updated `.`: builtin@0.5.0 with new answers (3 file(s) unchanged); review it with `git diff`
     ");
     assert!(out.status.success());
     let main = read(&dir.join("src/vision/main.py"));

@@ -13,8 +13,10 @@ took part. Its summary goes to AICHOR_OUTPUT_PATH (./outputs when unset).
 {%- if accelerator == "tpu" %}
 
 Asking Ray for the `TPU` resource proves nothing about the chips: on every TPU host
-(and on this machine, for a local run) a one-shot task has JAX list the host's devices,
-refuses unless they are TPUs, and sums a value over all of the host's chips (pmap/psum).
+(and on this machine, for a local run) a one-shot task has JAX list the host's devices and
+refuses unless they are TPUs. The hosts of a slice then join one JAX cluster (one process per
+host) and sum a value over every chip of the slice (pmap/psum across hosts, over ICI): each
+must see the slice's whole chip count, or the run fails.
 {%- endif %}
 """
 
@@ -148,27 +150,50 @@ def square_where(value: int) -> dict:
 # max_calls=1: the worker process exits after the call, releasing the TPU, which libtpu
 # lets only one process of the host hold at a time.
 @ray.remote(max_calls=1)
-def tpu_proof() -> dict:
-    """JAX on this host sees TPU chips, and a collective over all of them gives the sum."""
+def tpu_proof(slice_hosts: int) -> dict:
+    """JAX on this host sees TPU chips; with the other `slice_hosts - 1` hosts of its slice
+    (running this task at the same time) it forms one JAX cluster, and a psum over every chip
+    of the slice gives the slice's chip count on every host."""
     import jax
     import jax.numpy as jnp
 
+    host = socket.gethostname()
+    if slice_hosts > 1:
+        # On a TPU slice the coordinator, the process count and this host's index come from
+        # the TPU environment (GKE sets them); bounded, so a missing host fails the run.
+        timeout = int(os.environ.get("AICHOR_RENDEZVOUS_TIMEOUT", "").strip() or 600)
+        try:
+            jax.distributed.initialize(initialization_timeout=timeout)
+        except Exception as exc:  # JAX raises several types here
+            raise RuntimeError(
+                f"{host}: the {slice_hosts} hosts of the TPU slice did not form one JAX "
+                f"cluster within {timeout} s (AICHOR_RENDEZVOUS_TIMEOUT): {exc}"
+            ) from exc
     devices = jax.local_devices()
     platforms = sorted({d.platform for d in devices})
     if platforms != ["tpu"]:
         raise RuntimeError(
-            f"JAX on {socket.gethostname()} sees no TPU (devices: {devices}): the "
-            "profile asks for TPU slices; check the manifest's accelerators and that "
-            "jax[tpu] is installed"
+            f"JAX on {host} sees no TPU (devices: {devices}): the profile asks for TPU "
+            "slices; check the manifest's accelerators and that jax[tpu] is installed"
         )
+    expected = slice_hosts * len(devices)
+    if jax.process_count() != slice_hosts or jax.device_count() != expected:
+        raise RuntimeError(
+            f"{host}: JAX sees {jax.process_count()} host(s) and {jax.device_count()} "
+            f"chip(s) in its slice, expected {slice_hosts} and {expected} "
+            f"(topology {TPU_TOPOLOGY}, {TPU_CHIPS_PER_HOST} chips per host)"
+        )
+    # pmap over this host's chips; psum's axis spans every chip of the slice.
     ones = jnp.ones(len(devices))
     total = jax.pmap(lambda x: jax.lax.psum(x, "chips"), axis_name="chips")(ones)
-    if float(total[0]) != len(devices):
-        raise RuntimeError(f"psum over {len(devices)} TPU chips gave {total[0]}")
+    if float(total[0]) != expected:
+        raise RuntimeError(f"{host}: psum over {expected} TPU chips gave {total[0]}")
     return {
-        "host": socket.gethostname(),
+        "host": host,
         "node_id": ray.get_runtime_context().get_node_id(),
         "tpu_chips": len(devices),
+        "slice_chips": expected,
+        "slice_process": jax.process_index(),
         "device_kind": devices[0].device_kind,
     }
 {%- endif %}
@@ -204,7 +229,9 @@ def main() -> None:
             "resources": {k: v for k, v in wanted.items() if k not in ("CPU", "GPU")},
         }
 {%- if accelerator == "tpu" %}
-        # First, each host (bundle) proves its chips; locally, this machine must have a TPU.
+        # First, each host (bundle) proves its chips, all at once: the hosts of a slice
+        # compute together. Locally, this machine is one host and must have a TPU.
+        slice_hosts = 1 if local else HOSTS_PER_WORKER
         proofs = ray.get(
             [
                 tpu_proof.options(
@@ -212,13 +239,14 @@ def main() -> None:
                     scheduling_strategy=PlacementGroupSchedulingStrategy(
                         group, placement_group_bundle_index=i
                     ),
-                ).remote()
+                ).remote(slice_hosts)
                 for i in range(bundles)
             ]
         )
         for proof in proofs:
             print(
-                f"host {proof['host']}: {proof['tpu_chips']} × {proof['device_kind']}",
+                f"host {proof['host']}: {proof['tpu_chips']} × {proof['device_kind']}, "
+                f"process {proof['slice_process']} of a {proof['slice_chips']}-chip slice",
                 flush=True,
             )
 {%- endif %}
