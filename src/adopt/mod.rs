@@ -320,6 +320,17 @@ fn convert(
                 "the manifest's Dockerfile does not exist".into(),
             )
         })?;
+    // Written in place only: a link (to a Dockerfile other repositories share) or a file in
+    // a linked folder is not this repository's to edit.
+    if matches!(
+        crate::txn::guard::read_ours(root, &dockerfile_rel),
+        Ok(crate::txn::guard::OnDisk::Other)
+    ) {
+        return Err(refuse(
+            dockerfile_rel,
+            "is a symbolic link (or in a linked folder): --uv edits only plain files; convert the file it points to by hand".into(),
+        ));
+    }
     let text = fs_err::read_to_string(root.join(&dockerfile_rel))
         .map_err(|e| refuse(dockerfile_rel.clone(), format!("cannot be read: {e}")))?;
     let pyproject = layout_join(context, crate::layout::PYPROJECT);

@@ -206,6 +206,8 @@ const HARMLESS: &[&str] = &[
 /// The Dockerfile's pip step and its stage's `python:X.Y` base, or why `--uv` cannot
 /// rewrite it.
 pub fn find_pip_step(dockerfile: &str) -> Result<(PipStep, String), String> {
+    // Docker reads past a UTF-8 BOM; the lines keep their numbers.
+    let dockerfile = dockerfile.strip_prefix('\u{feff}').unwrap_or(dockerfile);
     let lines: Vec<&str> = dockerfile.lines().collect();
     let mut steps = Vec::new();
     let mut base: Option<String> = None;
@@ -430,6 +432,9 @@ pub fn rewrite_dockerfile(
     uv_version: &str,
     find_links: Option<&str>,
 ) -> String {
+    // Without its BOM: the syntax line goes first, and a BOM after it would be read as part
+    // of the `FROM` line.
+    let dockerfile = dockerfile.strip_prefix('\u{feff}').unwrap_or(dockerfile);
     let newline = if dockerfile.contains("\r\n") {
         "\r\n"
     } else {

@@ -733,15 +733,50 @@ fn uv_rewrites_a_pip_step_continued_across_blank_and_comment_lines() {
     for dockerfile in [
         "FROM python:3.11\nRUN pip install numpy \\\n\n    pandas\nCOPY . .\n",
         "FROM python:3.11\nRUN pip install \\\n    # the pinned one\n    numpy \\\n    pandas\nCOPY . .\n",
+        // A BOM (Docker reads past it): the step is found, and the BOM never ends up
+        // inside the file, before `FROM`, under the syntax line.
+        "\u{feff}FROM python:3.11\nRUN pip install numpy pandas\nCOPY . .\n",
     ] {
         let (deps, written) = uv_dependencies(dockerfile, b"unused\n");
         assert_eq!(deps, ["numpy", "pandas"], "{dockerfile:?}");
+        assert!(
+            written.starts_with("# syntax=docker/dockerfile:1\nFROM python:3.11\n"),
+            "{written}"
+        );
         assert!(
             written.ends_with("--requirement /tmp/requirements.txt\nCOPY . .\n"),
             "{written}"
         );
         assert!(!written.contains("pandas"), "{written}");
     }
+}
+
+/// README (adopt): "nothing else touched": a Dockerfile that is a symbolic link (to one
+/// shared by several repositories) is never written through; it is left for the user, with
+/// why, and the manifests move.
+#[cfg(unix)]
+#[test]
+fn uv_leaves_a_linked_dockerfile_with_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared.Dockerfile");
+    std::fs::write(&shared, PIP_DOCKERFILE).unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[("manifest.yaml", JAX), ("requirements.txt", "numpy\n")],
+    );
+    std::os::unix::fs::symlink(&shared, dir.join("Dockerfile")).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "linked"]);
+    let out = adopt_uv_locking(&dir, tmp.path(), "fake");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("manual    Dockerfile\n          --uv: is a symbolic link"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&shared).unwrap(), PIP_DOCKERFILE);
+    assert!(dir.join("aichor_manifests/manifest.yaml").exists());
+    assert!(!dir.join("pyproject.toml").exists());
 }
 
 /// The safety promise (never overwrite without consent) during `adopt --uv`'s slowest step:
