@@ -163,15 +163,24 @@ pub fn run_with(settings: &AdoptSettings, progress: &Printer, fs: &dyn Fs) -> Re
     if settings.dry_run || nothing_to_write {
         return Ok(report);
     }
+    // What the plan was computed from, as it is before uv's slow lock: a file saved
+    // meanwhile is refused at the commit, never replaced by what its old text gave.
+    let read = read_now(&root, &report.items, &conversions)?;
     // Locked now, not in the dry run: what uv resolves changes with time, the plan does not.
-    for c in &conversions {
-        let lock = lock(&settings.env, progress, &root, c)?;
+    // A signal stops uv (never left running) and the run, with nothing written.
+    let locks = crate::interrupt::writing(|| {
+        conversions
+            .iter()
+            .map(|c| lock(&settings.env, progress, &root, c))
+            .collect::<Result<Vec<_>>>()
+    })?;
+    for (c, lock) in conversions.iter().zip(locks) {
         let path = layout_join(&c.context, crate::layout::UV_LOCK);
         report
             .items
             .push(file_item(Action::Create, path, &lock, None));
     }
-    write(fs, &root, &report.items)?;
+    write(fs, &root, &report.items, read)?;
     report.removed_dirs = remove_emptied(&root, &report.items);
     Ok(report)
 }
@@ -311,6 +320,17 @@ fn convert(
                 "the manifest's Dockerfile does not exist".into(),
             )
         })?;
+    // Written in place only: a link (to a Dockerfile other repositories share) or a file in
+    // a linked folder is not this repository's to edit.
+    if matches!(
+        crate::txn::guard::read_ours(root, &dockerfile_rel),
+        Ok(crate::txn::guard::OnDisk::Other)
+    ) {
+        return Err(refuse(
+            dockerfile_rel,
+            "is a symbolic link (or in a linked folder): --uv edits only plain files; convert the file it points to by hand".into(),
+        ));
+    }
     let text = fs_err::read_to_string(root.join(&dockerfile_rel))
         .map_err(|e| refuse(dockerfile_rel.clone(), format!("cannot be read: {e}")))?;
     let pyproject = layout_join(context, crate::layout::PYPROJECT);
@@ -369,6 +389,7 @@ fn convert(
         ),
         dockerfile: dockerfile_rel,
         find_links: req.find_links,
+        requirements: matches!(step.installs, uv::PipSource::File(_)).then_some(requirements),
     })
 }
 
@@ -653,13 +674,35 @@ fn references(root: &Path, items: &[Item]) -> Vec<Reference> {
     out
 }
 
+/// The bytes, as they are now, of every file the plan writes over or was computed from
+/// (`--uv`'s requirements files).
+fn read_now(
+    root: &Path,
+    items: &[Item],
+    conversions: &[uv::Conversion],
+) -> Result<BTreeMap<String, Option<Vec<u8>>>> {
+    let written = items
+        .iter()
+        .filter(|i| i.action.writes() && i.text.is_some())
+        .map(|i| &i.path);
+    let sources = conversions.iter().filter_map(|c| c.requirements.as_ref());
+    written
+        .chain(sources)
+        .map(|p| Ok((p.clone(), crate::txn::guard::on_disk(root, p)?)))
+        .collect()
+}
+
 /// Every move and in-place migration in one transaction: the new files staged, the old
-/// ones set aside and removed at the commit; nothing written if a file changed since it was
-/// read or a target appeared meanwhile.
-fn write(fs: &dyn Fs, root: &Path, items: &[Item]) -> Result<()> {
+/// ones set aside and removed at the commit; nothing written if a file changed since `seen`
+/// was read (`read_now`) or a target appeared meanwhile.
+fn write(
+    fs: &dyn Fs,
+    root: &Path,
+    items: &[Item],
+    mut seen: BTreeMap<String, Option<Vec<u8>>>,
+) -> Result<()> {
     let mut files = Vec::new();
     let mut removed = Vec::new();
-    let mut seen: BTreeMap<String, Option<Vec<u8>>> = BTreeMap::new();
     let mut modes: BTreeMap<String, String> = BTreeMap::new();
     for i in items.iter().filter(|i| i.action.writes()) {
         let Some(text) = &i.text else { continue };
@@ -669,7 +712,9 @@ fn write(fs: &dyn Fs, root: &Path, items: &[Item]) -> Result<()> {
             executable: false,
             contents: text.clone().into_bytes(),
         });
-        seen.insert(i.path.clone(), crate::txn::guard::on_disk(root, &i.path)?);
+        if !seen.contains_key(&i.path) {
+            seen.insert(i.path.clone(), crate::txn::guard::on_disk(root, &i.path)?);
+        }
         if i.action == Action::Create {
             // A file `--uv` adds: nothing may have appeared there since the plan.
             seen.insert(i.path.clone(), None);

@@ -19,6 +19,9 @@ pub struct Conversion {
     pub dockerfile_text: String,
     /// The folder `--find-links` named (relative to the context), bound into the build.
     pub find_links: Option<String>,
+    /// The requirements file read, relative to the repository root (`None`: the step's own
+    /// list).
+    pub requirements: Option<String>,
 }
 
 /// A context `--uv` leaves as it is, and why.
@@ -43,20 +46,27 @@ pub struct Requirements {
 /// Parse a requirements file; an option uv cannot carry into `pyproject.toml` is refused
 /// with the line it is on.
 pub fn parse_requirements(text: &str) -> Result<Requirements, String> {
+    // pip decodes a file with a UTF-8 BOM (Windows editors write one) without it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Requirements::default();
     let mut logical = String::new();
     let mut start = 0;
-    for (n, raw) in text.lines().enumerate() {
+    let mut lines = text.lines().enumerate().peekable();
+    while let Some((n, raw)) = lines.next() {
         if logical.is_empty() {
             start = n + 1;
         }
-        // pip joins a line ending in `\` with the next one.
-        if let Some(joined) = raw.strip_suffix('\\') {
-            logical.push_str(joined);
-            logical.push(' ');
-            continue;
+        // pip joins a line ending in `\` with the next one; the last line's `\` joins
+        // nothing, and its requirement still counts.
+        match raw.strip_suffix('\\') {
+            Some(joined) if lines.peek().is_some() => {
+                logical.push_str(joined);
+                logical.push(' ');
+                continue;
+            }
+            Some(joined) => logical.push_str(joined),
+            None => logical.push_str(raw),
         }
-        logical.push_str(raw);
         let line = std::mem::take(&mut logical);
         let line = strip_comment(&line).trim().to_string();
         if line.is_empty() {
@@ -116,11 +126,22 @@ fn read_line(line: &str, out: &mut Requirements) -> Result<(), String> {
         }
         return Ok(());
     }
-    // A requirement, with per-line options: only `--hash` (uv.lock has its own) is dropped.
+    if !names_a_project(first) {
+        return Err(format!(
+            "`{line}` is not a requirement a pyproject.toml can hold (pip installs URLs, paths and archives; a dependency starts with a name): write it as `name @ URL`"
+        ));
+    }
+    // A requirement, with per-line options: only `--hash` (uv.lock has its own) is dropped,
+    // as `--hash=...` or as `--hash ...` (two words).
     let mut requirement = Vec::new();
-    for (i, word) in line.split_whitespace().enumerate() {
+    let mut words = line.split_whitespace().enumerate();
+    while let Some((i, word)) = words.next() {
         if i > 0 && word.starts_with("--") {
-            if word.starts_with("--hash") {
+            if word == "--hash" {
+                words.next();
+                continue;
+            }
+            if word.starts_with("--hash=") {
                 continue;
             }
             return Err(format!("`{line}`: per-line option `{word}`"));
@@ -129,6 +150,26 @@ fn read_line(line: &str, out: &mut Requirements) -> Result<(), String> {
     }
     out.dependencies.push(requirement.join(" "));
     Ok(())
+}
+
+/// Whether a requirement line's first word starts as PEP 508 does: a project name, then
+/// nothing, extras, a version, a marker or `@ URL`. pip also takes a bare URL, a path or
+/// an archive (`https://...`, `./lib`, `git+https://...`, `pkg-1.0.whl`), which
+/// `[project] dependencies` cannot hold.
+fn names_a_project(first: &str) -> bool {
+    let end = first
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(first.len());
+    let name = &first[..end];
+    let archive = [".whl", ".zip", ".tar.gz", ".tgz"]
+        .iter()
+        .any(|ext| name.to_ascii_lowercase().ends_with(ext));
+    !name.is_empty()
+        && !archive
+        && first[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| "[<>=!~;@(".contains(c))
 }
 
 /// The pip step `--uv` replaces: a RUN that is wholly `pip install -r FILE` or `pip install
@@ -165,6 +206,8 @@ const HARMLESS: &[&str] = &[
 /// The Dockerfile's pip step and its stage's `python:X.Y` base, or why `--uv` cannot
 /// rewrite it.
 pub fn find_pip_step(dockerfile: &str) -> Result<(PipStep, String), String> {
+    // Docker reads past a UTF-8 BOM; the lines keep their numbers.
+    let dockerfile = dockerfile.strip_prefix('\u{feff}').unwrap_or(dockerfile);
     let lines: Vec<&str> = dockerfile.lines().collect();
     let mut steps = Vec::new();
     let mut base: Option<String> = None;
@@ -175,6 +218,10 @@ pub fn find_pip_step(dockerfile: &str) -> Result<(PipStep, String), String> {
         while i < lines.len() {
             let line = lines[i].trim_end();
             i += 1;
+            // Inside a continuation Docker skips blank and comment lines: the step goes on.
+            if !text.is_empty() && (line.trim().is_empty() || line.trim_start().starts_with('#')) {
+                continue;
+            }
             if let Some(cont) = line.strip_suffix('\\') {
                 text.push_str(cont);
                 text.push(' ');
@@ -385,6 +432,9 @@ pub fn rewrite_dockerfile(
     uv_version: &str,
     find_links: Option<&str>,
 ) -> String {
+    // Without its BOM: the syntax line goes first, and a BOM after it would be read as part
+    // of the `FROM` line.
+    let dockerfile = dockerfile.strip_prefix('\u{feff}').unwrap_or(dockerfile);
     let newline = if dockerfile.contains("\r\n") {
         "\r\n"
     } else {

@@ -353,6 +353,33 @@ fn fake_uv(dir: &Path, script: &str) -> PathBuf {
 }
 
 const PIP_DOCKERFILE: &str = "FROM python:3.10-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir \\\n    -r requirements.txt\nCOPY . .\n";
+
+/// `adopt --uv` of `dir`, with a stand-in uv (kept in `tools`) whose lock says `# {note}`.
+#[cfg(unix)]
+fn adopt_uv_locking(dir: &Path, tools: &Path, note: &str) -> std::process::Output {
+    let uv = fake_uv(
+        tools,
+        &format!("test \"$1\" = lock && echo 'version = 1 # {note}' > uv.lock"),
+    );
+    adopt(dir)
+        .env("AICHOR_UV", &uv)
+        .args(["--uv", "--no-hooks"])
+        .output()
+        .unwrap()
+}
+
+/// A committed repository: a root manifest, `PIP_DOCKERFILE` and `requirements`.
+#[cfg(unix)]
+fn pip_repo(parent: &Path, requirements: &str) -> PathBuf {
+    repo(
+        parent,
+        &[
+            ("manifest.yaml", JAX),
+            ("Dockerfile", PIP_DOCKERFILE),
+            ("requirements.txt", requirements),
+        ],
+    )
+}
 #[cfg(unix)]
 const REQUIREMENTS: &str = "# pinned\ntorch==2.1.0\nrequests[socks]>=2.31 ; python_version >= \"3.8\"\n--find-links wheels\n";
 
@@ -447,14 +474,7 @@ fn uv_turns_requirements_and_the_pip_step_into_a_locked_uv_project() {
 #[test]
 fn uv_that_cannot_lock_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = repo(
-        tmp.path(),
-        &[
-            ("manifest.yaml", JAX),
-            ("Dockerfile", PIP_DOCKERFILE),
-            ("requirements.txt", "torch==2.1.0\n"),
-        ],
-    );
+    let dir = pip_repo(tmp.path(), "torch==2.1.0\n");
     let failing = fake_uv(
         tmp.path(),
         "echo 'error: No solution found when resolving dependencies' >&2; exit 1",
@@ -494,6 +514,23 @@ fn uv_leaves_what_it_cannot_convert_with_why() {
             PIP_DOCKERFILE,
             "-r base.txt\nnumpy\n",
             "line 1: `-r base.txt` includes another file",
+        ),
+        // README (adopt --uv): what pip installs but a pyproject.toml dependency cannot name
+        // is left for the user, never written as an invalid pyproject.toml.
+        (
+            PIP_DOCKERFILE,
+            "numpy\nhttps://example.org/pkg-1.0-py3-none-any.whl\n",
+            "line 2: `https://example.org/pkg-1.0-py3-none-any.whl` is not a requirement",
+        ),
+        (
+            PIP_DOCKERFILE,
+            "./libs/shared\n",
+            "line 1: `./libs/shared` is not a requirement",
+        ),
+        (
+            PIP_DOCKERFILE,
+            "git+https://github.com/org/pkg.git@v1#egg=pkg\n",
+            "is not a requirement",
         ),
     ] {
         let tmp = tempfile::tempdir().unwrap();
@@ -551,15 +588,7 @@ fn a_flat_repo_with_inline_pip_is_ready_after_adopt_uv() {
             ("train.py", "print('training')\n"),
         ],
     );
-    let uv = fake_uv(
-        tmp.path(),
-        "test \"$1\" = lock && echo 'version = 1 # fake' > uv.lock",
-    );
-    let out = adopt(&dir)
-        .env("AICHOR_UV", &uv)
-        .args(["--uv", "--no-hooks"])
-        .output()
-        .unwrap();
+    let out = adopt_uv_locking(&dir, tmp.path(), "fake");
     assert!(out.status.success(), "{}", stderr(&out));
     let tree = read_tree(&dir);
     for moved in ["manifest.yaml", "train.manifest.yaml", "eval.manifest.yaml"] {
@@ -634,4 +663,239 @@ fn a_broken_manifest_alone_is_left_with_why_not_up_to_date() {
     let text = adopt(&dir).output().unwrap();
     assert!(!stderr(&text).contains("Up to date"), "{}", stderr(&text));
     assert_eq!(read_tree(&dir), before);
+}
+
+/// `adopt --uv` of a repository whose `requirements.txt` is `requirements`: the dependencies
+/// of the `pyproject.toml` it writes (uv stood in for).
+#[cfg(unix)]
+fn uv_dependencies(dockerfile: &str, requirements: &[u8]) -> (Vec<String>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[("manifest.yaml", JAX), ("Dockerfile", dockerfile)],
+    );
+    std::fs::write(dir.join("requirements.txt"), requirements).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "requirements"]);
+    let out = adopt_uv_locking(&dir, tmp.path(), "fake");
+    assert!(
+        out.status.success(),
+        "{requirements:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+    let tree = read_tree(&dir);
+    let pyproject: toml_edit::DocumentMut = text(&tree, "pyproject.toml").parse().unwrap();
+    let deps = pyproject["project"]["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    (deps, text(&tree, "Dockerfile"))
+}
+
+/// README (adopt): "each build context's `requirements.txt` ... become[s] `pyproject.toml`":
+/// every requirement pip would install, read as pip reads the file (a BOM, CRLF, hashes
+/// on their own words, a continuation on the last line, URLs with `#` fragments).
+#[cfg(unix)]
+#[test]
+fn uv_keeps_every_requirement_pip_would_install() {
+    for (requirements, expected) in [
+        (
+            &b"\xef\xbb\xbfnumpy==1.26.4\r\npandas==2.2.0\r\n"[..],
+            &["numpy==1.26.4", "pandas==2.2.0"][..],
+        ),
+        (
+            b"numpy==1.26.4 \\\n    --hash sha256:abc \\\n    --hash=sha256:def\npandas\n",
+            &["numpy==1.26.4", "pandas"],
+        ),
+        (
+            b"numpy==1.26.4\npandas==2.2.0 \\",
+            &["numpy==1.26.4", "pandas==2.2.0"],
+        ),
+        (
+            b"pkg @ https://example.org/pkg-1.0.tar.gz#sha256=abc  # pinned\n#gone\n",
+            &["pkg @ https://example.org/pkg-1.0.tar.gz#sha256=abc"],
+        ),
+    ] {
+        let (deps, _) = uv_dependencies(PIP_DOCKERFILE, requirements);
+        assert_eq!(deps, expected, "{requirements:?}");
+    }
+}
+
+/// README (adopt): "each build context's ... pip step become[s] ... uv's step": a step
+/// continued across a blank or comment line (Docker skips both) keeps every package, and
+/// leaves no half of itself behind in the Dockerfile.
+#[cfg(unix)]
+#[test]
+fn uv_rewrites_a_pip_step_continued_across_blank_and_comment_lines() {
+    for dockerfile in [
+        "FROM python:3.11\nRUN pip install numpy \\\n\n    pandas\nCOPY . .\n",
+        "FROM python:3.11\nRUN pip install \\\n    # the pinned one\n    numpy \\\n    pandas\nCOPY . .\n",
+        // A BOM (Docker reads past it): the step is found, and the BOM never ends up
+        // inside the file, before `FROM`, under the syntax line.
+        "\u{feff}FROM python:3.11\nRUN pip install numpy pandas\nCOPY . .\n",
+    ] {
+        let (deps, written) = uv_dependencies(dockerfile, b"unused\n");
+        assert_eq!(deps, ["numpy", "pandas"], "{dockerfile:?}");
+        assert!(
+            written.starts_with("# syntax=docker/dockerfile:1\nFROM python:3.11\n"),
+            "{written}"
+        );
+        assert!(
+            written.ends_with("--requirement /tmp/requirements.txt\nCOPY . .\n"),
+            "{written}"
+        );
+        assert!(!written.contains("pandas"), "{written}");
+    }
+}
+
+/// README (adopt): "nothing else touched": a Dockerfile that is a symbolic link (to one
+/// shared by several repositories) is never written through; it is left for the user, with
+/// why, and the manifests move.
+#[cfg(unix)]
+#[test]
+fn uv_leaves_a_linked_dockerfile_with_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared.Dockerfile");
+    std::fs::write(&shared, PIP_DOCKERFILE).unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[("manifest.yaml", JAX), ("requirements.txt", "numpy\n")],
+    );
+    std::os::unix::fs::symlink(&shared, dir.join("Dockerfile")).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "linked"]);
+    let out = adopt_uv_locking(&dir, tmp.path(), "fake");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("manual    Dockerfile\n          --uv: is a symbolic link"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&shared).unwrap(), PIP_DOCKERFILE);
+    assert!(dir.join("aichor_manifests/manifest.yaml").exists());
+    assert!(!dir.join("pyproject.toml").exists());
+}
+
+/// The safety promise (never overwrite without consent) during `adopt --uv`'s slowest step:
+/// a Dockerfile or requirements.txt saved while `uv lock` runs is never replaced by what was
+/// computed from its old text; nothing at all is written.
+#[cfg(unix)]
+#[test]
+fn uv_a_file_saved_while_uv_locks_is_never_overwritten() {
+    for saved in ["Dockerfile", "requirements.txt"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = repo(
+            tmp.path(),
+            &[
+                ("manifest.yaml", JAX),
+                ("Dockerfile", PIP_DOCKERFILE),
+                ("requirements.txt", "numpy\n"),
+            ],
+        );
+        let uv = fake_uv(
+            tmp.path(),
+            &format!(
+                "echo '# saved meanwhile' >> '{}' && echo 'version = 1' > uv.lock",
+                dir.join(saved).display()
+            ),
+        );
+        let before = read_tree(&dir);
+        let out = adopt(&dir)
+            .env("AICHOR_UV", &uv)
+            .args(["--uv", "--no-hooks"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{saved}: {}", stderr(&out));
+        assert!(stderr(&out).contains("changed"), "{}", stderr(&out));
+        let mut expected = before.clone();
+        expected
+            .get_mut(saved)
+            .unwrap()
+            .extend_from_slice(b"# saved meanwhile\n");
+        assert_eq!(read_tree(&dir), expected, "{saved}");
+    }
+}
+
+/// `adopt --uv` started in the background with `uv` standing in for uv, stderr piped.
+#[cfg(unix)]
+fn spawn_adopt_uv(dir: &Path, uv: &Path) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aichor"));
+    crate::support::isolate(&mut cmd);
+    cmd.args(["local-repo", "adopt", "--uv", "--no-hooks"])
+        .current_dir(dir)
+        .env("AICHOR_UV", uv)
+        .env("AICHOR_NO_CONFIG", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The safety promise (no half-written output after Ctrl-C) for `adopt --uv`: SIGINT while
+/// `uv lock` runs ends with 130, the repository as it was, uv stopped.
+#[cfg(unix)]
+#[test]
+fn uv_sigint_while_locking_leaves_the_repository_as_it_was() {
+    use std::process::Command;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = pip_repo(tmp.path(), "numpy\n");
+    let pidfile = tmp.path().join("uv.pid");
+    let uv = fake_uv(
+        tmp.path(),
+        &format!("echo $$ > '{}'; sleep 30", pidfile.display()),
+    );
+    let before = read_tree(&dir);
+    let child = spawn_adopt_uv(&dir, &uv);
+    while !std::fs::read_to_string(&pidfile).is_ok_and(|p| p.ends_with('\n')) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(read_tree(&dir), before);
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    let running = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+        .is_ok_and(|s| s.split_whitespace().nth(2) != Some("Z"));
+    assert!(!running, "uv (pid {pid}) still runs");
+}
+
+/// Two `adopt --uv` at once on one repository (all or nothing, never an overwrite): the
+/// second finishes while the first is still locking; the first then writes nothing, and the
+/// repository is the second's whole adoption.
+#[cfg(unix)]
+#[test]
+fn uv_two_adopts_at_once_have_one_winner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = pip_repo(tmp.path(), "numpy\n");
+    let (started, release) = (tmp.path().join("started"), tmp.path().join("release"));
+    let slow = fake_uv(
+        tmp.path(),
+        &format!(
+            "touch '{}'; while [ ! -f '{}' ]; do sleep 0.01; done; echo 'version = 1 # slow' > uv.lock",
+            started.display(),
+            release.display()
+        ),
+    );
+    let first = spawn_adopt_uv(&dir, &slow);
+    while !started.exists() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let fast_dir = tempfile::tempdir().unwrap();
+    let second = adopt_uv_locking(&dir, fast_dir.path(), "fast");
+    assert!(second.status.success(), "{}", stderr(&second));
+    let won = read_tree(&dir);
+    std::fs::write(&release, "").unwrap();
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(read_tree(&dir), won);
+    assert_eq!(text(&won, "uv.lock"), "version = 1 # fast\n");
 }
