@@ -68,6 +68,42 @@ pub fn find_root(start: &Path, marks: RootMarks) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// The YAML files under `root`'s `aichor_manifests/`, each as its path on disk and its
+/// selector (the path below that folder, with `/`), sorted by selector. A folder that cannot
+/// be read is passed over: the callers look for manifests, they do not check the tree.
+pub fn manifest_files(root: &Path) -> Vec<(PathBuf, String)> {
+    let dir = root.join(MANIFESTS_DIR);
+    let mut found = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(at) = stack.pop() {
+        let Ok(entries) = fs_err::read_dir(&at) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(t) if t.is_file() => {
+                    let Ok(rel) = path.strip_prefix(&dir) else {
+                        continue;
+                    };
+                    let selector = rel.to_string_lossy().replace('\\', "/");
+                    let yaml = matches!(
+                        Path::new(&selector).extension().and_then(|e| e.to_str()),
+                        Some("yaml" | "yml")
+                    );
+                    if yaml {
+                        found.push((path, selector));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +129,31 @@ mod tests {
         assert_eq!(find_root(&inside, RootMarks::PROJECT), None);
         fs_err::write(project.join(ANSWERS_FILE), "").unwrap();
         assert_eq!(find_root(&inside, RootMarks::PROJECT), Some(project));
+    }
+
+    #[test]
+    fn manifest_files_are_the_yaml_files_below_the_folder_by_selector() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join(MANIFESTS_DIR);
+        fs_err::create_dir_all(dir.join("gpu/big")).unwrap();
+        for f in [
+            "manifest.yaml",
+            "gpu/big/a.yml",
+            "gpu/b.yaml",
+            "notes.md",
+            "gpu/c.json",
+        ] {
+            fs_err::write(dir.join(f), "").unwrap();
+        }
+        fs_err::create_dir(dir.join("folder.yaml")).unwrap();
+        let selectors: Vec<_> = manifest_files(tmp.path())
+            .into_iter()
+            .map(|(path, selector)| {
+                assert_eq!(path, dir.join(&selector));
+                selector
+            })
+            .collect();
+        assert_eq!(selectors, ["gpu/b.yaml", "gpu/big/a.yml", "manifest.yaml"]);
+        assert!(manifest_files(&tmp.path().join("nowhere")).is_empty());
     }
 }

@@ -13,13 +13,14 @@
 //!   changes a destination: staging, journal, all-or-nothing commit).
 //! - `pack`: template packs (format, where they come from, loading and layering);
 //!   `manifest`: the manifest's rules, validator, JSON Schema, migration, repository checks.
-//! - `profile`, `operator`, `names`, `layout`: the domain's facts, each defined once.
+//! - `profile`, `operator`, `names`, `duration`, `layout`: the domain's facts, each defined once.
 //! - `environment` (the variables, read once), `config`, `error`, `printer`, `progress`,
 //!   `prompt`, `interrupt`, `suggest`, `git`, `uv`, `shell`: plumbing.
 
 pub mod adopt;
 pub mod check;
 pub mod config;
+pub mod duration;
 pub mod environment;
 pub mod error;
 pub mod generate;

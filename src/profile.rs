@@ -270,11 +270,12 @@ impl ProfileFile {
                 return Err(format!("profile `{}` is defined twice", p.id));
             }
             if let Some(t) = &p.timeout
-                && !is_duration(t)
+                && !crate::duration::is_duration(t)
             {
                 return Err(format!(
-                    "profile `{}`: timeout `{t}` is not a duration such as `30m`, `6h` or `1d`",
-                    p.id
+                    "profile `{}`: timeout `{t}` is not {}",
+                    p.id,
+                    crate::duration::WHAT
                 ));
             }
             let head = p.head.as_ref().or(self.default_head.as_ref());
@@ -291,14 +292,4 @@ impl ProfileFile {
         }
         Ok(())
     }
-}
-
-/// `spec.timeout`'s grammar as the platform documents it: a positive number and one unit.
-fn is_duration(text: &str) -> bool {
-    let Some(number) = text.strip_suffix(['s', 'm', 'h', 'd']) else {
-        return false;
-    };
-    !number.is_empty()
-        && number.bytes().all(|b| b.is_ascii_digit())
-        && number.bytes().any(|b| b != b'0')
 }

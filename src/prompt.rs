@@ -145,10 +145,17 @@ impl Prompter for Terminal {
         default: Option<&str>,
         validate: Validator<'_>,
     ) -> io::Result<String> {
+        // dialoguer asks again without a word when Enter is pressed on an empty line with
+        // no default: let the validator say why (`the project name is empty`), and refuse
+        // an empty answer it would take, as before.
         let mut input = dialoguer::Input::<String>::with_theme(&self.theme)
             .with_prompt(prompt)
             .report(false)
-            .validate_with(|s: &String| validate(s));
+            .allow_empty(true)
+            .validate_with(|s: &String| match validate(s) {
+                Ok(()) if s.is_empty() => Err("an answer is required".to_string()),
+                other => other,
+            });
         if let Some(d) = default {
             input = input.default(d.to_string());
         }

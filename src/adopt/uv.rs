@@ -381,7 +381,7 @@ pub fn pyproject(name: &str, python: &str, req: &Requirements, from: &str) -> St
     deps.set_trailing_comma(!req.dependencies.is_empty());
     project.insert("dependencies", value(deps));
     project.decor_mut().set_prefix(format!(
-        "# Written by `aichor local-repo adopt --uv` from {from} : the same requirements, in\n# order. `uv.lock` pins what they resolve to, and the Dockerfile installs from it.\n"
+        "# Written by `aichor local-repo adopt --uv` from {from}: the same requirements, in\n# order. `uv.lock` pins what they resolve to, and the Dockerfile installs from it.\n"
     ));
     doc.insert("project", Item::Table(project));
     let mut uv = Table::new();

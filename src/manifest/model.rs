@@ -513,9 +513,9 @@ static SPEC: Kind = Kind::Object(&Object {
         f(
             "timeout",
             &Kind::Pattern {
-                regex: "^[0-9]+[smhd]$",
-                check: duration_ok,
-                what: "a duration such as `30m`, `6h` or `1d`",
+                regex: crate::duration::PATTERN,
+                check: crate::duration::is_duration,
+                what: crate::duration::WHAT,
             },
             "maximum run time",
         ),
@@ -585,12 +585,6 @@ pub(super) static MANIFEST: Kind = Kind::Object(&Object {
     ],
     exactly_one_of: &[],
 });
-
-fn duration_ok(s: &str) -> bool {
-    s.len() > 1
-        && s[..s.len() - 1].chars().all(|c| c.is_ascii_digit())
-        && s.ends_with(['s', 'm', 'h', 'd'])
-}
 
 #[cfg(test)]
 mod tests {

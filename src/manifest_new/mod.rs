@@ -702,39 +702,12 @@ fn used_by_another_manifest(root: &Path, path: &str, selector: &str) -> Option<S
                     .any(|word| word == m)
             })
     };
-    let dir = root.join(MANIFESTS_DIR);
-    let mut stack = vec![dir.clone()];
-    let mut found = Vec::new();
-    while let Some(at) = stack.pop() {
-        let Ok(entries) = fs_err::read_dir(&at) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let p = entry.path();
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => stack.push(p),
-                Ok(t) if t.is_file() => {
-                    let Ok(rel) = p.strip_prefix(&dir) else {
-                        continue;
-                    };
-                    let rel = rel.to_string_lossy().replace('\\', "/");
-                    let is_yaml = matches!(
-                        Path::new(&rel).extension().and_then(|e| e.to_str()),
-                        Some("yaml" | "yml")
-                    );
-                    if is_yaml
-                        && rel != selector
-                        && fs_err::read_to_string(&p).is_ok_and(|text| names(&text))
-                    {
-                        found.push(format!("{MANIFESTS_DIR}/{rel}"));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    found.sort();
-    found.into_iter().next()
+    crate::layout::manifest_files(root)
+        .into_iter()
+        .find(|(path, rel)| {
+            rel != selector && fs_err::read_to_string(path).is_ok_and(|text| names(&text))
+        })
+        .map(|(_, rel)| format!("{MANIFESTS_DIR}/{rel}"))
 }
 
 fn report(

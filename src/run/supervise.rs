@@ -102,7 +102,6 @@ pub struct Output<'a> {
 }
 
 /// Run `processes` to the end. `logs` is the folder of their logs.
-#[allow(clippy::too_many_lines)]
 pub fn supervise(
     runner: &dyn Runner,
     processes: &[Process],
@@ -110,236 +109,309 @@ pub fn supervise(
     limits: &Limits,
     out: &Output,
 ) -> Supervised {
-    let start = Instant::now();
-    let width = processes.iter().map(|p| p.name.len()).max().unwrap_or(0);
     let (tx, rx) = mpsc::channel::<Event>();
-    let mut states: Vec<State> = processes.iter().map(|_| State::Pending).collect();
-    let mut ready = vec![false; processes.len()];
-    let mut eof = vec![true; processes.len()];
-    let mut stopping: Option<(Stopping, Instant)> = None;
-    let mut first_failure: Option<(usize, i32)> = None;
-    let log_path = |i: usize| logs.join(format!("{}.log", processes[i].name));
-    let print = |i: usize, line: &str| {
-        out.printer
-            .child_line(&processes[i].name, width, i, line, out.to_stderr);
+    let mut run = Run {
+        runner,
+        processes,
+        logs,
+        limits,
+        out,
+        width: processes.iter().map(|p| p.name.len()).max().unwrap_or(0),
+        start: Instant::now(),
+        tx,
+        states: processes.iter().map(|_| State::Pending).collect(),
+        ready: vec![false; processes.len()],
+        eof: vec![true; processes.len()],
+        stopping: None,
+        first_failure: None,
     };
     loop {
-        // Start what may start.
-        if stopping.is_none() {
-            for i in 0..processes.len() {
-                if !matches!(states[i], State::Pending) || !may_start(i, processes, &states, &ready)
-                {
-                    continue;
+        if run.stopping.is_none() {
+            run.start_what_may();
+        }
+        run.show_output(&rx);
+        run.reap();
+        run.watch();
+        if run.stopping.is_some() && !run.stop_latest_wave() {
+            break;
+        }
+    }
+    run.show_last_lines(&rx);
+    run.result()
+}
+
+/// One supervised run's state, between the phases of its loop.
+struct Run<'a> {
+    runner: &'a dyn Runner,
+    processes: &'a [Process],
+    logs: &'a std::path::Path,
+    limits: &'a Limits,
+    out: &'a Output<'a>,
+    /// The longest process name: prefixes line up.
+    width: usize,
+    start: Instant,
+    tx: mpsc::Sender<Event>,
+    states: Vec<State>,
+    /// Whether each process is ready for the next wave (started, and its ready marker seen).
+    ready: Vec<bool>,
+    /// Whether each process's output is over (true until it starts).
+    eof: Vec<bool>,
+    stopping: Option<(Stopping, Instant)>,
+    /// The first process that failed, with the run's exit code.
+    first_failure: Option<(usize, i32)>,
+}
+
+impl Run<'_> {
+    fn log_path(&self, i: usize) -> PathBuf {
+        self.logs.join(format!("{}.log", self.processes[i].name))
+    }
+
+    fn print(&self, i: usize, line: &str) {
+        self.out.printer.child_line(
+            &self.processes[i].name,
+            self.width,
+            i,
+            line,
+            self.out.to_stderr,
+        );
+    }
+
+    /// Start every pending process that may start; one that cannot be started fails the run.
+    fn start_what_may(&mut self) {
+        for i in 0..self.processes.len() {
+            if !matches!(self.states[i], State::Pending)
+                || !may_start(i, self.processes, &self.states, &self.ready)
+            {
+                continue;
+            }
+            let p = &self.processes[i];
+            match start_one(self.runner, p, i, &self.log_path(i), &self.tx) {
+                Ok(child) => {
+                    self.eof[i] = false;
+                    if p.ready_marker.is_none() {
+                        self.ready[i] = true;
+                    }
+                    self.states[i] = State::Running {
+                        child,
+                        started: Instant::now(),
+                        termed: false,
+                    };
                 }
-                let p = &processes[i];
-                match start_one(runner, p, i, &log_path(i), &tx) {
-                    Ok(child) => {
-                        eof[i] = false;
-                        if p.ready_marker.is_none() {
-                            ready[i] = true;
-                        }
-                        states[i] = State::Running {
-                            child,
-                            started: Instant::now(),
-                            termed: false,
-                        };
-                    }
-                    Err(why) => {
-                        print(i, &format!("aichor: {why}"));
-                        states[i] = State::Done {
-                            exit: Some(Exit {
-                                code: Some(127),
-                                signal: None,
-                            }),
-                            seconds: 0.0,
-                            pid: None,
-                            state: "failed",
-                        };
-                        first_failure.get_or_insert((i, 127));
-                        stopping = Some((Stopping::Failed, Instant::now()));
-                        break;
-                    }
+                Err(why) => {
+                    self.print(i, &format!("aichor: {why}"));
+                    self.states[i] = State::Done {
+                        exit: Some(Exit {
+                            code: Some(127),
+                            signal: None,
+                        }),
+                        seconds: 0.0,
+                        pid: None,
+                        state: "failed",
+                    };
+                    self.first_failure.get_or_insert((i, 127));
+                    self.stopping = Some((Stopping::Failed, Instant::now()));
+                    break;
                 }
             }
         }
-        // Output.
+    }
+
+    /// The lines that arrive within 50 ms, shown; a ready marker makes its process ready.
+    fn show_output(&mut self, rx: &mpsc::Receiver<Event>) {
         let deadline = Instant::now() + Duration::from_millis(50);
         while let Ok(ev) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             match ev {
                 Event::Line(i, line) => {
-                    if let Some(marker) = &processes[i].ready_marker
+                    if let Some(marker) = &self.processes[i].ready_marker
                         && line.contains(marker.as_str())
                     {
-                        ready[i] = true;
+                        self.ready[i] = true;
                     }
-                    print(i, &line);
+                    self.print(i, &line);
                 }
-                Event::Eof(i) => eof[i] = true,
+                Event::Eof(i) => self.eof[i] = true,
             }
         }
-        // Exits.
-        for i in 0..processes.len() {
+    }
+
+    /// The processes that exited: done, and the first unexpected exit stops the run.
+    fn reap(&mut self) {
+        for i in 0..self.processes.len() {
             let State::Running {
                 child,
                 started,
                 termed,
-            } = &mut states[i]
+            } = &mut self.states[i]
             else {
                 continue;
             };
             let Some(exit) = child.try_wait() else {
                 continue;
             };
-            let by_us = *termed || stopping.is_some();
-            let service = processes[i].service;
-            let state = if exit.success() && !service {
+            let by_us = *termed || self.stopping.is_some();
+            let state = if exit.success() && !self.processes[i].service {
                 "ok"
             } else if by_us {
                 "stopped"
             } else {
                 "failed"
             };
-            if state == "failed" && first_failure.is_none() {
+            self.states[i] = State::Done {
+                exit: Some(exit),
+                seconds: started.elapsed().as_secs_f64(),
+                pid: Some(child.pid()),
+                state,
+            };
+            if state == "failed" && self.first_failure.is_none() {
                 // A Ray node that ends on its own (even with 0) leaves the driver without
                 // its cluster: a failure.
                 let code = if exit.success() { 1 } else { exit.status() };
-                first_failure = Some((i, code));
-                print(
+                self.first_failure = Some((i, code));
+                self.print(
                     i,
                     &format!(
                         "aichor: exited with {}; stopping the others",
                         describe(exit)
                     ),
                 );
-                stopping = Some((Stopping::Failed, Instant::now()));
+                self.stopping = Some((Stopping::Failed, Instant::now()));
             }
-            states[i] = State::Done {
-                exit: Some(exit),
-                seconds: started.elapsed().as_secs_f64(),
-                pid: Some(child.pid()),
-                state,
-            };
         }
-        // Signals, timeout, the work done.
+    }
+
+    /// Signals, the timeout, the work done: each a reason to stop.
+    fn watch(&mut self) {
         let (signal, count) = crate::interrupt::received();
         if let Some(sig) = signal {
-            match stopping {
-                None | Some((Stopping::Finished, _)) => {
-                    stopping = Some((Stopping::Signal(sig), Instant::now()));
-                }
-                _ => {}
+            if matches!(self.stopping, None | Some((Stopping::Finished, _))) {
+                self.stopping = Some((Stopping::Signal(sig), Instant::now()));
             }
             if count > 1 {
                 // A second Ctrl-C: no more grace.
-                kill_all(&mut states);
+                kill_all(&mut self.states);
             }
         }
-        if stopping.is_none()
-            && let Some(t) = limits.timeout
-            && start.elapsed() >= t
+        if self.stopping.is_none()
+            && let Some(t) = self.limits.timeout
+            && self.start.elapsed() >= t
         {
-            out.printer.warn(&format!(
+            self.out.printer.warn(&format!(
                 "the run reached --timeout {}s: stopping every process",
                 t.as_secs()
             ));
-            stopping = Some((Stopping::Timeout, Instant::now()));
+            self.stopping = Some((Stopping::Timeout, Instant::now()));
         }
-        let work_left = processes
+        let work_left = self
+            .processes
             .iter()
-            .zip(&states)
+            .zip(&self.states)
             .any(|(p, s)| !p.service && !matches!(s, State::Done { .. }));
-        if stopping.is_none() && !work_left {
-            stopping = Some((Stopping::Finished, Instant::now()));
+        if self.stopping.is_none() && !work_left {
+            self.stopping = Some((Stopping::Finished, Instant::now()));
         }
-        // Stopping: the latest wave first (a Ray driver, its nodes, then the head), SIGKILL
-        // once the grace is over.
-        if let Some((_, since)) = stopping {
-            let top = processes
-                .iter()
-                .zip(&states)
-                .filter(|(_, s)| matches!(s, State::Running { .. }))
-                .map(|(p, _)| p.wave)
-                .max();
-            for (p, s) in processes.iter().zip(states.iter_mut()) {
-                match s {
-                    State::Running { child, termed, .. } if Some(p.wave) == top && !*termed => {
-                        child.signal(if p.service {
-                            Stop::TermLeader
-                        } else {
-                            Stop::Term
-                        });
-                        *termed = true;
-                    }
-                    State::Pending => {
-                        *s = State::Done {
-                            exit: None,
-                            seconds: 0.0,
-                            pid: None,
-                            state: "not_started",
-                        };
-                    }
-                    _ => {}
+    }
+
+    /// While stopping: the latest wave still running is asked to stop first (a Ray driver,
+    /// its nodes, then the head), what never started never will, and SIGKILL follows once
+    /// the grace is over. Whether anything is still running.
+    fn stop_latest_wave(&mut self) -> bool {
+        let Some((_, since)) = self.stopping else {
+            return true;
+        };
+        let top = self
+            .processes
+            .iter()
+            .zip(&self.states)
+            .filter(|(_, s)| matches!(s, State::Running { .. }))
+            .map(|(p, _)| p.wave)
+            .max();
+        for (p, s) in self.processes.iter().zip(self.states.iter_mut()) {
+            match s {
+                State::Running { child, termed, .. } if Some(p.wave) == top && !*termed => {
+                    child.signal(if p.service {
+                        Stop::TermLeader
+                    } else {
+                        Stop::Term
+                    });
+                    *termed = true;
                 }
+                State::Pending => {
+                    *s = State::Done {
+                        exit: None,
+                        seconds: 0.0,
+                        pid: None,
+                        state: "not_started",
+                    };
+                }
+                _ => {}
             }
-            if since.elapsed() >= limits.grace {
-                kill_all(&mut states);
-            }
-            if top.is_none() {
-                break;
+        }
+        if since.elapsed() >= self.limits.grace {
+            kill_all(&mut self.states);
+        }
+        top.is_some()
+    }
+
+    /// The last lines of every process (written before it exited); a daemon that inherited
+    /// the pipe must not hold the run, hence the bound.
+    fn show_last_lines(&mut self, rx: &mpsc::Receiver<Event>) {
+        let deadline = Instant::now() + Duration::from_millis(500);
+        while self.eof.iter().any(|e| !e) {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(Event::Line(i, line)) => self.print(i, &line),
+                Ok(Event::Eof(i)) => self.eof[i] = true,
+                Err(_) => break,
             }
         }
     }
-    // The last lines of every process (written before it exited); a daemon that inherited
-    // the pipe must not hold the run, hence the bound.
-    let deadline = Instant::now() + Duration::from_millis(500);
-    while eof.iter().any(|e| !e) {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Event::Line(i, line)) => print(i, &line),
-            Ok(Event::Eof(i)) => eof[i] = true,
-            Err(_) => break,
-        }
-    }
-    let (outcome, exit_code, signal) = match (stopping.map(|s| s.0), first_failure) {
-        (Some(Stopping::Signal(sig)), _) => (Outcome::Interrupted, 128 + sig, Some(sig)),
-        (_, Some((_, code))) => (Outcome::Failed, code, None),
-        (Some(Stopping::Timeout), None) => (Outcome::Timeout, 124, None),
-        _ => (Outcome::Ok, 0, None),
-    };
-    let ended: Vec<Ended> = processes
-        .iter()
-        .zip(states)
-        .enumerate()
-        .map(|(i, (p, s))| {
-            let (exit, seconds, pid, state) = match s {
-                State::Done {
-                    exit,
-                    seconds,
-                    pid,
+
+    fn result(self) -> Supervised {
+        let (outcome, exit_code, signal) = match (self.stopping.map(|s| s.0), self.first_failure) {
+            (Some(Stopping::Signal(sig)), _) => (Outcome::Interrupted, 128 + sig, Some(sig)),
+            (_, Some((_, code))) => (Outcome::Failed, code, None),
+            (Some(Stopping::Timeout), None) => (Outcome::Timeout, 124, None),
+            _ => (Outcome::Ok, 0, None),
+        };
+        let logs: Vec<PathBuf> = (0..self.processes.len())
+            .map(|i| self.log_path(i))
+            .collect();
+        let ended: Vec<Ended> = self
+            .processes
+            .iter()
+            .zip(self.states)
+            .zip(logs)
+            .map(|((p, s), log)| {
+                let (exit, seconds, pid, state) = match s {
+                    State::Done {
+                        exit,
+                        seconds,
+                        pid,
+                        state,
+                    } => (exit, seconds, pid, state),
+                    // Not reached: the loop ends when nothing runs.
+                    State::Pending | State::Running { .. } => (None, 0.0, None, "not_started"),
+                };
+                Ended {
+                    name: p.name.clone(),
+                    argv: p.argv.clone(),
+                    env: p.env.clone(),
                     state,
-                } => (exit, seconds, pid, state),
-                // Not reached: the loop ends when nothing runs.
-                State::Pending | State::Running { .. } => (None, 0.0, None, "not_started"),
-            };
-            Ended {
-                name: p.name.clone(),
-                argv: p.argv.clone(),
-                env: p.env.clone(),
-                state,
-                exit_code: exit.and_then(|e| e.code),
-                signal: exit.and_then(|e| e.signal),
-                seconds,
-                log: log_path(i),
-                pid,
-            }
-        })
-        .collect();
-    Supervised {
-        outcome,
-        exit_code,
-        first_failure: first_failure.map(|(i, _)| ended[i].name.clone()),
-        signal,
-        seconds: start.elapsed().as_secs_f64(),
-        processes: ended,
+                    exit_code: exit.and_then(|e| e.code),
+                    signal: exit.and_then(|e| e.signal),
+                    seconds,
+                    log,
+                    pid,
+                }
+            })
+            .collect();
+        Supervised {
+            outcome,
+            exit_code,
+            first_failure: self.first_failure.map(|(i, _)| ended[i].name.clone()),
+            signal,
+            seconds: self.start.elapsed().as_secs_f64(),
+            processes: ended,
+        }
     }
 }
 

@@ -372,38 +372,14 @@ fn other_manifests(
     new: &Plan,
     recorded: &RecordedManifests,
 ) -> Vec<String> {
-    let dir = project.join(MANIFESTS_DIR);
-    let mut out = Vec::new();
-    let mut stack = vec![dir.clone()];
-    while let Some(at) = stack.pop() {
-        let Ok(entries) = fs_err::read_dir(&at) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let p = entry.path();
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => stack.push(p),
-                Ok(t) if t.is_file() => {
-                    let Ok(rel) = p.strip_prefix(&dir) else {
-                        continue;
-                    };
-                    let selector = rel.to_string_lossy().replace('\\', "/");
-                    let path = format!("{MANIFESTS_DIR}/{selector}");
-                    let yaml = matches!(
-                        Path::new(&selector).extension().and_then(|e| e.to_str()),
-                        Some("yaml" | "yml")
-                    );
-                    let rendered = old.files.iter().chain(&new.files).any(|f| f.path == path);
-                    if yaml && !rendered && !recorded.contains_key(&selector) {
-                        out.push(path);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    out.sort();
-    out
+    let rendered = |path: &str| old.files.iter().chain(&new.files).any(|f| f.path == path);
+    crate::layout::manifest_files(project)
+        .into_iter()
+        .filter_map(|(_, selector)| {
+            let path = format!("{MANIFESTS_DIR}/{selector}");
+            (!rendered(&path) && !recorded.contains_key(&selector)).then_some(path)
+        })
+        .collect()
 }
 
 /// What `write` checks and keeps of the user's files.

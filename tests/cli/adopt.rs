@@ -421,6 +421,14 @@ fn uv_turns_requirements_and_the_pip_step_into_a_locked_uv_project() {
     let tree = read_tree(&dir);
     assert_eq!(text(&tree, "uv.lock"), "version = 1 # fake\n");
     assert_eq!(text(&tree, "requirements.txt"), REQUIREMENTS);
+    // The header says where the requirements came from, in plain words.
+    assert!(
+        text(&tree, "pyproject.toml").starts_with(
+            "# Written by `aichor local-repo adopt --uv` from requirements.txt: the same requirements"
+        ),
+        "{}",
+        text(&tree, "pyproject.toml")
+    );
     let pyproject: toml_edit::DocumentMut = text(&tree, "pyproject.toml").parse().unwrap();
     let deps: Vec<&str> = pyproject["project"]["dependencies"]
         .as_array()

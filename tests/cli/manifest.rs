@@ -305,6 +305,17 @@ fn invalid_variants_give_the_expected_error_at_the_expected_line() {
         ),
         (
             "spec:\n",
+            "spec:\n  timeout: 0m\n",
+            "7:12: error [spec.timeout]: `0m` is not valid: expected a duration such as `30m`",
+        ),
+        // A unit that is not one byte used to panic (the number was sliced mid-character).
+        (
+            "spec:\n",
+            "spec:\n  timeout: 1é\n",
+            "7:12: error [spec.timeout]: `1é` is not valid",
+        ),
+        (
+            "spec:\n",
             "spec:\n  rayVersion: \"2.9.0\"\n",
             "error [spec.rayVersion]: only the kuberay operator takes `rayVersion`",
         ),

@@ -353,6 +353,22 @@ fn a_folder_name_that_cannot_be_a_project_name_is_asked_for() {
     assert!(dir.join("src/my_project/main.py").is_file());
 }
 
+/// Enter on an empty name says why it is not taken (it used to ask again without a word).
+#[test]
+fn an_empty_project_name_says_why_it_is_asked_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["--operator", "jax", "--profile", "cpu-small"]);
+    p.exp_string("Project name").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("the project name is empty").unwrap();
+    p.send_line("demo").unwrap();
+    p.exp_string("Containers").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 130);
+    assert!(entries(tmp.path()).is_empty());
+}
+
 #[test]
 fn ctrl_c_at_a_select_prompt_leaves_nothing() {
     let tmp = tempfile::tempdir().unwrap();
