@@ -6,6 +6,7 @@
 //! that name the old paths are listed, not edited. `plan` decides; this module finds the
 //! manifests, writes the plan through `txn` and reports.
 
+mod encoding;
 pub mod plan;
 pub mod uv;
 
@@ -362,8 +363,10 @@ fn convert(
                         format!("the pip step's `{file}` is not in the build context `{context}`"),
                     )
                 })?;
-            let req_text = fs_err::read_to_string(root.join(&requirements))
+            let req_bytes = fs_err::read(root.join(&requirements))
                 .map_err(|e| refuse(requirements.clone(), format!("cannot be read: {e}")))?;
+            let req_text =
+                encoding::decode(&req_bytes).map_err(|why| refuse(requirements.clone(), why))?;
             let req = uv::parse_requirements(&req_text)
                 .map_err(|why| refuse(requirements.clone(), why))?;
             (req, requirements)
