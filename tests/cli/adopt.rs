@@ -766,6 +766,50 @@ fn uv_leaves_undecodable_requirements_with_their_line() {
     }
 }
 
+/// A `.dockerignore` that allow-lists the context (`*`, then `!requirements.txt`) would
+/// keep out the `pyproject.toml` and `uv.lock` uv's step mounts: `--uv` re-includes them
+/// (listed as an edit), so `local-repo check` finds the adopted repository ready.
+#[cfg(unix)]
+#[test]
+fn uv_lets_its_files_through_an_allow_list_dockerignore() {
+    let tmp = tempfile::tempdir().unwrap();
+    let allow = "*\n!requirements.txt\n!demo\n";
+    let dir = repo(
+        tmp.path(),
+        &[
+            ("manifest.yaml", JAX),
+            ("Dockerfile", PIP_DOCKERFILE),
+            ("requirements.txt", "numpy\n"),
+            (".dockerignore", allow),
+            ("demo/__init__.py", ""),
+            ("demo/main.py", "print('hi')\n"),
+        ],
+    );
+    let out = adopt_uv_locking(&dir, tmp.path(), "fake");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("edit      .dockerignore (re-includes the files the uv step reads)\n"),
+        "{stdout}"
+    );
+    let ignore = std::fs::read_to_string(dir.join(".dockerignore")).unwrap();
+    assert!(
+        ignore.starts_with(allow) && ignore.ends_with("\n!pyproject.toml\n!uv.lock\n"),
+        "{ignore}"
+    );
+    let check = aichor()
+        .current_dir(&dir)
+        .args(["local-repo", "check"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
+}
+
 /// README (adopt): "each build context's ... pip step become[s] ... uv's step": a step
 /// continued across a blank or comment line (Docker skips both) keeps every package, and
 /// leaves no half of itself behind in the Dockerfile.
