@@ -298,8 +298,9 @@ pub(crate) enum HooksCommand {
     Install {
         /// A folder in the git repository [default: the current directory].
         path: Option<PathBuf>,
-        /// Replace a commit-msg hook aichor did not write; it is kept as commit-msg.legacy
-        /// and still runs first.
+        /// Replace a commit-msg hook aichor did not write (it is kept as commit-msg.legacy
+        /// and still runs first), or aichor's hook edited since it was written (the edits
+        /// are lost).
         #[arg(long)]
         force: bool,
     },
@@ -307,6 +308,10 @@ pub(crate) enum HooksCommand {
     Uninstall {
         /// A folder in the git repository [default: the current directory].
         path: Option<PathBuf>,
+        /// Remove aichor's hook even when it was edited since it was written (a hook aichor
+        /// did not write is always left alone).
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -466,6 +466,9 @@ pub enum Error {
     #[error("`{}` is a hook aichor did not write", path.display())]
     ForeignHook { path: PathBuf, installing: bool },
 
+    #[error("`{}` is aichor's hook, edited since aichor wrote it", path.display())]
+    EditedHook { path: PathBuf, installing: bool },
+
     #[error("`{}` already keeps an earlier hook", path.display())]
     LegacyHookKept { path: PathBuf },
     #[error("cannot use `{path}` as a manifest path: {reason}")]
@@ -740,6 +743,7 @@ impl Error {
             | Error::NotGitRepo { .. }
             | Error::GitMissing(_)
             | Error::LegacyHookKept { .. }
+            | Error::EditedHook { .. }
             | Error::ForeignHook { .. } => self.check_help(),
             Error::BadManifestPath { help: None, .. } => "pass a path relative to `aichor_manifests/` that ends in `.yaml` or `.yml`, e.g. `gpu/manifest.yaml`".into(),
             Error::NotInRepository { .. } => "run it inside a project made by `aichor local-repo init` (or create one with it)".into(),
@@ -805,6 +809,8 @@ impl Error {
             ),
             Error::LegacyHookKept { .. } => "nothing was changed: move it away (or merge it into the current hook by hand), then run again".into(),
             Error::ForeignHook { .. } => "it was left alone; remove it by hand if you want it gone".into(),
+            Error::EditedHook { installing: true, .. } => "nothing was changed: pass `--force` to replace it with this aichor's hook (your edits are lost: copy what you added first; checks of your own belong in `commit-msg.legacy`, which the hook runs first)".into(),
+            Error::EditedHook { .. } => "nothing was removed: pass `--force` to remove it, your edits with it".into(),
             _ => String::new(),
         }
     }
@@ -894,6 +900,7 @@ impl Error {
             Error::GitMissing { .. } => "git_missing",
             Error::ForeignHook { .. } => "foreign_hook",
             Error::LegacyHookKept { .. } => "legacy_hook_kept",
+            Error::EditedHook { .. } => "edited_hook",
             Error::BadManifestPath { .. } => "bad_manifest_path",
             Error::BadFlagValue { .. } => "bad_flag_value",
             Error::NotInRepository { .. } => "not_in_repository",

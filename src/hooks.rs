@@ -2,7 +2,10 @@
 //! `aichor local-repo check --commit-msg`. The hooks folder is git's own answer
 //! (`git rev-parse --git-path hooks`, so `core.hooksPath` and worktrees are respected). Our
 //! hook is recognised by its marker line; a hook we did not write is never overwritten
-//! without `--force`, and then kept as `commit-msg.legacy`, which ours runs first.
+//! without `--force`, and then kept as `commit-msg.legacy`, which ours runs first. Ours, once
+//! edited, is replaced or removed only with `--force` (`written`: the texts aichor wrote).
+
+mod written;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +26,10 @@ pub enum Outcome {
         legacy: Option<PathBuf>,
     },
     Updated {
+        hook: PathBuf,
+    },
+    /// `--force` replaced our hook the user had edited.
+    Replaced {
         hook: PathBuf,
     },
     AlreadyInstalled {
@@ -68,10 +75,7 @@ pub fn in_git_repository(path: &Path) -> bool {
 /// every commit); with none, the check is skipped with a message naming the path that was
 /// recorded, rather than blocking every commit.
 pub fn script(exe: &Path) -> String {
-    let exe = exe
-        .to_string_lossy()
-        .replace('\\', "/")
-        .replace('\'', r"'\''");
+    let exe = written::quote(exe);
     format!(
         r#"#!/bin/sh
 {MARKER}
@@ -106,82 +110,131 @@ fn is_ours(text: &str) -> bool {
     text.lines().any(|l| l == MARKER)
 }
 
+/// What is at the hook's path.
+enum OnDisk {
+    Nothing,
+    /// Never ours to move, even with `--force`.
+    Folder,
+    /// Exactly what this aichor writes.
+    Current,
+    /// Exactly what an aichor wrote (an earlier version, or one elsewhere): ours to replace.
+    Written,
+    /// Ours, changed since: replaced or removed only with `--force`.
+    Edited,
+    /// A hook we did not write, or a link (never written through, even to ours).
+    Foreign,
+}
+
+fn on_disk(hook: &Path, text: &str) -> Result<OnDisk> {
+    let Ok(meta) = fs_err::symlink_metadata(hook) else {
+        return Ok(OnDisk::Nothing);
+    };
+    if meta.is_dir() {
+        return Ok(OnDisk::Folder);
+    }
+    if !meta.is_file() {
+        return Ok(OnDisk::Foreign);
+    }
+    let bytes = fs_err::read(hook).map_err(|e| Error::io(hook, "cannot be read", e))?;
+    if bytes == text.as_bytes() {
+        return Ok(OnDisk::Current);
+    }
+    let Ok(existing) = std::str::from_utf8(&bytes) else {
+        // Not text aichor wrote; ours (edited) when it still carries the marker.
+        let ours = is_ours(&String::from_utf8_lossy(&bytes));
+        return Ok(if ours {
+            OnDisk::Edited
+        } else {
+            OnDisk::Foreign
+        });
+    };
+    if !is_ours(existing) {
+        return Ok(OnDisk::Foreign);
+    }
+    let written = written::recorded_exe(existing).is_some_and(|exe| {
+        let exe = Path::new(&exe);
+        script(exe) == existing || written::is_earlier(existing, exe)
+    });
+    Ok(if written {
+        OnDisk::Written
+    } else {
+        OnDisk::Edited
+    })
+}
+
 /// Install the hook for the repository `path` is in, calling the binary `exe`.
 pub fn install(path: &Path, exe: &Path, force: bool) -> Result<Outcome> {
     let hook = hook_path(path)?;
     let text = script(exe);
     let mut legacy = None;
-    let mut updated = false;
-    match fs_err::symlink_metadata(&hook) {
-        // A folder in the way: not ours to move, even with `--force`.
-        Ok(meta) if meta.is_dir() => {
+    let found = on_disk(&hook, &text)?;
+    match found {
+        OnDisk::Folder => {
             return Err(Error::ForeignHook {
                 path: hook,
                 installing: false,
             });
         }
-        // A file, or a link (to a shared hook, or dangling): a link is never written
-        // through; with `--force` the link itself is moved aside.
-        Ok(meta) => {
-            let existing = if meta.is_file() {
-                fs_err::read(&hook).map_err(|e| Error::io(&hook, "cannot be read", e))?
-            } else {
-                fs_err::read(&hook).unwrap_or_default()
-            };
-            if existing == text.as_bytes() {
-                return Ok(Outcome::AlreadyInstalled { hook });
-            }
-            if meta.is_file() && is_ours(&String::from_utf8_lossy(&existing)) {
-                updated = true;
-            } else if !force {
-                return Err(Error::ForeignHook {
-                    path: hook,
-                    installing: true,
-                });
-            } else {
-                let kept = hook.with_file_name("commit-msg.legacy");
-                if fs_err::symlink_metadata(&kept).is_ok() {
-                    // Never lose a hook: an earlier one is already kept there.
-                    return Err(Error::LegacyHookKept { path: kept });
-                }
-                fs_err::rename(&hook, &kept)
-                    .map_err(|e| Error::io(&hook, "cannot be moved aside", e))?;
-                legacy = Some(kept);
-            }
+        OnDisk::Current => return Ok(Outcome::AlreadyInstalled { hook }),
+        OnDisk::Edited if !force => {
+            return Err(Error::EditedHook {
+                path: hook,
+                installing: true,
+            });
         }
-        Err(_) => {}
+        OnDisk::Foreign if !force => {
+            return Err(Error::ForeignHook {
+                path: hook,
+                installing: true,
+            });
+        }
+        // A file, or a link (to a shared hook, or dangling): the link itself is moved aside.
+        OnDisk::Foreign => {
+            let kept = hook.with_file_name("commit-msg.legacy");
+            if fs_err::symlink_metadata(&kept).is_ok() {
+                // Never lose a hook: an earlier one is already kept there.
+                return Err(Error::LegacyHookKept { path: kept });
+            }
+            fs_err::rename(&hook, &kept)
+                .map_err(|e| Error::io(&hook, "cannot be moved aside", e))?;
+            legacy = Some(kept);
+        }
+        // `--force` is the consent to lose the edits: kept as `commit-msg.legacy`, the
+        // edited hook would run itself (it runs its own `commit-msg.legacy`) without end.
+        OnDisk::Nothing | OnDisk::Written | OnDisk::Edited => {}
     }
     if let Some(dir) = hook.parent() {
         fs_err::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot be created", e))?;
     }
     fs_err::write(&hook, text).map_err(|e| Error::io(&hook, "cannot be written", e))?;
     make_executable(&hook)?;
-    Ok(if updated {
-        Outcome::Updated { hook }
-    } else {
-        Outcome::Installed { hook, legacy }
+    Ok(match found {
+        OnDisk::Written => Outcome::Updated { hook },
+        OnDisk::Edited => Outcome::Replaced { hook },
+        _ => Outcome::Installed { hook, legacy },
     })
 }
 
-/// Remove our hook (a foreign one is left alone, an error), putting back a hook `install
-/// --force` kept aside.
-pub fn uninstall(path: &Path) -> Result<Outcome> {
+/// Remove our hook (a foreign one is left alone, an error; an edited one of ours only with
+/// `force`), putting back a hook `install --force` kept aside. `exe`: this aichor, whose
+/// hook text counts as ours too.
+pub fn uninstall(path: &Path, exe: &Path, force: bool) -> Result<Outcome> {
     let hook = hook_path(path)?;
-    if fs_err::symlink_metadata(&hook).is_ok_and(|m| m.is_dir()) {
-        return Err(Error::ForeignHook {
-            path: hook,
-            installing: false,
-        });
-    }
-    let Ok(existing) = fs_err::read(&hook) else {
-        return Ok(Outcome::NotInstalled { hook });
-    };
-    let existing = String::from_utf8_lossy(&existing);
-    if !is_ours(&existing) {
-        return Err(Error::ForeignHook {
-            path: hook,
-            installing: false,
-        });
+    match on_disk(&hook, &script(exe))? {
+        OnDisk::Nothing => return Ok(Outcome::NotInstalled { hook }),
+        OnDisk::Folder | OnDisk::Foreign => {
+            return Err(Error::ForeignHook {
+                path: hook,
+                installing: false,
+            });
+        }
+        OnDisk::Edited if !force => {
+            return Err(Error::EditedHook {
+                path: hook,
+                installing: false,
+            });
+        }
+        OnDisk::Current | OnDisk::Written | OnDisk::Edited => {}
     }
     fs_err::remove_file(&hook).map_err(|e| Error::io(&hook, "cannot be removed", e))?;
     let kept = hook.with_file_name("commit-msg.legacy");

@@ -24,18 +24,52 @@ pub fn find(env: &Environment) -> Result<PathBuf, String> {
         .ok_or_else(|| "`uv` is not on PATH".to_string())
 }
 
-/// What `uv --version` says (`uv 0.13.9 (...)`), or why it said nothing.
+/// How long `uv --version` may take: a real uv answers in milliseconds, and a report must
+/// never hang on a program that does not (a wrapper waiting for input, a stuck network disk).
+pub const VERSION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What `uv --version` says (`uv 0.13.9 (...)`), or why it said nothing: failed, or no
+/// answer within `VERSION_TIMEOUT` (then it is killed).
 pub fn version(uv: &Path) -> Result<String, String> {
-    let out = Command::new(uv)
+    let mut child = Command::new(uv)
         .arg("--version")
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
         .map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if out.status.success() && !text.is_empty() {
+    // Read on the side: a process it started may keep the pipe open after it exits.
+    let (sent, answer) = std::sync::mpsc::channel();
+    if let Some(mut pipe) = child.stdout.take() {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+            let _ = sent.send(text);
+        });
+    }
+    let deadline = std::time::Instant::now() + VERSION_TIMEOUT;
+    let late = || format!("did not answer within {} s", VERSION_TIMEOUT.as_secs());
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(late());
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    };
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let text = answer.recv_timeout(left).map_err(|_| late())?;
+    let text = text.trim().to_string();
+    if status.success() && !text.is_empty() {
         Ok(text)
     } else {
-        Err(format!("`--version` failed ({})", out.status))
+        Err(format!("`--version` failed ({status})"))
     }
 }
 

@@ -6,6 +6,8 @@
 //! that name the old paths are listed, not edited. `plan` decides; this module finds the
 //! manifests, writes the plan through `txn` and reports.
 
+mod encoding;
+mod ignore;
 pub mod plan;
 pub mod uv;
 
@@ -247,6 +249,13 @@ fn uv_items(root: &Path, items: &mut Vec<Item>) -> Vec<uv::Conversion> {
                     Some(what),
                 );
                 items.push(edit);
+                // Two Dockerfiles of one context may read the same `.dockerignore`.
+                if let Some((path, text)) = &c.dockerignore
+                    && !items.iter().any(|i| &i.path == path)
+                {
+                    let what = "re-includes the files the uv step reads";
+                    items.push(file_item(Action::Edit, path.clone(), text, Some(what)));
+                }
                 if first {
                     out.push(c);
                 }
@@ -362,8 +371,10 @@ fn convert(
                         format!("the pip step's `{file}` is not in the build context `{context}`"),
                     )
                 })?;
-            let req_text = fs_err::read_to_string(root.join(&requirements))
+            let req_bytes = fs_err::read(root.join(&requirements))
                 .map_err(|e| refuse(requirements.clone(), format!("cannot be read: {e}")))?;
+            let req_text =
+                encoding::decode(&req_bytes).map_err(|why| refuse(requirements.clone(), why))?;
             let req = uv::parse_requirements(&req_text)
                 .map_err(|why| refuse(requirements.clone(), why))?;
             (req, requirements)
@@ -377,6 +388,11 @@ fn convert(
             format!("`--find-links {links}` is not a folder of the build context"),
         ));
     }
+    // What uv's step bind-mounts from the context: a `.dockerignore` must let it through.
+    let mut mounted = vec![crate::layout::PYPROJECT, crate::layout::UV_LOCK];
+    let links = req.find_links.as_deref().map(normalise);
+    mounted.extend(links.as_deref());
+    let dockerignore = ignore::reinclude(root, context, &dockerfile_rel, &mounted)?;
     let name = uv::project_name(&uv::folder_name(root, context), &req.dependencies);
     Ok(uv::Conversion {
         context: context.to_string(),
@@ -390,6 +406,7 @@ fn convert(
         dockerfile: dockerfile_rel,
         find_links: req.find_links,
         requirements: matches!(step.installs, uv::PipSource::File(_)).then_some(requirements),
+        dockerignore,
     })
 }
 

@@ -22,6 +22,9 @@ pub struct Conversion {
     /// The requirements file read, relative to the repository root (`None`: the step's own
     /// list).
     pub requirements: Option<String>,
+    /// The build's `.dockerignore` (relative to the root) and its text re-including what
+    /// the uv step reads, when it excluded some of it.
+    pub dockerignore: Option<(String, String)>,
 }
 
 /// A context `--uv` leaves as it is, and why.

@@ -74,7 +74,9 @@ pub(super) fn hooks(cmd: HooksCommand, printer: &Printer) -> Result<()> {
         HooksCommand::Install { path, force } => {
             hooks::install(&here(path), &current_exe()?, force)?
         }
-        HooksCommand::Uninstall { path } => hooks::uninstall(&here(path))?,
+        HooksCommand::Uninstall { path, force } => {
+            hooks::uninstall(&here(path), &current_exe()?, force)?
+        }
     };
     present(&outcome, printer);
     Ok(())
@@ -103,6 +105,13 @@ pub(super) fn present(outcome: &Outcome, printer: &Printer) {
             );
         }
         Outcome::Updated { hook } => printer.status("Updated", &format!("`{}`", hook.display())),
+        Outcome::Replaced { hook } => printer.status(
+            "Replaced",
+            &format!(
+                "`{}` (your edits to it are gone, as --force asked)",
+                hook.display()
+            ),
+        ),
         Outcome::AlreadyInstalled { hook } => {
             printer.status(
                 "Unchanged",

@@ -107,8 +107,18 @@ fn find_target(settings: &RunSettings) -> Result<Target> {
         // `exp`-style repositories: the root manifest.
         root.join(&requested),
     ];
-    let found = candidates.into_iter().find(|c| c.is_file());
-    let Some(file) = found else {
+    let found = candidates.iter().find(|c| c.is_file());
+    // A folder where the manifest was looked for: say so, rather than "no such manifest".
+    if found.is_none()
+        && let Some(folder) = candidates.iter().find(|c| c.is_dir())
+    {
+        return Err(refused(
+            &requested,
+            format!("`{}` is a folder, not a manifest file", folder.display()),
+            "name the manifest file itself (`aichor local-repo run gpu.yaml` runs `aichor_manifests/gpu.yaml`)",
+        ));
+    }
+    let Some(file) = found.cloned() else {
         return Err(Error::RunRefused {
             manifest: requested.clone(),
             what: format!(
@@ -146,16 +156,30 @@ pub fn run(settings: &RunSettings, printer: &Printer) -> Result<Report> {
         .iter()
         .find(|d| d.severity == crate::manifest::validate::Severity::Error)
     {
+        // `file:line:column` (what editors open), and the key only when there is one: a
+        // file that is empty, not UTF-8 or not YAML has none.
+        let key = if d.path.is_empty() {
+            String::new()
+        } else {
+            format!(" (`{}`)", d.path)
+        };
+        let validate = format!(
+            "`aichor manifest validate {}` lists every problem",
+            target.file.display()
+        );
         return Err(refused(
             &target.file,
             format!(
-                "the manifest is invalid at {}:{} `{}`: {}",
-                d.line, d.column, d.path, d.message
+                "the manifest is invalid at `{}:{}:{}`{key}: {}",
+                target.file.display(),
+                d.line,
+                d.column,
+                d.message
             ),
-            format!(
-                "fix it first (`aichor manifest validate {}` lists every problem)",
-                target.file.display()
-            ),
+            match &d.help {
+                Some(help) => format!("{help}; {validate}"),
+                None => format!("fix it first ({validate})"),
+            },
         ));
     }
     let text = fs_err::read_to_string(&target.file)

@@ -673,18 +673,26 @@ fn a_broken_manifest_alone_is_left_with_why_not_up_to_date() {
     assert_eq!(read_tree(&dir), before);
 }
 
-/// `adopt --uv` of a repository whose `requirements.txt` is `requirements`: the dependencies
-/// of the `pyproject.toml` it writes (uv stood in for).
+/// A committed repository: a root manifest, `dockerfile`, and `requirements.txt` holding
+/// `requirements` (any bytes).
 #[cfg(unix)]
-fn uv_dependencies(dockerfile: &str, requirements: &[u8]) -> (Vec<String>, String) {
-    let tmp = tempfile::tempdir().unwrap();
+fn requirements_repo(parent: &Path, dockerfile: &str, requirements: &[u8]) -> PathBuf {
     let dir = repo(
-        tmp.path(),
+        parent,
         &[("manifest.yaml", JAX), ("Dockerfile", dockerfile)],
     );
     std::fs::write(dir.join("requirements.txt"), requirements).unwrap();
     git(&dir, &["add", "-A"]);
     git(&dir, &["commit", "-qm", "requirements"]);
+    dir
+}
+
+/// `adopt --uv` of a repository whose `requirements.txt` is `requirements`: the dependencies
+/// of the `pyproject.toml` it writes (uv stood in for).
+#[cfg(unix)]
+fn uv_dependencies(dockerfile: &str, requirements: &[u8]) -> (Vec<String>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = requirements_repo(tmp.path(), dockerfile, requirements);
     let out = adopt_uv_locking(&dir, tmp.path(), "fake");
     assert!(
         out.status.success(),
@@ -705,15 +713,21 @@ fn uv_dependencies(dockerfile: &str, requirements: &[u8]) -> (Vec<String>, Strin
 
 /// README (adopt): "each build context's `requirements.txt` ... become[s] `pyproject.toml`":
 /// every requirement pip would install, read as pip reads the file (a BOM, CRLF, hashes
-/// on their own words, a continuation on the last line, URLs with `#` fragments).
+/// on their own words, a continuation on the last line, URLs with `#` fragments, UTF-16
+/// with its byte-order mark: what PowerShell's `pip freeze > requirements.txt` writes).
 #[cfg(unix)]
 #[test]
 fn uv_keeps_every_requirement_pip_would_install() {
+    let frozen = "\u{feff}numpy==1.26.4\r\npandas==2.2.0\r\n";
+    let little_endian: Vec<u8> = frozen.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let big_endian: Vec<u8> = frozen.encode_utf16().flat_map(u16::to_be_bytes).collect();
     for (requirements, expected) in [
         (
             &b"\xef\xbb\xbfnumpy==1.26.4\r\npandas==2.2.0\r\n"[..],
             &["numpy==1.26.4", "pandas==2.2.0"][..],
         ),
+        (&little_endian, &["numpy==1.26.4", "pandas==2.2.0"]),
+        (&big_endian, &["numpy==1.26.4", "pandas==2.2.0"]),
         (
             b"numpy==1.26.4 \\\n    --hash sha256:abc \\\n    --hash=sha256:def\npandas\n",
             &["numpy==1.26.4", "pandas"],
@@ -730,6 +744,78 @@ fn uv_keeps_every_requirement_pip_would_install() {
         let (deps, _) = uv_dependencies(PIP_DOCKERFILE, requirements);
         assert_eq!(deps, expected, "{requirements:?}");
     }
+}
+
+/// A requirements file that is neither UTF-8 nor marked as UTF-16 (Latin-1 here, UTF-16
+/// without its mark) is left for the user with the file and the line, and nothing of it is
+/// guessed.
+#[cfg(unix)]
+#[test]
+fn uv_leaves_undecodable_requirements_with_their_line() {
+    let unmarked: Vec<u8> = "numpy\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    for (requirements, wanted) in [
+        (
+            &b"numpy\npandas # caf\xe9\n"[..],
+            "line 2: not UTF-8 text (byte 0xe9",
+        ),
+        (&unmarked, "line 1: holds NUL characters"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = requirements_repo(tmp.path(), PIP_DOCKERFILE, requirements);
+        let out = adopt_uv_locking(&dir, tmp.path(), "fake");
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let at = format!("manual    requirements.txt\n          --uv: {wanted}");
+        assert!(stdout.contains(&at), "wanted {at:?} in {stdout}");
+        assert!(!dir.join("pyproject.toml").exists());
+    }
+}
+
+/// A `.dockerignore` that allow-lists the context (`*`, then `!requirements.txt`) would
+/// keep out the `pyproject.toml` and `uv.lock` uv's step mounts: `--uv` re-includes them
+/// (listed as an edit), so `local-repo check` finds the adopted repository ready.
+#[cfg(unix)]
+#[test]
+fn uv_lets_its_files_through_an_allow_list_dockerignore() {
+    let tmp = tempfile::tempdir().unwrap();
+    let allow = "*\n!requirements.txt\n!demo\n";
+    let dir = repo(
+        tmp.path(),
+        &[
+            ("manifest.yaml", JAX),
+            ("Dockerfile", PIP_DOCKERFILE),
+            ("requirements.txt", "numpy\n"),
+            (".dockerignore", allow),
+            ("demo/__init__.py", ""),
+            ("demo/main.py", "print('hi')\n"),
+        ],
+    );
+    let out = adopt_uv_locking(&dir, tmp.path(), "fake");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("edit      .dockerignore (re-includes the files the uv step reads)\n"),
+        "{stdout}"
+    );
+    let ignore = std::fs::read_to_string(dir.join(".dockerignore")).unwrap();
+    assert!(
+        ignore.starts_with(allow) && ignore.ends_with("\n!pyproject.toml\n!uv.lock\n"),
+        "{ignore}"
+    );
+    let check = aichor()
+        .current_dir(&dir)
+        .args(["local-repo", "check"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
 }
 
 /// README (adopt): "each build context's ... pip step become[s] ... uv's step": a step

@@ -764,6 +764,121 @@ fn hooks_respect_core_hooks_path() {
     assert!(!tmp.path().join(".git/hooks/commit-msg").exists());
 }
 
+/// `hooks ARGS REPO`: exit code and stderr.
+#[cfg(unix)]
+fn hooks_cmd(repo: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = aichor()
+        .args(["local-repo", "hooks"])
+        .args(args)
+        .arg(repo)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (out.status.code(), stderr(&out))
+}
+
+/// A git repository with our hook installed: the repository, the hook, its text.
+#[cfg(unix)]
+fn hook_installed() -> (tempfile::TempDir, PathBuf, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(git(tmp.path(), &["init", "-q"]).status.success());
+    let hook = tmp.path().join(".git/hooks/commit-msg");
+    assert_eq!(hooks_cmd(tmp.path(), &["install"]).0, Some(0));
+    let ours = std::fs::read_to_string(&hook).unwrap();
+    (tmp, hook, ours)
+}
+
+/// Our hook with a line the user added is theirs too: neither `install` (it said "Updated"
+/// and dropped the line) nor `uninstall` loses it without `--force`, and the refusal names
+/// `--force`.
+#[cfg(unix)]
+#[test]
+fn hooks_never_lose_an_edit_to_our_hook_without_force() {
+    let (tmp, hook, ours) = hook_installed();
+    let repo = tmp.path();
+    let edited = format!("{ours}# my line\n");
+    std::fs::write(&hook, &edited).unwrap();
+    for args in [&["install"][..], &["uninstall"]] {
+        let (code, err) = hooks_cmd(repo, args);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("is aichor's hook, edited since aichor wrote it")
+                && err.contains("help:")
+                && err.contains("--force"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(std::fs::read_to_string(&hook).unwrap(), edited, "{args:?}");
+    }
+    let (code, err) = hooks_cmd(repo, &["install", "--force"]);
+    assert!(code == Some(0) && err.contains("Replaced"), "{err}");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), ours);
+    std::fs::write(&hook, &edited).unwrap();
+    let (code, err) = hooks_cmd(repo, &["uninstall", "--force"]);
+    assert!(code == Some(0) && err.contains("Removed"), "{err}");
+    assert!(!hook.exists());
+    // A hook aichor did not write stays refused by `uninstall`, `--force` or not.
+    std::fs::write(&hook, "#!/bin/sh\n").unwrap();
+    let (code, err) = hooks_cmd(repo, &["uninstall", "--force"]);
+    assert!(code == Some(1) && err.contains("did not write"), "{err}");
+    assert!(hook.exists());
+}
+
+/// The text the first aichor hook had (b56e19f to ab76cc6), calling `/opt/it's/aichor`.
+#[cfg(unix)]
+const FIRST_HOOK: &str = r#"#!/bin/sh
+# aichor-commit-msg-hook: written by `aichor local-repo hooks install`
+# Checks the commit message the way AIchor reads it (`aichor[<manifest>]: ...`).
+# Remove with `aichor local-repo hooks uninstall`; skip once with `git commit --no-verify`.
+legacy="$(dirname "$0")/commit-msg.legacy"
+if [ -x "$legacy" ]; then
+    "$legacy" "$@" || exit $?
+fi
+aichor='/opt/it'\''s/aichor'
+if [ ! -x "$aichor" ]; then
+    aichor=$(command -v aichor) || {
+        echo "aichor commit-msg hook: aichor not found (was $aichor); message not checked" >&2
+        exit 0
+    }
+fi
+exec "$aichor" local-repo check --commit-msg "$1"
+"#;
+
+/// A hook exactly as an aichor wrote it (an earlier version, or today's from another
+/// folder) is ours to update or remove without `--force`; the same one edited is not.
+#[cfg(unix)]
+#[test]
+fn hooks_an_earlier_aichor_wrote_are_updated_and_removed() {
+    let (tmp, hook, ours) = hook_installed();
+    let repo = tmp.path();
+    let moved: String = ours
+        .lines()
+        .map(|l| {
+            if l.starts_with("installed='") {
+                "installed='/elsewhere/aichor'\n".to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    assert_ne!(moved, ours);
+    for (name, text) in [("first", FIRST_HOOK), ("moved", moved.as_str())] {
+        std::fs::write(&hook, text).unwrap();
+        let (code, err) = hooks_cmd(repo, &["install"]);
+        assert!(code == Some(0) && err.contains("Updated"), "{name}: {err}");
+        assert_eq!(std::fs::read_to_string(&hook).unwrap(), ours, "{name}");
+        std::fs::write(&hook, text).unwrap();
+        let (code, err) = hooks_cmd(repo, &["uninstall"]);
+        assert!(code == Some(0) && err.contains("Removed"), "{name}: {err}");
+        assert!(!hook.exists(), "{name}");
+        let edited = text.replace("exit 0", "exit 1");
+        std::fs::write(&hook, &edited).unwrap();
+        let (code, err) = hooks_cmd(repo, &["install"]);
+        assert!(code == Some(1) && err.contains("edited"), "{name}: {err}");
+        assert_eq!(std::fs::read_to_string(&hook).unwrap(), edited, "{name}");
+        std::fs::remove_file(&hook).unwrap();
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn init_hooks_installs_into_a_git_repository() {

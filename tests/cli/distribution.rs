@@ -365,6 +365,34 @@ fn version_prints_what_a_bug_report_needs() {
     );
 }
 
+/// `aichor version` is a report: a uv that never answers `--version` (a stand-in that
+/// sleeps) is said to, and the report still ends, with status 0 (it hung forever).
+#[cfg(unix)]
+#[test]
+fn version_does_not_wait_forever_for_uv() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let uv = tmp.path().join("uv");
+    // `exec`: the process aichor stops is the sleep itself, none is left behind.
+    std::fs::write(&uv, "#!/bin/sh\nexec sleep 600\n").unwrap();
+    std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = aichor_kit()
+        .arg("version")
+        .env("AICHOR_UV", &uv)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "\nuv:            {} (did not answer within 5 s)\n",
+            uv.display()
+        )),
+        "{text}"
+    );
+}
+
 /// A new template pack asks for the version that wrote it, not a number written by hand.
 #[test]
 fn a_new_pack_requires_the_version_that_wrote_it() {

@@ -286,7 +286,7 @@ fn local_repo_hooks() {
 
     ----- stderr -----
     ");
-    aichor_snapshot!(help(&["local-repo", "hooks", "install", "--help"]), @"
+    aichor_snapshot!(help(&["local-repo", "hooks", "install", "--help"]), @r#"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -304,8 +304,8 @@ fn local_repo_hooks() {
 
     Options:
           --force
-              Replace a commit-msg hook aichor did not write; it is kept as commit-msg.legacy and still
-              runs first
+              Replace a commit-msg hook aichor did not write (it is kept as commit-msg.legacy and still
+              runs first), or aichor's hook edited since it was written (the edits are lost)
 
       -q, --quiet
               Print less: results, warnings and errors only
@@ -320,7 +320,7 @@ fn local_repo_hooks() {
               Print version
 
     ----- stderr -----
-    ");
+    "#);
 }
 
 #[test]

@@ -563,3 +563,51 @@ fn kuberay_starts_a_private_cluster_then_the_driver_and_stops_only_its_own_proce
         );
     }
 }
+
+/// A manifest that is empty, not UTF-8 or not YAML has no key to name: the refusal names
+/// the file with its line and column (it showed "invalid at 1:1" and an empty key), and a
+/// folder given as the manifest is called a folder (it was "no such manifest").
+#[test]
+fn a_bad_manifest_is_refused_naming_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes, wanted) in [
+        ("empty.yaml", &b""[..], ":1:1`: the file is empty"),
+        (
+            "latin1.yaml",
+            b"kind: caf\xe9\n",
+            ":1:10`: not UTF-8 text (byte 0xe9)",
+        ),
+        ("broken.yaml", b"kind: [\n", ":2:1`: not valid YAML"),
+        (
+            "bom.yaml",
+            b"\xef\xbb\xbfkind: AIchorManifest\r\napiVersion: 0.2.3\r\n",
+            ":1:1`: missing `builder`",
+        ),
+    ] {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let out = aichor()
+            .current_dir(dir.path())
+            .args(["local-repo", "run", "--dry-run", name])
+            .output()
+            .unwrap();
+        let err = crate::support::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        // The path as the binary sees it (macOS's temporary folder is a link): its end.
+        assert!(err.contains("invalid at `"), "{name}: {err}");
+        let at = format!("{name}{wanted}");
+        assert!(err.contains(&at), "{name}: wanted {at:?} in {err}");
+        assert!(!err.contains("``"), "{name}: {err}");
+    }
+    std::fs::create_dir(dir.path().join("folder.yaml")).unwrap();
+    let out = aichor()
+        .current_dir(dir.path())
+        .args(["local-repo", "run", "--dry-run", "folder.yaml"])
+        .output()
+        .unwrap();
+    let err = crate::support::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("folder.yaml` is a folder, not a manifest file"),
+        "{err}"
+    );
+}
