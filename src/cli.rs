@@ -293,8 +293,9 @@ pub(crate) enum HooksCommand {
     /// Install the commit-msg hook; installing again is a no-op.
     ///
     /// The hook goes where `git rev-parse --git-path hooks` says (so core.hooksPath is
-    /// respected). It calls this aichor by its absolute path, or `aichor` on PATH if that
-    /// binary has moved, and skips the check (with a message) when neither exists.
+    /// respected). It calls this aichor by its absolute path, or, if that binary has moved,
+    /// `aichor-kit` on PATH, else an `aichor` on PATH that is this tool (not the platform's
+    /// CLI); it skips the check (with a message) when none exists.
     Install {
         /// A folder in the git repository [default: the current directory].
         path: Option<PathBuf>,

@@ -50,12 +50,11 @@ def cap_threads() -> None:
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(name, n)
 {%- if operator == "jax" %}
-    # XLA:CPU has no documented thread knob; these flags are what JAX users rely on.
+    # XLA:CPU has no thread-count flag (it sizes its pool from the CPUs the process may run
+    # on, not the quota); with a one-CPU share, single-threaded Eigen avoids oversubscribing.
     flags = os.environ.get("XLA_FLAGS", "")
-    if "intra_op_parallelism_threads" not in flags:
-        os.environ["XLA_FLAGS"] = (
-            f"{flags} --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={n}"
-        ).strip()
+    if n == "1" and "xla_cpu_multi_thread_eigen" not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} --xla_cpu_multi_thread_eigen=false".strip()
 {%- endif %}
 
 
