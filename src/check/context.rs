@@ -155,7 +155,9 @@ pub(super) fn check_lock(
                 Some(why.line),
                 None,
             )
-            .help("the Dockerfile installs from it: remove that line"),
+            .help(format!(
+                "the Dockerfile installs from it: remove that line, or re-include the file with `!{UV_LOCK}` after it"
+            )),
         );
     }
     let uv = match crate::uv::find(env) {

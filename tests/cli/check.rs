@@ -351,6 +351,33 @@ fn check_dockerignore_excluding_src() {
     assert_eq!(check(&dir, &[]).0, 0);
 }
 
+/// An allow-list `.dockerignore` (`*`, then `!` lines) that forgets `uv.lock`: the help says
+/// how to let it through, not only to remove the `*` that the whole list rests on.
+#[test]
+fn check_allow_list_dockerignore_without_uv_lock() {
+    let (_tmp, dir) = project(&["--operator", "jax"]);
+    let ignore = "*\n!src\n!pyproject.toml\n!README.md\n";
+    std::fs::write(dir.join(".dockerignore"), ignore).unwrap();
+    let (code, _, report) = check(&dir, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["check"] == "dockerignore" && f["message"].as_str().unwrap().contains("uv.lock")
+        })
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let help = finding["help"].as_str().unwrap();
+    assert!(
+        help.contains("re-include the file with `!uv.lock`"),
+        "{help}"
+    );
+    // Following the help makes the repository ready.
+    std::fs::write(dir.join(".dockerignore"), format!("{ignore}!uv.lock\n")).unwrap();
+    assert_eq!(check(&dir, &[]).0, 0);
+}
+
 #[test]
 fn check_missing_and_stale_uv_lock() {
     let (_tmp, dir) = project(&["--operator", "jax"]);
