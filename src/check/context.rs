@@ -140,26 +140,7 @@ pub(super) fn check_lock(
         }
         return Ok(false);
     }
-    if let Some(why) = build.ignore.excludes(UV_LOCK) {
-        out.push(
-            Finding::new(
-                Severity::Error,
-                "dockerignore",
-                format!(
-                    "`{lock_rel}` is excluded from the build context by `{}`",
-                    why.pattern
-                ),
-            )
-            .at(
-                &repo.rel(&dir.join(build.ignore.file.as_deref().unwrap_or(".dockerignore"))),
-                Some(why.line),
-                None,
-            )
-            .help(format!(
-                "the Dockerfile installs from it: remove that line, or re-include the file with `!{UV_LOCK}` after it"
-            )),
-        );
-    }
+    out.extend(lock_ignored(repo, build, dir, &lock_rel));
     let uv = match crate::uv::find(env) {
         Ok(uv) => uv,
         Err(why) => {
@@ -221,4 +202,28 @@ pub(super) fn check_lock(
         .help("run `uv lock --check` yourself to see why")
     });
     Ok(stale)
+}
+
+/// An error when the build context's `.dockerignore` drops `uv.lock`, which the Dockerfile
+/// installs from.
+fn lock_ignored(repo: &Repo, build: &Build, dir: &Path, lock_rel: &str) -> Option<Finding> {
+    let why = build.ignore.excludes(UV_LOCK)?;
+    Some(
+        Finding::new(
+            Severity::Error,
+            "dockerignore",
+            format!(
+                "`{lock_rel}` is excluded from the build context by `{}`",
+                why.pattern
+            ),
+        )
+        .at(
+            &repo.rel(&dir.join(build.ignore.file.as_deref().unwrap_or(".dockerignore"))),
+            Some(why.line),
+            None,
+        )
+        .help(format!(
+            "the Dockerfile installs from it: remove that line, or re-include the file with `!{UV_LOCK}` after it"
+        )),
+    )
 }
