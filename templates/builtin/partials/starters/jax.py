@@ -38,9 +38,7 @@ STEPS = 20
 LEARNING_RATE = 0.1
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+{% include "starters/env.py" %}
 
 
 def init_distributed() -> None:

@@ -66,6 +66,9 @@ AICHOR_VARIABLES = (
 )
 
 
+{% include "starters/env.py" %}
+
+
 def wait_for_head(address: str) -> None:
     """Wait until the head at RAY_ADDRESS (host:port) takes connections, for at most
     AICHOR_RENDEZVOUS_TIMEOUT seconds (default 600): a wrong address fails the run with what
@@ -73,7 +76,7 @@ def wait_for_head(address: str) -> None:
     host, _, port = address.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
         return  # not host:port (`auto`, a URL): ray.init resolves it
-    timeout = int(os.environ.get("AICHOR_RENDEZVOUS_TIMEOUT", "").strip() or 600)
+    timeout = env_int("AICHOR_RENDEZVOUS_TIMEOUT", 600)
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -161,7 +164,7 @@ def tpu_proof(slice_hosts: int) -> dict:
     if slice_hosts > 1:
         # On a TPU slice the coordinator, the process count and this host's index come from
         # the TPU environment (GKE sets them); bounded, so a missing host fails the run.
-        timeout = int(os.environ.get("AICHOR_RENDEZVOUS_TIMEOUT", "").strip() or 600)
+        timeout = env_int("AICHOR_RENDEZVOUS_TIMEOUT", 600)
         try:
             jax.distributed.initialize(initialization_timeout=timeout)
         except Exception as exc:  # JAX raises several types here

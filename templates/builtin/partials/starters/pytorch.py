@@ -50,10 +50,7 @@ STEPS = 50
 LEARNING_RATE = 0.05
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-{%- if tensorboard %}
+{% include "starters/env.py" %}{%- if tensorboard %}
 
 
 def tensorboard_logdir(rank: int, world_size: int) -> str:

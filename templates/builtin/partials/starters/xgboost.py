@@ -47,10 +47,7 @@ FEATURES = 16
 ROUNDS = 10
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-{%- if accelerator == "gpu" %}
+{% include "starters/env.py" %}{%- if accelerator == "gpu" %}
 
 
 def require_gpu() -> None:
