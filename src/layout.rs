@@ -61,7 +61,18 @@ impl RootMarks {
 /// The nearest folder at or above `start` (made absolute) that `marks` call a root: the one
 /// finder behind `check`, `manifest new`, the next steps and a manifest's placement.
 pub fn find_root(start: &Path, marks: RootMarks) -> Option<PathBuf> {
-    let absolute = std::path::absolute(start).ok()?;
+    // `..` resolved first: `std::path::absolute` keeps it, and the ancestors of
+    // `/work/aichor/../demo` would pass through `/work/aichor`, a folder `demo` is not in.
+    let mut absolute = PathBuf::new();
+    for part in std::path::absolute(start).ok()?.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                absolute.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => absolute.push(other),
+        }
+    }
     absolute
         .ancestors()
         .find(|dir| marks.marks(dir))
@@ -129,6 +140,20 @@ mod tests {
         assert_eq!(find_root(&inside, RootMarks::PROJECT), None);
         fs_err::write(project.join(ANSWERS_FILE), "").unwrap();
         assert_eq!(find_root(&inside, RootMarks::PROJECT), Some(project));
+    }
+
+    /// `repo/../demo` is beside `repo`, not in it (the README's `init ../demo`, run in a
+    /// clone of aichor).
+    #[test]
+    fn a_path_through_dot_dot_is_not_inside_the_folder_it_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        fs_err::create_dir_all(repo.join(".git")).unwrap();
+        fs_err::create_dir_all(repo.join("inner")).unwrap();
+        let beside = repo.join("..").join("demo");
+        assert_eq!(find_root(&beside, RootMarks::GIT), None);
+        let back_in = repo.join("inner").join("..").join(".").join("x");
+        assert_eq!(find_root(&back_in, RootMarks::GIT), Some(repo));
     }
 
     #[test]

@@ -1120,6 +1120,37 @@ fn next_steps_add_a_remote_only_where_there_is_none() {
     assert!(clone.join("src/clone/main.py").is_file());
 }
 
+/// The README's first command, `init ../demo` run in a clone of aichor: the project lands
+/// beside the clone, so the next steps neither call it "inside the git repository" of the
+/// clone nor skip its own `git init`; a project truly inside one is still told so.
+#[test]
+fn a_destination_through_dot_dot_is_not_inside_the_repository_it_leaves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let checkout = tmp.path().join("aichor");
+    std::fs::create_dir(&checkout).unwrap();
+    let ok = crate::support::git(&checkout)
+        .args(["init", "-q"])
+        .status()
+        .expect("git is installed")
+        .success();
+    assert!(ok);
+    let next_steps = |dest: &str| {
+        let out = init()
+            .current_dir(&checkout)
+            .args([dest, "--operator", "jax", "--no-input", "--no-lock"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let beside = next_steps("../demo");
+    assert!(tmp.path().join("demo/src/demo/main.py").is_file());
+    assert!(!beside.contains("inside the git repository"), "{beside}");
+    assert!(beside.contains("git init && git add -A"), "{beside}");
+    let inside = next_steps("inner");
+    assert!(inside.contains("# inside the git repository"), "{inside}");
+}
+
 /// `--force` into a project whose `pyproject.toml` names another project: the merge keeps
 /// their name, so the package init would write (`src/<answered name>/`) is one their build
 /// cannot find. Refused up front, naming the flag; nothing written.
