@@ -555,6 +555,18 @@ class Checker:
                 ).stdout.strip()
                 if got != version or f"keeping {name} {version}" not in self.outputs(log):
                     return False, f"the image's {name} {version} was not kept (now {got!r})"
+                cases = subprocess.run(
+                    [
+                        str(system_python / "bin" / "python"),
+                        str(self.repo / "scripts" / "check_image_split.py"),
+                    ],
+                    cwd=v.dest,
+                    stdout=logf,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                )
+                if cases.returncode != 0:
+                    return False, "scripts/image_requirements.py failed check_image_split.py"
                 # The build log must show the pinned uv answering `uv --version`.
                 pin = re.search(r"astral-sh/uv:(\S+)", (v.dest / "Dockerfile").read_text())
                 logf.flush()
