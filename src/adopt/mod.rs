@@ -207,7 +207,13 @@ fn uv_items(root: &Path, items: &mut Vec<Item>) -> Vec<uv::Conversion> {
         let dockerfile = v
             .dockerfile
             .map_or_else(|| "Dockerfile".to_string(), |d| d.value);
-        contexts.insert((normalise(&context), dockerfile));
+        // An absolute context stays absolute: `outside` refuses it, never read as relative.
+        let context = if context.starts_with('/') {
+            context
+        } else {
+            normalise(&context)
+        };
+        contexts.insert((context, dockerfile));
     }
     // The uv the built-in pack pins, read once for every context.
     let uv_version = crate::pack::Pack::builtin()
@@ -216,7 +222,9 @@ fn uv_items(root: &Path, items: &mut Vec<Item>) -> Vec<uv::Conversion> {
         .unwrap_or_else(|| "latest".into());
     let mut out: Vec<uv::Conversion> = Vec::new();
     for (context, dockerfile) in contexts {
-        let converted = convert(root, &context, &dockerfile, &uv_version).and_then(|c| {
+        let converted = outside(&context, &dockerfile)
+            .map_or_else(|| convert(root, &context, &dockerfile, &uv_version), Err)
+            .and_then(|c| {
             // Two Dockerfiles of one context share its pyproject.toml and uv.lock: only when
             // they install the same requirements.
             match out.iter().find(|o| o.context == c.context) {
@@ -296,6 +304,43 @@ fn layout_join(context: &str, name: &str) -> String {
     }
 }
 
+/// Why `--uv` leaves a build context alone when it, or its Dockerfile, lies outside the
+/// repository (`../shared`, `/srv/ctx`): never a file of another repository written.
+fn outside(context: &str, dockerfile: &str) -> Option<uv::Refusal> {
+    let (path, what) = if escapes(context) {
+        (context.to_string(), "builder.context")
+    } else if escapes(dockerfile) && escapes(&layout_join(context, dockerfile)) {
+        (layout_join(context, dockerfile), "builder.dockerfile")
+    } else {
+        return None;
+    };
+    Some(uv::Refusal {
+        path,
+        reason: format!(
+            "{what} lies outside the repository: --uv converts only build contexts inside it"
+        ),
+    })
+}
+
+/// Whether a `/`-separated path leaves the folder it is relative to (absolute, or more `..`
+/// than folders before them).
+fn escapes(path: &str) -> bool {
+    let mut depth = 0_usize;
+    path.starts_with('/')
+        || path.split('/').any(|part| match part {
+            ".." if depth == 0 => true,
+            ".." => {
+                depth -= 1;
+                false
+            }
+            "" | "." => false,
+            _ => {
+                depth += 1;
+                false
+            }
+        })
+}
+
 /// `./a/b/` as `a/b`; the root as `.`.
 fn normalise(path: &str) -> String {
     let parts: Vec<&str> = path
@@ -321,6 +366,7 @@ fn convert(
     // Read relative to the context (AIchor's reading), else to the root (as check does).
     let dockerfile_rel = [layout_join(context, dockerfile), dockerfile.to_string()]
         .into_iter()
+        .filter(|p| !escapes(p))
         .map(|p| normalise(&p))
         .find(|p| root.join(p).is_file())
         .ok_or_else(|| {
@@ -488,7 +534,14 @@ fn candidates(root: &Path) -> Result<Vec<Candidate>> {
     for found in crate::manifest::discover::discover(root)? {
         let bytes =
             fs_err::read(&found.path).map_err(|e| Error::io(&found.path, "cannot be read", e))?;
+        // A link (or a file in a linked folder) is not this repository's to move or
+        // rewrite: the commit would find a link where the plan read a file, every time.
+        let linked = matches!(
+            crate::txn::guard::read_ours(root, &found.rel),
+            Ok(crate::txn::guard::OnDisk::Other)
+        );
         let migrated = match std::str::from_utf8(&bytes) {
+            _ if linked => Err("is a symbolic link (or in a linked folder): adopt moves only plain files; replace the link with the file it points to, or move it by hand".into()),
             Ok(text) => migrate(text),
             Err(_) => Err("not UTF-8 text".into()),
         };

@@ -873,6 +873,87 @@ fn uv_leaves_a_linked_dockerfile_with_why() {
     assert!(!dir.join("pyproject.toml").exists());
 }
 
+/// A manifest that is a link (to a manifest elsewhere, in the repository or not) is left for
+/// the user with why, and the other manifests move: adopt used to fail every run with "changed
+/// while adopt ran", the commit finding a link where the plan had read a file.
+#[cfg(unix)]
+#[test]
+fn a_linked_manifest_is_left_with_why_and_the_rest_moves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside.yaml");
+    std::fs::write(&outside, JAX).unwrap();
+    let dir = repo(
+        tmp.path(),
+        &[("manifests/a.yaml", JAX), ("manifests/b.yaml", JAX)],
+    );
+    std::os::unix::fs::symlink(&outside, dir.join("manifests/out.yaml")).unwrap();
+    std::os::unix::fs::symlink("a.yaml", dir.join("manifests/in.yaml")).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "linked"]);
+    let out = adopt(&dir).arg("--no-hooks").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for link in ["in", "out"] {
+        assert!(
+            stdout.contains(&format!(
+                "manual    manifests/{link}.yaml\n          is a symbolic link"
+            )),
+            "{stdout}"
+        );
+        let meta = std::fs::symlink_metadata(dir.join(format!("manifests/{link}.yaml"))).unwrap();
+        assert!(meta.file_type().is_symlink());
+    }
+    assert!(dir.join("aichor_manifests/a.yaml").is_file());
+    assert!(dir.join("aichor_manifests/b.yaml").is_file());
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), JAX);
+}
+
+/// `--uv` converts build contexts inside the repository only: a `builder.context` or a
+/// Dockerfile outside it is left with why, and nothing outside is read into a plan or written
+/// (the dry run used to plan `create ../outside/pyproject.toml`).
+#[cfg(unix)]
+#[test]
+fn uv_leaves_a_context_outside_the_repository_with_why() {
+    for (context, dockerfile, named) in [
+        ("../outside", "./Dockerfile", "../outside"),
+        ("/srv/ctx", "./Dockerfile", "/srv/ctx"),
+        (".", "../outside/Dockerfile", "../outside/Dockerfile"),
+        (".", "/etc/passwd", "/etc/passwd"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("Dockerfile"), PIP_DOCKERFILE).unwrap();
+        std::fs::write(outside.join("requirements.txt"), "numpy\n").unwrap();
+        let manifest = JAX
+            .replace("context: .", &format!("context: {context}"))
+            .replace(
+                "dockerfile: ./Dockerfile",
+                &format!("dockerfile: {dockerfile}"),
+            );
+        let dir = repo(tmp.path(), &[("manifest.yaml", &manifest)]);
+        let out = adopt_uv_locking(&dir, tmp.path(), "fake");
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{context} {dockerfile}: {}",
+            stderr(&out)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("manual    {named}\n          --uv: builder."))
+                && stdout.contains("lies outside the repository"),
+            "{context} {dockerfile}: {stdout}"
+        );
+        assert!(!outside.join("pyproject.toml").exists());
+        assert_eq!(
+            std::fs::read_to_string(outside.join("Dockerfile")).unwrap(),
+            PIP_DOCKERFILE
+        );
+        assert!(dir.join("aichor_manifests/manifest.yaml").is_file());
+    }
+}
+
 /// The safety promise (never overwrite without consent) during `adopt --uv`'s slowest step:
 /// a Dockerfile or requirements.txt saved while `uv lock` runs is never replaced by what was
 /// computed from its old text; nothing at all is written.
