@@ -216,6 +216,19 @@ pub fn targets(rel: &str) -> Vec<String> {
     if rel.starts_with(&format!("{MANIFESTS_DIR}/")) {
         return Vec::new();
     }
+    // AIchor runs `.yaml`/`.yml` only, in lower case: `run.YAML` moves to `run.yaml`, which a
+    // commit trigger can name.
+    let lowered;
+    let rel = match rel.rsplit_once('.') {
+        Some((stem, ext))
+            if (ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml"))
+                && ext != ext.to_ascii_lowercase() =>
+        {
+            lowered = format!("{stem}.{}", ext.to_ascii_lowercase());
+            lowered.as_str()
+        }
+        _ => rel,
+    };
     let parts: Vec<&str> = rel.split('/').collect();
     let folders = &parts[..parts.len() - 1];
     let kept = format!("{MANIFESTS_DIR}/{rel}");
@@ -356,6 +369,21 @@ mod tests {
         ] {
             assert_eq!(evidence(text), None, "{text:?}");
         }
+    }
+
+    /// A trigger names `.yaml`/`.yml` in lower case only: the move lowers the extension, and
+    /// only the extension.
+    #[test]
+    fn targets_lower_a_yaml_extension_only() {
+        assert_eq!(
+            targets("manifests/Run.YAML"),
+            [
+                "aichor_manifests/Run.yaml",
+                "aichor_manifests/manifests/Run.yaml"
+            ]
+        );
+        assert_eq!(targets("GPU.v2/m.Yml"), ["aichor_manifests/GPU.v2/m.yml"]);
+        assert_eq!(targets("GPU.V2/m.yaml"), ["aichor_manifests/GPU.V2/m.yaml"]);
     }
 
     #[test]

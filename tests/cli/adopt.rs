@@ -873,6 +873,38 @@ fn uv_leaves_a_linked_dockerfile_with_why() {
     assert!(!dir.join("pyproject.toml").exists());
 }
 
+/// `manifests/Run.YAML` moves to `aichor_manifests/Run.yaml`: AIchor runs lower-case
+/// extensions only, and the trigger adopt prints must be one `check --commit-msg` takes (it
+/// printed `aichor[Run.YAML]:`, which it refuses).
+#[test]
+fn an_upper_case_extension_is_lowered_in_the_move() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(tmp.path(), &[("manifests/Run.YAML", JAX)]);
+    let out = adopt(&dir).arg("--no-hooks").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("aichor_manifests/Run.yaml")).unwrap(),
+        JAX
+    );
+    assert!(!dir.join("manifests/Run.YAML").exists());
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(said.contains("aichor[Run.yaml]: "), "{said}");
+    // The trigger it printed names an extension AIchor takes; the old one did not.
+    let refusal = |trigger: &str| {
+        let out = aichor()
+            .current_dir(&dir)
+            .args(["local-repo", "check", "--commit-msg", "-"])
+            .write_stdin(format!("{trigger}: first run\n"))
+            .output()
+            .unwrap();
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out))
+    };
+    let now = refusal("aichor[Run.yaml]");
+    assert!(!now.contains("lower case"), "{now}");
+    let before = refusal("aichor[Run.YAML]");
+    assert!(before.contains("lower case"), "{before}");
+}
+
 /// A manifest that is a link (to a manifest elsewhere, in the repository or not) is left for
 /// the user with why, and the other manifests move: adopt used to fail every run with "changed
 /// while adopt ran", the commit finding a link where the plan had read a file.
