@@ -89,7 +89,7 @@ pub fn discover(root: &Path) -> Result<Vec<Discovered>> {
     files.sort();
     let mut out = Vec::new();
     for path in files {
-        let Some(text) = read_text(&path) else {
+        let Some((text, utf8)) = read_text(&path) else {
             continue;
         };
         let Some(evidence) = evidence(&text) else {
@@ -97,11 +97,14 @@ pub fn discover(root: &Path) -> Result<Vec<Discovered>> {
         };
         let rel = relative(root, &path);
         let validation = super::validate::validate_text(&text);
+        // A manifest that is not UTF-8 (a Latin-1 comment, PowerShell's UTF-16) is found by
+        // what its readable part says, and is invalid: the platform cannot read it.
         let errors = validation
             .diagnostics
             .iter()
             .filter(|d| d.severity == super::validate::Severity::Error)
-            .count();
+            .count()
+            + usize::from(!utf8);
         let selector = rel
             .strip_prefix(MANIFESTS_DIR)
             .and_then(|r| r.strip_prefix('/'))
@@ -138,9 +141,10 @@ fn has_yaml_extension(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
-/// The file's text when it is a file (a link to one counts), at most `MAX_BYTES` and UTF-8
-/// (a byte-order mark dropped).
-fn read_text(path: &Path) -> Option<String> {
+/// The file's text when it is a file (a link to one counts) of at most `MAX_BYTES` (a
+/// byte-order mark dropped), and whether it was UTF-8: other bytes are read as U+FFFD (NULs
+/// dropped, so UTF-16 text still shows what it says).
+fn read_text(path: &Path) -> Option<(String, bool)> {
     let meta = fs_err::metadata(path).ok()?;
     if !meta.is_file() || meta.len() > MAX_BYTES {
         return None;
@@ -154,11 +158,18 @@ fn read_text(path: &Path) -> Option<String> {
     if bytes.len() as u64 > MAX_BYTES {
         return None;
     }
-    let text = String::from_utf8(bytes).ok()?;
-    Some(
-        text.strip_prefix('\u{feff}')
-            .map_or(text.clone(), str::to_string),
-    )
+    let (text, utf8) = match String::from_utf8(bytes) {
+        Ok(text) => (text, true),
+        Err(e) => {
+            let mut bytes = e.into_bytes();
+            bytes.retain(|b| *b != 0);
+            (String::from_utf8_lossy(&bytes).into_owned(), false)
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map_or(text.clone(), str::to_string);
+    Some((text, utf8))
 }
 
 /// Whether `text` is a manifest, and why. Pure: what discovery decides for one file's text.

@@ -873,6 +873,49 @@ fn uv_leaves_a_linked_dockerfile_with_why() {
     assert!(!dir.join("pyproject.toml").exists());
 }
 
+/// A manifest that is not UTF-8 (a Latin-1 comment; UTF-16 as PowerShell's `>` writes) is
+/// found and left for the user with why, and `check` names it: both passed over it without a
+/// word, and `check` said the repository was ready.
+#[test]
+fn a_manifest_that_is_not_utf8_is_left_with_why_not_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(tmp.path(), &[("manifests/good.yaml", JAX)]);
+    let latin1 = [&b"# r\xe9sum\xe9\n"[..], JAX.as_bytes()].concat();
+    std::fs::write(dir.join("manifests/latin1.yaml"), latin1).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(JAX.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(dir.join("manifests/utf16.yaml"), utf16).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "encodings"]);
+    let out = adopt(&dir).arg("--no-hooks").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for name in ["latin1", "utf16"] {
+        assert!(
+            stdout.contains(&format!(
+                "manual    manifests/{name}.yaml\n          not UTF-8"
+            )),
+            "{stdout}"
+        );
+        assert!(dir.join(format!("manifests/{name}.yaml")).is_file());
+    }
+    assert!(dir.join("aichor_manifests/good.yaml").is_file());
+    let check = aichor()
+        .args(["local-repo", "check"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
+    assert!(
+        said.contains("manifests/latin1.yaml") && said.contains("manifests/utf16.yaml"),
+        "{said}"
+    );
+}
+
 /// `manifests/Run.YAML` moves to `aichor_manifests/Run.yaml`: AIchor runs lower-case
 /// extensions only, and the trigger adopt prints must be one `check --commit-msg` takes (it
 /// printed `aichor[Run.YAML]:`, which it refuses).
